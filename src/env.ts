@@ -1,0 +1,44 @@
+/**
+ * Every environment variable docbatch reads, in one place. Other modules import these readers;
+ * docker-compose.yml and the README use the same names.
+ */
+export const ENV = {
+  temporalAddress: 'TEMPORAL_ADDRESS',
+  temporalNamespace: 'TEMPORAL_NAMESPACE',
+  temporalCliPath: 'TEMPORAL_CLI_PATH',
+  taskQueue: 'DOCBATCH_TASK_QUEUE',
+  maxConcurrentActivities: 'DOCBATCH_MAX_CONCURRENT_ACTIVITIES',
+  maxActivitiesPerSecond: 'DOCBATCH_MAX_ACTIVITIES_PER_SECOND',
+  outputDir: 'DOCBATCH_OUTPUT_DIR',
+  cacheDir: 'DOCBATCH_CACHE_DIR',
+  homeDir: 'DOCBATCH_HOME',
+  anthropicApiKey: 'ANTHROPIC_API_KEY',
+  anthropicBaseUrl: 'ANTHROPIC_BASE_URL',
+} as const;
+
+export const DEFAULTS = {
+  temporalAddress: 'localhost:7233',
+  temporalNamespace: 'default',
+  taskQueue: 'docbatch',
+  workflowType: 'batchExtraction',
+  outputDir: 'output',
+  homeDir: '.docbatch',
+  maxConcurrentActivities: 8,
+} as const;
+
+type Env = Record<string, string | undefined>;
+
+export function readEnv(name: keyof typeof ENV, env: Env = process.env): string | undefined {
+  const value = env[ENV[name]];
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+export function readIntEnv(name: keyof typeof ENV, fallback: number, env: Env = process.env): number {
+  const raw = readEnv(name, env);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new Error(`${ENV[name]}=${raw} is not a positive number: unset it or set a number like ${fallback}`);
+  }
+  return value;
+}

@@ -1,0 +1,45 @@
+import type { z } from 'zod';
+import type { SchemaName } from './schemas';
+import type { Usage } from './usage';
+
+export type MediaType =
+  | 'application/pdf'
+  | 'text/plain'
+  | 'image/png'
+  | 'image/jpeg'
+  | 'image/gif'
+  | 'image/webp';
+
+/** A document read from disk, with its type detected from its bytes. */
+export interface SourceDocument {
+  path: string;
+  mediaType: MediaType;
+  bytes: Buffer;
+}
+
+export interface ExtractionRequest {
+  document: SourceDocument;
+  schemaName: SchemaName;
+  schema: z.ZodObject;
+}
+
+/** A successful extraction: data already validated against the schema. */
+export interface Extraction {
+  data: Record<string, unknown>;
+  usage: Usage;
+  /** The model that produced the data ("local" for the offline extractor). */
+  model: string;
+  /** Model calls this extraction took (repair turns and escalations included). */
+  calls: number;
+}
+
+/**
+ * Turns one document into schema-valid data, or throws DocumentError / BatchFault /
+ * TransientError (see errors.ts). Implementations: local (offline) and anthropic.
+ */
+export interface Extractor {
+  readonly name: 'local' | 'anthropic';
+  /** Everything that changes the output for the same bytes; part of the result-cache key. */
+  readonly settingsKey: string;
+  extract(request: ExtractionRequest): Promise<Extraction>;
+}

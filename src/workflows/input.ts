@@ -1,0 +1,91 @@
+import { z } from 'zod';
+
+/**
+ * The batch input: plain JSON, so `temporal workflow start --input '{"source":{"dir":"/x"}}'`
+ * works, with defaults for everything but the source. Workflow-safe (no I/O).
+ */
+
+// Temporal duration strings ("500ms", "30s", "10m", "2h") or milliseconds.
+const duration = z.union([
+  z.string().regex(/^\d+(\.\d+)?\s*(ms|s|m|h|d)$/, 'expected a duration like "30s", "10m" or "2h"'),
+  z.number().int().positive(),
+]);
+
+export const defaultInclude = ['**/*.{pdf,PDF,txt,TXT,png,PNG,jpg,JPG,jpeg,JPEG,gif,GIF,webp,WEBP}'];
+
+export const batchSourceSchema = z.union([
+  z.strictObject({
+    dir: z.string().min(1, 'must name a directory'),
+    include: z.array(z.string().min(1)).min(1).default(defaultInclude),
+    exclude: z.array(z.string().min(1)).default([]),
+  }),
+  z.strictObject({
+    manifest: z.string().min(1, 'must name a file that lists one document path per line'),
+  }),
+]);
+
+export const extractorKinds = ['auto', 'local', 'anthropic'] as const;
+export const documentOrders = ['path', 'largest', 'smallest'] as const;
+
+export const retryInputSchema = z.strictObject({
+  initialInterval: duration.default('1s'),
+  backoffCoefficient: z.number().min(1).max(10).default(2),
+  maximumInterval: duration.default('1m'),
+  maximumAttempts: z.number().int().min(0).max(1000).default(10),
+});
+
+export const timeoutInputSchema = z.strictObject({
+  /** Longest one chunk attempt may take. */
+  chunkStartToClose: duration.default('15m'),
+  /** A chunk attempt that has not heartbeated for this long is presumed dead and retried. */
+  chunkHeartbeat: duration.default('1m'),
+});
+
+export const modelsInputSchema = z.strictObject({
+  /** For small text-layer documents. */
+  simple: z.string().min(1).default('claude-haiku-4-5'),
+  /** For scans, images, long or complex documents. */
+  complex: z.string().min(1).default('claude-sonnet-4-5'),
+  /** Tried once when the routed model's output stays invalid after a repair turn. */
+  escalation: z.string().min(1).default('claude-sonnet-4-5'),
+});
+
+export const batchInputSchema = z.strictObject({
+  source: batchSourceSchema,
+  schema: z.enum(['invoice']).default('invoice'),
+  extractor: z.enum(extractorKinds).default('auto'),
+  models: modelsInputSchema.prefault({}),
+  outputDir: z.string().min(1).default('output'),
+  chunkSize: z.number().int().min(1).max(1000).default(10),
+  concurrency: z.number().int().min(1).max(500).default(4),
+  priority: z.number().int().min(1).max(5).default(3),
+  order: z.enum(documentOrders).default('path'),
+  retry: retryInputSchema.prefault({}),
+  timeouts: timeoutInputSchema.prefault({}),
+  toleratedFailurePercent: z.number().min(0).max(100).default(100),
+  cache: z.boolean().default(true),
+  /** The batch this one redrives (its failed documents), when it is a redrive. */
+  redriveOf: z.string().min(1).optional(),
+  /** How many chunks may complete in one run before it continues as new (history stays small). */
+  chunksPerRun: z.number().int().min(1).max(5000).default(1000),
+});
+
+export type BatchInput = z.infer<typeof batchInputSchema>;
+export type BatchInputJson = z.input<typeof batchInputSchema>;
+
+export type ParsedBatchInput = { ok: true; input: BatchInput } | { ok: false; problems: string[] };
+
+/** Every problem with the input, each naming its field: "concurrency: expected >= 1". */
+export function parseBatchInput(raw: unknown): ParsedBatchInput {
+  const result = batchInputSchema.safeParse(raw ?? undefined);
+  if (result.success) return { ok: true, input: result.data };
+  return { ok: false, problems: result.error.issues.map(formatIssue) };
+}
+
+function formatIssue(issue: z.core.$ZodIssue): string {
+  const path = issue.path.length > 0 ? issue.path.join('.') : '(input)';
+  if (issue.code === 'invalid_union' && path === 'source') {
+    return 'source: expected {"dir": "<directory>"} or {"manifest": "<file listing paths>"}';
+  }
+  return `${path}: ${issue.message}`;
+}

@@ -1,0 +1,30 @@
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+/**
+ * Custom search attributes docbatch keeps on each batch, so people can filter batches in the Web
+ * UI and with `temporal workflow list --query "DocbatchState='running'"`. The dev server registers
+ * them at start (src/temporal); a production cluster needs `temporal operator search-attribute create`.
+ */
+export const DocbatchState = defineSearchAttributeKey('DocbatchState', SearchAttributeType.KEYWORD);
+export const DocbatchPercent = defineSearchAttributeKey('DocbatchPercent', SearchAttributeType.INT);
+export const DocbatchDocuments = defineSearchAttributeKey('DocbatchDocuments', SearchAttributeType.INT);
+export const DocbatchFailed = defineSearchAttributeKey('DocbatchFailed', SearchAttributeType.INT);
+export const DocbatchPriority = defineSearchAttributeKey('DocbatchPriority', SearchAttributeType.INT);
+
+export const docbatchSearchAttributes = [
+  DocbatchState,
+  DocbatchPercent,
+  DocbatchDocuments,
+  DocbatchFailed,
+  DocbatchPriority,
+] as const;
+
+/** The `temporal` CLI's name for each type, for `--search-attribute Name=Type`. */
+export const cliSearchAttributeTypes: Record<string, string> = {
+  [SearchAttributeType.KEYWORD]: 'Keyword',
+  [SearchAttributeType.INT]: 'Int',
+  [SearchAttributeType.DOUBLE]: 'Double',
+  [SearchAttributeType.TEXT]: 'Text',
+  [SearchAttributeType.BOOL]: 'Bool',
+  [SearchAttributeType.DATETIME]: 'Datetime',
+};
