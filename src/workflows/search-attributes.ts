@@ -6,7 +6,9 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
  * them at start (src/temporal); a production cluster needs `temporal operator search-attribute create`.
  */
 export const DocbatchState = defineSearchAttributeKey('DocbatchState', SearchAttributeType.KEYWORD);
-export const DocbatchPercent = defineSearchAttributeKey('DocbatchPercent', SearchAttributeType.INT);
+// DOUBLE, not INT: SQL visibility (the dev server's SQLite, a cluster's PostgreSQL) has only 3 Int
+// slots per namespace, and docbatch's other three counters take them.
+export const DocbatchPercent = defineSearchAttributeKey('DocbatchPercent', SearchAttributeType.DOUBLE);
 export const DocbatchDocuments = defineSearchAttributeKey('DocbatchDocuments', SearchAttributeType.INT);
 export const DocbatchFailed = defineSearchAttributeKey('DocbatchFailed', SearchAttributeType.INT);
 export const DocbatchPriority = defineSearchAttributeKey('DocbatchPriority', SearchAttributeType.INT);
