@@ -1,0 +1,46 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { ENV } from '../src/env';
+import { ensureTemporalCli } from '../src/temporal/binary';
+import { startDevServer } from '../src/temporal/dev-server';
+
+/** What test files get with `inject('temporal')` (see test/helpers/temporal.ts). */
+export interface TestTemporal {
+  address: string;
+  namespace: string;
+  uiUrl: string;
+  temporalCliPath: string;
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    temporal: TestTemporal;
+  }
+}
+
+const log = (message: string) => process.stderr.write(`[global-setup] ${message}\n`);
+
+/**
+ * One real Temporal dev server for the whole test run: free ports, a throw-away database, the Web
+ * UI on (the browser test opens it). Test files read it with testTemporal(); child processes get it
+ * through TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE / TEMPORAL_CLI_PATH.
+ */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const cli = await ensureTemporalCli({ log });
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'docbatch-test-temporal-'));
+  const server = await startDevServer({ dbFile: path.join(dir, 'temporal.db'), cliPath: cli.path, namespace: 'default', headless: false, log });
+  log(`temporal ${cli.version} (${cli.source}) dev server at ${server.address}, Web UI ${server.uiUrl}`);
+
+  // Set before vitest starts its workers, so test files and the processes they spawn inherit them.
+  process.env[ENV.temporalAddress] = server.address;
+  process.env[ENV.temporalNamespace] = server.namespace;
+  process.env[ENV.temporalCliPath] = cli.path;
+  project.provide('temporal', { address: server.address, namespace: server.namespace, uiUrl: server.uiUrl, temporalCliPath: cli.path });
+
+  return async () => {
+    await server.stop();
+    await rm(dir, { recursive: true, force: true });
+  };
+}
