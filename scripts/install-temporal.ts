@@ -6,8 +6,7 @@ import { ensureTemporalCli } from '../src/temporal/binary';
 
 try {
   const cli = await ensureTemporalCli();
-  process.stderr.write(`temporal CLI ${cli.version} (${cli.source}): `);
-  console.log(cli.path);
+  console.log(`temporal CLI ${cli.version} (${cli.source}): ${cli.path}`);
 } catch (err) {
   console.error((err as Error).message);
   process.exitCode = 1;
