@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
+import { msToTs } from '@temporalio/common/lib/time';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { findTemporalCli, installTemporalCli, TEMPORAL_CLI_VERSION } from '../src/temporal/binary';
 import { ensureSearchAttributes } from '../src/temporal/dev-server';
@@ -115,7 +116,7 @@ describe('the shared dev server', () => {
 
   test('ensureSearchAttributes registers them in a namespace that lacks them, once', async () => {
     const namespace = `sa-test-${process.pid}-${Date.now()}`;
-    await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: { seconds: 86_400 } });
+    await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('1 day') });
     // A new namespace reaches the server's namespace cache asynchronously.
     await eventually(() => connection.operatorService.listSearchAttributes({ namespace }));
     expect((await ensureSearchAttributes(connection, namespace)).sort()).toEqual(docbatchSearchAttributes.map((k) => k.name).sort());
