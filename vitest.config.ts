@@ -8,5 +8,8 @@ export default defineConfig({
     hookTimeout: 180_000,
     // Integration tests share one real dev server and a 2-core machine: run files one at a time.
     fileParallelism: false,
+    // .ci/run reads the JSON report for its `N passed, N failed` line.
+    reporters: ['default', 'json'],
+    outputFile: { json: 'test-output/vitest.json' },
   },
 });
