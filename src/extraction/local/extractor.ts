@@ -1,0 +1,53 @@
+import { DocumentError } from '../errors';
+import type { Extraction, ExtractionRequest, Extractor } from '../extractor';
+import type { Invoice } from '../schemas/invoice';
+import { documentText } from '../text';
+import { zeroUsage } from '../usage';
+import { parseInvoiceText } from './fields';
+
+/**
+ * The offline extractor: the document's text (text layer or OCR) parsed by rules, validated with
+ * the batch's zod schema. No model, no cost: usage is zero and every extraction is one "call".
+ *
+ * A document in which not a single invoice field is recognisable (no number, no date, no amount,
+ * no line item) fails as validation_failed rather than succeeding as a row of nulls: such a row is
+ * almost always a wrong file or an unreadable scan, and a batch owner wants it in failures.jsonl.
+ */
+export function createLocalExtractor(): Extractor {
+  return {
+    name: 'local',
+    settingsKey: 'local:v1',
+    async extract({ document, schemaName, schema }: ExtractionRequest): Promise<Extraction> {
+      if (schemaName !== 'invoice') {
+        throw new DocumentError(
+          'validation_failed',
+          `${document.path}: the local extractor only knows the invoice schema, not "${schemaName}": use the anthropic extractor for it`,
+        );
+      }
+      const invoice = parseInvoiceText(await documentText(document));
+      if (!hasInvoiceSignal(invoice)) {
+        throw new DocumentError(
+          'validation_failed',
+          `${document.path}: no invoice fields found (no invoice number, date, amount or line item): check that it is an invoice, or extract it with the anthropic extractor`,
+        );
+      }
+      const result = schema.safeParse(invoice);
+      if (!result.success) {
+        const issues = result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
+        throw new DocumentError('validation_failed', `${document.path}: extracted data does not match the ${schemaName} schema: ${issues.join('; ')}`);
+      }
+      return { data: result.data as Record<string, unknown>, usage: zeroUsage, model: 'local', calls: 1 };
+    },
+  };
+}
+
+function hasInvoiceSignal(invoice: Invoice): boolean {
+  return (
+    invoice.invoiceNumber !== null ||
+    invoice.issueDate !== null ||
+    invoice.dueDate !== null ||
+    invoice.total !== null ||
+    invoice.subtotal !== null ||
+    invoice.lineItems.length > 0
+  );
+}
