@@ -6,7 +6,7 @@ import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/se
 import { msToTs } from '@temporalio/common/lib/time';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { findTemporalCli, installTemporalCli, TEMPORAL_CLI_VERSION } from '../src/temporal/binary';
-import { ensureSearchAttributes } from '../src/temporal/dev-server';
+import { ensureSearchAttributes, ensureTemporalServer, freePort } from '../src/temporal/dev-server';
 import { docbatchHome, projectRoot } from '../src/temporal/paths';
 import { docbatchSearchAttributes } from '../src/workflows/search-attributes';
 import { testTemporal } from './helpers/temporal';
@@ -155,6 +155,25 @@ describe('the shared dev server', () => {
     } finally {
       await Promise.all(ids.map((id) => client.workflow.getHandle(id).terminate('probe done').catch(() => {})));
     }
+  });
+});
+
+describe('ensureTemporalServer', () => {
+  test('uses the server at TEMPORAL_ADDRESS as it is, and does not stop it', async () => {
+    const { address, namespace } = testTemporal();
+    const server = await ensureTemporalServer({ env: { TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace }, log: quiet });
+    expect(server).toMatchObject({ address, namespace, started: false });
+    await server.stop();
+    const connection = await Connection.connect({ address });
+    await expect(connection.workflowService.getSystemInfo({})).resolves.toBeDefined();
+    await connection.close();
+  });
+
+  test('a TEMPORAL_ADDRESS nobody answers at is an error naming the address and the fix', async () => {
+    const address = `127.0.0.1:${await freePort()}`;
+    await expect(ensureTemporalServer({ env: { TEMPORAL_ADDRESS: address }, log: quiet })).rejects.toThrow(
+      new RegExp(`TEMPORAL_ADDRESS=${address} \\(namespace default\\) is not reachable: .*unset TEMPORAL_ADDRESS to use the embedded dev server`),
+    );
   });
 });
 
