@@ -1,0 +1,76 @@
+import { Option, type Command } from 'commander';
+import type { BatchOptions } from '../client/batch-input';
+import { ENV } from '../env';
+import { batchInputSchema, documentOrders, extractorKinds } from '../workflows/input';
+import { integerArg, numberArg } from './command';
+
+/** What commander hands `run` and `start` (and `redrive` for the settings it may override). */
+export interface BatchCommandOptions {
+  id?: string;
+  output?: string;
+  include?: string[];
+  manifest?: string;
+  chunkSize?: number;
+  concurrency?: number;
+  priority?: number;
+  order?: string;
+  extractor?: string;
+  toleratedFailurePercent?: number;
+  cache: boolean;
+  rerun?: boolean;
+  json?: boolean;
+}
+
+/** The defaults come from the input schema, so help text never disagrees with the workflow. */
+const defaults = batchInputSchema.parse({ source: { dir: '.' } });
+
+/** The extraction settings (shared by run, start and redrive). */
+export function addSettingsOptions(command: Command): Command {
+  return command
+    .option('--chunk-size <n>', `documents per chunk activity (default ${defaults.chunkSize})`, integerArg('--chunk-size', 1, 1000))
+    .option('--concurrency <n>', `chunks in flight at once (default ${defaults.concurrency})`, integerArg('--concurrency', 1, 500))
+    .option('--priority <1-5>', `task-queue priority, 1 highest (default ${defaults.priority})`, integerArg('--priority', 1, 5))
+    .addOption(new Option('--order <order>', `processing order (default ${defaults.order})`).choices(documentOrders))
+    .addOption(new Option('--extractor <kind>', `auto = Claude when ANTHROPIC_API_KEY is set, else local (default ${defaults.extractor})`).choices(extractorKinds))
+    .option(
+      '--tolerated-failure-percent <percent>',
+      `stop the batch once more than this share of documents failed (default ${defaults.toleratedFailurePercent})`,
+      numberArg('--tolerated-failure-percent', 0, 100),
+    )
+    .option('--no-cache', 'extract again even when the result cache has the document');
+}
+
+/** Source, output, id and settings of a new batch (run and start). */
+export function addBatchOptions(command: Command): Command {
+  command
+    .option('--id <batchId>', 'batch id (default: derived from the source and settings, so re-running resumes)')
+    .option('--output <dir>', `output directory (default ${ENV.outputDir} or ./output)`)
+    .option('--include <glob...>', 'include patterns relative to the directory (default: PDFs, text and images)')
+    .option('--manifest <file>', 'a file listing one document path per line (instead of a directory)');
+  addSettingsOptions(command);
+  return command
+    .option('--rerun', 'start again even if a batch with this id already completed')
+    .option('--json', 'print JSON only');
+}
+
+export function toBatchOptions(dir: string | undefined, options: BatchCommandOptions): BatchOptions {
+  return {
+    ...(dir !== undefined ? { dir } : {}),
+    ...(options.manifest !== undefined ? { manifest: options.manifest } : {}),
+    ...(options.include !== undefined ? { include: options.include } : {}),
+    ...(options.output !== undefined ? { output: options.output } : {}),
+    ...settingsOf(options),
+  };
+}
+
+export function settingsOf(options: Partial<BatchCommandOptions>): BatchOptions {
+  return {
+    ...(options.chunkSize !== undefined ? { chunkSize: options.chunkSize } : {}),
+    ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+    ...(options.priority !== undefined ? { priority: options.priority } : {}),
+    ...(options.order !== undefined ? { order: options.order } : {}),
+    ...(options.extractor !== undefined ? { extractor: options.extractor } : {}),
+    ...(options.toleratedFailurePercent !== undefined ? { toleratedFailurePercent: options.toleratedFailurePercent } : {}),
+    ...(options.cache === false ? { cache: false } : {}),
+  };
+}

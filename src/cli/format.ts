@@ -1,0 +1,118 @@
+import type { BatchOutcome } from '../client/batch-outcome';
+import type { BatchListing } from '../client/list-batches';
+import type { BatchSummary } from '../store/summary';
+import type { Progress } from '../workflows/progress';
+
+/** Human output of the CLI: durations, rates, progress and summaries as people read them. */
+
+export function formatDuration(ms: number | null): string {
+  if (ms === null || !Number.isFinite(ms)) return '–';
+  if (ms < 1_000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const totalSeconds = Math.round(ms / 1000);
+  const seconds = totalSeconds % 60;
+  const minutes = Math.floor(totalSeconds / 60) % 60;
+  const hours = Math.floor(totalSeconds / 3600);
+  if (hours === 0) return `${minutes}m ${String(seconds).padStart(2, '0')}s`;
+  return `${hours}h ${String(minutes).padStart(2, '0')}m`;
+}
+
+export function formatRate(docsPerSecond: number | null): string {
+  if (docsPerSecond === null) return '– docs/s';
+  return `${docsPerSecond >= 10 ? docsPerSecond.toFixed(0) : docsPerSecond.toFixed(2)} docs/s`;
+}
+
+export function formatCost(usd: number): string {
+  return `$${usd < 1 ? usd.toFixed(4) : usd.toFixed(2)}`;
+}
+
+export function formatPercent(fraction: number): string {
+  return `${(fraction * 100).toFixed(1)}%`;
+}
+
+/** "running", "paused (rate limit)", ... */
+export function formatState(progress: Pick<Progress, 'state' | 'pauseReason'>): string {
+  return progress.state === 'paused' && progress.pauseReason ? `paused: ${progress.pauseReason}` : progress.state;
+}
+
+/** One line of progress, for logs and terminals without a bar. */
+export function progressLine(progress: Progress): string {
+  return [
+    `${progress.batchId} ${formatState(progress)}`,
+    `${progress.processed}/${progress.total} (${progress.percent}%)`,
+    formatRate(progress.docsPerSecond),
+    `ETA ${formatDuration(progress.etaMs)}`,
+    `${progress.failed} failed`,
+  ].join(' · ');
+}
+
+/** `docbatch status`: a two-column table. */
+export function progressTable(progress: Progress, batchUrl: string): string {
+  const rows: [string, string][] = [
+    ['batch', progress.batchId],
+    ['state', formatState(progress)],
+    ['progress', `${progress.processed}/${progress.total} documents (${progress.percent}%)`],
+    ['succeeded', `${progress.succeeded}${progress.cached > 0 ? ` (${progress.cached} from cache)` : ''}`],
+    ['failed', String(progress.failed)],
+    ['in flight', `${progress.inFlight} documents in ${progress.chunks.inFlight} chunks`],
+    ['chunks', `${progress.chunks.done}/${progress.chunks.total} done`],
+    ['priority', `${progress.priority} (1 highest, 5 lowest)`],
+    ['elapsed', `${formatDuration(progress.elapsedMs)}${progress.pausedMs > 0 ? ` (+${formatDuration(progress.pausedMs)} paused)` : ''}`],
+    ['rate', formatRate(progress.docsPerSecond)],
+    ['ETA', formatDuration(progress.etaMs)],
+    ['cost', `${formatCost(progress.usage.costUsd)} (${progress.usage.inputTokens} input, ${progress.usage.outputTokens} output tokens)`],
+    ['output', progress.outputDir],
+    ['Web UI', batchUrl],
+  ];
+  return table(rows);
+}
+
+/** The end of `docbatch run` / `watch` / `report`: counts, rates, cost and where the files are. */
+export function outcomeReport(outcome: BatchOutcome, batchUrl: string): string {
+  const { summary } = outcome;
+  const headline = `batch ${outcome.batchId} ${outcome.state}${outcome.reason && outcome.state !== 'completed' ? `: ${outcome.reason}` : ''}`;
+  if (!summary) return [headline, table([['Web UI', batchUrl]])].join('\n');
+  return [headline, table(summaryRows(summary, batchUrl))].join('\n');
+}
+
+function summaryRows(summary: BatchSummary, batchUrl: string): [string, string][] {
+  const failures = Object.entries(summary.failuresByType)
+    .sort(([, a], [, b]) => b - a)
+    .map(([type, count]) => `${type} ${count}`)
+    .join(', ');
+  return [
+    ['documents', `${summary.total} total · ${summary.succeeded} succeeded · ${summary.failed} failed · ${summary.cached} cached · ${summary.notProcessed} not processed`],
+    ['success rate', formatPercent(summary.successRate)],
+    ...(failures ? ([['failures', failures]] as [string, string][]) : []),
+    ['elapsed', `${formatDuration(summary.elapsedMs)}${summary.pausedMs > 0 ? ` (+${formatDuration(summary.pausedMs)} paused)` : ''}`],
+    ['throughput', `${formatRate(summary.documentsPerSecond)}, ${formatDuration(summary.meanDocumentMs)} per document`],
+    ['cost', `${formatCost(summary.usage.costUsd)} (${summary.usage.inputTokens} input, ${summary.usage.outputTokens} output, ${summary.usage.cacheReadTokens} cache-read tokens)`],
+    ...(summary.redriveOf ? ([['redrive of', summary.redriveOf]] as [string, string][]) : []),
+    ...(summary.redrivenBy.length > 0 ? ([['redriven by', summary.redrivenBy.join(', ')]] as [string, string][]) : []),
+    ['output', summary.outputDir],
+    ['files', 'results.jsonl, results.csv, failures.jsonl, summary.json, manifest.jsonl'],
+    ['Web UI', batchUrl],
+  ];
+}
+
+/** `docbatch list`: one row per batch. */
+export function listingTable(listings: BatchListing[]): string {
+  if (listings.length === 0) return 'no batches';
+  const header = ['BATCH', 'STATE', 'PERCENT', 'DOCUMENTS', 'FAILED', 'PRIORITY', 'STARTED'];
+  const rows = listings.map((b) => [
+    b.batchId,
+    b.state ?? b.status.toLowerCase(),
+    b.percent === null ? '–' : `${b.percent}%`,
+    b.documents === null ? '–' : String(b.documents),
+    b.failed === null ? '–' : String(b.failed),
+    b.priority === null ? '–' : String(b.priority),
+    b.startedAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z'),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  return [header, ...rows].map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+}
+
+function table(rows: [string, string][]): string {
+  const width = Math.max(...rows.map(([k]) => k.length));
+  return rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`).join('\n');
+}

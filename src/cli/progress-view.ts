@@ -1,0 +1,87 @@
+import { SingleBar } from 'cli-progress';
+import type { Progress } from '../workflows/progress';
+import { formatDuration, formatRate, formatState, progressLine } from './format';
+
+/** Shows a batch's progress while a command watches it. */
+export interface ProgressView {
+  update(progress: Progress): void;
+  /** Progress cannot be read right now; shown once per distinct reason. */
+  waiting(why: string): void;
+  stop(): void;
+}
+
+export interface ProgressViewOptions {
+  /** --json: nothing but the final JSON on stdout, so no progress at all. */
+  json: boolean;
+  stream?: NodeJS.WriteStream;
+  /** Without a TTY: seconds between one-line updates (a state change prints at once). Default 5. */
+  lineIntervalMs?: number;
+}
+
+/** A live bar on a terminal, periodic lines in logs and pipes, silence for --json. */
+export function createProgressView(options: ProgressViewOptions): ProgressView {
+  const stream = options.stream ?? process.stderr;
+  if (options.json) return { update() {}, waiting() {}, stop() {} };
+  if (stream.isTTY) return barView(stream);
+  return lineView(stream, options.lineIntervalMs ?? 5_000);
+}
+
+function barView(stream: NodeJS.WriteStream): ProgressView {
+  const bar = new SingleBar({
+    stream,
+    format: '{bar} {percentage}% | {value}/{total} documents | {rate} | ETA {etaText} | {failed} failed | {stateText}',
+    barsize: 30,
+    hideCursor: true,
+    clearOnComplete: false,
+    // The ETA comes from the workflow (recent throughput, paused time left out), not from the bar.
+    etaBuffer: 1,
+    fps: 4,
+  });
+  let started = false;
+  const payload = (p: Progress) => ({
+    rate: formatRate(p.docsPerSecond),
+    etaText: formatDuration(p.etaMs),
+    failed: p.failed,
+    stateText: formatState(p),
+  });
+  return {
+    update(progress) {
+      if (!started) {
+        bar.start(Math.max(progress.total, 1), progress.processed, payload(progress));
+        started = true;
+      }
+      if (progress.total > 0) bar.setTotal(progress.total);
+      bar.update(progress.processed, payload(progress));
+    },
+    waiting(why) {
+      if (started) bar.update({ stateText: `waiting: ${why}` });
+      else stream.write(`waiting: ${why}\n`);
+    },
+    stop() {
+      if (started) bar.stop();
+    },
+  };
+}
+
+function lineView(stream: NodeJS.WriteStream, intervalMs: number): ProgressView {
+  let lastAt = 0;
+  let lastState = '';
+  let lastWaiting = '';
+  return {
+    update(progress) {
+      const state = formatState(progress);
+      const now = Date.now();
+      if (state === lastState && now - lastAt < intervalMs) return;
+      lastAt = now;
+      lastState = state;
+      lastWaiting = '';
+      stream.write(`${progressLine(progress)}\n`);
+    },
+    waiting(why) {
+      if (why === lastWaiting) return;
+      lastWaiting = why;
+      stream.write(`waiting: ${why}\n`);
+    },
+    stop() {},
+  };
+}

@@ -1,0 +1,100 @@
+import { deriveBatchId } from '../client/batch-id';
+import { batchInputFromOptions } from '../client/batch-input';
+import { inspectSource } from '../client/batch-source';
+import { CliError, firstLine } from '../client/errors';
+import { openSession, type TemporalSession } from '../client/session';
+import { startOrAttachBatch, type StartOutcome } from '../client/start-batch';
+import { ensureTemporalServer, type TemporalServer } from '../temporal/dev-server';
+import { toBatchOptions, type BatchCommandOptions } from './batch-options';
+import { asCliError, INTERRUPTED_EXIT_CODE, interruptSignal, note } from './command';
+import { printEstimate } from './estimate';
+import { followBatch, printOutcome } from './follow';
+import type { InProcessWorker } from './in-process-worker';
+
+export interface RunCommandOptions extends BatchCommandOptions {
+  /** false with --no-worker. */
+  worker: boolean;
+  estimate?: boolean;
+}
+
+/**
+ * `docbatch run [dir]`, the main job: a Temporal server (found or embedded), an in-process worker,
+ * the batch started or resumed under its derived id, a live progress bar, then the report.
+ */
+export async function runCommand(dir: string | undefined, options: RunCommandOptions): Promise<number> {
+  const json = options.json === true;
+  const { json: inputJson, input } = batchInputFromOptions(toBatchOptions(dir, options));
+  if (options.estimate) return printEstimate(input, json);
+
+  const source = await inspectSource(input);
+  const batchId = options.id ?? deriveBatchId(inputJson);
+  const interrupt = interruptSignal();
+  let server: TemporalServer | undefined;
+  let session: TemporalSession | undefined;
+  let worker: InProcessWorker | undefined;
+  try {
+    server = await ensureServer();
+    session = await openSession({ address: server.address, namespace: server.namespace, uiUrl: server.uiUrl });
+    if (options.worker) worker = await (await import('./in-process-worker')).startInProcessWorker(server);
+    if (interrupt.signal.aborted) return INTERRUPTED_EXIT_CODE;
+
+    const outcome = await startOrAttachBatch(session.client, {
+      batchId,
+      json: inputJson,
+      input,
+      taskQueue: session.taskQueue,
+      source,
+      rerun: options.rerun === true,
+    });
+    announce(session, outcome, source.documents, source.label);
+    if (outcome.kind === 'completed-earlier') {
+      return printOutcome(session, { batchId, state: outcome.summary.state, summary: outcome.summary }, json);
+    }
+
+    const workerCrash = new AbortController();
+    let crash: Error | undefined;
+    void worker?.crashed.then((error) => {
+      crash = error;
+      workerCrash.abort();
+    });
+    const followed = await followBatch(session, outcome.handle, {
+      json,
+      signal: AbortSignal.any([interrupt.signal, workerCrash.signal]),
+      detachHint: () => (crash ? '' : detachHint(batchId, options.worker)),
+    });
+    if (crash) throw new CliError(`the in-process worker stopped (${firstLine(crash.message)}): re-run the command to resume batch ${batchId}`);
+    return followed.kind === 'ended' ? followed.exitCode : INTERRUPTED_EXIT_CODE;
+  } catch (error) {
+    throw asCliError(error, { batchId, ...(server ? { address: server.address, namespace: server.namespace } : {}) });
+  } finally {
+    interrupt.dispose();
+    await worker?.stop();
+    await session?.close().catch(() => {});
+    if (server?.started) {
+      note('stopping the embedded Temporal server (run `docbatch server` to keep it and its Web UI up between commands)');
+      await server.stop();
+    }
+  }
+}
+
+async function ensureServer(): Promise<TemporalServer> {
+  try {
+    return await ensureTemporalServer({ log: note });
+  } catch (error) {
+    throw new CliError(firstLine(error instanceof Error ? error.message : String(error)));
+  }
+}
+
+function announce(session: TemporalSession, outcome: StartOutcome, documents: number, label: string): void {
+  const url = session.batchUrl(outcome.batchId);
+  if (outcome.kind === 'started') note(`batch ${outcome.batchId}: ${documents} documents from ${label}\nWeb UI: ${url}`);
+  if (outcome.kind === 'attached') note(`batch ${outcome.batchId} is already running: following it\nWeb UI: ${url}`);
+  if (outcome.kind === 'completed-earlier') note(`batch ${outcome.batchId} completed earlier: its report follows (--rerun starts it again)`);
+}
+
+function detachHint(batchId: string, inProcessWorker: boolean): string {
+  const waiting = inProcessWorker
+    ? 'the in-process worker stopped; the batch waits in Temporal with its finished work kept'
+    : 'it keeps running on the workers';
+  return `detached from batch ${batchId}: ${waiting}. Resume by re-running the same command, or \`docbatch watch ${batchId}\` with a worker running (\`docbatch worker\`).`;
+}

@@ -1,0 +1,58 @@
+import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/common';
+import * as messages from '../workflows/messages';
+import type { Progress } from '../workflows/progress';
+import { batchNotFoundError, CliError } from './errors';
+
+/** The control updates of a batch and their arguments (see src/workflows/messages.ts). */
+export type BatchControl =
+  | { action: 'pause'; reason?: string }
+  | { action: 'resume' }
+  | { action: 'cancel'; reason?: string }
+  | { action: 'setPriority'; priority: number }
+  | { action: 'prioritize'; documents: string[] };
+
+/** How long a control update may wait for a worker to accept it. */
+const UPDATE_DEADLINE_MS = 30_000;
+
+/**
+ * Sends a control to a running batch as an update, so the person learns the outcome: the new
+ * progress, or the workflow's reason for rejecting it (WorkflowUpdateFailedError).
+ */
+export async function controlBatch(client: Client, batchId: string, control: BatchControl): Promise<Progress> {
+  const handle = client.workflow.getHandle(batchId);
+  await requireRunning(handle, client.options.namespace, control.action);
+  return client.connection.withDeadline(Date.now() + UPDATE_DEADLINE_MS, () => {
+    switch (control.action) {
+      case 'pause':
+        return handle.executeUpdate(messages.pauseUpdate, { args: [control.reason === undefined ? {} : { reason: control.reason }] });
+      case 'resume':
+        return handle.executeUpdate(messages.resumeUpdate, { args: [{}] });
+      case 'cancel':
+        return handle.executeUpdate(messages.cancelUpdate, { args: [control.reason === undefined ? {} : { reason: control.reason }] });
+      case 'setPriority':
+        return handle.executeUpdate(messages.setPriorityUpdate, { args: [{ priority: control.priority }] });
+      case 'prioritize':
+        return handle.executeUpdate(messages.prioritizeUpdate, { args: [{ documents: control.documents }] });
+    }
+  });
+}
+
+async function requireRunning(handle: ReturnType<Client['workflow']['getHandle']>, namespace: string, action: string): Promise<void> {
+  let status: string;
+  try {
+    status = (await handle.describe()).status.name;
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) throw batchNotFoundError(handle.workflowId, namespace);
+    throw error;
+  }
+  if (status !== 'RUNNING') {
+    throw new CliError(
+      `cannot ${verb(action)} batch ${handle.workflowId}: it has already ${status === 'COMPLETED' ? 'completed' : `ended (${status.toLowerCase().replace(/_/g, ' ')})`}; see \`docbatch report ${handle.workflowId}\``,
+    );
+  }
+}
+
+function verb(action: string): string {
+  return action === 'setPriority' ? 'change the priority of' : action;
+}

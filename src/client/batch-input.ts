@@ -1,0 +1,74 @@
+import path from 'node:path';
+import { DEFAULTS, readEnv } from '../env';
+import { documentOrders, extractorKinds, parseBatchInput, type BatchInput, type BatchInputJson } from '../workflows/input';
+import { CliError } from './errors';
+
+/** The batch settings a person gives on the command line (`docbatch run` / `start`). */
+export interface BatchOptions {
+  /** A directory of documents; ignored when `manifest` is given. */
+  dir?: string;
+  manifest?: string;
+  include?: string[];
+  output?: string;
+  chunkSize?: number;
+  concurrency?: number;
+  priority?: number;
+  order?: string;
+  extractor?: string;
+  toleratedFailurePercent?: number;
+  /** false with --no-cache. */
+  cache?: boolean;
+  redriveOf?: string;
+}
+
+export const DEFAULT_SOURCE_DIR = 'samples/invoices';
+
+/** The output directory: --output, else DOCBATCH_OUTPUT_DIR, else ./output — always absolute. */
+export function resolveOutputDir(output: string | undefined, cwd = process.cwd()): string {
+  return path.resolve(cwd, output ?? readEnv('outputDir') ?? DEFAULTS.outputDir);
+}
+
+/**
+ * The workflow input for the options: paths made absolute (the worker may run elsewhere), only the
+ * settings the person gave (the schema's defaults fill the rest), validated before anything starts.
+ */
+export function batchInputFromOptions(options: BatchOptions, cwd = process.cwd()): { json: BatchInputJson; input: BatchInput } {
+  const source: BatchInputJson['source'] = options.manifest
+    ? { manifest: path.resolve(cwd, options.manifest) }
+    : { dir: path.resolve(cwd, options.dir ?? DEFAULT_SOURCE_DIR), ...(options.include?.length ? { include: options.include } : {}) };
+
+  const json: BatchInputJson = {
+    source,
+    outputDir: resolveOutputDir(options.output, cwd),
+    ...defined('chunkSize', options.chunkSize),
+    ...defined('concurrency', options.concurrency),
+    ...defined('priority', options.priority),
+    ...defined('order', options.order as BatchInput['order'] | undefined),
+    ...defined('extractor', options.extractor as BatchInput['extractor'] | undefined),
+    ...defined('toleratedFailurePercent', options.toleratedFailurePercent),
+    ...(options.cache === false ? { cache: false } : {}),
+    ...defined('redriveOf', options.redriveOf),
+  };
+  const parsed = parseBatchInput(json);
+  if (!parsed.ok) throw new CliError(`invalid batch settings: ${parsed.problems.map(toFlagNames).join('; ')}`);
+  return { json, input: parsed.input };
+}
+
+function defined<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return value === undefined ? {} : ({ [key]: value } as { [P in K]: V });
+}
+
+/** Problems name the command-line flag rather than the input field: "--chunk-size: ...". */
+function toFlagNames(problem: string): string {
+  const flags: Record<string, string> = {
+    chunkSize: '--chunk-size',
+    concurrency: '--concurrency',
+    priority: '--priority',
+    order: `--order (${documentOrders.join('|')})`,
+    extractor: `--extractor (${extractorKinds.join('|')})`,
+    toleratedFailurePercent: '--tolerated-failure-percent',
+    outputDir: '--output',
+  };
+  const field = problem.split(':')[0]!;
+  return flags[field] ? `${flags[field]}${problem.slice(field.length)}` : problem;
+}

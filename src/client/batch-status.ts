@@ -1,0 +1,68 @@
+import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/common';
+import type { BatchSummary } from '../store/summary';
+import { progressQuery } from '../workflows/messages';
+import type { Progress } from '../workflows/progress';
+import { DocbatchPriority } from '../workflows/search-attributes';
+import { awaitBatchOutcome } from './batch-outcome';
+import { batchNotFoundError, CliError } from './errors';
+
+const QUERY_DEADLINE_MS = 10_000;
+
+/**
+ * Where a batch stands: the `progress` query while it runs; for a batch that has ended, the same
+ * shape built from its report when no worker is there to answer the query.
+ */
+export async function readProgress(client: Client, batchId: string): Promise<Progress> {
+  const handle = client.workflow.getHandle(batchId);
+  const description = await describeBatch(client, batchId);
+  try {
+    return await client.connection.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(progressQuery));
+  } catch (error) {
+    if (description.status.name === 'RUNNING') {
+      throw new CliError(
+        `batch ${batchId} did not answer the progress query: is a worker polling task queue ${description.taskQueue}? start one with \`docbatch worker\``,
+      );
+    }
+    const outcome = await awaitBatchOutcome(client, handle);
+    if (!outcome.summary) throw error;
+    return progressFromSummary(outcome.summary, priorityOf(description));
+  }
+}
+
+export async function describeBatch(client: Client, batchId: string): Promise<WorkflowExecutionDescription> {
+  try {
+    return await client.workflow.getHandle(batchId).describe();
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) throw batchNotFoundError(batchId, client.options.namespace);
+    throw error;
+  }
+}
+
+function priorityOf(description: WorkflowExecutionDescription): number {
+  return description.typedSearchAttributes.get(DocbatchPriority) ?? description.priority?.priorityKey ?? 3;
+}
+
+/** The progress of an ended batch, from its summary. */
+export function progressFromSummary(summary: BatchSummary, priority: number): Progress {
+  return {
+    batchId: summary.batchId,
+    state: summary.state,
+    priority,
+    total: summary.total,
+    processed: summary.processed,
+    succeeded: summary.succeeded,
+    failed: summary.failed,
+    cached: summary.cached,
+    inFlight: 0,
+    chunks: { total: 0, done: 0, inFlight: 0 },
+    percent: summary.total === 0 ? 100 : Math.floor((summary.processed / summary.total) * 1000) / 10,
+    elapsedMs: summary.elapsedMs,
+    pausedMs: summary.pausedMs,
+    etaMs: 0,
+    docsPerSecond: summary.documentsPerSecond,
+    usage: summary.usage,
+    outputDir: summary.outputDir,
+    run: summary.runs,
+  };
+}

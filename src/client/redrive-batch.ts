@@ -1,0 +1,82 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Client } from '@temporalio/client';
+import type { BatchInputJson } from '../workflows/input';
+import { batchInputFromOptions, type BatchOptions } from './batch-input';
+import { stableHash } from './batch-id';
+import { readBatchInput } from './batch-record';
+import { fetchBatchReport } from './batch-report';
+import { CliError } from './errors';
+
+export interface RedrivePlan {
+  /** The new batch's id: `<earlier id>-redrive-<hash of the failed paths>`, so running redrive twice attaches. */
+  batchId: string;
+  redriveOf: string;
+  /** The file listing the failed documents, one path per line, in the new batch's output directory. */
+  manifest: string;
+  documents: number;
+  options: BatchOptions;
+}
+
+/**
+ * Prepares a batch of only the failed documents of an ended batch: their paths go into a manifest
+ * file in the new batch's directory; the new batch inherits the earlier one's settings (CLI flags
+ * override them) and shares its output directory, so both summaries link to each other.
+ */
+export async function planRedrive(client: Client, earlierId: string, overrides: BatchOptions): Promise<RedrivePlan> {
+  const outcome = await fetchBatchReport(client, earlierId);
+  if (!outcome.summary) {
+    throw new CliError(`batch ${earlierId} ended (${outcome.state}) without a report: there is no failures.jsonl to redrive from`);
+  }
+  const failuresText = await readFile(outcome.summary.files.failures, 'utf8').catch(() => {
+    throw new CliError(`cannot read ${outcome.summary!.files.failures}: redrive needs the failures file of batch ${earlierId}`);
+  });
+  const paths = failedPaths(failuresText);
+  if (paths.length === 0) throw new CliError(`batch ${earlierId} has no failed documents: nothing to redrive`);
+
+  const batchId = `${earlierId}-redrive-${stableHash(paths)}`;
+  const outputDir = path.dirname(outcome.summary.outputDir);
+  const manifest = path.join(outputDir, batchId, `redrive-of-${earlierId}.txt`);
+  await mkdir(path.dirname(manifest), { recursive: true });
+  await writeFile(manifest, paths.join('\n') + '\n');
+
+  const earlier = await readBatchInput(client, earlierId).catch(() => undefined);
+  return {
+    batchId,
+    redriveOf: earlierId,
+    manifest,
+    documents: paths.length,
+    options: { ...inheritedOptions(earlier), ...definedOnly(overrides), manifest, output: outputDir, redriveOf: earlierId },
+  };
+}
+
+/** The redrive's workflow input, validated. */
+export function redriveInput(plan: RedrivePlan) {
+  return batchInputFromOptions(plan.options);
+}
+
+function failedPaths(failuresJsonl: string): string[] {
+  const paths = failuresJsonl
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => (JSON.parse(line) as { path?: unknown }).path)
+    .filter((p): p is string => typeof p === 'string' && p !== '');
+  return [...new Set(paths)];
+}
+
+function inheritedOptions(input: BatchInputJson | undefined): BatchOptions {
+  if (!input) return {};
+  return definedOnly({
+    chunkSize: input.chunkSize,
+    concurrency: input.concurrency,
+    priority: input.priority,
+    order: input.order,
+    extractor: input.extractor,
+    toleratedFailurePercent: input.toleratedFailurePercent,
+    cache: input.cache,
+  });
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,50 @@
+import type { Client } from '@temporalio/client';
+import { DEFAULTS, readEnv } from '../env';
+import { connectClient, temporalSettingsFromEnv, webUiUrlFor, workflowUiUrl } from '../temporal/connection';
+import { unreachableError } from './errors';
+
+/** A connected client and what the CLI needs to talk about it: address, namespace, Web UI, task queue. */
+export interface TemporalSession {
+  client: Client;
+  address: string;
+  namespace: string;
+  uiUrl: string;
+  taskQueue: string;
+  /** The Web UI page of one batch. */
+  batchUrl(batchId: string): string;
+  close(): Promise<void>;
+}
+
+export interface SessionOptions {
+  /** Defaults to TEMPORAL_ADDRESS, then localhost:7233. */
+  address?: string;
+  namespace?: string;
+  /** Defaults to the dev server convention for the address (or TEMPORAL_UI_URL). */
+  uiUrl?: string;
+}
+
+/** Connects to Temporal from env (or the given server); an unreachable server is a CliError with the fix. */
+export async function openSession(options: SessionOptions = {}): Promise<TemporalSession> {
+  const fromEnv = temporalSettingsFromEnv();
+  const settings = {
+    ...fromEnv,
+    ...(options.address !== undefined ? { address: options.address } : {}),
+    ...(options.namespace !== undefined ? { namespace: options.namespace } : {}),
+  };
+  let client: Client;
+  try {
+    client = await connectClient(settings);
+  } catch {
+    throw unreachableError(settings.address);
+  }
+  const uiUrl = options.uiUrl || webUiUrlFor(settings.address);
+  return {
+    client,
+    address: settings.address,
+    namespace: settings.namespace,
+    uiUrl,
+    taskQueue: readEnv('taskQueue') ?? DEFAULTS.taskQueue,
+    batchUrl: (batchId) => workflowUiUrl(uiUrl, settings.namespace, batchId),
+    close: () => client.connection.close(),
+  };
+}

@@ -1,0 +1,89 @@
+import path from 'node:path';
+import { WorkflowIdConflictPolicy, type Client, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/common';
+import { DEFAULTS } from '../env';
+import type { BatchSummary } from '../store/summary';
+import type { BatchInput, BatchInputJson } from '../workflows/input';
+import type { SourceOverview } from './batch-source';
+
+export type BatchHandle = WorkflowHandle;
+
+export interface StartBatchRequest {
+  batchId: string;
+  json: BatchInputJson;
+  input: BatchInput;
+  taskQueue: string;
+  source: SourceOverview;
+  /** Start again even when a batch of this id already completed. */
+  rerun?: boolean;
+}
+
+export type StartOutcome =
+  | { kind: 'started'; batchId: string; handle: BatchHandle }
+  /** A batch of this id is running already (an earlier run of the same command): watch it. */
+  | { kind: 'attached'; batchId: string; handle: BatchHandle }
+  /** A batch of this id completed already: its summary, unless --rerun. */
+  | { kind: 'completed-earlier'; batchId: string; handle: BatchHandle; summary: BatchSummary };
+
+/**
+ * Starts the batch, or attaches to the running batch of the same id (so re-running a command
+ * resumes it), or returns the summary of the batch that already completed under this id.
+ */
+export async function startOrAttachBatch(client: Client, request: StartBatchRequest): Promise<StartOutcome> {
+  const { batchId } = request;
+  const existing = client.workflow.getHandle(batchId);
+  const status = await statusOf(existing);
+  if (status === 'RUNNING') return { kind: 'attached', batchId, handle: existing };
+  if (status === 'COMPLETED' && !request.rerun) {
+    return { kind: 'completed-earlier', batchId, handle: existing, summary: (await existing.result()) as BatchSummary };
+  }
+
+  const handle = await client.workflow.start(DEFAULTS.workflowType, {
+    workflowId: batchId,
+    taskQueue: request.taskQueue,
+    args: [request.json],
+    // Two starts racing for the same id (two terminals, a retry) end up watching one batch.
+    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+    priority: { priorityKey: request.input.priority },
+    staticSummary: staticSummary(request),
+    staticDetails: staticDetails(request),
+  });
+  return { kind: 'started', batchId, handle: client.workflow.getHandle(handle.workflowId) };
+}
+
+async function statusOf(handle: BatchHandle): Promise<string | null> {
+  try {
+    return (await handle.describe()).status.name;
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return null;
+    throw error;
+  }
+}
+
+/** One line for the Web UI's list and header: what is being extracted from where. */
+function staticSummary({ input, source }: StartBatchRequest): string {
+  const what = input.redriveOf ? `redrive of ${input.redriveOf}: ` : '';
+  return `${what}${input.schema} extraction of ${plural(source.documents, 'document')} from ${source.label}`;
+}
+
+function staticDetails({ batchId, input, source }: StartBatchRequest): string {
+  const rows: [string, string][] = [
+    ['Source', source.label],
+    ['Documents', String(source.documents)],
+    ['Schema', input.schema],
+    ['Extractor', input.extractor],
+    ['Output', path.join(input.outputDir, batchId)],
+    ['Chunk size', String(input.chunkSize)],
+    ['Concurrency', `${input.concurrency} chunks`],
+    ['Priority', `${input.priority} (1 highest)`],
+    ['Order', input.order],
+    ['Tolerated failures', `${input.toleratedFailurePercent}%`],
+    ['Result cache', input.cache ? 'on' : 'off'],
+    ...(input.redriveOf ? ([['Redrive of', input.redriveOf]] as [string, string][]) : []),
+  ];
+  return ['| Setting | Value |', '| --- | --- |', ...rows.map(([k, v]) => `| ${k} | ${v.replace(/\|/g, '\\|')} |`)].join('\n');
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}

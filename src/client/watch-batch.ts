@@ -1,0 +1,63 @@
+import type { Client } from '@temporalio/client';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { progressQuery } from '../workflows/messages';
+import type { Progress } from '../workflows/progress';
+import { awaitBatchOutcome, type BatchOutcome } from './batch-outcome';
+import { describeError } from './errors';
+import type { BatchHandle } from './start-batch';
+
+export interface WatchOptions {
+  /** How often to ask for progress. Default 500 ms. */
+  intervalMs?: number;
+  /** Aborting detaches: the batch keeps running. */
+  signal?: AbortSignal;
+  onProgress(progress: Progress): void;
+  /** Progress cannot be read right now (no worker yet, server restarting): why. */
+  onWaiting?(why: string): void;
+  /** The server address, for messages. */
+  address: string;
+}
+
+export type WatchResult = { kind: 'ended'; outcome: BatchOutcome } | { kind: 'detached' };
+
+/** How long one progress query may take before the watcher says it is waiting. */
+const QUERY_DEADLINE_MS = 5_000;
+
+/**
+ * Follows a batch until it ends or the watcher detaches: polls the `progress` query (one at a
+ * time, never piling up) while waiting for the result, which follows continue-as-new.
+ */
+export async function watchBatch(client: Client, handle: BatchHandle, options: WatchOptions): Promise<WatchResult> {
+  const intervalMs = options.intervalMs ?? 500;
+  let ended: BatchOutcome | undefined;
+  let failure: unknown;
+  const outcome = awaitBatchOutcome(client, handle).then(
+    (value) => (ended = value),
+    (error: unknown) => (failure = error ?? new Error('the batch result could not be read')),
+  );
+  const aborted = abortOf(options.signal);
+  const stopped = () => ended !== undefined || failure !== undefined || options.signal?.aborted === true;
+
+  while (!stopped()) {
+    try {
+      const progress = await client.connection.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(progressQuery));
+      if (!stopped()) options.onProgress(progress);
+    } catch (error) {
+      if (!stopped()) {
+        options.onWaiting?.(describeError(error, { address: options.address, namespace: client.options.namespace, batchId: handle.workflowId }));
+      }
+    }
+    await Promise.race([sleep(intervalMs), outcome, aborted]);
+  }
+
+  if (options.signal?.aborted && ended === undefined) return { kind: 'detached' };
+  await outcome;
+  if (failure !== undefined) throw failure;
+  return { kind: 'ended', outcome: ended! };
+}
+
+function abortOf(signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return new Promise(() => {});
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+}
