@@ -486,7 +486,7 @@ async function main(): Promise<void> {
   // Images for OCR, and a scanned PDF: the same invoices rendered to pixels, no text layer.
   ocrSource = ocrSource.slice(0, 3);
   for (const [i, { facts, pdf }] of ocrSource.entries()) {
-    const { png, jpeg } = await renderPngPages(pdf, 1.6);
+    const { png, jpeg } = await renderPngPages(pdf, i < 2 ? 1.6 : 2.2);
     if (i < 2) {
       const name = `scan-${String(i + 1).padStart(2, '0')}.png`;
       await writeFile(join(outDir, name), png);

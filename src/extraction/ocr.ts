@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { createWorker, OEM, PSM, type Worker } from 'tesseract.js';
+import { layoutLines, type PositionedText } from './pdf';
 
 /**
  * English LSTM model from the npm package @tesseract.js-data/eng, read from node_modules: OCR
@@ -26,8 +27,8 @@ function ocrWorker(): Promise<Worker> {
       gzip: true,
       cacheMethod: 'none',
     });
-    // Invoices are sparse, column-laid pages; keep the spaces between columns.
-    await worker.setParameters({ tessedit_pageseg_mode: PSM.SPARSE_TEXT_OSD, preserve_interword_spaces: '1' });
+    // Automatic page segmentation without orientation detection (that would need the osd model).
+    await worker.setParameters({ tessedit_pageseg_mode: PSM.AUTO });
     return worker;
   })().catch((error: unknown) => {
     sharedWorker = undefined;
@@ -36,11 +37,39 @@ function ocrWorker(): Promise<Worker> {
   return sharedWorker;
 }
 
-/** The text tesseract reads in an image (PNG, JPEG, GIF, WEBP bytes). */
+/**
+ * The text tesseract reads in an image (PNG, JPEG, GIF, WEBP bytes), laid out like a PDF's text
+ * layer: tesseract reads a page block by block (a table's columns one after the other), so its
+ * words are put back on their visual lines by position, with the same rules as pdf.ts.
+ */
 export async function recognizeText(image: Buffer): Promise<string> {
   const worker = await ocrWorker();
-  const result = await worker.recognize(image);
-  return result.data.text;
+  const result = await worker.recognize(image, {}, { blocks: true, text: false });
+  const lines = (result.data.blocks ?? []).flatMap((block) => block.paragraphs.flatMap((paragraph) => paragraph.lines));
+  const heights = lines.map((line) => line.bbox.y1 - line.bbox.y0).sort((a, b) => a - b);
+  const typicalHeight = Math.max(1, heights[Math.floor(heights.length / 2)] ?? 10);
+  // Scale pixels so the typical line is a 10 pt font, whatever the scan's resolution.
+  const scale = 10 / typicalHeight;
+  const segments: PositionedText[] = [];
+  for (const line of lines) {
+    // The baseline, not the box: a line with descenders ("Quantity") has a lower box bottom than
+    // its neighbours on the same visual line ("Rate").
+    const baseline = (line.baseline.y0 + line.baseline.y1) / 2;
+    let segment: PositionedText | undefined;
+    let segmentEnd = 0;
+    for (const word of line.words) {
+      // Words of one phrase stay one piece; a gap wider than a line's height is a column break.
+      if (segment !== undefined && word.bbox.x0 - segmentEnd < typicalHeight) {
+        segment.text += ` ${word.text}`;
+        segment.width = (word.bbox.x1 - segment.x / scale) * scale;
+      } else {
+        segment = { text: word.text, x: word.bbox.x0 * scale, y: -baseline * scale, width: (word.bbox.x1 - word.bbox.x0) * scale, fontSize: 10 };
+        segments.push(segment);
+      }
+      segmentEnd = word.bbox.x1;
+    }
+  }
+  return layoutLines(segments);
 }
 
 /** Frees the shared OCR worker (its thread and WASM memory); the next OCR starts a new one. */

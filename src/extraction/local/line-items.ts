@@ -84,6 +84,7 @@ function splitRow(line: Line, style: DecimalStyle, leadingCells: number): { desc
     .slice(Math.min(leadingCells, end - 1), end)
     .map((cell) => cell.text)
     .join(' ')
+    .replace(/^[‘’'"`]+/, '') // stray quote marks OCR reads from specks
     .trim();
   return { description, numbers };
 }
