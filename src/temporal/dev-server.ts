@@ -288,11 +288,14 @@ export async function runServerForeground(options: Pick<DevServerOptions, 'port'
   console.log(`Temporal dev server: ${server.address} (namespace ${server.namespace})`);
   if (server.uiUrl) console.log(`Web UI: ${server.uiUrl}`);
   console.log(`Workers and \`docbatch run\` use it by default; press Ctrl-C to stop.`);
+  // The server process is unref'd (so `docbatch run` can exit); this keeps the foreground command alive.
+  const keepAlive = setInterval(() => {}, 1 << 30);
   const ended = await new Promise<string | undefined>((resolve) => {
     process.once('SIGINT', () => resolve(undefined));
     process.once('SIGTERM', () => resolve(undefined));
     void server.exited?.then(resolve);
   });
+  clearInterval(keepAlive);
   if (ended !== undefined) throw new Error(`the Temporal dev server ${ended}; run \`docbatch server\` again`);
   log('stopping the Temporal dev server …');
   await server.stop();
