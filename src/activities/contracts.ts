@@ -22,6 +22,8 @@ export const planBatchResultSchema = z.object({
   totalBytes: z.number().int().nonnegative(),
   /** A one-line description of the source for people ("dir /data/invoices (**\/*.pdf)"). */
   sourceLabel: z.string(),
+  /** The extractor `auto` resolved to on the planning worker; every chunk uses the same one. */
+  extractor: z.enum(['local', 'anthropic']),
 });
 export type PlanBatchResult = z.infer<typeof planBatchResultSchema>;
 
@@ -91,5 +93,7 @@ export const writeReportInputSchema = z.object({
   pausedMs: z.number().nonnegative(),
   redriveOf: z.string().optional(),
   runs: z.number().int().positive(),
+  schemaName: batchInputSchema.shape.schema,
+  chunkSize: z.number().int().positive(),
 });
 export type WriteReportInput = z.infer<typeof writeReportInputSchema>;

@@ -32,9 +32,9 @@ export const cancelSignal = defineSignal<[CancelArgs?]>('cancel');
 export const setPrioritySignal = defineSignal<[SetPriorityArgs]>('setPriority');
 export const prioritizeSignal = defineSignal<[PrioritizeArgs]>('prioritize');
 
-export const pauseUpdate = defineUpdate<Progress, [PauseArgs?]>('pause');
-export const resumeUpdate = defineUpdate<Progress, [ResumeArgs?]>('resume');
-export const cancelUpdate = defineUpdate<Progress, [CancelArgs?]>('cancel');
+export const pauseUpdate = defineUpdate<Progress, [PauseArgs | undefined]>('pause');
+export const resumeUpdate = defineUpdate<Progress, [ResumeArgs | undefined]>('resume');
+export const cancelUpdate = defineUpdate<Progress, [CancelArgs | undefined]>('cancel');
 export const setPriorityUpdate = defineUpdate<Progress, [SetPriorityArgs]>('setPriority');
 export const prioritizeUpdate = defineUpdate<Progress, [PrioritizeArgs]>('prioritize');
 

@@ -1,0 +1,93 @@
+import { Context } from '@temporalio/activity';
+import { CancelledFailure } from '@temporalio/common';
+import { loadDocument } from '../extraction/document';
+import { DocumentError } from '../extraction/errors';
+import type { Extractor } from '../extraction/extractor';
+import { extractionSchemas } from '../extraction/schemas';
+import { addUsage, zeroUsage } from '../extraction/usage';
+import type { DocumentResult } from '../store/document-result';
+import { appendToJournal, readJournal } from '../store/journal';
+import { chunkRange, readManifest, type ManifestEntry } from '../store/manifest';
+import { chunkJournalPath } from '../store/paths';
+import { resultCacheKey, type ResultCache } from '../store/result-cache';
+import type { ChunkCounts, ExtractChunkInput, ExtractChunkResult, ExtractionSettings } from './contracts';
+import { toActivityFailure } from './failures';
+
+export interface ExtractChunkDeps {
+  extractorFor: (settings: ExtractionSettings) => Extractor;
+  resultCache: ResultCache | null;
+  now: () => number;
+}
+
+/**
+ * Extracts the documents of one chunk that its journal does not hold yet, appending each result
+ * the moment it is known, heartbeating as documents finish. Returns counts only.
+ */
+export async function extractChunk(deps: ExtractChunkDeps, input: ExtractChunkInput): Promise<ExtractChunkResult> {
+  const context = Context.current();
+  const manifest = await readManifest(input.batchDir);
+  const { start, end } = chunkRange(input.chunkIndex, input.chunkSize, manifest.length);
+  const journalPath = chunkJournalPath(input.batchDir, input.chunkIndex);
+  const done = await readJournal(journalPath);
+  let extractor: Extractor;
+  try {
+    extractor = deps.extractorFor(input.settings);
+  } catch (error) {
+    throw toActivityFailure(error, countResults(done.values()));
+  }
+  let extractedNow = 0;
+
+  for (let index = start; index < end; index++) {
+    if (done.has(index)) continue;
+    if (context.cancellationSignal.aborted) throw new CancelledFailure(`chunk ${input.chunkIndex} cancelled`);
+    let result: DocumentResult;
+    try {
+      result = await extractDocument(deps, extractor, input.settings, manifest[index]!, context.info.attempt);
+    } catch (error) {
+      throw toActivityFailure(error, countResults(done.values()));
+    }
+    await appendToJournal(journalPath, result);
+    done.set(index, result);
+    extractedNow++;
+    context.heartbeat({ done: done.size, of: end - start });
+  }
+  return { chunkIndex: input.chunkIndex, extractedNow, ...countResults(done.values()) };
+}
+
+async function extractDocument(
+  deps: ExtractChunkDeps,
+  extractor: Extractor,
+  settings: ExtractionSettings,
+  entry: ManifestEntry,
+  attempt: number,
+): Promise<DocumentResult> {
+  const startedAt = deps.now();
+  const base = { index: entry.index, path: entry.path, attempts: attempt };
+  try {
+    const document = await loadDocument(entry.path);
+    const { schema } = extractionSchemas[settings.schema];
+    const cacheKey = settings.cache && deps.resultCache ? resultCacheKey(document.bytes, settings.schema, extractor.settingsKey) : null;
+    const cached = cacheKey ? await deps.resultCache!.get(cacheKey) : null;
+    if (cached) {
+      return { ...base, status: 'succeeded', cached: true, data: cached.data, error: null, durationMs: deps.now() - startedAt, model: cached.model, usage: { ...zeroUsage } };
+    }
+    const extraction = await extractor.extract({ document, schemaName: settings.schema, schema });
+    if (cacheKey) await deps.resultCache!.set(cacheKey, { data: extraction.data, model: extraction.model });
+    return { ...base, status: 'succeeded', cached: false, data: extraction.data, error: null, durationMs: deps.now() - startedAt, model: extraction.model, usage: extraction.usage };
+  } catch (error) {
+    if (!(error instanceof DocumentError)) throw error;
+    return { ...base, status: 'failed', cached: false, data: null, error: { type: error.type, message: error.message }, durationMs: deps.now() - startedAt, model: null, usage: null };
+  }
+}
+
+export function countResults(results: Iterable<DocumentResult>): ChunkCounts {
+  const counts: ChunkCounts = { documents: 0, succeeded: 0, failed: 0, cached: 0, usage: { ...zeroUsage } };
+  for (const result of results) {
+    counts.documents++;
+    if (result.status === 'succeeded') counts.succeeded++;
+    if (result.status === 'failed') counts.failed++;
+    if (result.cached) counts.cached++;
+    if (result.usage) counts.usage = addUsage(counts.usage, result.usage);
+  }
+  return counts;
+}

@@ -1,0 +1,183 @@
+import { readFile } from 'node:fs/promises';
+import { stringify } from 'csv-stringify/sync';
+import { extractionSchemas, type SchemaName } from '../extraction/schemas';
+import { addUsage, zeroUsage, type Usage } from '../extraction/usage';
+import { writeFileAtomic, writeLinesAtomic } from './atomic-file';
+import type { DocumentResult } from './document-result';
+import { readJournal } from './journal';
+import { chunkRange, readManifest } from './manifest';
+import { batchFiles, chunkJournalPath } from './paths';
+import { batchSummarySchema, type BatchSummary } from './summary';
+
+export interface ReportRequest {
+  batchId: string;
+  batchDir: string;
+  schemaName: SchemaName;
+  chunkSize: number;
+  state: BatchSummary['state'];
+  reason?: string;
+  startedAt: number;
+  finishedAt: number;
+  elapsedMs: number;
+  pausedMs: number;
+  runs: number;
+  redriveOf?: string;
+}
+
+/**
+ * Merges the chunk journals into the batch's output files, in manifest order, with exactly one
+ * line per document: a document no chunk finished is `not_processed`. Every file is written
+ * atomically, so re-running the report (a retried activity) gives the same files.
+ */
+export async function writeBatchReport(request: ReportRequest): Promise<BatchSummary> {
+  const files = batchFiles(request.batchDir);
+  const manifest = await readManifest(request.batchDir);
+  const columns = csvColumns(request.schemaName);
+  const tally = newTally();
+  const csvRows: string[] = [stringify([columns.header])];
+  const failureLines: string[] = [];
+
+  await writeLinesAtomic(files.results, async (writeLine) => {
+    const chunkCount = Math.ceil(manifest.length / request.chunkSize);
+    for (let chunk = 0; chunk < chunkCount; chunk++) {
+      const journal = await readJournal(chunkJournalPath(request.batchDir, chunk));
+      const { start, end } = chunkRange(chunk, request.chunkSize, manifest.length);
+      for (let index = start; index < end; index++) {
+        const entry = manifest[index]!;
+        const result = journal.get(index) ?? notProcessed(index, entry.path);
+        tally.add(result);
+        await writeLine(JSON.stringify(result) + '\n');
+        csvRows.push(stringify([columns.row(result)]));
+        if (result.status === 'failed') failureLines.push(JSON.stringify({ index, path: result.path, error: result.error, attempts: result.attempts }) + '\n');
+      }
+    }
+  });
+  await writeFileAtomic(files.resultsCsv, csvRows.join(''));
+  await writeFileAtomic(files.failures, failureLines.join(''));
+
+  const summary = batchSummarySchema.parse({
+    batchId: request.batchId,
+    state: request.state,
+    reason: request.reason,
+    outputDir: request.batchDir,
+    total: manifest.length,
+    processed: tally.succeeded + tally.failed,
+    succeeded: tally.succeeded,
+    failed: tally.failed,
+    cached: tally.cached,
+    notProcessed: tally.notProcessed,
+    successRate: tally.succeeded + tally.failed === 0 ? 0 : round(tally.succeeded / (tally.succeeded + tally.failed), 4),
+    failuresByType: tally.failuresByType,
+    startedAt: new Date(request.startedAt).toISOString(),
+    finishedAt: new Date(request.finishedAt).toISOString(),
+    elapsedMs: Math.round(request.elapsedMs),
+    pausedMs: Math.round(request.pausedMs),
+    documentsPerSecond: request.elapsedMs > 0 ? round(((tally.succeeded + tally.failed) / request.elapsedMs) * 1000, 3) : 0,
+    meanDocumentMs: tally.timed === 0 ? 0 : round(tally.durationMs / tally.timed, 1),
+    usage: tally.usage,
+    models: tally.models,
+    runs: request.runs,
+    redriveOf: request.redriveOf,
+    redrivenBy: (await readSummary(request.batchDir))?.redrivenBy ?? [],
+    files: {
+      results: files.results,
+      resultsCsv: files.resultsCsv,
+      failures: files.failures,
+      summary: files.summary,
+      manifest: files.manifest,
+    },
+  });
+  await writeFileAtomic(files.summary, JSON.stringify(summary, null, 2) + '\n');
+  return summary;
+}
+
+export async function readSummary(batchDir: string): Promise<BatchSummary | null> {
+  const text = await readFile(batchFiles(batchDir).summary, 'utf8').catch(() => null);
+  if (text === null) return null;
+  const parsed = batchSummarySchema.safeParse(JSON.parse(text));
+  return parsed.success ? parsed.data : null;
+}
+
+/** Records on an earlier batch's summary that `redriveId` redrives its failed documents. */
+export async function linkRedrive(parentBatchDir: string, redriveId: string): Promise<boolean> {
+  const summary = await readSummary(parentBatchDir);
+  if (!summary) return false;
+  if (!summary.redrivenBy.includes(redriveId)) {
+    summary.redrivenBy.push(redriveId);
+    await writeFileAtomic(batchFiles(parentBatchDir).summary, JSON.stringify(summary, null, 2) + '\n');
+  }
+  return true;
+}
+
+function notProcessed(index: number, path: string): DocumentResult {
+  return {
+    index,
+    path,
+    status: 'not_processed',
+    cached: false,
+    data: null,
+    error: null,
+    attempts: 0,
+    durationMs: 0,
+    model: null,
+    usage: null,
+  };
+}
+
+function newTally() {
+  const tally = {
+    succeeded: 0,
+    failed: 0,
+    cached: 0,
+    notProcessed: 0,
+    durationMs: 0,
+    timed: 0,
+    usage: { ...zeroUsage } as Usage,
+    failuresByType: {} as Record<string, number>,
+    models: {} as Record<string, number>,
+    add(result: DocumentResult) {
+      if (result.status === 'succeeded') tally.succeeded++;
+      else if (result.status === 'failed') tally.failed++;
+      else tally.notProcessed++;
+      if (result.cached) tally.cached++;
+      if (result.status !== 'not_processed' && !result.cached) {
+        tally.durationMs += result.durationMs;
+        tally.timed++;
+      }
+      if (result.usage) tally.usage = addUsage(tally.usage, result.usage);
+      if (result.error) tally.failuresByType[result.error.type] = (tally.failuresByType[result.error.type] ?? 0) + 1;
+      if (result.model) tally.models[result.model] = (tally.models[result.model] ?? 0) + 1;
+    },
+  };
+  return tally;
+}
+
+/** results.csv: one row per document, the schema's fields flattened (nested values as JSON). */
+function csvColumns(schemaName: SchemaName) {
+  const fields = Object.keys(extractionSchemas[schemaName].schema.shape);
+  return {
+    header: ['path', 'status', 'cached', 'error_type', 'error_message', ...fields],
+    row(result: DocumentResult): unknown[] {
+      const data = result.data ?? {};
+      return [
+        result.path,
+        result.status,
+        result.cached,
+        result.error?.type ?? '',
+        result.error?.message ?? '',
+        ...fields.map((field) => flattenValue(data[field])),
+      ];
+    },
+  };
+}
+
+function flattenValue(value: unknown): string | number | boolean {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'object') return JSON.stringify(value);
+  return value as string | number | boolean;
+}
+
+function round(value: number, digits: number): number {
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
+}

@@ -1,0 +1,74 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createActivities, type ActivityDeps } from './activities';
+import { createExtractorFor } from './activities/extractor-for';
+import { DEFAULTS, readEnv, readIntEnv } from './env';
+import { createFileResultCache } from './store/result-cache';
+import { connectWorkerConnection } from './temporal/connection';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const workflowsPath = path.join(here, 'workflows', 'index.ts');
+
+export interface DocbatchWorkerOptions {
+  connection?: NativeConnection;
+  namespace?: string;
+  taskQueue?: string;
+  /** Chunk activities this worker runs at once (its activity slots). */
+  maxConcurrentActivityTaskExecutions?: number;
+  /** A batch-wide budget the server enforces across every worker of the task queue. */
+  maxTaskQueueActivitiesPerSecond?: number;
+  /** Replace some activity dependencies (tests: a counting or slow extractor, another cache). */
+  activityDeps?: Partial<ActivityDeps>;
+  /** A prebuilt workflow bundle, to skip bundling when a process starts several workers. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+}
+
+export function defaultActivityDeps(env = process.env): ActivityDeps {
+  const cacheDir = readEnv('cacheDir', env) ?? path.resolve(readEnv('homeDir', env) ?? DEFAULTS.homeDir, 'cache');
+  return {
+    extractorFor: createExtractorFor(env),
+    resultCache: createFileResultCache(cacheDir),
+    hasAnthropicKey: () => readEnv('anthropicApiKey', env) !== undefined,
+    now: () => Date.now(),
+  };
+}
+
+/** A worker for the docbatch task queue. Any number of them, on any machines, share the queue. */
+export async function createDocbatchWorker(options: DocbatchWorkerOptions = {}): Promise<Worker> {
+  const connection = options.connection ?? (await connectWorkerConnection());
+  const activities = createActivities({ ...defaultActivityDeps(), ...options.activityDeps });
+  const maxPerSecond = options.maxTaskQueueActivitiesPerSecond ?? optionalNumber(readEnv('maxActivitiesPerSecond'));
+  return Worker.create({
+    connection,
+    namespace: options.namespace ?? readEnv('temporalNamespace') ?? DEFAULTS.temporalNamespace,
+    taskQueue: options.taskQueue ?? readEnv('taskQueue') ?? DEFAULTS.taskQueue,
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
+    activities,
+    maxConcurrentActivityTaskExecutions:
+      options.maxConcurrentActivityTaskExecutions ?? readIntEnv('maxConcurrentActivities', DEFAULTS.maxConcurrentActivities),
+    ...(maxPerSecond ? { maxTaskQueueActivitiesPerSecond: maxPerSecond } : {}),
+  });
+}
+
+function optionalNumber(raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`DOCBATCH_MAX_ACTIVITIES_PER_SECOND=${raw} is not a positive number`);
+  return value;
+}
+
+/** `docbatch worker` and `node src/worker.ts`: a worker configured from env until SIGINT/SIGTERM. */
+export async function runWorkerFromEnv(): Promise<void> {
+  const worker = await createDocbatchWorker();
+  // Worker.run() installs SIGINT/SIGTERM handlers that drain in-flight tasks before it resolves.
+  console.error(`docbatch worker on task queue ${worker.options.taskQueue} (namespace ${worker.options.namespace}); Ctrl-C to stop`);
+  await worker.run();
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  runWorkerFromEnv().catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+}

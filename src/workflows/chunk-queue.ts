@@ -1,0 +1,100 @@
+/**
+ * Which chunk runs next. Chunks run in index order (the manifest is already sorted by the batch's
+ * `order`), except that prioritized chunks and chunks handed back (a paused or cancelled
+ * attempt) go first. Done chunks are kept as ranges so they carry compactly across
+ * continue-as-new.
+ */
+export type ChunkRange = [start: number, endExclusive: number];
+
+export class ChunkQueue {
+  private readonly done = new Set<number>();
+  private readonly inFlight = new Set<number>();
+  private front: number[];
+  /** Every chunk below the cursor is done, in flight, or in `front`. */
+  private cursor = 0;
+
+  constructor(
+    readonly chunkCount: number,
+    doneRanges: ChunkRange[] = [],
+    front: number[] = [],
+  ) {
+    for (const [start, end] of doneRanges) for (let i = start; i < end; i++) this.done.add(i);
+    this.front = front.filter((i) => this.isValid(i) && !this.done.has(i));
+  }
+
+  get doneCount(): number {
+    return this.done.size;
+  }
+
+  get inFlightCount(): number {
+    return this.inFlight.size;
+  }
+
+  hasPending(): boolean {
+    return this.chunkCount - this.done.size - this.inFlight.size > 0;
+  }
+
+  isFinished(): boolean {
+    return this.done.size === this.chunkCount;
+  }
+
+  /** Takes the next chunk to run and marks it in flight. */
+  take(): number | undefined {
+    while (this.front.length > 0) {
+      const next = this.front.shift()!;
+      if (this.isWaiting(next)) return this.start(next);
+    }
+    while (this.cursor < this.chunkCount && !this.isWaiting(this.cursor)) this.cursor++;
+    return this.cursor < this.chunkCount ? this.start(this.cursor++) : undefined;
+  }
+
+  complete(chunk: number): void {
+    this.inFlight.delete(chunk);
+    this.done.add(chunk);
+  }
+
+  /** An in-flight chunk that did not finish goes back to the front of the queue. */
+  release(chunk: number): void {
+    if (!this.inFlight.delete(chunk)) return;
+    this.front.unshift(chunk);
+  }
+
+  /** Moves these chunks to the front, in the order given; done or running ones are ignored. */
+  prioritize(chunks: number[]): void {
+    const wanted = chunks.filter((i) => this.isValid(i) && this.isWaiting(i));
+    const moved = new Set(wanted);
+    this.front = [...new Set(wanted)].concat(this.front.filter((i) => !moved.has(i)));
+  }
+
+  doneRanges(): ChunkRange[] {
+    return toRanges([...this.done].sort((a, b) => a - b));
+  }
+
+  /** The pending front of the queue, for continue-as-new (in-flight chunks have drained by then). */
+  frontChunks(): number[] {
+    return this.front.filter((i) => this.isWaiting(i));
+  }
+
+  private isWaiting(chunk: number): boolean {
+    return !this.done.has(chunk) && !this.inFlight.has(chunk);
+  }
+
+  private isValid(chunk: number): boolean {
+    return Number.isInteger(chunk) && chunk >= 0 && chunk < this.chunkCount;
+  }
+
+  private start(chunk: number): number {
+    this.inFlight.add(chunk);
+    return chunk;
+  }
+}
+
+export function toRanges(sorted: number[]): ChunkRange[] {
+  const ranges: ChunkRange[] = [];
+  for (const i of sorted) {
+    const last = ranges[ranges.length - 1];
+    if (last && last[1] === i) last[1] = i + 1;
+    else ranges.push([i, i + 1]);
+  }
+  return ranges;
+}

@@ -1,0 +1,1 @@
+export { batchExtraction } from './batch';

@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { parseBatchInput } from '../src/workflows/input';
+import { tolerance } from '../src/workflows/controls';
+import { searchAttributeUpdate } from '../src/workflows/publish';
+import { currentDetailsMarkdown, formatDuration, progressBar } from '../src/workflows/details';
+import type { Progress } from '../src/workflows/progress';
+
+describe('batch input', () => {
+  it('needs only a source directory', () => {
+    const parsed = parseBatchInput({ source: { dir: '/data/invoices' } });
+    expect(parsed.ok).toBe(true);
+    if (!parsed.ok) return;
+    expect(parsed.input).toMatchObject({ schema: 'invoice', extractor: 'auto', chunkSize: 10, concurrency: 4, priority: 3, order: 'path', cache: true });
+  });
+
+  it('lists every problem, each naming its field', () => {
+    const parsed = parseBatchInput({ source: { dir: '/x' }, concurrency: 0, priority: 9, order: 'random', retry: { initialInterval: 'soon' }, surprise: true });
+    expect(parsed.ok).toBe(false);
+    if (parsed.ok) return;
+    expect(parsed.problems).toHaveLength(5);
+    expect(parsed.problems.join('\n')).toMatch(/concurrency/);
+    expect(parsed.problems.join('\n')).toMatch(/priority/);
+    expect(parsed.problems.join('\n')).toMatch(/order/);
+    expect(parsed.problems.join('\n')).toMatch(/retry\.initialInterval/);
+    expect(parsed.problems.join('\n')).toMatch(/surprise/);
+  });
+
+  it('says what a source must look like', () => {
+    const parsed = parseBatchInput({});
+    expect(parsed).toEqual({ ok: false, problems: ['source: expected {"dir": "<directory>"} or {"manifest": "<file listing paths>"}'] });
+  });
+});
+
+describe('failure tolerance', () => {
+  it('never stops at 100% and stops once failures pass the share of the whole batch', () => {
+    expect(tolerance(1000, 1000, 100)).toBeNull();
+    expect(tolerance(5, 100, 5)).toBeNull();
+    expect(tolerance(6, 100, 5)).toMatch(/6 of 100 documents failed \(6\.0%\), more than the tolerated 5%/);
+  });
+});
+
+const progress: Progress = {
+  batchId: 'b1', state: 'running', priority: 2, total: 200, processed: 57, succeeded: 50, failed: 7, cached: 3, inFlight: 20,
+  chunks: { total: 20, done: 5, inFlight: 2 }, percent: 28.5, elapsedMs: 61_000, pausedMs: 0, etaMs: 125_000, docsPerSecond: 1.1,
+  usage: { inputTokens: 1, outputTokens: 2, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0.1234 }, outputDir: '/out/b1', run: 1,
+};
+
+describe('what the Web UI shows', () => {
+  it('renders state, a text progress bar, counts, ETA and cost', () => {
+    const markdown = currentDetailsMarkdown(progress);
+    expect(markdown).toContain('**docbatch b1: running**');
+    expect(markdown).toContain(`\`${progressBar(28.5)}\` 28.5% — 57 of 200 documents`);
+    expect(markdown).toContain('| 50 | 7 | 3 | 20 | 2 |');
+    expect(markdown).toContain('ETA 2m 5s');
+    expect(markdown).toContain('$0.1234');
+  });
+
+  it('shows the pause reason', () => {
+    expect(currentDetailsMarkdown({ ...progress, state: 'paused', pauseReason: 'key rejected' })).toContain('paused — key rejected');
+  });
+
+  it('upserts search attributes only on coarse changes', () => {
+    const a = searchAttributeUpdate(progress);
+    expect(searchAttributeUpdate({ ...progress, percent: 29.9, processed: 59 }).key).toBe(a.key);
+    expect(searchAttributeUpdate({ ...progress, percent: 30 }).key).not.toBe(a.key);
+    expect(searchAttributeUpdate({ ...progress, priority: 1 }).key).not.toBe(a.key);
+    expect(searchAttributeUpdate({ ...progress, state: 'paused' }).key).not.toBe(a.key);
+    expect(a.pairs.find((pair) => pair.key.name === 'DocbatchPercent')?.value).toBe(25);
+  });
+
+  it('formats durations for people', () => {
+    expect(formatDuration(5_400)).toBe('5s');
+    expect(formatDuration(125_000)).toBe('2m 5s');
+    expect(formatDuration(3_725_000)).toBe('1h 2m');
+    expect(progressBar(50, 10)).toBe('█████░░░░░');
+  });
+});
