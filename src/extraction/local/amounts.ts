@@ -37,7 +37,7 @@ export function parseAmount(raw: string, style: DecimalStyle = 'point'): number 
     const decimals = digits.length - digits.lastIndexOf(separator) - 1;
     if (occurrences > 1) decimalSeparator = null;
     else if (decimals !== 3) decimalSeparator = separator;
-    // Exactly three digits after a single separator: grouping, unless the document says otherwise.
+    // Exactly three digits after a single separator: the document's decimal style decides.
     else decimalSeparator = (style === 'comma' ? ',' : '.') === separator ? separator : null;
   } else {
     decimalSeparator = null;
