@@ -11,7 +11,8 @@ const duration = z.union([
   z.number().int().positive(),
 ]);
 
-export const defaultInclude = ['**/*.{pdf,PDF,txt,TXT,png,PNG,jpg,JPG,jpeg,JPEG,gif,GIF,webp,WEBP}'];
+/** Every file (hidden ones aside): a file docbatch cannot read is a failed document, never a silent skip. */
+export const defaultInclude = ['**/*'];
 
 export const batchSourceSchema = z.union([
   z.strictObject({
