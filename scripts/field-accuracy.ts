@@ -1,6 +1,6 @@
 /**
  * Field accuracy of the local extractor on the bundled samples: every field of every good sample
- * in samples/invoices/expected.json compared with what loadDocument -> documentText ->
+ * in samples/expected.json compared with what loadDocument -> documentText ->
  * parseInvoiceText produces. Prints one line per mismatch and a per-field table.
  *
  *   node --import tsx scripts/field-accuracy.ts [samplesDir] [--no-ocr]
@@ -16,7 +16,7 @@ import { documentText, terminateOcr } from '../src/extraction/text';
 const args = process.argv.slice(2);
 const dir = resolve(args.find((arg) => !arg.startsWith('--')) ?? 'samples/invoices');
 const skipOcr = args.includes('--no-ocr');
-const expected = JSON.parse(await readFile(join(dir, 'expected.json'), 'utf8')) as Record<string, Invoice>;
+const expected = JSON.parse(await readFile(join(dir, '..', 'expected.json'), 'utf8')) as Record<string, Invoice>;
 
 const fields = Object.keys(Object.values(expected)[0] ?? {}) as (keyof Invoice)[];
 const tally = new Map<string, { right: number; total: number }>();

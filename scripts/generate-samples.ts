@@ -506,7 +506,7 @@ async function main(): Promise<void> {
   }
 
   await writeBrokenSamples();
-  await writeFile(join(outDir, 'expected.json'), `${JSON.stringify(sortKeys(expected), null, 2)}\n`);
+  await writeFile(join(outDir, '..', 'expected.json'), `${JSON.stringify(sortKeys(expected), null, 2)}\n`);
   console.log(`wrote ${Object.keys(expected).length} good samples and 7 broken ones to ${outDir}`);
 }
 

@@ -9,7 +9,7 @@ import { terminateOcr } from '../src/extraction/text';
 import { zeroUsage } from '../src/extraction/usage';
 
 const samples = join(import.meta.dirname, '..', 'samples', 'invoices');
-const expected = JSON.parse(await readFile(join(samples, 'expected.json'), 'utf8')) as Record<string, Invoice>;
+const expected = JSON.parse(await readFile(join(samples, '..', 'expected.json'), 'utf8')) as Record<string, Invoice>;
 const extractor = createLocalExtractor();
 
 async function extractSample(name: string): Promise<Invoice> {
