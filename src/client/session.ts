@@ -1,3 +1,4 @@
+import net from 'node:net';
 import type { Client } from '@temporalio/client';
 import { DEFAULTS, readEnv } from '../env';
 import { connectClient, temporalSettingsFromEnv, webUiUrlFor, workflowUiUrl } from '../temporal/connection';
@@ -31,6 +32,8 @@ export async function openSession(options: SessionOptions = {}): Promise<Tempora
     ...(options.address !== undefined ? { address: options.address } : {}),
     ...(options.namespace !== undefined ? { namespace: options.namespace } : {}),
   };
+  // A refused port fails at once here, rather than after the gRPC client's connect timeout.
+  if (!(await portAnswers(settings.address))) throw unreachableError(settings.address);
   let client: Client;
   try {
     client = await connectClient(settings);
@@ -47,4 +50,21 @@ export async function openSession(options: SessionOptions = {}): Promise<Tempora
     batchUrl: (batchId) => workflowUiUrl(uiUrl, settings.namespace, batchId),
     close: () => client.connection.close(),
   };
+}
+
+/** Whether something accepts TCP connections at `host:port` (false only on a definite refusal or timeout). */
+function portAnswers(address: string, timeoutMs = 3_000): Promise<boolean> {
+  const match = /^(.*):(\d+)$/.exec(address);
+  if (!match) return Promise.resolve(true);
+  const host = match[1]!.replace(/^\[|\]$/g, '');
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port: Number(match[2]) });
+    const done = (answers: boolean) => {
+      socket.destroy();
+      resolve(answers);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
 }

@@ -1,0 +1,102 @@
+import { ENV } from '../env';
+import { batchInputSchema } from '../workflows/input';
+
+/**
+ * The README's configuration tables, generated from src/env.ts and the batch input schema, so the
+ * documented names and defaults are the ones the code uses (test/cli.test.ts keeps them in sync).
+ */
+
+const envDescriptions: Record<keyof typeof ENV, { purpose: string; fallback: string }> = {
+  temporalAddress: { purpose: 'Temporal frontend (gRPC) address', fallback: '`localhost:7233`; `docbatch run` starts the embedded dev server when nothing answers there' },
+  temporalNamespace: { purpose: 'Temporal namespace', fallback: '`default`' },
+  temporalCliPath: { purpose: 'the `temporal` CLI binary to use', fallback: 'found on PATH, in the project cache, or installed from a registry' },
+  temporalApiKey: { purpose: 'API key for Temporal Cloud (never logged, never in workflow input)', fallback: 'none' },
+  temporalTls: { purpose: 'TLS to the Temporal frontend (`true`/`false`)', fallback: 'on when an API key is set, else off' },
+  temporalUiUrl: { purpose: 'Web UI base URL for the links docbatch prints', fallback: 'the dev server convention: gRPC port + 1000' },
+  taskQueue: { purpose: 'task queue of workers and batches', fallback: '`docbatch`' },
+  maxConcurrentActivities: { purpose: 'chunk activities one worker runs at once', fallback: '`8`' },
+  maxActivitiesPerSecond: { purpose: 'batch-wide chunk starts per second across all workers of the task queue', fallback: 'unlimited' },
+  outputDir: { purpose: 'where batch outputs go (`<dir>/<batch id>/`)', fallback: '`./output`' },
+  cacheDir: { purpose: 'result cache directory (content hash + settings)', fallback: '`$DOCBATCH_HOME/cache`' },
+  homeDir: { purpose: 'project-local state: dev server database, temporal binary, cache', fallback: '`.docbatch`' },
+  anthropicApiKey: { purpose: 'Claude API key, read by workers only; `--extractor auto` uses Claude when it is set', fallback: 'none: the local extractor' },
+  anthropicBaseUrl: { purpose: 'Messages API base URL (the local emulator in tests)', fallback: 'the SDK default' },
+};
+
+/** Every field of the batch input, by dotted path; the defaults come from the schema itself. */
+const inputDescriptions: Record<string, string> = {
+  'source.dir': 'directory of documents (absolute: the worker resolves it); `docbatch run [dir]`',
+  'source.include': 'glob patterns inside `dir`; `--include`',
+  'source.exclude': 'glob patterns to leave out',
+  'source.manifest': 'instead of `dir`: a file with one document path per line, or an earlier manifest.jsonl; `--manifest`',
+  schema: 'what to extract',
+  extractor: '`auto` (Claude when the worker has ANTHROPIC_API_KEY, else local), `local` or `anthropic`; `--extractor`',
+  'models.simple': 'model for small text-layer documents',
+  'models.complex': 'model for scans, images, long or complex documents',
+  'models.escalation': 'model tried once when output stays invalid after a repair turn',
+  outputDir: 'output root; the batch writes `<outputDir>/<batch id>/`; `--output`',
+  chunkSize: 'documents per chunk activity; `--chunk-size`',
+  concurrency: 'chunks in flight at once (the sliding window); `--concurrency`',
+  priority: 'task-queue priority of the chunks, 1 highest; `--priority`, `docbatch priority`',
+  order: '`path`, `largest` or `smallest` first; `--order`',
+  'retry.initialInterval': 'first retry delay of a chunk',
+  'retry.backoffCoefficient': 'retry delay multiplier',
+  'retry.maximumInterval': 'longest retry delay',
+  'retry.maximumAttempts': 'attempts per chunk before the batch pauses (0 = unlimited)',
+  'timeouts.chunkStartToClose': 'longest one chunk attempt may take',
+  'timeouts.chunkHeartbeat': 'a chunk silent for this long is presumed dead and retried',
+  toleratedFailurePercent: 'stop the batch once more than this share of documents failed; `--tolerated-failure-percent`',
+  cache: 'reuse results of identical documents and settings; `--no-cache`',
+  redriveOf: 'the batch whose failed documents this one redrives; `docbatch redrive`',
+  chunksPerRun: 'chunks one workflow run completes before it continues as new',
+};
+
+/** The input fields and their defaults: `{ "source.dir": undefined, chunkSize: 10, ... }`. */
+export function inputDefaults(): Map<string, unknown> {
+  const parsed = batchInputSchema.parse({ source: { dir: '/documents' } }) as Record<string, unknown>;
+  const defaults = new Map<string, unknown>();
+  const walk = (value: Record<string, unknown>, prefix: string) => {
+    for (const [key, field] of Object.entries(value)) {
+      const name = prefix + key;
+      if (field !== null && typeof field === 'object' && !Array.isArray(field)) walk(field as Record<string, unknown>, `${name}.`);
+      else defaults.set(name, field);
+    }
+  };
+  walk(parsed, '');
+  defaults.set('source.dir', undefined);
+  defaults.set('source.manifest', undefined);
+  defaults.set('redriveOf', undefined);
+  return defaults;
+}
+
+export function documentedInputFields(): string[] {
+  return Object.keys(inputDescriptions);
+}
+
+export function configurationMarkdown(): string {
+  const defaults = inputDefaults();
+  const envRows = (Object.keys(ENV) as (keyof typeof ENV)[]).map(
+    (key) => `| \`${ENV[key]}\` | ${envDescriptions[key].purpose} | ${envDescriptions[key].fallback} |`,
+  );
+  const inputRows = Object.entries(inputDescriptions).map(([field, purpose]) => {
+    const value = defaults.get(field);
+    const shown = value === undefined ? (field.startsWith('source.') && field !== 'source.exclude' && field !== 'source.include' ? 'one of dir / manifest is required' : '–') : `\`${JSON.stringify(value)}\``;
+    return `| \`${field}\` | ${purpose} | ${shown} |`;
+  });
+  return [
+    '### Environment',
+    '',
+    '| Variable | What it sets | Default |',
+    '| --- | --- | --- |',
+    ...envRows,
+    '',
+    '### Batch input',
+    '',
+    'The workflow input is plain JSON (`docbatch run` builds it from its flags; the Temporal CLI passes it with `--input`).',
+    'Only `source` is required: `{"source":{"dir":"/abs/path"}}` is a complete batch.',
+    '',
+    '| Field | What it sets | Default |',
+    '| --- | --- | --- |',
+    ...inputRows,
+  ].join('\n');
+}
