@@ -47,7 +47,7 @@ describe('invalid batch input', () => {
     const handle = await startBatch(client, taskQueue, uniqueId('missing-dir'), { source: { dir: '/nonexistent/invoices' }, outputDir: '/tmp/docbatch-never' });
     const failure = (await handle.result().catch((error: unknown) => error)) as WorkflowFailedError;
     expect(failure).toBeInstanceOf(WorkflowFailedError);
-    const cause = failure.cause?.cause ?? failure.cause;
+    const cause = (failure.cause?.cause ?? failure.cause) as Error | undefined;
     expect(cause?.message).toBe('source.dir /nonexistent/invoices does not exist: pass an existing directory');
   });
 });

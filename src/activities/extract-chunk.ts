@@ -14,7 +14,7 @@ import type { ChunkCounts, ExtractChunkInput, ExtractChunkResult, ExtractionSett
 import { toActivityFailure } from './failures';
 
 export interface ExtractChunkDeps {
-  extractorFor: (settings: ExtractionSettings) => Extractor;
+  extractorFor: (settings: ExtractionSettings) => Extractor | Promise<Extractor>;
   resultCache: ResultCache | null;
   now: () => number;
 }
@@ -31,7 +31,7 @@ export async function extractChunk(deps: ExtractChunkDeps, input: ExtractChunkIn
   const done = await readJournal(journalPath);
   let extractor: Extractor;
   try {
-    extractor = deps.extractorFor(input.settings);
+    extractor = await deps.extractorFor(input.settings);
   } catch (error) {
     throw toActivityFailure(error, countResults(done.values()));
   }

@@ -1,4 +1,3 @@
-import { createAnthropicExtractor } from '../extraction/anthropic';
 import { BatchFault } from '../extraction/errors';
 import type { Extractor } from '../extraction/extractor';
 import { createLocalExtractor } from '../extraction/local/extractor';
@@ -9,19 +8,20 @@ import type { ExtractionSettings } from './contracts';
  * The worker's extractors, one per distinct setting, reused across chunks. The API key is read
  * from the worker's environment, never from workflow input: secrets stay out of history.
  */
-export function createExtractorFor(env: Record<string, string | undefined> = process.env): (settings: ExtractionSettings) => Extractor {
+export function createExtractorFor(env: Record<string, string | undefined> = process.env): (settings: ExtractionSettings) => Promise<Extractor> {
   const extractors = new Map<string, Extractor>();
-  return (settings) => {
+  return async (settings) => {
     const key = JSON.stringify([settings.extractor, settings.models]);
     const known = extractors.get(key);
     if (known) return known;
-    const extractor = settings.extractor === 'anthropic' ? anthropicExtractor(settings, env) : createLocalExtractor();
+    const extractor = settings.extractor === 'anthropic' ? await anthropicExtractor(settings, env) : createLocalExtractor();
     extractors.set(key, extractor);
     return extractor;
   };
 }
 
-function anthropicExtractor(settings: ExtractionSettings, env: Record<string, string | undefined>): Extractor {
+/** Loaded on first use: a worker that only runs the local extractor never loads the SDK. */
+async function anthropicExtractor(settings: ExtractionSettings, env: Record<string, string | undefined>): Promise<Extractor> {
   const apiKey = readEnv('anthropicApiKey', env);
   if (!apiKey) {
     throw new BatchFault(
@@ -29,5 +29,6 @@ function anthropicExtractor(settings: ExtractionSettings, env: Record<string, st
       'ANTHROPIC_API_KEY is not set on this worker: set it where the workers run (or start the batch with extractor "local"), then `docbatch resume <id>`',
     );
   }
+  const { createAnthropicExtractor } = await import('../extraction/anthropic');
   return createAnthropicExtractor({ apiKey, baseURL: readEnv('anthropicBaseUrl', env), models: settings.models });
 }

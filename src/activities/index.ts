@@ -8,7 +8,7 @@ import { writeReport } from './write-report';
 
 export interface ActivityDeps {
   /** The extractor for a batch's settings (`extractor` is already resolved to local or anthropic). */
-  extractorFor: (settings: ExtractionSettings) => Extractor;
+  extractorFor: (settings: ExtractionSettings) => Extractor | Promise<Extractor>;
   resultCache: ResultCache | null;
   hasAnthropicKey: () => boolean;
   now: () => number;
