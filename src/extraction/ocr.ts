@@ -28,7 +28,8 @@ function ocrWorker(): Promise<Worker> {
       cacheMethod: 'none',
     });
     // Automatic page segmentation without orientation detection (that would need the osd model).
-    await worker.setParameters({ tessedit_pageseg_mode: PSM.AUTO });
+    // A fixed DPI keeps tesseract from estimating one (and printing that it did) for every image.
+    await worker.setParameters({ tessedit_pageseg_mode: PSM.AUTO, user_defined_dpi: '300' });
     return worker;
   })().catch((error: unknown) => {
     sharedWorker = undefined;
