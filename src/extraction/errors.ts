@@ -1,3 +1,5 @@
+import type { Usage } from './usage';
+
 /**
  * The three ways an extraction can go wrong, and what docbatch does about each:
  * - DocumentError: this document cannot be extracted (corrupt, unsupported, too large, invalid
@@ -24,12 +26,14 @@ export class DocumentError extends Error {
   constructor(
     readonly type: DocumentErrorType,
     message: string,
+    /** What the failed attempt still cost (model calls made before the document was given up). */
+    readonly usage?: Usage,
   ) {
     super(message);
   }
 }
 
-export const batchFaultTypes = ['credentials_rejected', 'permission_denied', 'spend_limit_reached'] as const;
+export const batchFaultTypes = ['credentials_rejected', 'permission_denied', 'spend_limit_reached', 'model_unavailable'] as const;
 export type BatchFaultType = (typeof batchFaultTypes)[number];
 
 export class BatchFault extends Error {

@@ -1,0 +1,70 @@
+import { imageSize } from '../extraction/anthropic/image-size';
+import { imageTokens, pdfTokens, textTokens } from '../extraction/anthropic/tokens';
+import { DocumentError } from '../extraction/errors';
+import type { SourceDocument } from '../extraction/extractor';
+import { parseInvoiceText } from '../extraction/local/fields';
+import { documentText, pageCount } from '../extraction/text';
+import type { RequestDocument } from './request';
+
+/** What the emulated model "reads" from a document: the answer it gives and the tokens it costs. */
+export interface DocumentReading {
+  /** The extraction, or why there is none (the real model would still answer; this one answers nulls). */
+  answer: Record<string, unknown>;
+  /** Input tokens of the document block itself. */
+  tokens: number;
+}
+
+const emptyInvoice = {
+  invoiceNumber: null,
+  issueDate: null,
+  dueDate: null,
+  issuer: null,
+  buyer: null,
+  currency: null,
+  subtotal: null,
+  tax: null,
+  total: null,
+  lineItems: [],
+};
+
+/**
+ * Reads a document the way the local extractor does (text layer, OCR for images and scans, rule
+ * based invoice parsing) and prices it with the same token heuristics docbatch's estimate uses
+ * (a PDF page: its image plus its text; an image: width x height / 750). Readings are memoised per
+ * document identity: a repair turn or a retry does not OCR again.
+ */
+export class DocumentReader {
+  private readonly readings = new Map<string, Promise<DocumentReading>>();
+
+  read(document: RequestDocument): Promise<DocumentReading> {
+    let reading = this.readings.get(document.id);
+    if (!reading) {
+      reading = readDocument(document);
+      this.readings.set(document.id, reading);
+    }
+    return reading;
+  }
+}
+
+async function readDocument(document: RequestDocument): Promise<DocumentReading> {
+  const source: SourceDocument = { path: `emulated-${document.id.slice(0, 12)}`, mediaType: document.mediaType, bytes: document.bytes };
+  let text = '';
+  try {
+    text = await documentText(source);
+  } catch (error) {
+    if (!(error instanceof DocumentError)) throw error;
+  }
+  const answer = text === '' ? emptyInvoice : (parseInvoiceText(text) as Record<string, unknown>);
+  return { answer, tokens: await documentTokens(source, text) };
+}
+
+async function documentTokens(document: SourceDocument, text: string): Promise<number> {
+  switch (document.mediaType) {
+    case 'application/pdf':
+      return pdfTokens(await pageCount(document).catch(() => 1), text.length);
+    case 'text/plain':
+      return textTokens(text.length === 0 ? document.bytes.length : text.length);
+    default:
+      return imageTokens(imageSize(document.mediaType, document.bytes));
+  }
+}

@@ -1,0 +1,79 @@
+import { faultKinds, type EmulatorOptions, type Fault, type FaultKind } from './options';
+import { startEmulator } from './server';
+
+/** The `docbatch emulator` flags, as strings from the command line. */
+export interface EmulatorFlags {
+  port?: string;
+  host?: string;
+  /** Requests per minute; 0 or absent: unlimited. */
+  rpm?: string;
+  /** Input tokens per minute; 0 or absent: unlimited. */
+  itpm?: string;
+  /** "MIN-MAX" milliseconds, or one number. */
+  latency?: string;
+  seed?: string;
+  /** Accepted API keys. */
+  keys?: string[];
+  /** "KIND:RATE" (e.g. overloaded:0.05) or "KIND:xCOUNT" (e.g. hang:x2). */
+  fault?: string[];
+}
+
+export function emulatorOptionsFromFlags(flags: EmulatorFlags): EmulatorOptions {
+  const number = (name: string, value: string | undefined): number | undefined => {
+    if (value === undefined) return undefined;
+    const parsed = Number(value);
+    if (!Number.isFinite(parsed) || parsed < 0) throw new Error(`--${name} ${value} is not a non-negative number`);
+    return parsed;
+  };
+  const options: EmulatorOptions = {};
+  const port = number('port', flags.port);
+  if (port !== undefined) options.port = port;
+  if (flags.host !== undefined) options.host = flags.host;
+  const rpm = number('rpm', flags.rpm);
+  if (rpm !== undefined) options.requestsPerMinute = rpm;
+  const itpm = number('itpm', flags.itpm);
+  if (itpm !== undefined) options.inputTokensPerMinute = itpm;
+  const seed = number('seed', flags.seed);
+  if (seed !== undefined) options.seed = Math.trunc(seed);
+  if (flags.keys !== undefined && flags.keys.length > 0) options.validKeys = flags.keys;
+  if (flags.latency !== undefined) {
+    const [min, max = min] = flags.latency.split('-').map((part) => number('latency', part));
+    if (min === undefined || max === undefined || max < min) throw new Error(`--latency ${flags.latency}: expected MIN-MAX milliseconds, like 1000-4000`);
+    options.latency = { minMs: min, maxMs: max };
+  }
+  if (flags.fault !== undefined) options.faults = flags.fault.map(parseFault);
+  return options;
+}
+
+function parseFault(spec: string): Fault {
+  const [kind, amount] = spec.split(':');
+  if (!faultKinds.includes(kind as FaultKind) || amount === undefined) {
+    throw new Error(`--fault ${spec}: expected KIND:RATE or KIND:xCOUNT with KIND one of ${faultKinds.join(', ')}`);
+  }
+  if (amount.startsWith('x')) return { kind: kind as FaultKind, count: Number(amount.slice(1)) };
+  return { kind: kind as FaultKind, rate: Number(amount) };
+}
+
+/**
+ * `docbatch emulator`: runs the emulator until SIGINT/SIGTERM, printing where it listens and how
+ * to point docbatch at it. Resolves when it has stopped.
+ */
+export async function runEmulatorForeground(options: EmulatorOptions, write: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): Promise<void> {
+  const emulator = await startEmulator(options);
+  write(`Messages API emulator listening on ${emulator.url}`);
+  write(`  export ANTHROPIC_BASE_URL=${emulator.url} ANTHROPIC_API_KEY=${(options.validKeys ?? ['test-key'])[0]}`);
+  write(
+    `  limits: ${options.requestsPerMinute ? `${options.requestsPerMinute} requests/min` : 'unlimited requests'}, ${options.inputTokensPerMinute ? `${options.inputTokensPerMinute} input tokens/min` : 'unlimited input tokens'}; latency ${options.latency ? `${options.latency.minMs}-${options.latency.maxMs} ms` : '0 ms'}`,
+  );
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  await emulator.stop();
+  write(`emulator stopped after ${emulator.stats.requests} requests`);
+}

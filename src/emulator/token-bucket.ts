@@ -1,0 +1,46 @@
+/**
+ * A continuously refilled token bucket, as the Messages API meters requests/min and input
+ * tokens/min: it holds at most `perMinute` units, refills at perMinute/60 units a second, and
+ * reports itself in the `anthropic-ratelimit-<name>-{limit,remaining,reset}` headers, where reset
+ * is the RFC 3339 time at which the bucket will be full again.
+ */
+export class TokenBucket {
+  private level: number;
+  private updatedAt: number;
+
+  constructor(
+    readonly name: string,
+    readonly perMinute: number,
+    private readonly now: () => number,
+  ) {
+    this.level = perMinute;
+    this.updatedAt = now();
+  }
+
+  private refill(): void {
+    const at = this.now();
+    this.level = Math.min(this.perMinute, this.level + ((at - this.updatedAt) * this.perMinute) / 60_000);
+    this.updatedAt = at;
+  }
+
+  /** Takes `amount` units if the bucket has them; otherwise returns how long until it would. */
+  take(amount: number): { ok: true } | { ok: false; waitMs: number } {
+    this.refill();
+    const needed = Math.min(amount, this.perMinute);
+    if (this.level >= needed) {
+      this.level -= needed;
+      return { ok: true };
+    }
+    return { ok: false, waitMs: Math.ceil(((needed - this.level) * 60_000) / this.perMinute) };
+  }
+
+  headers(): Record<string, string> {
+    this.refill();
+    const untilFull = ((this.perMinute - this.level) * 60_000) / this.perMinute;
+    return {
+      [`anthropic-ratelimit-${this.name}-limit`]: String(this.perMinute),
+      [`anthropic-ratelimit-${this.name}-remaining`]: String(Math.max(0, Math.floor(this.level))),
+      [`anthropic-ratelimit-${this.name}-reset`]: new Date(this.now() + Math.ceil(untilFull / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    };
+  }
+}

@@ -1,0 +1,209 @@
+import Anthropic, { APIError } from '@anthropic-ai/sdk';
+import type { ContentBlockParam, Message, MessageParam, TextBlockParam } from '@anthropic-ai/sdk/resources/messages';
+import type { z } from 'zod';
+import { DocumentError } from '../errors';
+import type { Extraction, ExtractionRequest, Extractor, SourceDocument } from '../extractor';
+import { requirePrice, usageOf } from '../pricing';
+import { sharedRateLimiter, type RateLimiter } from '../rate-limit';
+import type { SchemaName } from '../schemas';
+import { addUsage, zeroUsage, type Usage } from '../usage';
+import { retryAfterMs, toExtractionError } from './api-errors';
+import { documentContent } from './content';
+import { imageSize } from './image-size';
+import { mergePartData } from './merge';
+import { checkOutput, outputFormat, uncheckableOutput, type CheckedOutput } from './output';
+import { profileDocument } from './profile';
+import { extractionInstruction, repairInstruction, systemPrompt, type DocumentPart } from './prompt';
+import { defaultRoutingThresholds, routeModel, type RoutingThresholds } from './routing';
+import { apiRequestLimits, fitsOneRequest, splitPdf, type RequestLimits } from './split';
+import { imageTokens, pdfTokens, textTokens } from './tokens';
+
+export interface AnthropicModels {
+  /** For small text-layer documents. */
+  simple: string;
+  /** For images, scans, long or large documents. */
+  complex: string;
+  /** Tried once when the routed model's answer stays invalid after a repair turn. */
+  escalation: string;
+}
+
+export interface AnthropicExtractorOptions {
+  apiKey: string;
+  /** Messages API base URL (the emulator in tests). Default: the SDK's (ANTHROPIC_BASE_URL or api.anthropic.com). */
+  baseURL?: string | undefined;
+  models: AnthropicModels;
+  /** One request's time limit; a request that takes longer is a retryable `timeout`. Default 120 s. */
+  requestTimeoutMs?: number;
+  /** Output budget per call. Default 8192 tokens (an invoice with ~150 line items). */
+  maxOutputTokens?: number;
+  /** Request limits that make a PDF be split. Default: the API's, 100 pages and 32 MB. */
+  limits?: Partial<RequestLimits>;
+  /** Where simple ends and complex begins. */
+  routing?: Partial<RoutingThresholds>;
+  /** Request pacing. Default: the limiter this process shares for this key and endpoint; `false` for none. */
+  rateLimiter?: RateLimiter | false;
+}
+
+/** Bumped whenever prompts or the repair/escalation/merge rules change, so cached results are redone. */
+export const anthropicExtractorVersion = 1;
+
+interface CallResult {
+  checked: CheckedOutput;
+  usage: Usage;
+}
+
+/**
+ * The Claude extractor. Per document: route to the simple or the complex model (routing.ts); send
+ * the document (split into page ranges if beyond the request limits, split.ts) with the stable,
+ * cached system prompt and the schema as structured output; check the answer with zod; on an
+ * invalid answer, one repair turn that names the errors; still invalid, one fresh try on the
+ * escalation model (skipped when that is the model already used); then the document fails as
+ * validation_failed with the errors. The SDK's own retries are off: API failures become
+ * TransientError / DocumentError / BatchFault (api-errors.ts) and Temporal's retry policy decides.
+ */
+export function createAnthropicExtractor(options: AnthropicExtractorOptions): Extractor {
+  const { models } = options;
+  for (const model of new Set([models.simple, models.complex, models.escalation])) requirePrice(model);
+  const client = new Anthropic({
+    apiKey: options.apiKey,
+    ...(options.baseURL !== undefined ? { baseURL: options.baseURL } : {}),
+    maxRetries: 0,
+    timeout: options.requestTimeoutMs ?? 120_000,
+  });
+  const limits: RequestLimits = { ...apiRequestLimits, ...options.limits };
+  const thresholds: RoutingThresholds = { ...defaultRoutingThresholds, ...options.routing };
+  const maxTokens = options.maxOutputTokens ?? 8192;
+  const limiter = options.rateLimiter === false ? undefined : (options.rateLimiter ?? sharedRateLimiter(client.baseURL, options.apiKey));
+
+  async function call(model: string, system: TextBlockParam[], messages: MessageParam[], schema: z.ZodObject, path: string): Promise<CallResult> {
+    await limiter?.acquire(estimateInputTokens(system, messages));
+    let message: Message;
+    try {
+      const { data, response } = await client.messages
+        .create({ model, max_tokens: maxTokens, system, messages, output_config: { format: outputFormat(schema) } })
+        .withResponse();
+      limiter?.observe(response.headers);
+      message = data;
+    } catch (error) {
+      if (error instanceof APIError) {
+        limiter?.observe(error.headers);
+        if (error.status === 429) limiter?.pause(retryAfterMs(error.headers) ?? 1000);
+      }
+      throw toExtractionError(error, { path, model });
+    }
+    const usage = usageOf(model, {
+      inputTokens: message.usage.input_tokens,
+      outputTokens: message.usage.output_tokens,
+      cacheReadTokens: message.usage.cache_read_input_tokens ?? 0,
+      cacheWriteTokens: message.usage.cache_creation_input_tokens ?? 0,
+    });
+    const text = message.content.flatMap((block) => (block.type === 'text' ? [block.text] : [])).join('');
+    return { checked: uncheckableOutput(message) ?? checkOutput(schema, text), usage };
+  }
+
+  /** One document or part: first answer, repair turn, escalation. */
+  async function extractPart(
+    document: SourceDocument,
+    part: DocumentPart | undefined,
+    model: string,
+    schemaName: SchemaName,
+    schema: z.ZodObject,
+  ): Promise<Extraction> {
+    const system = systemPrompt(schemaName, schema);
+    const ask: MessageParam[] = [
+      { role: 'user', content: [documentContent(document), { type: 'text', text: extractionInstruction(schemaName, part) }] },
+    ];
+    let usage = zeroUsage;
+    let calls = 0;
+    const attempt = async (attemptModel: string, messages: MessageParam[]) => {
+      const result = await call(attemptModel, system, messages, schema, document.path).catch((error: unknown) => {
+        throw error instanceof DocumentError ? new DocumentError(error.type, error.message, addUsage(usage, error.usage ?? zeroUsage)) : error;
+      });
+      usage = addUsage(usage, result.usage);
+      calls++;
+      return result.checked;
+    };
+
+    const first = await attempt(model, ask);
+    if (first.valid) return { data: first.data, usage, model, calls };
+    const repaired = await attempt(model, [
+      ...ask,
+      { role: 'assistant', content: first.text.trim() === '' ? '(no answer)' : first.text },
+      { role: 'user', content: repairInstruction(first.issues) },
+    ]);
+    if (repaired.valid) return { data: repaired.data, usage, model, calls };
+    let issues = repaired.issues;
+    const tried = [model];
+    if (models.escalation !== model) {
+      const escalated = await attempt(models.escalation, ask);
+      if (escalated.valid) return { data: escalated.data, usage, model: models.escalation, calls };
+      issues = escalated.issues;
+      tried.push(models.escalation);
+    }
+    const where = part === undefined ? '' : ` (pages ${part.firstPage}-${part.lastPage})`;
+    throw new DocumentError(
+      'validation_failed',
+      `${document.path}${where}: the answer does not match the ${schemaName} schema after a repair turn on ${model}${tried.length > 1 ? ` and a try on ${models.escalation}` : ''}: ${issues.join('; ')}`,
+      usage,
+    );
+  }
+
+  return {
+    name: 'anthropic',
+    settingsKey: `anthropic:v${anthropicExtractorVersion}:${models.simple}/${models.complex}/${models.escalation}:routing=${thresholds.maxSimplePages},${thresholds.maxSimpleBytes},${thresholds.maxSimpleTextChars}:max_tokens=${maxTokens}`,
+    async extract({ document, schemaName, schema }: ExtractionRequest): Promise<Extraction> {
+      const profile = await profileDocument(document, thresholds.maxSimplePages + 1);
+      const { model } = routeModel(profile, models, thresholds);
+      if (document.mediaType !== 'application/pdf' || fitsOneRequest(document, profile.pages, limits)) {
+        if (document.bytes.length * (document.mediaType === 'text/plain' ? 1 : 4 / 3) > limits.maxRequestBytes) {
+          throw new DocumentError('too_large', `${document.path} is too large for one Messages API request (${limits.maxRequestBytes} bytes): split it`);
+        }
+        return extractPart(document, undefined, model, schemaName, schema);
+      }
+      let usage = zeroUsage;
+      let calls = 0;
+      const data: Record<string, unknown>[] = [];
+      const servedBy = new Set<string>();
+      for (const { part, document: partDocument } of await splitPdf(document, limits)) {
+        try {
+          const extraction = await extractPart(partDocument, part, model, schemaName, schema);
+          usage = addUsage(usage, extraction.usage);
+          calls += extraction.calls;
+          data.push(extraction.data);
+          servedBy.add(extraction.model);
+        } catch (error) {
+          if (error instanceof DocumentError) throw new DocumentError(error.type, error.message, addUsage(usage, error.usage ?? zeroUsage));
+          throw error;
+        }
+      }
+      const checked = schema.safeParse(mergePartData(data));
+      if (!checked.success) {
+        const issues = checked.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
+        throw new DocumentError('validation_failed', `${document.path}: the merged parts do not match the ${schemaName} schema: ${issues.join('; ')}`, usage);
+      }
+      return { data: checked.data as Record<string, unknown>, usage, model: [...servedBy].join('+'), calls };
+    },
+  };
+}
+
+/** Input tokens a request will be billed for, predicted for the rate limiter's token budget. */
+function estimateInputTokens(system: TextBlockParam[], messages: MessageParam[]): number {
+  let tokens = system.reduce((sum, block) => sum + textTokens(block.text), 0);
+  for (const message of messages) {
+    const blocks: ContentBlockParam[] = typeof message.content === 'string' ? [{ type: 'text', text: message.content }] : message.content;
+    for (const block of blocks) tokens += blockTokens(block);
+  }
+  return tokens;
+}
+
+function blockTokens(block: ContentBlockParam): number {
+  if (block.type === 'text') return textTokens(block.text);
+  if (block.type === 'image' && block.source.type === 'base64') {
+    return imageTokens(imageSize(block.source.media_type, Buffer.from(block.source.data, 'base64')));
+  }
+  if (block.type === 'document' && block.source.type === 'base64') {
+    // Page count is not known here without parsing; a PDF's bytes are a fair proxy (~50 KB a page).
+    return pdfTokens(Math.max(1, Math.round((block.source.data.length * 3) / 4 / 50_000)));
+  }
+  return 0;
+}
