@@ -89,7 +89,7 @@ class AdaptiveBudget {
     const fill = Math.max(0, remaining) / limit;
     if (firstSight) {
       // Start where the shared bucket says we can: all of it when it is full.
-      this.rate = limit * Math.min(1, fill / (2 * this.reserveFraction));
+      this.rate = limit * Math.max(floorShare, Math.min(1, fill / (2 * this.reserveFraction)));
       this.lastAdjustAt = now;
       return;
     }

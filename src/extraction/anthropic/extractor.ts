@@ -1,11 +1,12 @@
+import { createHash } from 'node:crypto';
 import Anthropic, { APIError } from '@anthropic-ai/sdk';
 import type { ContentBlockParam, Message, MessageParam, TextBlockParam } from '@anthropic-ai/sdk/resources/messages';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { DocumentError } from '../errors';
 import type { Extraction, ExtractionRequest, Extractor, SourceDocument } from '../extractor';
 import { requirePrice, usageOf } from '../pricing';
 import { sharedRateLimiter, type RateLimiter } from '../rate-limit';
-import type { SchemaName } from '../schemas';
+import { extractionSchemas, type SchemaName } from '../schemas';
 import { addUsage, zeroUsage, type Usage } from '../usage';
 import { retryAfterMs, toExtractionError } from './api-errors';
 import { documentContent } from './content';
@@ -150,7 +151,7 @@ export function createAnthropicExtractor(options: AnthropicExtractorOptions): Ex
 
   return {
     name: 'anthropic',
-    settingsKey: `anthropic:v${anthropicExtractorVersion}:${models.simple}/${models.complex}/${models.escalation}:routing=${thresholds.maxSimplePages},${thresholds.maxSimpleBytes},${thresholds.maxSimpleTextChars}:max_tokens=${maxTokens}`,
+    settingsKey: `anthropic:v${anthropicExtractorVersion}:schemas=${schemasFingerprint()}:${models.simple}/${models.complex}/${models.escalation}:routing=${thresholds.maxSimplePages},${thresholds.maxSimpleBytes},${thresholds.maxSimpleTextChars}:max_tokens=${maxTokens}`,
     async extract({ document, schemaName, schema }: ExtractionRequest): Promise<Extraction> {
       const profile = await profileDocument(document, thresholds.maxSimplePages + 1);
       const { model } = routeModel(profile, models, thresholds);
@@ -184,6 +185,12 @@ export function createAnthropicExtractor(options: AnthropicExtractorOptions): Ex
       return { data: checked.data as Record<string, unknown>, usage, model: [...servedBy].join('+'), calls };
     },
   };
+}
+
+/** A hash of every extraction schema's JSON Schema: a schema change invalidates cached results. */
+function schemasFingerprint(): string {
+  const schemas = Object.entries(extractionSchemas).map(([name, { schema }]) => [name, z.toJSONSchema(schema)]);
+  return createHash('sha256').update(JSON.stringify(schemas)).digest('hex').slice(0, 12);
 }
 
 /** Input tokens a request will be billed for, predicted for the rate limiter's token budget. */
