@@ -48,14 +48,14 @@ describe('Messages API emulator through the real SDK', () => {
   });
 
   it('works with SDK messages.parse and zodOutputFormat', async () => {
-    const message = await client().messages.parse(ask());
+    const message = await client().messages.parse({ ...ask(), output_config: { format: zodOutputFormat(invoiceSchema) } });
     expect(message.parsed_output?.currency).toMatch(/^[A-Z]{3}$/);
   });
 
   it('answers forced tool use with a tool_use block', async () => {
     const message = await client().messages.create(
       ask({
-        output_config: null,
+        output_config: {},
         tools: [{ name: 'record_invoice', input_schema: { type: 'object', properties: {} }, strict: true }],
         tool_choice: { type: 'tool', name: 'record_invoice' },
       }),
