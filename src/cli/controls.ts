@@ -1,6 +1,7 @@
 import { controlBatch, type BatchControl } from '../client/batch-controls';
 import { printJson, printLine, withSession } from './command';
-import { formatState, progressLine } from './format';
+import type { Progress } from '../workflows/progress';
+import { progressLine } from './format';
 
 const actionNames: Record<BatchControl['action'], string> = {
   pause: 'pause',
@@ -21,23 +22,23 @@ export async function controlCommand(batchId: string, control: BatchControl, opt
       printJson(progress);
       return 0;
     }
-    printLine(`${done(control)} batch ${batchId}: ${formatState(progress)}`);
+    printLine(outcomeLine(batchId, control, progress));
     printLine(progressLine(progress));
     return 0;
   });
 }
 
-function done(control: BatchControl): string {
+function outcomeLine(batchId: string, control: BatchControl, progress: Progress): string {
   switch (control.action) {
     case 'pause':
-      return 'paused';
+      return `paused batch ${batchId}${progress.pauseReason ? ` (${progress.pauseReason})` : ''}: chunks in flight finish, no new chunk starts`;
     case 'resume':
-      return 'resumed';
+      return `resumed batch ${batchId}`;
     case 'cancel':
-      return 'cancelling (chunks in flight stop, then the partial report is written);';
+      return `cancelling batch ${batchId}: chunks in flight stop, then the partial report is written (\`docbatch watch ${batchId}\` to see it end)`;
     case 'setPriority':
-      return `priority ${control.priority} for`;
+      return `batch ${batchId} now runs at priority ${progress.priority} (1 highest): chunks scheduled from now on carry it`;
     case 'prioritize':
-      return `moved ${control.documents.length} document${control.documents.length === 1 ? '' : 's'} to the front of`;
+      return `moved the chunks of ${control.documents.length} document${control.documents.length === 1 ? '' : 's'} to the front of batch ${batchId}`;
   }
 }

@@ -14,7 +14,7 @@ export interface ProgressViewOptions {
   /** --json: nothing but the final JSON on stdout, so no progress at all. */
   json: boolean;
   stream?: NodeJS.WriteStream;
-  /** Without a TTY: seconds between one-line updates (a state change prints at once). Default 5. */
+  /** Without a TTY: least time between one-line updates (a state change prints at once). Default 5 s. */
   lineIntervalMs?: number;
 }
 
@@ -66,14 +66,19 @@ function barView(stream: NodeJS.WriteStream): ProgressView {
 function lineView(stream: NodeJS.WriteStream, intervalMs: number): ProgressView {
   let lastAt = 0;
   let lastState = '';
+  let lastProcessed = -1;
   let lastWaiting = '';
   return {
     update(progress) {
       const state = formatState(progress);
       const now = Date.now();
-      if (state === lastState && now - lastAt < intervalMs) return;
+      const elapsed = now - lastAt;
+      // A state change at once; new documents at most every interval; otherwise a sign of life now and then.
+      const due = state !== lastState || (progress.processed !== lastProcessed && elapsed >= intervalMs) || elapsed >= intervalMs * 12;
+      if (!due) return;
       lastAt = now;
       lastState = state;
+      lastProcessed = progress.processed;
       lastWaiting = '';
       stream.write(`${progressLine(progress)}\n`);
     },

@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import { readSummary } from '../store/report';
 import { awaitBatchOutcome, type BatchOutcome } from './batch-outcome';
 import { describeBatch } from './batch-status';
 import { CliError } from './errors';
@@ -9,5 +10,8 @@ export async function fetchBatchReport(client: Client, batchId: string): Promise
   if (description.status.name === 'RUNNING') {
     throw new CliError(`batch ${batchId} is still running: its report is written when it ends; follow it with \`docbatch watch ${batchId}\``);
   }
-  return awaitBatchOutcome(client, client.workflow.getHandle(batchId));
+  const outcome = await awaitBatchOutcome(client, client.workflow.getHandle(batchId));
+  // summary.json is newer than the workflow result once a redrive has linked itself to it.
+  const onDisk = outcome.summary ? await readSummary(outcome.summary.outputDir) : null;
+  return onDisk ? { ...outcome, summary: onDisk } : outcome;
 }

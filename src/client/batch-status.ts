@@ -16,17 +16,17 @@ const QUERY_DEADLINE_MS = 10_000;
 export async function readProgress(client: Client, batchId: string): Promise<Progress> {
   const handle = client.workflow.getHandle(batchId);
   const description = await describeBatch(client, batchId);
+  if (description.status.name !== 'RUNNING') {
+    // An ended batch's report has the final numbers, and needs no worker to replay the query.
+    const outcome = await awaitBatchOutcome(client, handle);
+    if (outcome.summary) return progressFromSummary(outcome.summary, priorityOf(description));
+  }
   try {
     return await client.connection.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(progressQuery));
-  } catch (error) {
-    if (description.status.name === 'RUNNING') {
-      throw new CliError(
-        `batch ${batchId} did not answer the progress query: is a worker polling task queue ${description.taskQueue}? start one with \`docbatch worker\``,
-      );
-    }
-    const outcome = await awaitBatchOutcome(client, handle);
-    if (!outcome.summary) throw error;
-    return progressFromSummary(outcome.summary, priorityOf(description));
+  } catch {
+    throw new CliError(
+      `batch ${batchId} did not answer the progress query: is a worker polling task queue ${description.taskQueue}? start one with \`docbatch worker\``,
+    );
   }
 }
 
