@@ -13,6 +13,7 @@ import {
 import { loadDocument } from '../src/extraction/document';
 import { BatchFault, DocumentError, TransientError } from '../src/extraction/errors';
 import type { SourceDocument } from '../src/extraction/extractor';
+import { estimateBatch } from '../src/extraction/estimate';
 import { costOf, modelPrices } from '../src/extraction/pricing';
 import { createRateLimiter } from '../src/extraction/rate-limit';
 import { invoiceSchema } from '../src/extraction/schemas/invoice';
@@ -329,5 +330,19 @@ describe('anthropic extractor against the emulator', () => {
     expect(key).toContain(models.simple);
     expect(key).toContain(models.escalation);
     expect(extractor({ models: { ...models, complex: 'claude-opus-4-6' } }).settingsKey).not.toBe(key);
+  });
+});
+
+describe('batch estimate', () => {
+  it('routes, counts and prices the documents of a batch without calling the API', async () => {
+    const paths = ['invoice-02-two-column.txt', 'invoice-01-classic.pdf', 'scan-01.png', 'broken-empty.txt'].map((name) => path.join(samples, name));
+    const estimate = await estimateBatch(paths, { models });
+    expect(estimate).toMatchObject({ documents: 4, unreadable: 1 });
+    expect(estimate.byModel.map((entry) => [entry.model, entry.documents])).toEqual([
+      [models.simple, 2],
+      [models.complex, 1],
+    ]);
+    for (const entry of estimate.byModel) expect(entry.costUsd).toBe(costOf(entry.model, entry));
+    expect(estimate.inputTokens).toBeGreaterThan(1550 + 1000);
   });
 });

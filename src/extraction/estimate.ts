@@ -1,0 +1,143 @@
+import { z } from 'zod';
+import { outputFormat } from './anthropic/output';
+import { profileDocument } from './anthropic/profile';
+import { extractionInstruction, systemPrompt } from './anthropic/prompt';
+import { defaultRoutingThresholds, routeModel, type RoutingThresholds } from './anthropic/routing';
+import { apiRequestLimits } from './anthropic/split';
+import { assumedPdfPageChars, imageTokens, pdfTokens, textTokens } from './anthropic/tokens';
+import { imageSize } from './anthropic/image-size';
+import { loadDocument } from './document';
+import { DocumentError } from './errors';
+import type { SourceDocument } from './extractor';
+import { costOf, requirePrice } from './pricing';
+import { extractionSchemas, type SchemaName } from './schemas';
+
+/**
+ * `docbatch run --estimate`: the tokens and cost a batch is expected to take on Claude, computed
+ * from the documents alone — no API call. Heuristics (see anthropic/tokens.ts for the token ones):
+ * - each document is routed exactly as the extractor routes it (simple vs complex model);
+ * - input = the system prefix (rules + schema), the structured-output schema, the instruction and
+ *   the document: text at 4 characters a token; a PDF page as a page image (1,550 tokens) plus its
+ *   text layer (read for the first pages, 2,000 characters assumed for the rest); an image at
+ *   width x height / 750 after the API's downscaling;
+ * - a PDF beyond 100 pages is sent in parts, each repeating the prefix;
+ * - output = 120 tokens of JSON framing and header fields plus 45 per expected line item (one per
+ *   400 characters of text, at least 3) — invoices answer in a few hundred tokens;
+ * - prompt caching: where the prefix reaches the model's minimum cacheable length, the first
+ *   document on each model writes it (1.25x) and every later one reads it (0.1x), as when a batch
+ *   runs continuously (the cache lives 5 minutes from its last use);
+ * - every document succeeds on its first call: repair turns and escalations (rare, and reported
+ *   per document after the run) are not included, so treat the figure as a floor plus ~5%.
+ */
+export const estimateSettingsSchema = z.object({
+  schema: z.enum(Object.keys(extractionSchemas) as [SchemaName, ...SchemaName[]]).default('invoice'),
+  models: z.object({ simple: z.string().min(1), complex: z.string().min(1), escalation: z.string().min(1) }),
+});
+export type EstimateSettings = z.input<typeof estimateSettingsSchema>;
+
+export interface ModelEstimate {
+  model: string;
+  documents: number;
+  inputTokens: number;
+  cacheWriteTokens: number;
+  cacheReadTokens: number;
+  outputTokens: number;
+  costUsd: number;
+}
+
+export interface BatchEstimate {
+  documents: number;
+  /** Documents that cannot be sent at all (corrupt, empty, unsupported…): they would fail, at no cost. */
+  unreadable: number;
+  inputTokens: number;
+  cacheWriteTokens: number;
+  cacheReadTokens: number;
+  outputTokens: number;
+  costUsd: number;
+  byModel: ModelEstimate[];
+}
+
+interface DocumentEstimate {
+  model: string;
+  /** Requests (parts of a split PDF each are one). */
+  requests: number;
+  documentTokens: number;
+  outputTokens: number;
+}
+
+const outputBaseTokens = 120;
+const outputTokensPerItem = 45;
+const charsPerLineItem = 400;
+
+export async function estimateBatch(paths: readonly string[], settings: EstimateSettings, routing: Partial<RoutingThresholds> = {}): Promise<BatchEstimate> {
+  const { schema: schemaName, models } = estimateSettingsSchema.parse(settings);
+  for (const model of new Set(Object.values(models))) requirePrice(model);
+  const schema = extractionSchemas[schemaName].schema;
+  const thresholds = { ...defaultRoutingThresholds, ...routing };
+  const prefixTokens = textTokens(systemPrompt(schemaName, schema)[0]!.text);
+  const perRequestTokens = textTokens(JSON.stringify(outputFormat(schema).schema)) + textTokens(extractionInstruction(schemaName));
+
+  const byModel = new Map<string, ModelEstimate>();
+  let unreadable = 0;
+  for (const path of paths) {
+    let estimate: DocumentEstimate;
+    try {
+      estimate = await estimateDocument(await loadDocument(path), models, thresholds);
+    } catch (error) {
+      if (!(error instanceof DocumentError)) throw error;
+      unreadable++;
+      continue;
+    }
+    const totals = byModel.get(estimate.model) ?? {
+      model: estimate.model,
+      documents: 0,
+      inputTokens: 0,
+      cacheWriteTokens: 0,
+      cacheReadTokens: 0,
+      outputTokens: 0,
+      costUsd: 0,
+    };
+    const cacheable = prefixTokens >= requirePrice(estimate.model).minCacheableTokens;
+    for (let request = 0; request < estimate.requests; request++) {
+      const firstOnModel = totals.documents === 0 && request === 0;
+      totals.inputTokens += perRequestTokens + (cacheable ? 0 : prefixTokens);
+      if (cacheable && firstOnModel) totals.cacheWriteTokens += prefixTokens;
+      if (cacheable && !firstOnModel) totals.cacheReadTokens += prefixTokens;
+    }
+    totals.inputTokens += estimate.documentTokens;
+    totals.outputTokens += estimate.outputTokens;
+    totals.documents++;
+    byModel.set(estimate.model, totals);
+  }
+
+  const modelTotals = [...byModel.values()].map((totals) => ({ ...totals, costUsd: costOf(totals.model, totals) }));
+  const sum = (key: 'documents' | 'inputTokens' | 'cacheWriteTokens' | 'cacheReadTokens' | 'outputTokens' | 'costUsd') =>
+    modelTotals.reduce((total, entry) => total + entry[key], 0);
+  return {
+    documents: paths.length,
+    unreadable,
+    inputTokens: sum('inputTokens'),
+    cacheWriteTokens: sum('cacheWriteTokens'),
+    cacheReadTokens: sum('cacheReadTokens'),
+    outputTokens: sum('outputTokens'),
+    costUsd: Math.round(sum('costUsd') * 1e6) / 1e6,
+    byModel: modelTotals,
+  };
+}
+
+async function estimateDocument(document: SourceDocument, models: { simple: string; complex: string }, thresholds: RoutingThresholds): Promise<DocumentEstimate> {
+  const readPages = thresholds.maxSimplePages + 1;
+  const profile = await profileDocument(document, readPages);
+  const { model } = routeModel(profile, models, thresholds);
+  const unreadPages = Math.max(0, profile.pages - readPages);
+  const textChars = profile.textChars + unreadPages * assumedPdfPageChars;
+  const documentTokens =
+    document.mediaType === 'application/pdf'
+      ? pdfTokens(profile.pages, textChars)
+      : document.mediaType === 'text/plain'
+        ? textTokens(profile.textChars)
+        : imageTokens(imageSize(document.mediaType, document.bytes));
+  const expectedItems = Math.max(3, Math.round((document.mediaType.startsWith('image/') ? 1200 : textChars) / charsPerLineItem));
+  const requests = document.mediaType === 'application/pdf' ? Math.max(1, Math.ceil(profile.pages / apiRequestLimits.maxPdfPages)) : 1;
+  return { model, requests, documentTokens, outputTokens: requests * outputBaseTokens + expectedItems * outputTokensPerItem };
+}
