@@ -26,7 +26,6 @@ const emulatorCommand = async (o: Record<string, unknown>) => (await import('./s
 export function buildProgram(): Command {
   const program = new Command('docbatch')
     .description('Durable batch extraction of structured data from documents, on Temporal')
-    .showHelpAfterError('(run with --help for usage)')
     .configureHelp({ sortSubcommands: false });
 
   const json = (command: Command) => command.option('--json', 'print JSON only');

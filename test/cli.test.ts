@@ -1,0 +1,226 @@
+import { execFile } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { configurationMarkdown, documentedInputFields, inputDefaults } from '../src/cli/configuration-docs';
+import { ENV } from '../src/env';
+import type { Extractor } from '../src/extraction/extractor';
+import { createLocalExtractor } from '../src/extraction/local/extractor';
+import { freePort } from '../src/temporal/dev-server';
+import { batchSummarySchema } from '../src/store/summary';
+import { progressSchema } from '../src/workflows/progress';
+import { startTestWorker, tempDir, uniqueId } from './helpers/batch';
+import { documentDir } from './helpers/documents';
+import { eventually } from './helpers/eventually';
+
+/** Documents wait at the gate until the test opens it, so a batch is still running when the CLI steers it. */
+class Gate {
+  private release: () => void = () => {};
+  private opened: Promise<void> = Promise.resolve();
+  close(): void {
+    this.opened = new Promise((resolve) => (this.release = resolve));
+  }
+  open(): void {
+    this.release();
+  }
+  wait(): Promise<void> {
+    return this.opened;
+  }
+}
+
+function gatedExtractor(gate: Gate): Extractor {
+  const local = createLocalExtractor();
+  return {
+    name: 'local',
+    settingsKey: local.settingsKey,
+    async extract(request) {
+      await gate.wait();
+      return local.extract(request);
+    },
+  };
+}
+
+const taskQueue = uniqueId('cli');
+const gate = new Gate();
+let stopWorker: () => Promise<void>;
+let outputDir: string;
+let cliEnv: NodeJS.ProcessEnv;
+
+beforeAll(async () => {
+  outputDir = await tempDir('cli-out');
+  // The CLI's child processes share the test server (TEMPORAL_ADDRESS from global setup) and this file's task queue.
+  cliEnv = {
+    ...process.env,
+    [ENV.taskQueue]: taskQueue,
+    [ENV.outputDir]: outputDir,
+    [ENV.cacheDir]: await tempDir('cli-cache'),
+  };
+  ({ stop: stopWorker } = await startTestWorker({ taskQueue, activityDeps: { extractorFor: () => gatedExtractor(gate), resultCache: null } }));
+});
+
+afterAll(async () => {
+  gate.open();
+  await stopWorker?.();
+});
+
+interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** The real CLI in a child process: `node bin/docbatch.js …`. */
+function docbatch(args: string[], env: NodeJS.ProcessEnv = cliEnv): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [path.resolve('bin/docbatch.js'), ...args], { env, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+function ok(result: CliResult): CliResult {
+  if (result.code !== 0) throw new Error(`docbatch exited ${result.code}: ${result.stderr}`);
+  return result;
+}
+
+/** A failing command says why in exactly one line on stderr. */
+function oneErrorLine(result: CliResult): string {
+  expect(result.code).not.toBe(0);
+  const lines = result.stderr.split('\n').filter((line) => line.trim() !== '');
+  expect(lines).toHaveLength(1);
+  return lines[0]!;
+}
+
+describe('docbatch CLI against a real Temporal server', () => {
+  it('start → status → pause → status shows the reason → rejected priority → resume → watch to the end → report', async () => {
+    gate.close();
+    const documents = await documentDir(12);
+    const batchId = uniqueId('cli-batch');
+    const started = JSON.parse(ok(await docbatch(['start', documents, '--id', batchId, '--chunk-size', '3', '--concurrency', '1', '--extractor', 'local', '--no-cache', '--json'])).stdout);
+    expect(started).toMatchObject({ batchId, state: 'started' });
+    expect(started.uiUrl).toMatch(new RegExp(`/namespaces/default/workflows/${batchId}$`));
+
+    const first = progressSchema.parse(JSON.parse(ok(await docbatch(['status', batchId, '--json'])).stdout));
+    expect(first.batchId).toBe(batchId);
+    expect(['planning', 'running']).toContain(first.state);
+
+    expect(ok(await docbatch(['pause', batchId, '--reason', 'checking totals'])).stdout).toContain(`paused batch ${batchId} (checking totals)`);
+    const paused = progressSchema.parse(JSON.parse(ok(await docbatch(['status', batchId, '--json'])).stdout));
+    expect(paused).toMatchObject({ state: 'paused', pauseReason: 'checking totals', total: 12 });
+    expect(ok(await docbatch(['status', batchId])).stdout).toMatch(/state\s+paused: checking totals/);
+
+    const rejected = await docbatch(['priority', batchId, '9']);
+    expect(rejected.code).toBe(1);
+    expect(oneErrorLine(rejected)).toBe(`error: priority change rejected by batch ${batchId}: priority: priority is 1 (highest) to 5 (lowest)`);
+
+    expect(ok(await docbatch(['resume', batchId])).stdout).toContain(`resumed batch ${batchId}`);
+    const notPaused = await docbatch(['resume', batchId]);
+    expect(oneErrorLine(notPaused)).toContain('cannot resume: the batch is not paused');
+
+    gate.open();
+    const watched = ok(await docbatch(['watch', batchId, '--json']));
+    const summary = batchSummarySchema.parse(JSON.parse(watched.stdout));
+    expect(summary).toMatchObject({ batchId, state: 'completed', total: 12, processed: 12, notProcessed: 0 });
+    expect(summary.succeeded + summary.failed).toBe(12);
+    expect(summary.pausedMs).toBeGreaterThan(0);
+
+    const report = ok(await docbatch(['report', batchId]));
+    expect(report.stdout).toContain(`batch ${batchId} completed`);
+    expect(report.stdout).toContain(path.join(outputDir, batchId));
+    expect(report.stdout).toContain('results.jsonl');
+    const reportJson = batchSummarySchema.parse(JSON.parse(ok(await docbatch(['report', batchId, '--json'])).stdout));
+    expect(reportJson.files.results).toBe(path.join(outputDir, batchId, 'results.jsonl'));
+
+    const listed = await eventually(async () => {
+      const batches = JSON.parse(ok(await docbatch(['list', '--state', 'completed', '--json'])).stdout) as { batchId: string; state: string }[];
+      const found = batches.find((batch) => batch.batchId === batchId);
+      expect(found).toBeDefined();
+      return found!;
+    });
+    expect(listed.state).toBe('completed');
+
+    const ended = await docbatch(['pause', batchId]);
+    expect(oneErrorLine(ended)).toBe(`error: cannot pause batch ${batchId}: it has already completed; see \`docbatch report ${batchId}\``);
+  });
+
+  it('an unknown batch id exits non-zero with one clear line', async () => {
+    const missing = uniqueId('no-such-batch');
+    for (const args of [['status', missing], ['pause', missing], ['report', missing], ['watch', missing]]) {
+      const result = await docbatch(args);
+      expect(result.code).toBe(1);
+      expect(oneErrorLine(result)).toBe(`error: batch ${missing} not found in namespace default: check the id with \`docbatch list\``);
+    }
+  });
+
+  it('a server that is not there is named, with the fix', async () => {
+    const address = `127.0.0.1:${await freePort()}`;
+    const result = await docbatch(['status', 'anything'], { ...cliEnv, [ENV.temporalAddress]: address });
+    expect(oneErrorLine(result)).toBe(`error: cannot reach Temporal at ${address}: start one with \`docbatch server\` or set TEMPORAL_ADDRESS`);
+  });
+
+  it('bad settings are refused before anything starts', async () => {
+    const missingDir = path.join(outputDir, 'no-such-folder');
+    expect(oneErrorLine(await docbatch(['start', missingDir]))).toBe(`error: source.dir ${missingDir} does not exist: pass an existing directory`);
+    expect(oneErrorLine(await docbatch(['start', '--chunk-size', '0']))).toMatch(/--chunk-size must be a whole number from 1 to 1000/);
+  });
+
+  it('run --json over a folder of text invoices prints a summary whose counts match the files; re-running attaches to the same batch', async () => {
+    const dir = await tempDir('cli-invoices');
+    const invoices = [
+      { number: 'INV-1001', buyer: 'Globex Corporation', total: '1,250.00' },
+      { number: 'INV-1002', buyer: 'Initech LLC', total: '980.40' },
+      { number: 'INV-1003', buyer: 'Umbrella Health', total: '15,020.75' },
+      { number: 'INV-1004', buyer: 'Stark Industries', total: '42.00' },
+    ];
+    for (const invoice of invoices) await writeFile(path.join(dir, `${invoice.number}.txt`), textInvoice(invoice));
+    const args = ['run', dir, '--extractor', 'local', '--chunk-size', '2', '--no-cache', '--json'];
+
+    const first = ok(await docbatch(args));
+    const summary = batchSummarySchema.parse(JSON.parse(first.stdout));
+    expect(summary).toMatchObject({ state: 'completed', total: 4, processed: 4, succeeded: 4, failed: 0, notProcessed: 0 });
+    // Derived from the inputs: a readable prefix from the folder, then a hash of source and settings.
+    expect(summary.batchId).toMatch(new RegExp(`^${path.basename(dir).toLowerCase()}-[0-9a-f]{8}$`));
+    expect(summary.outputDir).toBe(path.join(outputDir, summary.batchId));
+    const results = (await readFile(summary.files.results, 'utf8')).split('\n').filter((line) => line !== '');
+    expect(results).toHaveLength(4);
+    expect(results.map((line) => path.basename((JSON.parse(line) as { path: string }).path)).sort()).toEqual(invoices.map((i) => `${i.number}.txt`));
+
+    // The same command derives the same id and, the batch having completed, prints its summary again.
+    const again = ok(await docbatch(args));
+    expect(batchSummarySchema.parse(JSON.parse(again.stdout)).batchId).toBe(summary.batchId);
+    expect(again.stderr).toContain(`batch ${summary.batchId} completed earlier`);
+  });
+});
+
+describe('README configuration section', () => {
+  it('is generated from src/env.ts and the batch input schema', async () => {
+    const readme = await readFile(path.resolve('README.md'), 'utf8');
+    const section = /<!-- section:configuration -->([\s\S]*?)<!-- \/section:configuration -->/.exec(readme)?.[1] ?? '';
+    expect(section, 'README is out of date: paste configurationMarkdown() from src/cli/configuration-docs.ts').toContain(configurationMarkdown());
+    for (const name of Object.values(ENV)) expect(section).toContain(`\`${name}\``);
+  });
+
+  it('documents every field of the batch input', () => {
+    expect([...inputDefaults().keys()].sort()).toEqual(documentedInputFields().sort());
+  });
+});
+
+function textInvoice(invoice: { number: string; buyer: string; total: string }): string {
+  return [
+    'Greenfield Supplies plc                                                                     INVOICE',
+    'Unit 7, Riverside Park',
+    `Leeds LS10 1AB                                                Invoice No: ${invoice.number}`,
+    '                                                              Date: 8th May 2024',
+    '                                                              Due Date: 7th June 2024',
+    '',
+    'Bill To:                                                      Currency: GBP',
+    invoice.buyer,
+    '',
+    'Description                                          Qty          Unit Price                 Amount',
+    `Consulting services                                    1            ${invoice.total.padStart(8)}             ${invoice.total.padStart(8)}`,
+    '',
+    `                                                        Total Due                          ${invoice.total}`,
+    '',
+  ].join('\n');
+}
