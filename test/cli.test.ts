@@ -193,6 +193,19 @@ describe('docbatch CLI against a real Temporal server', () => {
   });
 });
 
+describe('docbatch run --estimate', () => {
+  it('prints expected tokens and cost for the documents without starting anything', async () => {
+    const dir = await documentDir(3, 1);
+    // An address nothing answers at: the estimate must not need Temporal (nor the API).
+    const env = { ...cliEnv, [ENV.temporalAddress]: `127.0.0.1:${await freePort()}` };
+    const estimate = JSON.parse(ok(await docbatch(['run', dir, '--estimate', '--json'], env)).stdout) as { documents: number; unreadable: number; inputTokens: number; costUsd: number };
+    expect(estimate).toMatchObject({ documents: 4, unreadable: 1 });
+    expect(estimate.inputTokens).toBeGreaterThan(0);
+    expect(estimate.costUsd).toBeGreaterThan(0);
+    expect(ok(await docbatch(['run', dir, '--estimate'], env)).stdout).toContain('Expected Claude usage for 4 documents (no API call made).');
+  });
+});
+
 describe('README configuration section', () => {
   it('is generated from src/env.ts and the batch input schema', async () => {
     const readme = await readFile(path.resolve('README.md'), 'utf8');

@@ -4,6 +4,7 @@ import { batchStates } from '../workflows/progress';
 import { addBatchOptions, addSettingsOptions, type BatchCommandOptions } from './batch-options';
 import { asCliError, integerArg } from './command';
 import type { BatchControl } from '../client/batch-controls';
+import type { EmulatorFlags } from '../emulator';
 import type { RunCommandOptions } from './run';
 import type { ServerCommandOptions } from './services';
 
@@ -20,7 +21,7 @@ const reportCommand = async (id: string, o: JsonOption) => (await import('./repo
 const redriveCommand = async (id: string, o: Partial<BatchCommandOptions>) => (await import('./redrive')).redriveCommand(id, o);
 const workerCommand = async () => (await import('./services')).workerCommand();
 const serverCommand = async (o: ServerCommandOptions) => (await import('./services')).serverCommand(o);
-const emulatorCommand = async (o: Record<string, unknown>) => (await import('./services')).emulatorCommand(o);
+const emulatorCommand = async (o: EmulatorFlags) => (await import('./services')).emulatorCommand(o);
 
 /** The `docbatch` command: every subcommand returns its exit code; errors end as one line on stderr. */
 export function buildProgram(): Command {
@@ -109,9 +110,19 @@ export function buildProgram(): Command {
       .option('--headless', 'no Web UI'),
   ).action(exitWith((options: ServerCommandOptions) => serverCommand(options)));
 
-  json(program.command('emulator').description('run the local emulator of the Anthropic Messages API').allowUnknownOption(true)).action(
-    exitWith((options: Record<string, unknown>) => emulatorCommand(options)),
-  );
+  program
+    .command('emulator')
+    .description('run the local emulator of the Anthropic Messages API until Ctrl-C')
+    .option('--port <port>', 'port (default: a free one)')
+    .option('--host <host>', 'interface to listen on (default 127.0.0.1)')
+    .option('--rpm <n>', 'requests per minute before 429 (default unlimited)')
+    .option('--itpm <n>', 'input tokens per minute before 429 (default unlimited)')
+    .option('--latency <min-max>', 'latency of answers in ms, e.g. 1000-4000')
+    .option('--seed <n>', 'seed of the random latency and faults')
+    .option('--keys <key...>', 'accepted API keys (default test-key)')
+    .option('--fault <spec...>', 'injected faults: KIND:RATE (overloaded:0.05) or KIND:xCOUNT (hang:x2)')
+    .option('--json', 'accepted for symmetry; the emulator prints where it listens')
+    .action(exitWith((options: EmulatorFlags) => emulatorCommand(options)));
 
   return program;
 }

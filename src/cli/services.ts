@@ -1,4 +1,5 @@
 import { CliError } from '../client/errors';
+import type { EmulatorFlags } from '../emulator';
 import { runServerForeground } from '../temporal/dev-server';
 
 /** The long-running processes docbatch ships: a worker, the dev server, the Messages API emulator. */
@@ -26,7 +27,15 @@ export async function serverCommand(options: ServerCommandOptions): Promise<numb
   return 0;
 }
 
-export async function emulatorCommand(_options: Record<string, unknown>): Promise<number> {
-  // Wired to src/emulator (runEmulatorForeground) once it lands.
-  throw new CliError('the Messages API emulator is not available in this build yet');
+/** `docbatch emulator`: the Messages API emulator in the foreground until Ctrl-C. */
+export async function emulatorCommand(flags: EmulatorFlags): Promise<number> {
+  const { emulatorOptionsFromFlags, runEmulatorForeground } = await import('../emulator');
+  let options;
+  try {
+    options = emulatorOptionsFromFlags(flags);
+  } catch (error) {
+    throw new CliError(error instanceof Error ? error.message : String(error));
+  }
+  await runEmulatorForeground(options);
+  return 0;
 }
