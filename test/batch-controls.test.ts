@@ -63,6 +63,9 @@ describe('steering a running batch', () => {
       return progress;
     });
     expect(drained.processed).toBeLessThan(30);
+    // Chunks that finished after the pause request still count as working time: the rate cannot
+    // exceed what 2 chunks of 60 ms documents allow.
+    expect(drained.docsPerSecond ?? 0).toBeLessThanOrEqual(2 * (1000 / 60));
     // Nothing moves while paused.
     await new Promise((resolve) => setTimeout(resolve, 1500));
     const later = await handle.query(messages.progressQuery);

@@ -50,7 +50,7 @@ describe('what the Web UI shows', () => {
     const markdown = currentDetailsMarkdown(progress);
     expect(markdown).toContain('**docbatch b1: running**');
     expect(markdown).toContain(`\`${progressBar(28.5)}\` 28.5% — 57 of 200 documents`);
-    expect(markdown).toContain('| 50 | 7 | 3 | 20 | 2 |');
+    expect(markdown).toContain('succeeded 50 · failed 7 · cached 3 · in flight 20 · priority 2');
     expect(markdown).toContain('ETA 2m 5s');
     expect(markdown).toContain('$0.1234');
   });

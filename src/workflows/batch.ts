@@ -122,8 +122,13 @@ export async function batchExtraction(rawInput: BatchInputJson, carried?: Carrie
 
   function pause(reason: string | undefined): void {
     pauseReason = reason ?? 'paused by request';
-    clock = pauseClock(clock, Date.now());
+    stopClockWhenIdle();
     publish();
+  }
+
+  /** A paused batch's clock stops once its in-flight chunks have finished: they still count as work. */
+  function stopClockWhenIdle(): void {
+    if (isPaused() && inFlight.size === 0) clock = pauseClock(clock, Date.now());
   }
 
   function resume(): void {
@@ -232,6 +237,7 @@ export async function batchExtraction(rawInput: BatchInputJson, carried?: Carrie
       )
       .finally(() => {
         inFlight.delete(chunk);
+        stopClockWhenIdle();
         publish();
       });
     inFlight.set(chunk, attempt);

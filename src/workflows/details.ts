@@ -11,9 +11,7 @@ export function currentDetailsMarkdown(progress: Progress): string {
     '',
     `\`${progressBar(progress.percent)}\` ${progress.percent}% — ${progress.processed} of ${progress.total} documents`,
     '',
-    '| succeeded | failed | cached | in flight | priority |',
-    '| --- | --- | --- | --- | --- |',
-    `| ${progress.succeeded} | ${progress.failed} | ${progress.cached} | ${progress.inFlight} | ${progress.priority} |`,
+    `succeeded ${progress.succeeded} · failed ${progress.failed} · cached ${progress.cached} · in flight ${progress.inFlight} · priority ${progress.priority}`,
     '',
     `ETA ${progress.etaMs === null ? 'unknown yet' : formatDuration(progress.etaMs)} · ` +
       `${progress.docsPerSecond === null ? '—' : progress.docsPerSecond.toFixed(2)} docs/s · ` +
