@@ -101,7 +101,7 @@ describe('adaptive rate limiter', () => {
     const lowered = limiter.snapshot().requestsPerMinute;
     expect(lowered).toBeLessThan(600);
     now += 1000;
-    limiter.observe(headers(600, 90));
+    limiter.observe(headers(600, 200));
     expect(limiter.snapshot().requestsPerMinute).toBe(lowered);
     now += 1000;
     limiter.observe(headers(600, 400));

@@ -36,6 +36,12 @@ export const emulatorOptionsSchema = z.object({
   requestsPerMinute: z.number().nonnegative().default(0),
   /** Uncached input tokens per minute (token bucket); 0 means unlimited. */
   inputTokensPerMinute: z.number().nonnegative().default(0),
+  /**
+   * Seconds of the per-minute limits a bucket holds: 60 lets a full minute's worth through at once;
+   * less enforces the limit over shorter intervals, as the API may ("60 RPM may be enforced as 1
+   * request per second").
+   */
+  burstSeconds: z.number().positive().max(60).default(60),
   /** Latency of successful answers, uniform between min and max, in ms. */
   latency: z.object({ minMs: z.number().nonnegative(), maxMs: z.number().nonnegative() }).default({ minMs: 0, maxMs: 0 }),
   seed: z.number().int().default(1),

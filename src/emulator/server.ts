@@ -83,8 +83,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const reader = new DocumentReader();
   const cache = new PromptCache(settings.cacheTtlMs, now);
   const buckets = [
-    settings.requestsPerMinute > 0 ? new TokenBucket('requests', settings.requestsPerMinute, now) : undefined,
-    settings.inputTokensPerMinute > 0 ? new TokenBucket('input-tokens', settings.inputTokensPerMinute, now) : undefined,
+    settings.requestsPerMinute > 0 ? new TokenBucket('requests', settings.requestsPerMinute, now, settings.burstSeconds) : undefined,
+    settings.inputTokensPerMinute > 0 ? new TokenBucket('input-tokens', settings.inputTokensPerMinute, now, settings.burstSeconds) : undefined,
   ];
   let validKeys = new Set(settings.validKeys);
   let latency = settings.latency;

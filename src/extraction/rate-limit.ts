@@ -6,12 +6,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
  * rate limits without coordinating with each other.
  *
  * The API meters requests/min and input tokens/min with token buckets and reports, on every
- * response, each bucket's size (`anthropic-ratelimit-*-limit`) and level (`*-remaining`). The level
+ * response, each bucket's limit (`anthropic-ratelimit-*-limit`) and level (`*-remaining`). The level
  * is shared by every client of the account, so it is a signal all workers see alike:
  * - a worker paces its requests evenly at a rate of its own (no bursts);
- * - while the bucket is comfortably full (remaining above twice the reserve), it raises its rate
- *   by a step, up to the whole limit;
- * - when the level falls below the reserve (10% of the limit by default), it lowers its rate in
+ * - while the bucket is comfortably full (remaining above 2.5 times the reserve), it raises its
+ *   rate by 5% of the limit every half second, up to the whole limit;
+ * - when the level falls below the reserve (20% of the bucket by default), it lowers its rate in
  *   proportion to how far below it is;
  * - between the two it holds.
  * One worker therefore converges on the full limit; N workers raise their rates together until
@@ -24,7 +24,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 export interface RateLimiterOptions {
   /** Requests/min to pace at before the API's headers have said the limit. Default 60. */
   initialRequestsPerMinute?: number;
-  /** Share of each limit kept in reserve by the fleet. Default 0.1. */
+  /** Share of each bucket kept in reserve by the fleet. Default 0.2. */
   reserveFraction?: number;
   /** Least time between two rate adjustments, so stale headers do not compound. Default 500 ms. */
   adjustEveryMs?: number;
@@ -49,9 +49,11 @@ export interface RateLimiter {
   snapshot(): RateLimiterSnapshot;
 }
 
-const defaults = { initialRequestsPerMinute: 60, reserveFraction: 0.1, adjustEveryMs: 500 };
-/** Rate raised per adjustment while the bucket is full: a tenth of the limit (full speed in ~5 s). */
-const increaseStep = 0.1;
+const defaults = { initialRequestsPerMinute: 60, reserveFraction: 0.2, adjustEveryMs: 500 };
+/** Rate raised per adjustment while the bucket is full: 5% of the limit. */
+const increaseStep = 0.05;
+/** Longest a waiting request sleeps before it looks at the (possibly new) rate again. */
+const recheckMs = 100;
 /** Lowest rate a budget falls to, as a share of the limit, so a worker never stalls completely. */
 const floorShare = 0.01;
 
@@ -60,6 +62,7 @@ class AdaptiveBudget {
   /** Units per minute this process currently sends. */
   rate: number | undefined;
   limit: number | undefined;
+  private capacity = 0;
   private nextFreeAt = 0;
   private lastAdjustAt = -Infinity;
 
@@ -72,12 +75,15 @@ class AdaptiveBudget {
     this.rate = initialRate;
   }
 
-  /** Reserves `cost` units; returns how long to wait before sending. */
-  reserve(cost: number, now: number): number {
-    if (this.rate === undefined || cost <= 0) return 0;
-    const start = Math.max(now, this.nextFreeAt);
-    this.nextFreeAt = start + (cost / this.rate) * 60_000;
-    return start - now;
+  /** How long until `cost` units may go at the current rate (0: now). */
+  waitFor(now: number): number {
+    return this.rate === undefined ? 0 : Math.max(0, this.nextFreeAt - now);
+  }
+
+  /** Spends `cost` units now: the next send waits cost / rate. */
+  spend(cost: number, now: number): void {
+    if (this.rate === undefined || cost <= 0) return;
+    this.nextFreeAt = Math.max(now, this.nextFreeAt) + (cost / this.rate) * 60_000;
   }
 
   observe(headers: Headers, now: number): void {
@@ -86,20 +92,23 @@ class AdaptiveBudget {
     if (!(limit > 0) || !Number.isFinite(remaining)) return;
     const firstSight = this.limit === undefined;
     this.limit = limit;
-    const fill = Math.max(0, remaining) / limit;
+    // The API may enforce a per-minute limit over shorter intervals (a bucket smaller than the
+    // limit), so "full" is the most this process has ever seen remaining, not the limit itself.
+    this.capacity = Math.max(this.capacity, remaining);
+    const fill = this.capacity > 0 ? Math.max(0, remaining) / this.capacity : 0;
     if (firstSight) {
       // Start where the shared bucket says we can: all of it when it is full.
-      this.rate = limit * Math.max(floorShare, Math.min(1, fill / (2 * this.reserveFraction)));
+      this.rate = limit * Math.max(floorShare, Math.min(1, fill / (2.5 * this.reserveFraction)));
       this.lastAdjustAt = now;
       return;
     }
     if (now - this.lastAdjustAt < this.adjustEveryMs) return;
     this.lastAdjustAt = now;
     const rate = this.rate ?? limit * floorShare;
-    if (fill > 2 * this.reserveFraction) {
+    if (fill > 2.5 * this.reserveFraction) {
       this.rate = Math.min(limit, rate + limit * increaseStep);
     } else if (fill < this.reserveFraction) {
-      this.rate = Math.max(limit * floorShare, rate * (0.6 + 0.4 * (fill / this.reserveFraction)));
+      this.rate = Math.max(limit * floorShare, rate * (0.75 + 0.25 * (fill / this.reserveFraction)));
     }
   }
 }
@@ -113,14 +122,18 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
 
   return {
     async acquire(tokens) {
+      // Waiters re-check at least every `recheckMs`, so a rate raised meanwhile takes effect at
+      // once instead of after slots booked at the old, slower rate.
       for (;;) {
-        const pausedFor = pausedUntil - now();
-        if (pausedFor <= 0) break;
-        await sleep(pausedFor);
+        const at = now();
+        const wait = Math.max(pausedUntil - at, requests.waitFor(at), inputTokens.waitFor(at));
+        if (wait <= 0) {
+          requests.spend(1, at);
+          inputTokens.spend(tokens, at);
+          return;
+        }
+        await sleep(Math.min(wait, recheckMs));
       }
-      const at = now();
-      const wait = Math.max(requests.reserve(1, at), inputTokens.reserve(tokens, at));
-      if (wait > 0) await sleep(wait);
     },
     observe(headers) {
       if (!headers) return;
