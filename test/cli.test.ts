@@ -1,7 +1,7 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { configurationMarkdown, documentedInputFields, inputDefaults } from '../src/cli/configuration-docs';
 import { ENV } from '../src/env';
 import type { Extractor } from '../src/extraction/extractor';
@@ -79,6 +79,25 @@ function docbatch(args: string[], env: NodeJS.ProcessEnv = cliEnv): Promise<CliR
   });
 }
 
+/** `docbatch watch <id>` until its first progress line, then Ctrl-C (SIGINT), as a person would. */
+function watchThenInterrupt(batchId: string): Promise<CliResult> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [path.resolve('bin/docbatch.js'), 'watch', batchId], { env: cliEnv });
+    let stdout = '';
+    let stderr = '';
+    let interrupted = false;
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      if (!interrupted && stderr.includes(batchId)) {
+        interrupted = true;
+        child.kill('SIGINT');
+      }
+    });
+    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+  });
+}
+
 function ok(result: CliResult): CliResult {
   if (result.code !== 0) throw new Error(`docbatch exited ${result.code}: ${result.stderr}`);
   return result;
@@ -95,6 +114,7 @@ function oneErrorLine(result: CliResult): string {
 describe('docbatch CLI against a real Temporal server', () => {
   it('start → status → pause → status shows the reason → rejected priority → resume → watch to the end → report', async () => {
     gate.close();
+    onTestFinished(() => gate.open());
     const documents = await documentDir(12);
     const batchId = uniqueId('cli-batch');
     const started = JSON.parse(ok(await docbatch(['start', documents, '--id', batchId, '--chunk-size', '3', '--concurrency', '1', '--extractor', 'local', '--no-cache', '--json'])).stdout);
@@ -110,6 +130,13 @@ describe('docbatch CLI against a real Temporal server', () => {
     expect(paused).toMatchObject({ state: 'paused', pauseReason: 'checking totals', total: 12 });
     expect(ok(await docbatch(['status', batchId])).stdout).toMatch(/state\s+paused: checking totals/);
 
+    // Ctrl-C in watch detaches: the batch stays as it was.
+    const detached = await watchThenInterrupt(batchId);
+    expect(detached.code).toBe(130);
+    expect(detached.stderr).toContain(`${batchId} paused: checking totals`);
+    expect(detached.stderr).toContain(`detached from batch ${batchId}; it keeps running`);
+    expect(JSON.parse(ok(await docbatch(['status', batchId, '--json'])).stdout)).toMatchObject({ state: 'paused' });
+
     const rejected = await docbatch(['priority', batchId, '9']);
     expect(rejected.code).toBe(1);
     expect(oneErrorLine(rejected)).toBe(`error: priority change rejected by batch ${batchId}: priority: priority is 1 (highest) to 5 (lowest)`);
@@ -123,7 +150,6 @@ describe('docbatch CLI against a real Temporal server', () => {
     const summary = batchSummarySchema.parse(JSON.parse(watched.stdout));
     expect(summary).toMatchObject({ batchId, state: 'completed', total: 12, processed: 12, notProcessed: 0 });
     expect(summary.succeeded + summary.failed).toBe(12);
-    expect(summary.pausedMs).toBeGreaterThan(0);
 
     const report = ok(await docbatch(['report', batchId]));
     expect(report.stdout).toContain(`batch ${batchId} completed`);
@@ -140,8 +166,27 @@ describe('docbatch CLI against a real Temporal server', () => {
     });
     expect(listed.state).toBe('completed');
 
+    expect(summary.failed).toBe(0);
+    expect(oneErrorLine(await docbatch(['redrive', batchId]))).toBe(`error: batch ${batchId} has no failed documents: nothing to redrive`);
+
     const ended = await docbatch(['pause', batchId]);
     expect(oneErrorLine(ended)).toBe(`error: cannot pause batch ${batchId}: it has already completed; see \`docbatch report ${batchId}\``);
+  });
+
+  it('redrive starts a batch of only the failed documents, linked both ways', async () => {
+    const documents = await documentDir(3, 2);
+    const batchId = uniqueId('cli-redrive');
+    ok(await docbatch(['start', documents, '--id', batchId, '--extractor', 'local', '--no-cache']));
+    const first = batchSummarySchema.parse(JSON.parse(ok(await docbatch(['watch', batchId, '--json'])).stdout));
+    expect(first).toMatchObject({ total: 5, succeeded: 3, failed: 2 });
+
+    const redrive = JSON.parse(ok(await docbatch(['redrive', batchId, '--json'])).stdout) as { batchId: string; redriveOf: string; documents: number; manifest: string };
+    expect(redrive).toMatchObject({ redriveOf: batchId, documents: 2 });
+    expect(redrive.manifest.startsWith(path.join(outputDir, redrive.batchId))).toBe(true);
+    const second = batchSummarySchema.parse(JSON.parse(ok(await docbatch(['watch', redrive.batchId, '--json'])).stdout));
+    expect(second).toMatchObject({ batchId: redrive.batchId, redriveOf: batchId, total: 2, failed: 2 });
+    const report = batchSummarySchema.parse(JSON.parse(ok(await docbatch(['report', batchId, '--json'])).stdout));
+    expect(report.redrivenBy).toEqual([redrive.batchId]);
   });
 
   it('an unknown batch id exits non-zero with one clear line', async () => {
