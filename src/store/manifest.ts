@@ -21,10 +21,27 @@ export class SourceError extends Error {
 /** Lists the documents of a source in a deterministic order. Paths are absolute. */
 export async function listSource(source: BatchInput['source'], order: BatchInput['order']): Promise<ManifestEntry[]> {
   const paths = 'dir' in source ? await listDirectory(source) : await listManifestFile(source.manifest);
-  const sized = await Promise.all(
-    paths.map(async (file) => ({ path: file, sizeBytes: await sizeOf(file) })),
-  );
+  const sized = await mapBounded(paths, STATS_IN_FLIGHT, async (file) => ({ path: file, sizeBytes: await sizeOf(file) }));
   return sortDocuments(sized, order).map((entry, index) => ({ index, ...entry }));
+}
+
+/**
+ * stat calls in flight while listing. Unbounded (one promise per file at once) a 100,000-document
+ * source took about 400 MB of worker RSS and twice as long: the thread pool runs 4 at a time anyway.
+ */
+const STATS_IN_FLIGHT = 64;
+
+async function mapBounded<T, R>(items: readonly T[], limit: number, map: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await map(items[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  return results;
 }
 
 export function sortDocuments<T extends { path: string; sizeBytes: number }>(documents: T[], order: BatchInput['order']): T[] {
