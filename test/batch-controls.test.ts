@@ -1,5 +1,5 @@
 import { WorkflowFailedError, WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
-import { CancelledFailure } from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DocumentResult } from '../src/store/document-result';
 import { readSummary } from '../src/store/report';
@@ -49,7 +49,10 @@ async function scheduledChunks(handle: WorkflowHandle): Promise<number[]> {
 async function rejection(promise: Promise<unknown>): Promise<string> {
   const error = await promise.then(() => null, (e: unknown) => e);
   expect(error).toBeInstanceOf(WorkflowUpdateFailedError);
-  return ((error as WorkflowUpdateFailedError).cause as Error).message;
+  const cause = (error as WorkflowUpdateFailedError).cause;
+  expect(cause).toBeInstanceOf(ApplicationFailure);
+  expect((cause as ApplicationFailure).type).toBe('UpdateRejected');
+  return (cause as ApplicationFailure).message;
 }
 
 describe('steering a running batch', () => {
@@ -71,7 +74,7 @@ describe('steering a running batch', () => {
     const later = await handle.query(messages.progressQuery);
     expect(later).toMatchObject({ state: 'paused', processed: drained.processed, elapsedMs: drained.elapsedMs, etaMs: drained.etaMs });
 
-    expect(await rejection(handle.executeUpdate(messages.setPriorityUpdate, { args: [{ priority: 9 }] }))).toMatch(/priority is 1 \(highest\) to 5 \(lowest\)/);
+    expect(await rejection(handle.executeUpdate(messages.setPriorityUpdate, { args: [{ priority: 9 }] }))).toBe('priority: priority is 1 (highest) to 5 (lowest)');
     expect((await handle.query(messages.progressQuery)).priority).toBe(3);
 
     const resumed = await handle.executeUpdate(messages.resumeUpdate, { args: [{}] });

@@ -19,7 +19,7 @@ import type { DocbatchActivities } from '../activities';
 import type { BatchFaultDetails, ChunkCounts, ExtractChunkResult, PlanBatchResult } from '../activities/contracts';
 import type { BatchSummary } from '../store/summary';
 import { ChunkQueue } from './chunk-queue';
-import { addCounts, emptyCounts, rejectUpdate, tolerance, validateArgs } from './controls';
+import { addCounts, emptyCounts, parseUpdateArgs, rejectUpdate, tolerance, validateArgs } from './controls';
 import { currentDetailsMarkdown } from './details';
 import { parseBatchInput, type BatchInput, type BatchInputJson } from './input';
 import * as messages from './messages';
@@ -175,10 +175,10 @@ export async function batchExtraction(rawInput: BatchInputJson, carried?: Carrie
   setHandler(
     messages.pauseUpdate,
     (args) => {
-      pause(messages.pauseArgsSchema.parse(args).reason);
+      pause(parseUpdateArgs(messages.pauseArgsSchema, args).reason);
       return progress();
     },
-    { validator: (args) => { messages.pauseArgsSchema.parse(args); accepting('pause')(); } },
+    { validator: (args) => { parseUpdateArgs(messages.pauseArgsSchema, args); accepting('pause')(); } },
   );
   setHandler(
     messages.resumeUpdate,
@@ -188,7 +188,7 @@ export async function batchExtraction(rawInput: BatchInputJson, carried?: Carrie
     },
     {
       validator: (args) => {
-        messages.resumeArgsSchema.parse(args);
+        parseUpdateArgs(messages.resumeArgsSchema, args);
         accepting('resume')();
         if (!isPaused()) throw rejectUpdate('cannot resume: the batch is not paused');
       },
@@ -197,26 +197,26 @@ export async function batchExtraction(rawInput: BatchInputJson, carried?: Carrie
   setHandler(
     messages.cancelUpdate,
     (args) => {
-      cancel(messages.cancelArgsSchema.parse(args).reason);
+      cancel(parseUpdateArgs(messages.cancelArgsSchema, args).reason);
       return progress();
     },
-    { validator: (args) => { messages.cancelArgsSchema.parse(args); if (isOver()) throw rejectUpdate(`cannot cancel: the batch is already ${phase}`); } },
+    { validator: (args) => { parseUpdateArgs(messages.cancelArgsSchema, args); if (isOver()) throw rejectUpdate(`cannot cancel: the batch is already ${phase}`); } },
   );
   setHandler(
     messages.setPriorityUpdate,
     (args) => {
-      setPriority(messages.setPriorityArgsSchema.parse(args).priority);
+      setPriority(parseUpdateArgs(messages.setPriorityArgsSchema, args).priority);
       return progress();
     },
-    { validator: (args) => { messages.setPriorityArgsSchema.parse(args); accepting('change priority')(); } },
+    { validator: (args) => { parseUpdateArgs(messages.setPriorityArgsSchema, args); accepting('change priority')(); } },
   );
   setHandler(
     messages.prioritizeUpdate,
     async (args) => {
-      await prioritize(messages.prioritizeArgsSchema.parse(args).documents, true);
+      await prioritize(parseUpdateArgs(messages.prioritizeArgsSchema, args).documents, true);
       return progress();
     },
-    { validator: (args) => { messages.prioritizeArgsSchema.parse(args); accepting('prioritize')(); } },
+    { validator: (args) => { parseUpdateArgs(messages.prioritizeArgsSchema, args); accepting('prioritize')(); } },
   );
 
   // --- the chunks ---

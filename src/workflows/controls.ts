@@ -46,6 +46,13 @@ export function rejectUpdate(message: string): ApplicationFailure {
   return ApplicationFailure.create({ type: failureTypes.rejectedUpdate, message, nonRetryable: true });
 }
 
+/** The arguments of an update, or a rejection listing what is wrong with them. */
+export function parseUpdateArgs<S extends z.ZodType>(schema: S, args: unknown): z.infer<S> {
+  const parsed = schema.safeParse(args);
+  if (parsed.success) return parsed.data;
+  throw rejectUpdate(parsed.error.issues.map((issue) => `${issue.path.join('.') || '(arguments)'}: ${issue.message}`).join('; '));
+}
+
 /** A signal with a bad payload is logged and ignored: it must never break the workflow. */
 export function validateArgs<S extends z.ZodType>(schema: S, args: unknown, name: string, apply: (value: z.infer<S>) => unknown): void {
   const parsed = schema.safeParse(args);
