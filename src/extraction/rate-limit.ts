@@ -54,6 +54,8 @@ const defaults = { initialRequestsPerMinute: 60, reserveFraction: 0.2, adjustEve
 const increaseStep = 0.05;
 /** Longest a waiting request sleeps before it looks at the (possibly new) rate again. */
 const recheckMs = 100;
+/** Lateness of a waiter that is made up for, rather than lost (a burst of at most this long). */
+const lateToleranceMs = 250;
 /** Lowest rate a budget falls to, as a share of the limit, so a worker never stalls completely. */
 const floorShare = 0.01;
 
@@ -83,7 +85,9 @@ class AdaptiveBudget {
   /** Spends `cost` units now: the next send waits cost / rate. */
   spend(cost: number, now: number): void {
     if (this.rate === undefined || cost <= 0) return;
-    this.nextFreeAt = Math.max(now, this.nextFreeAt) + (cost / this.rate) * 60_000;
+    // A send that woke late (timers, a busy event loop) keeps its slot: up to lateToleranceMs of
+    // lateness is credited, so the pace holds the rate instead of drifting below it.
+    this.nextFreeAt = Math.max(now - lateToleranceMs, this.nextFreeAt) + (cost / this.rate) * 60_000;
   }
 
   observe(headers: Headers, now: number): void {
