@@ -76,7 +76,8 @@ async function extractDocument(
     return { ...base, status: 'succeeded', cached: false, data: extraction.data, error: null, durationMs: deps.now() - startedAt, model: extraction.model, usage: extraction.usage };
   } catch (error) {
     if (!(error instanceof DocumentError)) throw error;
-    return { ...base, status: 'failed', cached: false, data: null, error: { type: error.type, message: error.message }, durationMs: deps.now() - startedAt, model: null, usage: null };
+    // A document that failed after model calls still cost them: its usage counts in the totals.
+    return { ...base, status: 'failed', cached: false, data: null, error: { type: error.type, message: error.message }, durationMs: deps.now() - startedAt, model: null, usage: error.usage ?? null };
   }
 }
 

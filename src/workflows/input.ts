@@ -46,9 +46,9 @@ export const modelsInputSchema = z.strictObject({
   /** For small text-layer documents. */
   simple: z.string().min(1).default('claude-haiku-4-5'),
   /** For scans, images, long or complex documents. */
-  complex: z.string().min(1).default('claude-sonnet-4-5'),
+  complex: z.string().min(1).default('claude-sonnet-4-6'),
   /** Tried once when the routed model's output stays invalid after a repair turn. */
-  escalation: z.string().min(1).default('claude-sonnet-4-5'),
+  escalation: z.string().min(1).default('claude-sonnet-4-6'),
 });
 
 export const batchInputSchema = z.strictObject({
