@@ -21,7 +21,8 @@ export default tseslint.config(
         {
           patterns: [
             { group: ['node:*', 'fs', 'path', 'os', 'child_process'], message: 'Workflow code must not do I/O.' },
-            { group: ['../activities/*/**', '../extraction/**', '../cli/**', '../temporal/**'], message: 'Workflows import only workflow-safe modules.' },
+            // Pure data modules (zod schemas, usage arithmetic) are fine; anything that loads documents or calls APIs is not.
+            { group: ['../activities/*/**', '../extraction/**', '!../extraction/usage', '../cli/**', '../temporal/**', '../store/*', '!../store/summary'], message: 'Workflows import only workflow-safe modules.' },
           ],
         },
       ],

@@ -12,23 +12,14 @@ import { PDFDocument, PDFHexString, StandardFonts, rgb, type PDFFont } from 'pdf
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import type { Invoice, InvoiceLineItem } from '../src/extraction/schemas/invoice';
 import { renderPagePng } from '../src/extraction/pdf';
+import { seededRandom } from '../src/emulator/random';
 
 const outDir = resolve(process.argv[2] ?? 'samples/invoices');
 const sampleCount = 36;
 
 // --- deterministic randomness ---------------------------------------------------------------
 
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = mulberry32(20240305);
+const random = seededRandom(20240305);
 const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
 const between = (min: number, max: number): number => min + Math.floor(random() * (max - min + 1));
 

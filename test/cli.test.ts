@@ -4,41 +4,13 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { configurationMarkdown, documentedInputFields, inputDefaults } from '../src/cli/configuration-docs';
 import { ENV } from '../src/env';
-import type { Extractor } from '../src/extraction/extractor';
-import { createLocalExtractor } from '../src/extraction/local/extractor';
 import { freePort } from '../src/temporal/dev-server';
 import { batchSummarySchema } from '../src/store/summary';
 import { progressSchema } from '../src/workflows/progress';
 import { startTestWorker, tempDir, uniqueId } from './helpers/batch';
 import { documentDir } from './helpers/documents';
 import { eventually } from './helpers/eventually';
-
-/** Documents wait at the gate until the test opens it, so a batch is still running when the CLI steers it. */
-class Gate {
-  private release: () => void = () => {};
-  private opened: Promise<void> = Promise.resolve();
-  close(): void {
-    this.opened = new Promise((resolve) => (this.release = resolve));
-  }
-  open(): void {
-    this.release();
-  }
-  wait(): Promise<void> {
-    return this.opened;
-  }
-}
-
-function gatedExtractor(gate: Gate): Extractor {
-  const local = createLocalExtractor();
-  return {
-    name: 'local',
-    settingsKey: local.settingsKey,
-    async extract(request) {
-      await gate.wait();
-      return local.extract(request);
-    },
-  };
-}
+import { Gate, gatedExtractor } from './helpers/extractors';
 
 const taskQueue = uniqueId('cli');
 const gate = new Gate();

@@ -5,8 +5,6 @@ import { promisify } from 'node:util';
 import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Extractor } from '../src/extraction/extractor';
-import { createLocalExtractor } from '../src/extraction/local/extractor';
 import { readSummary } from '../src/store/report';
 import { batchSummarySchema } from '../src/store/summary';
 import * as messages from '../src/workflows/messages';
@@ -15,6 +13,7 @@ import { startTestWorker, tempDir, testClient, uniqueId } from './helpers/batch'
 import { documentDir } from './helpers/documents';
 import { eventually } from './helpers/eventually';
 import { testTemporal } from './helpers/temporal';
+import { Gate, gatedExtractor } from './helpers/extractors';
 
 const execFileAsync = promisify(execFile);
 
@@ -45,33 +44,6 @@ async function readmeRecipes(): Promise<Map<RecipeKind, string>> {
     recipes.set(kind, script!);
   }
   return recipes;
-}
-
-/** The local extractor held at a gate: documents in flight stay in flight until the test opens it. */
-class Gate {
-  private release: () => void = () => {};
-  private opened: Promise<void> = Promise.resolve();
-  close(): void {
-    this.opened = new Promise((resolve) => (this.release = resolve));
-  }
-  open(): void {
-    this.release();
-  }
-  wait(): Promise<void> {
-    return this.opened;
-  }
-}
-
-function gatedExtractor(gate: Gate): Extractor {
-  const local = createLocalExtractor();
-  return {
-    name: 'local',
-    settingsKey: local.settingsKey,
-    async extract(request) {
-      await gate.wait();
-      return local.extract(request);
-    },
-  };
 }
 
 const taskQueue = uniqueId('recipes');

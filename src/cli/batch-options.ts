@@ -5,21 +5,12 @@ import { batchInputSchema, documentOrders, extractorKinds } from '../workflows/i
 import { integerArg, numberArg } from './command';
 
 /** What commander hands `run` and `start` (and `redrive` for the settings it may override). */
-export interface BatchCommandOptions {
+export type BatchCommandOptions = Omit<BatchOptions, 'dir' | 'redriveOf' | 'cache'> & {
   id?: string;
-  output?: string;
-  include?: string[];
-  manifest?: string;
-  chunkSize?: number;
-  concurrency?: number;
-  priority?: number;
-  order?: string;
-  extractor?: string;
-  toleratedFailurePercent?: number;
   cache: boolean;
   rerun?: boolean;
   json?: boolean;
-}
+};
 
 /** The defaults come from the input schema, so help text never disagrees with the workflow. */
 const defaults = batchInputSchema.parse({ source: { dir: '.' } });

@@ -1,18 +1,13 @@
 import { ApplicationFailure, log } from '@temporalio/workflow';
 import type { z } from 'zod';
 import type { ChunkCounts } from '../activities/contracts';
+import { addUsage, zeroUsage } from '../extraction/usage';
 import { failureTypes } from './messages';
 
 /** Pure helpers behind the workflow's message handlers and counters. */
 
 export function emptyCounts(): ChunkCounts {
-  return {
-    documents: 0,
-    succeeded: 0,
-    failed: 0,
-    cached: 0,
-    usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0 },
-  };
+  return { documents: 0, succeeded: 0, failed: 0, cached: 0, usage: { ...zeroUsage } };
 }
 
 export function addCounts(a: ChunkCounts, b: ChunkCounts): ChunkCounts {
@@ -21,13 +16,7 @@ export function addCounts(a: ChunkCounts, b: ChunkCounts): ChunkCounts {
     succeeded: a.succeeded + b.succeeded,
     failed: a.failed + b.failed,
     cached: a.cached + b.cached,
-    usage: {
-      inputTokens: a.usage.inputTokens + b.usage.inputTokens,
-      outputTokens: a.usage.outputTokens + b.usage.outputTokens,
-      cacheReadTokens: a.usage.cacheReadTokens + b.usage.cacheReadTokens,
-      cacheWriteTokens: a.usage.cacheWriteTokens + b.usage.cacheWriteTokens,
-      costUsd: Math.round((a.usage.costUsd + b.usage.costUsd) * 1e6) / 1e6,
-    },
+    usage: addUsage(a.usage, b.usage),
   };
 }
 

@@ -17,3 +17,31 @@ export function countingExtractor(delayMs = 0): Extractor & { calls: Map<string,
     },
   };
 }
+
+/** Documents wait at the gate until the test opens it, so a batch is still running when a test steers it. */
+export class Gate {
+  private release: () => void = () => {};
+  private opened: Promise<void> = Promise.resolve();
+  close(): void {
+    this.opened = new Promise((resolve) => (this.release = resolve));
+  }
+  open(): void {
+    this.release();
+  }
+  wait(): Promise<void> {
+    return this.opened;
+  }
+}
+
+/** The local extractor held at a gate: documents in flight stay in flight until the test opens it. */
+export function gatedExtractor(gate: Gate): Extractor {
+  const local = createLocalExtractor();
+  return {
+    name: 'local',
+    settingsKey: local.settingsKey,
+    async extract(request) {
+      await gate.wait();
+      return local.extract(request);
+    },
+  };
+}
