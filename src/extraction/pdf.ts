@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { getDocument, type PDFDocumentProxy, type PDFPageProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import type { PDFDocumentProxy, PDFPageProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import type { RenderParameters, TextItem } from 'pdfjs-dist/types/src/display/api';
 import { DocumentError } from './errors';
 import type { SourceDocument } from './extractor';
@@ -13,11 +13,23 @@ import type { SourceDocument } from './extractor';
 const standardFontDataUrl = `${pathToFileURL(join(dirname(createRequire(import.meta.url).resolve('pdfjs-dist/package.json')), 'standard_fonts')).href}/`;
 
 /**
+ * pdfjs is loaded on the first PDF, not at import: its legacy build costs ~150 MB of RSS and
+ * installs core-js polyfills, among them a JSON.stringify about 13x slower than Node 20's, for the
+ * whole process. A worker that only sees text documents never pays for it.
+ */
+let pdfjs: Promise<typeof import('pdfjs-dist/legacy/build/pdf.mjs')> | undefined;
+function loadPdfjs() {
+  pdfjs ??= import('pdfjs-dist/legacy/build/pdf.mjs');
+  return pdfjs;
+}
+
+/**
  * Opens a PDF with pdfjs, fully offline (no font fetching, no eval, the in-process "fake" worker),
  * runs `use` on it and always frees it. pdfjs's failures become DocumentErrors that name the
  * document: a password-protected PDF is `encrypted`, anything pdfjs cannot parse is `corrupt`.
  */
 export async function withPdf<T>(doc: SourceDocument, use: (pdf: PDFDocumentProxy) => Promise<T>): Promise<T> {
+  const { getDocument } = await loadPdfjs();
   const task = getDocument({
     // A copy: pdfjs may take ownership of (detach) the buffer it is given.
     data: new Uint8Array(doc.bytes),
