@@ -2,7 +2,7 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode, NativeConnection, type Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { DEFAULTS } from '../../src/env';
 import type { BatchInputJson } from '../../src/workflows/input';
 import { createDocbatchWorker, workflowsPath, type DocbatchWorkerOptions } from '../../src/worker';
@@ -18,6 +18,9 @@ export async function testClient(): Promise<Client> {
   const { address, namespace } = testTemporal();
   return new Client({ connection: await Connection.connect({ address }), namespace });
 }
+
+// Workers in tests say only what went wrong: INFO lines of every state change would bury the test output.
+Runtime.install({ logger: new DefaultLogger('WARN') });
 
 let bundle: Promise<Awaited<ReturnType<typeof bundleWorkflowCode>>> | undefined;
 
