@@ -11,12 +11,17 @@ import { setTimeout as sleep } from 'node:timers/promises';
  * - a worker paces its requests evenly at a rate of its own (no bursts);
  * - while the bucket is comfortably full (remaining above 2.5 times the reserve), it raises its
  *   rate by 5% of the limit every half second, up to the whole limit;
- * - when the level falls below the reserve (20% of the bucket by default), it lowers its rate in
- *   proportion to how far below it is;
- * - between the two it holds.
- * One worker therefore converges on the full limit; N workers raise their rates together until
- * the shared bucket sinks into the reserve band, where their sum equals the bucket's refill rate —
- * the limit — while the bucket never runs dry, so requests are not answered 429.
+ * - below that, it steers by the level's slope: the bucket refills at the limit and loses what the
+ *   whole fleet sends, so fleet ≈ limit - slope. Each worker scales its own rate (to cut: what it
+ *   actually sent, if less) by wanted / fleet, where wanted is the limit corrected to bring the level back to 1.5 times the
+ *   reserve (20% of the bucket by default) within about 10 s. Every worker sees the same bucket
+ *   and applies the same factor, so their sum moves to the limit within a few steps, without the
+ *   compounding cuts (a cut every half second while the bucket refills anyway) that overshoot
+ *   far below it. A level that rose faster than refilling explains (a raised limit, a reset)
+ *   says nothing about the fleet: the worker holds.
+ * One worker therefore converges on the full limit; N workers settle where their sum equals the
+ * bucket's refill rate — the limit — with the level held above the reserve, so the bucket never
+ * runs dry and requests are not answered 429.
  * A 429 that still happens (another application on the same key, a limit lowered at run time)
  * pauses every request of this process until the server's retry-after; the activity fails with a
  * retryable error whose nextRetryDelay is that same wait (see anthropic/api-errors.ts).
@@ -58,6 +63,15 @@ const recheckMs = 100;
 const lateToleranceMs = 250;
 /** Lowest rate a budget falls to, as a share of the limit, so a worker never stalls completely. */
 const floorShare = 0.01;
+/**
+ * The slope is measured once the level has moved this many units, or over the time the bucket
+ * takes to refill them, so rounding of the header does not swamp it.
+ */
+const slopeUnits = 20;
+/** How soon the steering aims to bring the level back to its target. */
+const steerMs = 10_000;
+/** Largest cut and raise of one steering step. */
+const steerRange = { min: 0.5, max: 1.25 };
 
 /** One metered quantity (requests, or input tokens): its own pace, adapted to its own bucket. */
 class AdaptiveBudget {
@@ -67,6 +81,10 @@ class AdaptiveBudget {
   private capacity = 0;
   private nextFreeAt = 0;
   private lastAdjustAt = -Infinity;
+  /** The level at the last adjustment: the start of the window the next slope is measured over. */
+  private reference: { at: number; remaining: number } | undefined;
+  /** Units this process sent since the reference. */
+  private spentSinceReference = 0;
 
   constructor(
     private readonly header: string,
@@ -84,6 +102,7 @@ class AdaptiveBudget {
 
   /** Spends `cost` units now: the next send waits cost / rate. */
   spend(cost: number, now: number): void {
+    if (cost > 0) this.spentSinceReference += cost;
     if (this.rate === undefined || cost <= 0) return;
     // A send that woke late (timers, a busy event loop) keeps its slot: up to lateToleranceMs of
     // lateness is credited, so the pace holds the rate instead of drifting below it.
@@ -104,16 +123,38 @@ class AdaptiveBudget {
       // Start where the shared bucket says we can: all of it when it is full.
       this.rate = limit * Math.max(floorShare, Math.min(1, fill / (2.5 * this.reserveFraction)));
       this.lastAdjustAt = now;
+      this.reference = { at: now, remaining };
+      this.spentSinceReference = 0;
       return;
     }
+    const window = Math.max(this.adjustEveryMs, (slopeUnits / limit) * 60_000);
     if (now - this.lastAdjustAt < this.adjustEveryMs) return;
-    this.lastAdjustAt = now;
+    const reference = this.reference;
     const rate = this.rate ?? limit * floorShare;
     if (fill > 2.5 * this.reserveFraction) {
+      this.lastAdjustAt = now;
+      this.reference = { at: now, remaining };
+      this.spentSinceReference = 0;
       this.rate = Math.min(limit, rate + limit * increaseStep);
-    } else if (fill < this.reserveFraction) {
-      this.rate = Math.max(limit * floorShare, rate * (0.75 + 0.25 * (fill / this.reserveFraction)));
+      return;
     }
+    if (reference === undefined || (now - reference.at < window && Math.abs(remaining - reference.remaining) < slopeUnits)) return;
+    this.lastAdjustAt = now;
+    this.reference = { at: now, remaining };
+    const spent = this.spentSinceReference;
+    this.spentSinceReference = 0;
+    // Units/min: the level moves at (refill - what the whole fleet sends).
+    const slope = ((remaining - reference.remaining) / (now - reference.at)) * 60_000;
+    const fleet = limit - slope;
+    if (!(fleet > 0)) return;
+    const targetLevel = 1.5 * this.reserveFraction * this.capacity;
+    const wanted = Math.max(limit * floorShare, limit + ((remaining - targetLevel) / steerMs) * 60_000);
+    const factor = Math.min(steerRange.max, Math.max(steerRange.min, wanted / fleet));
+    // A cut applies to what this process actually sent in the window, which is less than its
+    // rate when it had fewer requests to send: cutting an allowance it does not use changes nothing.
+    const sent = (spent / (now - reference.at)) * 60_000;
+    const base = factor < 1 ? Math.min(rate, sent) : rate;
+    this.rate = Math.min(limit, Math.max(limit * floorShare, base * factor));
   }
 }
 
