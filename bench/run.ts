@@ -1,0 +1,271 @@
+/**
+ * `npm run bench`: docbatch at scale with a zero-latency extractor, beside a plain p-limit loop.
+ * Prints a table and writes bench/results/<name>-<timestamp>.json and bench/results/latest-<name>.json.
+ * See bench/README.md for the flags and docs/benchmarks.md for the numbers.
+ */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { ensureTemporalCli } from '../src/temporal/binary';
+import { workflowsPath } from '../src/worker';
+import { benchDocuments } from './documents';
+import { runBaseline, runScaleCase, type BaselineResult, type BatchSettings, type BenchEnvironment, type ScaleResult } from './scale';
+
+/** Settings that meet the targets on 2 cores (docs/benchmarks.md shows the measurements behind them). */
+const DEFAULT_SETTINGS: BatchSettings = { chunkSize: 50, concurrency: 8, chunksPerRun: 1000, activitySlots: 8, workerHeapMb: null };
+const TARGETS = { maxHistoryEvents: 10_000, maxWorkerRssMb: 500, maxScaleRatio: 12 } as const;
+
+const usage = `npm run bench -- [options]
+
+  --sizes <n,n,…>        batch sizes (default 1000,10000,100000; --quick: 1000,10000)
+  --sweep <n,n,…>        chunk sizes to sweep (default 1,10,50,200; "none" to skip)
+  --sweep-at <n>         batch size of the sweep (default 10000; --quick: 1000)
+  --quick                the small sizes, for a run of a few minutes
+  --chunk-size <n>       documents per chunk (default ${DEFAULT_SETTINGS.chunkSize})
+  --concurrency <n>      chunks in flight (default ${DEFAULT_SETTINGS.concurrency})
+  --chunks-per-run <n>   chunks per run before continue-as-new (default ${DEFAULT_SETTINGS.chunksPerRun})
+  --activity-slots <n>   the worker's maxConcurrentActivityTaskExecutions (default ${DEFAULT_SETTINGS.activitySlots})
+  --worker-heap-mb <n>   the worker's --max-old-space-size (default: V8's, sized from the machine's memory)
+  --no-baseline          skip the p-limit baseline
+  --docs-dir <dir>       where generated documents are kept and reused (default <tmp>/docbatch-bench-docs)
+  --name <name>          results file prefix (default scale, or scale-quick with --quick)
+  --help`;
+
+interface BenchOptions {
+  sizes: number[];
+  sweep: number[];
+  sweepAt: number;
+  settings: BatchSettings;
+  baseline: boolean;
+  docsDir: string;
+  name: string;
+}
+
+interface CaseRow {
+  kind: 'size' | 'sweep';
+  result: ScaleResult;
+  baseline: BaselineResult | null;
+  /** docbatch wall time / baseline wall time. */
+  overhead: number | null;
+}
+
+const log = (message: string) => process.stderr.write(`${message}\n`);
+const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  if (!options) return;
+  const startedAt = new Date();
+  const cli = await ensureTemporalCli({ log });
+  const workDir = await mkdtemp(path.join(os.tmpdir(), 'docbatch-bench-'));
+  try {
+    log(`bundling the workflow code …`);
+    const bundle = await bundleWorkflowCode({ workflowsPath, logger: quietLogger });
+    const workflowBundlePath = path.join(workDir, 'workflow-bundle.js');
+    await writeFile(workflowBundlePath, bundle.code);
+    const env: BenchEnvironment = { cliPath: cli.path, workflowBundlePath, workDir, log };
+
+    const sizesNeeded = [...new Set([...options.sizes, ...(options.sweep.length > 0 ? [options.sweepAt] : [])])].sort((a, b) => a - b);
+    const sources = new Map<number, string>();
+    for (const size of sizesNeeded) sources.set(size, await benchDocuments(options.docsDir, size, log));
+
+    const baselines = new Map<number, BaselineResult>();
+    const baselineFor = async (size: number): Promise<BaselineResult | null> => {
+      if (!options.baseline) return null;
+      const known = baselines.get(size);
+      if (known) return known;
+      log(`baseline: ${size.toLocaleString('en')} documents through a p-limit loop …`);
+      const result = await runBaseline(env, size, sources.get(size)!, options.settings.concurrency);
+      baselines.set(size, result);
+      return result;
+    };
+
+    const rows: CaseRow[] = [];
+    const runCase = async (kind: CaseRow['kind'], label: string, size: number, settings: BatchSettings) => {
+      log(`${label}: ${size.toLocaleString('en')} documents, chunk ${settings.chunkSize}, concurrency ${settings.concurrency}, ${settings.chunksPerRun} chunks/run …`);
+      const result = await runScaleCase(env, { label, documents: size, sourceDir: sources.get(size)!, settings }, timeoutFor(size, settings));
+      const baseline = await baselineFor(size);
+      const row: CaseRow = { kind, result, baseline, overhead: baseline && result.completed ? round(result.wallMs / baseline.wallMs, 1) : null };
+      rows.push(row);
+      log(`${label}: ${describeRow(row)}`);
+    };
+
+    for (const size of options.sizes) await runCase('size', `n${size}`, size, options.settings);
+    for (const chunkSize of options.sweep) await runCase('sweep', `sweep-n${options.sweepAt}-chunk${chunkSize}`, options.sweepAt, { ...options.settings, chunkSize });
+
+    const targets = evaluateTargets(rows);
+    const report = {
+      name: options.name,
+      command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
+      startedAt: startedAt.toISOString(),
+      finishedAt: new Date().toISOString(),
+      machine: {
+        cpus: os.availableParallelism(),
+        cpuModel: os.cpus()[0]?.model ?? 'unknown',
+        memoryGb: round(os.totalmem() / 1024 ** 3, 1),
+        node: process.version,
+        platform: `${os.platform()} ${os.release()}`,
+        temporalCli: cli.version,
+      },
+      settings: options.settings,
+      extractor: 'zero-latency (fixed invoice, no I/O), result cache off',
+      targets,
+      cases: rows,
+    };
+
+    process.stdout.write(`\n${formatTable(rows)}\n\n${formatTargets(targets)}\n`);
+    await mkdir(resultsDir, { recursive: true });
+    const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
+    const json = JSON.stringify(report, null, 2) + '\n';
+    const file = path.join(resultsDir, `${options.name}-${stamp}.json`);
+    await writeFile(file, json);
+    await writeFile(path.join(resultsDir, `latest-${options.name}.json`), json);
+    process.stdout.write(`\nwrote ${path.relative(process.cwd(), file)} and latest-${options.name}.json\n`);
+    if (rows.some((row) => !row.result.completed)) process.exitCode = 1;
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
+}
+
+function parseOptions(argv: string[]): BenchOptions | null {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      sizes: { type: 'string' },
+      sweep: { type: 'string' },
+      'sweep-at': { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      'chunk-size': { type: 'string' },
+      concurrency: { type: 'string' },
+      'chunks-per-run': { type: 'string' },
+      'activity-slots': { type: 'string' },
+      'worker-heap-mb': { type: 'string' },
+      'no-baseline': { type: 'boolean', default: false },
+      'docs-dir': { type: 'string' },
+      name: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(`${usage}\n`);
+    return null;
+  }
+  const quick = values.quick;
+  return {
+    sizes: numberList('--sizes', values.sizes ?? (quick ? '1000,10000' : '1000,10000,100000')),
+    sweep: values.sweep === 'none' ? [] : numberList('--sweep', values.sweep ?? '1,10,50,200'),
+    sweepAt: positive('--sweep-at', values['sweep-at'] ?? (quick ? '1000' : '10000')),
+    settings: {
+      chunkSize: positive('--chunk-size', values['chunk-size'] ?? String(DEFAULT_SETTINGS.chunkSize)),
+      concurrency: positive('--concurrency', values.concurrency ?? String(DEFAULT_SETTINGS.concurrency)),
+      chunksPerRun: positive('--chunks-per-run', values['chunks-per-run'] ?? String(DEFAULT_SETTINGS.chunksPerRun)),
+      activitySlots: positive('--activity-slots', values['activity-slots'] ?? String(DEFAULT_SETTINGS.activitySlots)),
+      workerHeapMb: values['worker-heap-mb'] === undefined ? DEFAULT_SETTINGS.workerHeapMb : positive('--worker-heap-mb', values['worker-heap-mb']),
+    },
+    baseline: !values['no-baseline'],
+    docsDir: path.resolve(values['docs-dir'] ?? path.join(os.tmpdir(), 'docbatch-bench-docs')),
+    name: values.name ?? (quick ? 'scale-quick' : 'scale'),
+  };
+}
+
+function numberList(flag: string, raw: string): number[] {
+  return raw.split(',').map((part) => positive(flag, part.trim()));
+}
+
+function positive(flag: string, raw: string): number {
+  const value = Number(raw.replace(/_/g, ''));
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${flag} ${raw}: expected a positive whole number (e.g. ${flag} 1000)`);
+  return value;
+}
+
+/** Generous: about 50× the measured per-chunk cost, so only a stuck batch times out. */
+function timeoutFor(documents: number, settings: BatchSettings): number {
+  return 5 * 60_000 + Math.ceil(documents / settings.chunkSize) * 250 + documents * 5;
+}
+
+function evaluateTargets(rows: CaseRow[]) {
+  const sizeRows = rows.filter((row) => row.kind === 'size').map((row) => row.result);
+  const at = (n: number) => sizeRows.find((result) => result.documents === n);
+  const big = at(100_000);
+  const small = at(10_000);
+  const ratio = big?.completed && small?.completed ? round(big.wallMs / small.wallMs, 2) : null;
+  const maxHistory = Math.max(0, ...sizeRows.map((result) => result.maxHistoryLength));
+  const sweepMaxHistory = Math.max(0, ...rows.filter((row) => row.kind === 'sweep').map((row) => row.result.maxHistoryLength));
+  const worker = Math.max(0, ...sizeRows.map((result) => result.workerPeakRssMb ?? 0));
+  return {
+    completes100k: { measured: big !== undefined, met: big?.completed ?? null, wallMs: big?.wallMs ?? null },
+    historyUnder10k: { met: sizeRows.length > 0 ? maxHistory <= TARGETS.maxHistoryEvents : null, maxHistoryLength: maxHistory, sweepMaxHistoryLength: sweepMaxHistory },
+    workerRssUnder500Mb: { met: sizeRows.length > 0 ? worker < TARGETS.maxWorkerRssMb : null, maxWorkerPeakRssMb: worker },
+    scaleRatioAtMost12: { met: ratio === null ? null : ratio <= TARGETS.maxScaleRatio, ratio },
+  };
+}
+
+type Targets = ReturnType<typeof evaluateTargets>;
+
+function formatTargets(targets: Targets): string {
+  const mark = (met: boolean | null) => (met === null ? 'not measured' : met ? 'met' : 'NOT MET');
+  return [
+    'targets',
+    `  100,000 documents complete on ${os.availableParallelism()} cores: ${mark(targets.completes100k.met)}${targets.completes100k.wallMs !== null ? ` (${seconds(targets.completes100k.wallMs)} s)` : ''}`,
+    `  no run's history over ${TARGETS.maxHistoryEvents.toLocaleString('en')} events: ${mark(targets.historyUnder10k.met)} (largest ${targets.historyUnder10k.maxHistoryLength.toLocaleString('en')}; sweep ${targets.historyUnder10k.sweepMaxHistoryLength.toLocaleString('en')})`,
+    `  worker peak RSS under ${TARGETS.maxWorkerRssMb} MB: ${mark(targets.workerRssUnder500Mb.met)} (largest ${targets.workerRssUnder500Mb.maxWorkerPeakRssMb} MB)`,
+    `  t(100,000) / t(10,000) at most ${TARGETS.maxScaleRatio}: ${mark(targets.scaleRatioAtMost12.met)}${targets.scaleRatioAtMost12.ratio !== null ? ` (${targets.scaleRatioAtMost12.ratio})` : ''}`,
+  ].join('\n');
+}
+
+function formatTable(rows: CaseRow[]): string {
+  const header = ['case', 'docs', 'chunk', 'conc', 'heap cap', 'runs', 'max hist', 'wall s', 'docs/s', 'base s', 'base docs/s', 'overhead', 'worker MB', 'server MB', 'worker cpu s', 'server cpu s', 'ok'];
+  const body = rows.map(({ result, baseline, overhead }) => [
+    result.label,
+    result.documents.toLocaleString('en'),
+    String(result.settings.chunkSize),
+    String(result.settings.concurrency),
+    result.settings.workerHeapMb === null ? '–' : `${result.settings.workerHeapMb} MB`,
+    String(result.runs.length),
+    result.maxHistoryLength.toLocaleString('en'),
+    seconds(result.wallMs),
+    result.docsPerSecond.toLocaleString('en'),
+    baseline ? seconds(baseline.wallMs) : '–',
+    baseline ? baseline.docsPerSecond.toLocaleString('en') : '–',
+    overhead !== null ? `${overhead}×` : '–',
+    String(result.workerPeakRssMb ?? '?'),
+    String(result.serverPeakRssMb ?? '?'),
+    result.workerCpuSeconds?.toFixed(1) ?? '?',
+    result.serverCpuSeconds?.toFixed(1) ?? '?',
+    result.completed ? 'yes' : `NO: ${result.error ?? 'incomplete'}`,
+  ]);
+  const widths = header.map((title, column) => Math.max(title.length, ...body.map((cells) => cells[column]!.length)));
+  const line = (cells: string[]) => `| ${cells.map((cell, column) => (column === 0 || column === cells.length - 1 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join(' | ')} |`;
+  const rule = `|${widths.map((width, column) => (column === 0 || column === widths.length - 1 ? `:${'-'.repeat(width + 1)}` : `${'-'.repeat(width + 1)}:`)).join('|')}|`;
+  return [line(header), rule, ...body.map(line)].join('\n');
+}
+
+function describeRow({ result, baseline, overhead }: CaseRow): string {
+  if (!result.completed) return `NOT COMPLETED: ${result.error ?? 'incomplete'}`;
+  return (
+    `${seconds(result.wallMs)} s, ${result.docsPerSecond} docs/s, ${result.runs.length} runs, largest history ${result.maxHistoryLength}, ` +
+    `worker ${result.workerPeakRssMb} MB, server ${result.serverPeakRssMb} MB` +
+    (baseline ? `; baseline ${seconds(baseline.wallMs)} s (${overhead}×)` : '')
+  );
+}
+
+function seconds(ms: number): string {
+  return (ms / 1000).toFixed(1);
+}
+
+function round(value: number, digits: number): number {
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
+}
+
+const noop = () => undefined;
+const quietLogger = { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: noop };
+
+main().catch((error: unknown) => {
+  log(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  process.exit(1);
+});

@@ -1,0 +1,289 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Client, Connection } from '@temporalio/client';
+import { DEFAULTS } from '../src/env';
+import { startDevServer } from '../src/temporal/dev-server';
+import type { batchExtraction } from '../src/workflows/batch';
+import type { BatchInputJson } from '../src/workflows/input';
+import { progressQuery } from '../src/workflows/messages';
+import { cpuSeconds, megabytes, peakRssBytes, pidsWithCommandLine } from './process-stats';
+
+/** The knobs of one benchmarked batch. */
+export interface BatchSettings {
+  /** Documents per chunk activity. */
+  chunkSize: number;
+  /** Chunk activities in flight (the workflow's sliding window). */
+  concurrency: number;
+  /** Chunks one run completes before it continues as new (unless Temporal suggests it sooner). */
+  chunksPerRun: number;
+  /** The worker's activity slots (maxConcurrentActivityTaskExecutions). */
+  activitySlots: number;
+  /** The worker's --max-old-space-size in MB; null leaves V8's default (sized from the machine's memory). */
+  workerHeapMb: number | null;
+}
+
+export interface ScaleCase {
+  /** Names the case in the table and the workflow id (`bench-<label>`). */
+  label: string;
+  documents: number;
+  sourceDir: string;
+  settings: BatchSettings;
+}
+
+export interface BenchEnvironment {
+  /** The `temporal` CLI that runs each case's dev server. */
+  cliPath: string;
+  /** A prebuilt workflow bundle (bundleWorkflowCode), so the worker child does not bundle. */
+  workflowBundlePath: string;
+  /** Each case gets a fresh folder (server database, batch output) under this one, removed after. */
+  workDir: string;
+  log: (message: string) => void;
+}
+
+export interface RunHistory {
+  runId: string;
+  historyLength: number;
+  historySizeBytes: number | null;
+}
+
+export interface ScaleResult {
+  label: string;
+  documents: number;
+  settings: BatchSettings;
+  completed: boolean;
+  error?: string;
+  /** From starting the workflow to its result: planning, every chunk, the report. */
+  wallMs: number;
+  docsPerSecond: number;
+  succeeded: number;
+  failed: number;
+  /** The continue-as-new chain, first run first. */
+  runs: RunHistory[];
+  maxHistoryLength: number;
+  workerPeakRssMb: number | null;
+  serverPeakRssMb: number | null;
+  workerCpuSeconds: number | null;
+  serverCpuSeconds: number | null;
+}
+
+export interface BaselineResult {
+  documents: number;
+  concurrency: number;
+  wallMs: number;
+  docsPerSecond: number;
+  peakRssMb: number | null;
+}
+
+const workerScript = fileURLToPath(new URL('./scale-worker.ts', import.meta.url));
+const baselineScript = fileURLToPath(new URL('./scale-baseline.ts', import.meta.url));
+const projectRoot = fileURLToPath(new URL('..', import.meta.url));
+const TASK_QUEUE = 'docbatch-bench';
+/** GetWorkflowExecutionHistory filter HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT: only a run's last event. */
+const CLOSE_EVENT_ONLY = 2;
+
+/**
+ * One batch on a fresh Temporal dev server (its own SQLite file, headless) with a fresh worker
+ * child, so every case starts from the same empty state and each process's peak RSS (VmHWM)
+ * belongs to this case alone.
+ */
+export async function runScaleCase(env: BenchEnvironment, scaleCase: ScaleCase, timeoutMs: number): Promise<ScaleResult> {
+  const { log } = env;
+  const caseDir = await mkdtemp(path.join(env.workDir, `${scaleCase.label}-`));
+  const dbFile = path.join(caseDir, 'temporal.db');
+  const cleanups: Array<() => Promise<unknown>> = [() => rm(caseDir, { recursive: true, force: true })];
+  try {
+    const server = await startDevServer({ dbFile, headless: true, cliPath: env.cliPath, namespace: DEFAULTS.temporalNamespace, log });
+    cleanups.unshift(() => server.stop());
+    const serverPid = (await pidsWithCommandLine(dbFile)).find((pid) => pid !== process.pid) ?? null;
+
+    const worker = await startWorker(env, server.address, scaleCase.settings);
+    cleanups.unshift(() => stopChild(worker.child));
+
+    const connection = await Connection.connect({ address: server.address });
+    cleanups.unshift(() => connection.close());
+    const client = new Client({ connection, namespace: server.namespace });
+
+    const { settings } = scaleCase;
+    const input: BatchInputJson = {
+      source: { dir: scaleCase.sourceDir },
+      extractor: 'local',
+      outputDir: path.join(caseDir, 'output'),
+      chunkSize: settings.chunkSize,
+      concurrency: settings.concurrency,
+      chunksPerRun: settings.chunksPerRun,
+      cache: false,
+    };
+    const workflowId = `bench-${scaleCase.label}`;
+    const started = performance.now();
+    const handle = await client.workflow.start<typeof batchExtraction>(DEFAULTS.workflowType, { taskQueue: TASK_QUEUE, workflowId, args: [input] });
+
+    // A line every 20 s, so a long case shows it is moving (a query adds no history events).
+    const ticker = setInterval(() => {
+      handle.query(progressQuery).then(
+        (p) => log(`  ${scaleCase.label}: ${p.processed.toLocaleString('en')}/${p.total.toLocaleString('en')} documents, run ${p.run}, ${Math.round((performance.now() - started) / 1000)} s`),
+        () => undefined,
+      );
+    }, 20_000);
+    let summary: Awaited<ReturnType<typeof batchExtraction>> | null = null;
+    let error: string | undefined;
+    try {
+      summary = await withTimeout(handle.result(), timeoutMs, `the batch did not finish within ${Math.round(timeoutMs / 1000)} s`);
+    } catch (err) {
+      error = err instanceof Error ? err.message : String(err);
+    } finally {
+      clearInterval(ticker);
+    }
+    const wallMs = performance.now() - started;
+
+    // Read the peaks before anything stops: VmHWM lives only as long as the process.
+    const [workerPeak, serverPeak, workerCpu, serverCpu] = await Promise.all([
+      worker.child.pid === undefined ? null : peakRssBytes(worker.child.pid),
+      serverPid === null ? null : peakRssBytes(serverPid),
+      worker.child.pid === undefined ? null : cpuSeconds(worker.child.pid),
+      serverPid === null ? null : cpuSeconds(serverPid),
+    ]);
+    if (error !== undefined) await handle.terminate('benchmark timed out').catch(() => undefined);
+    const runs = await runHistories(client, workflowId, handle.firstExecutionRunId);
+    const processed = summary ? summary.succeeded + summary.failed : 0;
+    return {
+      label: scaleCase.label,
+      documents: scaleCase.documents,
+      settings,
+      completed: summary?.state === 'completed' && processed === scaleCase.documents,
+      ...(error !== undefined ? { error } : summary && processed !== scaleCase.documents ? { error: `processed ${processed} of ${scaleCase.documents}` } : {}),
+      wallMs: Math.round(wallMs),
+      docsPerSecond: Math.round((processed / wallMs) * 1000 * 10) / 10,
+      succeeded: summary?.succeeded ?? 0,
+      failed: summary?.failed ?? 0,
+      runs,
+      maxHistoryLength: Math.max(0, ...runs.map((run) => run.historyLength)),
+      workerPeakRssMb: megabytes(workerPeak),
+      serverPeakRssMb: megabytes(serverPeak),
+      workerCpuSeconds: workerCpu,
+      serverCpuSeconds: serverCpu,
+    };
+  } finally {
+    for (const cleanup of cleanups) await cleanup().catch((err: unknown) => log(`cleanup: ${String(err)}`));
+  }
+}
+
+/**
+ * Walks the continue-as-new chain from the first run: each run's history length comes from
+ * describe(), and its closing event names the next run.
+ */
+async function runHistories(client: Client, workflowId: string, firstRunId: string): Promise<RunHistory[]> {
+  const runs: RunHistory[] = [];
+  let runId: string | undefined = firstRunId;
+  while (runId) {
+    const description = await client.workflow.getHandle(workflowId, runId).describe();
+    runs.push({ runId, historyLength: description.historyLength, historySizeBytes: description.historySize ?? null });
+    runId = await continuedAsNewRunId(client, workflowId, runId);
+  }
+  return runs;
+}
+
+/** The run this one continued as, from its closing event; undefined for the last run. */
+async function continuedAsNewRunId(client: Client, workflowId: string, runId: string): Promise<string | undefined> {
+  const closing = await client.workflowService.getWorkflowExecutionHistory({
+    namespace: client.options.namespace,
+    execution: { workflowId, runId },
+    historyEventFilterType: CLOSE_EVENT_ONLY,
+  });
+  return closing.history?.events?.[0]?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
+}
+
+interface StartedWorker {
+  child: ChildProcess;
+}
+
+async function startWorker(env: BenchEnvironment, address: string, settings: BatchSettings): Promise<StartedWorker> {
+  // BENCH_WORKER_NODE_ARGS adds node flags to the worker only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+  const extraArgs = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
+  if (settings.workerHeapMb !== null) extraArgs.push(`--max-old-space-size=${settings.workerHeapMb}`);
+  const child = spawn(process.execPath, [...extraArgs, '--import', 'tsx', workerScript], {
+    cwd: projectRoot,
+    env: {
+      ...process.env,
+      BENCH_TEMPORAL_ADDRESS: address,
+      BENCH_TASK_QUEUE: TASK_QUEUE,
+      BENCH_WORKFLOW_BUNDLE: env.workflowBundlePath,
+      BENCH_ACTIVITY_SLOTS: String(settings.activitySlots),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const stderr: string[] = [];
+  child.stderr!.on('data', (chunk: Buffer) => {
+    const text = chunk.toString('utf8');
+    for (const line of text.split('\n')) if (line.startsWith('[memory]') || (process.env.BENCH_WORKER_ECHO && line.trim() !== '')) env.log(`  worker ${line}`);
+    stderr.push(text);
+    if (stderr.length > 50) stderr.shift();
+  });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the bench worker did not start within 60 s:\n${stderr.join('')}`)), 60_000);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      if (process.env.BENCH_WORKER_ECHO) for (const line of chunk.toString('utf8').split('\n')) if (line.trim() !== '') env.log(`  worker ${line}`);
+      if (chunk.toString('utf8').includes('worker ready')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`the bench worker exited (${signal ?? `code ${code}`}) before it was ready:\n${stderr.join('')}`));
+    });
+  });
+  return { child };
+}
+
+/** SIGTERM (the worker drains and exits), SIGKILL after 30 s. */
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** The same documents through bench/scale-baseline.ts (a p-limit loop, no Temporal) in a child process. */
+export async function runBaseline(env: BenchEnvironment, documents: number, sourceDir: string, concurrency: number): Promise<BaselineResult> {
+  const dir = await mkdtemp(path.join(env.workDir, 'baseline-'));
+  try {
+    const child = spawn(process.execPath, ['--import', 'tsx', baselineScript], {
+      cwd: projectRoot,
+      env: { ...process.env, BENCH_SOURCE_DIR: sourceDir, BENCH_RESULTS_FILE: path.join(dir, 'results.jsonl'), BENCH_CONCURRENCY: String(concurrency) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    const [code] = (await once(child, 'exit')) as [number | null];
+    const line = stdout.trim().split('\n').pop() ?? '';
+    if (code !== 0 || !line.startsWith('{')) throw new Error(`the baseline exited with code ${code}:\n${stderr.slice(-2000)}`);
+    const report = JSON.parse(line) as { documents: number; succeeded: number; wallMs: number; peakRssBytes: number };
+    if (report.succeeded !== documents) throw new Error(`the baseline extracted ${report.succeeded} of ${documents} documents`);
+    return {
+      documents,
+      concurrency,
+      wallMs: Math.round(report.wallMs),
+      docsPerSecond: Math.round((documents / report.wallMs) * 1000 * 10) / 10,
+      peakRssMb: megabytes(report.peakRssBytes),
+    };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)));
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
