@@ -3,6 +3,8 @@ FROM node:20-bookworm-slim
 
 WORKDIR /app
 ENV NODE_ENV=production
+# V8 sizes its heap from the machine; a cap keeps a worker near its live set (~100 MB at 100,000 documents, see docs/benchmarks.md).
+ENV NODE_OPTIONS=--max-old-space-size=512
 
 COPY package.json package-lock.json ./
 # `npm ci` needs every platform's optional packages in the lock; fall back to the locked versions via install.

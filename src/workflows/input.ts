@@ -67,8 +67,8 @@ export const batchInputSchema = z.strictObject({
   cache: z.boolean().default(true),
   /** The batch this one redrives (its failed documents), when it is a redrive. */
   redriveOf: z.string().min(1).optional(),
-  /** How many chunks may complete in one run before it continues as new (history stays small). */
-  chunksPerRun: z.number().int().min(1).max(5000).default(1000),
+  /** Chunks one run completes before it continues as new: ~4 history events each, so at most 2000 keeps a run under 10,000 events. */
+  chunksPerRun: z.number().int().min(1).max(2000).default(1000),
 });
 
 export type BatchInput = z.infer<typeof batchInputSchema>;
