@@ -3,197 +3,256 @@
  * 429, side by side with the loop people write first.
  *
  * Every variant gets its own emulator at R requests/min (latency uniform 1–4 s, the bucket
- * enforcing the limit over 10-second intervals) and the same N distinct text invoices, all at once:
- * - docbatch (1 worker / 3 workers): the Anthropic extractor with SDK retries off, paced by the
- *   adaptive limiter (one per worker process, src/extraction/rate-limit.ts); a TransientError is
- *   retried after its retryAfterMs, as the activity's nextRetryDelay makes Temporal do. Enough
- *   documents in flight to cover R x latency.
+ * holding 10 s of the limit, so the limit is enforced over 10-second intervals) and the same N
+ * distinct text invoices (a sample invoice with a distinct reference line each):
+ * - docbatch, 1 worker / 3 workers: a real batch (extractor "anthropic", cache off, chunkSize 1,
+ *   concurrency C chunks) on a fresh Temporal dev server, run by 1 or 3 worker processes
+ *   (bench/fixtures/ratelimit-worker.ts: createDocbatchWorker with ANTHROPIC_BASE_URL = the
+ *   emulator), each pacing with its own adaptive limiter (src/extraction/rate-limit.ts). SDK
+ *   retries are off; a 429 fails the activity with nextRetryDelay = retry-after and Temporal
+ *   retries it. The fleet is up before the clock starts; the batch's planning is in the ramp-up.
  * - plain, semaphore 5 / 20 / 50: `client.messages.create` with the SDK's default retries (2,
  *   honouring retry-after), at most K requests in flight; a document whose retries run out is
  *   retried by the loop, so every variant finishes every document.
- * Reported per variant: sustained documents/min (completions between the 10th and 90th percentile,
- * so ramp-up and the last stragglers do not count) as a fraction of R, overall documents/min, and
- * the share of requests answered 429.
+ * The docbatch variants run one after another, alone (2 cores: server, workers and emulator
+ * compete for them); then the plain variants run together, each against its own emulator.
  *
- *   npm run bench:ratelimit -- [--rpm 600] [--documents 500]
+ * Measured from the emulator's side for every variant (bench/ratelimit-measure.ts): each request's
+ * answer time (the log's status turning non-zero, polled every 25 ms);
+ * - sustained = successful answers per minute between the 10th and 90th percentile of the
+ *   successful answers' times, (i90 - i10) / (t[i90] - t[i10]), as a fraction of R;
+ * - late = the same between the 50th and 90th percentile (the bucket's initial burst spent);
+ * - 429 share = requests answered 429 / all requests the emulator received;
+ * - overall = documents / (last successful answer - start).
  *
- * TODO(real workflow): the docbatch variants run the extractor in-process with the same limiter
- * and retry delay the extractChunk activity uses. Once `createDocbatchWorker` and a client start
- * helper are wired for benchmarks, replace `runDocbatch` with: start N workers (each its own
- * process, so each its own limiter) with ANTHROPIC_BASE_URL = emulator.url, start a batch over the
- * documents' directory with extractor "anthropic", chunkSize 1 and concurrency >= R/60 x 4 s, and
- * time the completions from results.jsonl. Nothing else in this file changes.
+ *   npm run bench:ratelimit -- [--rpm 600] [--documents 500] [--concurrency C] [--chunk-size 1]
+ *     [--variants docbatch-1,docbatch-3,plain-5,plain-20,plain-50] [--max-activities-per-second N]
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import Anthropic from '@anthropic-ai/sdk';
 import { zodOutputFormat } from '@anthropic-ai/sdk/helpers/zod';
+import { bundleWorkflowCode } from '@temporalio/worker';
 import { startEmulator, type Emulator } from '../src/emulator';
-import { createAnthropicExtractor } from '../src/extraction/anthropic';
-import { TransientError } from '../src/extraction/errors';
 import type { SourceDocument } from '../src/extraction/extractor';
-import { createRateLimiter } from '../src/extraction/rate-limit';
 import { invoiceSchema } from '../src/extraction/schemas/invoice';
-import { readFileSync } from 'node:fs';
+import { ensureTemporalCli } from '../src/temporal/binary';
+import { workflowsPath } from '../src/worker';
+import { startDocbatchFleet, type DocbatchEnvironment, type DocbatchSettings, type LimiterSample } from './ratelimit-docbatch';
+import { allProcessCpu, busyShare, CompletionRecorder, cpuSample, throughput, topCpu, type Throughput } from './ratelimit-measure';
 
 const { values: args } = parseArgs({
-  options: { rpm: { type: 'string', default: '600' }, documents: { type: 'string', default: '500' } },
+  options: {
+    rpm: { type: 'string', default: '600' },
+    documents: { type: 'string', default: '500' },
+    concurrency: { type: 'string' },
+    'chunk-size': { type: 'string', default: '1' },
+    'max-activities-per-second': { type: 'string' },
+    variants: { type: 'string', default: 'docbatch-1,docbatch-3,plain-5,plain-20,plain-50' },
+  },
 });
 const rpm = Number(args.rpm);
 const documentCount = Number(args.documents);
 const latency = { minMs: 1000, maxMs: 4000 };
+const burstSeconds = 10;
+const bucketCapacity = (rpm * burstSeconds) / 60;
+const apiKey = 'test-key';
 const models = { simple: 'claude-haiku-4-5', complex: 'claude-sonnet-4-5', escalation: 'claude-sonnet-4-5' };
+const chunkSize = Number(args['chunk-size']);
+// Requests in flight at R: R/60 x latency, 25 on average at 600/min and 2.5 s; cover the slowest
+// answers (4 s) so the limiter, not the window, sets the pace.
+const concurrency = args.concurrency ? Number(args.concurrency) : Math.ceil((rpm / 60) * (latency.maxMs / 1000) / chunkSize);
+const maxActivitiesPerSecond = args['max-activities-per-second'] ? Number(args['max-activities-per-second']) : undefined;
+const variants = new Set(args.variants.split(',').map((name) => name.trim()));
+const log = (message: string) => process.stderr.write(`${message}\n`);
 
-interface VariantResult {
+interface VariantResult extends Throughput {
   variant: string;
   documents: number;
-  elapsedMs: number;
-  sustainedPerMinute: number;
-  sustainedFractionOfR: number;
+  failedDocuments: number;
   overallPerMinute: number;
-  requests: number;
-  rateLimited: number;
-  rateLimitedShare: number;
+  /** Machine-wide CPU busy share (all cores) while the variant ran. */
+  cpuBusy: number;
+  /** Processes that used the most CPU meanwhile (this bench's and anyone else's on the machine). */
+  topProcesses: Array<{ pid: number; command: string; cpuSeconds: number }>;
+  docbatch?: {
+    settings: DocbatchSettings;
+    /** Chunk activity retries in the workflow history (each 429 an activity saw is one). */
+    activityRetries: number;
+    error?: string;
+    limiterTrace: LimiterSample[];
+  };
 }
 
-function invoices(count: number): SourceDocument[] {
+function invoiceTexts(count: number): string[] {
   const text = readFileSync(path.resolve('samples/invoices/invoice-02-two-column.txt'), 'utf8');
-  return Array.from({ length: count }, (_, index) => ({
-    path: `bench-${index}.txt`,
-    mediaType: 'text/plain' as const,
-    bytes: Buffer.from(`${text}\nReference copy ${index}.\n`),
-  }));
+  return Array.from({ length: count }, (_, index) => `${text}\nReference copy ${index}.\n`);
 }
+const texts = invoiceTexts(documentCount);
+const invoices = (): SourceDocument[] =>
+  texts.map((text, index) => ({ path: `bench-${index}.txt`, mediaType: 'text/plain' as const, bytes: Buffer.from(text) }));
 
-/** Runs `work` over every document with at most `concurrency` at once; returns completion times. */
-async function runPool(documents: SourceDocument[], concurrency: number, work: (document: SourceDocument) => Promise<void>): Promise<number[]> {
-  const completions: number[] = [];
+/** Runs `work` over every document with at most `concurrency` at once. */
+async function runPool(documents: SourceDocument[], poolSize: number, work: (document: SourceDocument) => Promise<void>): Promise<void> {
   let next = 0;
   await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < documents.length) {
-        const document = documents[next++]!;
-        await work(document);
-        completions.push(Date.now());
-      }
+    Array.from({ length: poolSize }, async () => {
+      while (next < documents.length) await work(documents[next++]!);
     }),
   );
-  return completions;
 }
 
-async function measure(variant: string, run: (emulator: Emulator) => Promise<number[]>): Promise<VariantResult> {
-  const emulator = await startEmulator({ requestsPerMinute: rpm, burstSeconds: 10, latency, seed: 42 });
-  const startedAt = Date.now();
+/** The plain loop: a fixed semaphore and the SDK's default retries. */
+async function runPlain(emulator: Emulator, poolSize: number): Promise<void> {
+  const client = new Anthropic({ apiKey, baseURL: emulator.url });
+  const format = zodOutputFormat(invoiceSchema);
+  await runPool(invoices(), poolSize, async (document) => {
+    for (;;) {
+      try {
+        await client.messages.create({
+          model: models.simple,
+          max_tokens: 4096,
+          messages: [{ role: 'user', content: [{ type: 'text', text: `<document>\n${document.bytes.toString('utf8')}\n</document>` }, { type: 'text', text: 'Extract the invoice.' }] }],
+          output_config: { format: { type: format.type, schema: format.schema } },
+        });
+        return;
+      } catch (error) {
+        if (!(error instanceof Anthropic.APIError) || (error.status !== 429 && error.status !== 529)) throw error;
+      }
+    }
+  });
+}
+
+const newEmulator = () => startEmulator({ requestsPerMinute: rpm, burstSeconds, latency, seed: 42, validKeys: [apiKey] });
+
+function result(variant: string, recorder: CompletionRecorder, startedAt: number, cpu: { busy: number; topProcesses: VariantResult['topProcesses'] }, failedDocuments = 0): VariantResult {
+  const measured = throughput(recorder, startedAt, rpm, bucketCapacity);
+  const lastOk = Math.max(...recorder.answered.filter((entry) => entry.status === 200).map((entry) => entry.doneAt));
+  return {
+    variant,
+    documents: measured.succeeded,
+    failedDocuments,
+    overallPerMinute: Math.round((measured.succeeded / (lastOk - startedAt)) * 60_000),
+    cpuBusy: cpu.busy,
+    topProcesses: cpu.topProcesses,
+    ...measured,
+  };
+}
+
+async function cpuWatch(): Promise<() => Promise<{ busy: number; topProcesses: VariantResult['topProcesses'] }>> {
+  const [machine, processes] = [cpuSample(), await allProcessCpu()];
+  return async () => ({ busy: busyShare(machine, cpuSample()), topProcesses: topCpu(processes, await allProcessCpu()) });
+}
+
+async function runDocbatchVariant(env: DocbatchEnvironment, workers: number): Promise<VariantResult> {
+  const variant = `docbatch, ${workers} worker${workers === 1 ? '' : 's'}`;
+  const settings: DocbatchSettings = { workers, chunkSize, concurrency, slotsPerWorker: Math.ceil(concurrency / workers) + 2, maxActivitiesPerSecond };
+  log(`${variant}: starting a dev server and ${workers} worker process(es); batch of ${documentCount} documents, chunkSize ${chunkSize}, concurrency ${concurrency}, ${settings.slotsPerWorker} activity slots per worker`);
+  const emulator = await newEmulator();
+  const fleet = await startDocbatchFleet(env, settings, emulator.url, apiKey, `w${workers}`);
   try {
-    const completions = (await run(emulator)).sort((a, b) => a - b);
-    const elapsedMs = Date.now() - startedAt;
-    const at = (fraction: number) => completions[Math.min(completions.length - 1, Math.floor(fraction * completions.length))]!;
-    const sustainedPerMinute = ((0.8 * completions.length) / (at(0.9) - at(0.1))) * 60_000;
-    const requests = emulator.stats.requests;
-    const rateLimited = emulator.stats.byStatus[429] ?? 0;
+    const recorder = new CompletionRecorder(emulator);
+    const cpu = await cpuWatch();
+    const outcome = await fleet.run();
+    recorder.stop();
+    const measured = result(variant, recorder, outcome.startedAt, await cpu(), outcome.summary?.failed ?? 0);
+    if (outcome.summary && outcome.summary.succeeded !== measured.succeeded) {
+      log(`  note: the batch reports ${outcome.summary.succeeded} documents succeeded, the emulator ${measured.succeeded} successful answers`);
+    }
     return {
-      variant,
-      documents: completions.length,
-      elapsedMs,
-      sustainedPerMinute: Math.round(sustainedPerMinute),
-      sustainedFractionOfR: Math.round((sustainedPerMinute / rpm) * 1000) / 1000,
-      overallPerMinute: Math.round((completions.length / elapsedMs) * 60_000),
-      requests,
-      rateLimited,
-      rateLimitedShare: Math.round((rateLimited / requests) * 10_000) / 10_000,
+      ...measured,
+      docbatch: { settings, activityRetries: outcome.activityRetries, ...(outcome.error ? { error: outcome.error } : {}), limiterTrace: fleet.limiterTrace },
     };
   } finally {
+    await fleet.stop();
     await emulator.stop();
   }
 }
 
-/** docbatch: extractor + per-process adaptive limiter + retry after retryAfterMs, over `workers` processes. */
-function runDocbatch(workers: number) {
-  return async (emulator: Emulator): Promise<number[]> => {
-    const documents = invoices(documentCount);
-    // Enough in flight to cover R x the slowest latency, shared among the workers.
-    const inFlight = Math.ceil(((rpm / 60) * latency.maxMs) / 1000 / workers) + 2;
-    let next = 0;
-    const shared = { take: () => (next < documents.length ? documents[next++] : undefined) };
-    const completions = await Promise.all(
-      Array.from({ length: workers }, async () => {
-        const extractor = createAnthropicExtractor({ apiKey: 'test-key', baseURL: emulator.url, models, rateLimiter: createRateLimiter() });
-        const done: number[] = [];
-        await Promise.all(
-          Array.from({ length: inFlight }, async () => {
-            for (let document = shared.take(); document; document = shared.take()) {
-              for (;;) {
-                try {
-                  await extractor.extract({ document, schemaName: 'invoice', schema: invoiceSchema });
-                  break;
-                } catch (error) {
-                  if (!(error instanceof TransientError)) throw error;
-                  // Temporal: ApplicationFailure with nextRetryDelay = retryAfterMs, else the policy's 1 s.
-                  await new Promise((resolve) => setTimeout(resolve, error.retryAfterMs ?? 1000));
-                }
-              }
-              done.push(Date.now());
-            }
-          }),
-        );
-        return done;
-      }),
-    );
-    return completions.flat();
-  };
-}
-
-/** The plain loop: a fixed semaphore and the SDK's default retries. */
-function runPlain(concurrency: number) {
-  return async (emulator: Emulator): Promise<number[]> => {
-    const client = new Anthropic({ apiKey: 'test-key', baseURL: emulator.url });
-    const format = zodOutputFormat(invoiceSchema);
-    return runPool(invoices(documentCount), concurrency, async (document) => {
-      for (;;) {
-        try {
-          await client.messages.create({
-            model: models.simple,
-            max_tokens: 4096,
-            messages: [{ role: 'user', content: [{ type: 'text', text: `<document>\n${document.bytes.toString('utf8')}\n</document>` }, { type: 'text', text: 'Extract the invoice.' }] }],
-            output_config: { format: { type: format.type, schema: format.schema } },
-          });
-          return;
-        } catch (error) {
-          if (!(error instanceof Anthropic.APIError) || (error.status !== 429 && error.status !== 529)) throw error;
-        }
+async function runPlainVariants(sizes: number[]): Promise<VariantResult[]> {
+  if (sizes.length === 0) return [];
+  log(`plain loop, semaphore ${sizes.join(' / ')}: together, each against its own emulator`);
+  const cpu = await cpuWatch();
+  const runs = await Promise.all(
+    sizes.map(async (size) => {
+      const emulator = await newEmulator();
+      const recorder = new CompletionRecorder(emulator);
+      const startedAt = Date.now();
+      try {
+        await runPlain(emulator, size);
+        recorder.stop();
+        return { size, recorder, startedAt };
+      } finally {
+        await emulator.stop();
       }
-    });
-  };
+    }),
+  );
+  const usage = await cpu();
+  return runs.map(({ size, recorder, startedAt }) => result(`plain, semaphore ${size}`, recorder, startedAt, usage));
 }
 
-process.stderr.write(`bench/ratelimit: R = ${rpm} requests/min, ${documentCount} documents, latency ${latency.minMs}-${latency.maxMs} ms; variants run side by side (a few minutes)\n`);
-const results = await Promise.all([
-  measure('docbatch, 1 worker', runDocbatch(1)),
-  measure('docbatch, 3 workers', runDocbatch(3)),
-  measure('plain, semaphore 5', runPlain(5)),
-  measure('plain, semaphore 20', runPlain(20)),
-  measure('plain, semaphore 50', runPlain(50)),
-]);
+async function main(): Promise<void> {
+  const startedAt = new Date();
+  log(`bench/ratelimit: R = ${rpm} requests/min, ${documentCount} documents, latency ${latency.minMs}-${latency.maxMs} ms, bucket ${burstSeconds} s of R; variants ${[...variants].join(', ')}`);
+  const workDir = await mkdtemp(path.join(os.tmpdir(), 'docbatch-ratelimit-'));
+  const results: VariantResult[] = [];
+  try {
+    const docbatchWorkers = [1, 3].filter((workers) => variants.has(`docbatch-${workers}`));
+    if (docbatchWorkers.length > 0) {
+      const cli = await ensureTemporalCli({ log });
+      const docsDir = path.join(workDir, 'documents');
+      await mkdir(docsDir, { recursive: true });
+      await Promise.all(texts.map((text, index) => writeFile(path.join(docsDir, `invoice-${String(index).padStart(5, '0')}.txt`), text)));
+      log('bundling the workflow code …');
+      const bundle = await bundleWorkflowCode({ workflowsPath, logger: quietLogger });
+      const workflowBundlePath = path.join(workDir, 'workflow-bundle.js');
+      await writeFile(workflowBundlePath, bundle.code);
+      const env: DocbatchEnvironment = { cliPath: cli.path, workflowBundlePath, workDir, docsDir, documents: documentCount, log };
+      for (const workers of docbatchWorkers) {
+        const measured = await runDocbatchVariant(env, workers);
+        log(`  ${measured.variant}: ${measured.sustainedFractionOfR.toFixed(3)} x R sustained, ${(measured.rateLimitedShare * 100).toFixed(2)}% 429s, CPU ${Math.round(measured.cpuBusy * 100)}% busy`);
+        results.push(measured);
+      }
+    }
+    results.push(...(await runPlainVariants([5, 20, 50].filter((size) => variants.has(`plain-${size}`)))));
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
 
-const header = ['variant', 'docs', 'sustained docs/min', 'x R', 'overall docs/min', 'requests', '429s', '429 share'];
-const rows = results.map((result) => [
-  result.variant,
-  String(result.documents),
-  String(result.sustainedPerMinute),
-  result.sustainedFractionOfR.toFixed(3),
-  String(result.overallPerMinute),
-  String(result.requests),
-  String(result.rateLimited),
-  `${(result.rateLimitedShare * 100).toFixed(2)}%`,
-]);
-const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
-const line = (cells: string[]) => cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ');
-process.stdout.write(`${line(header)}\n${widths.map((width) => '-'.repeat(width)).join('  ')}\n${rows.map(line).join('\n')}\n`);
-process.stdout.write(`target: docbatch >= 0.950 x R sustained and <= 1.00% 429s\n`);
+  const header = ['variant', 'docs', 'sustained docs/min', 'x R', 'late x R', 'overall docs/min', 'requests', '429s', '429 share', 'CPU busy'];
+  const rows = results.map((r) => [
+    r.variant,
+    String(r.documents),
+    String(r.sustainedPerMinute),
+    r.sustainedFractionOfR.toFixed(3),
+    r.lateFractionOfR.toFixed(3),
+    String(r.overallPerMinute),
+    String(r.requests),
+    String(r.rateLimited),
+    `${(r.rateLimitedShare * 100).toFixed(2)}%`,
+    `${Math.round(r.cpuBusy * 100)}%`,
+  ]);
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
+  const line = (cells: string[]) => cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ');
+  process.stdout.write(`${line(header)}\n${widths.map((width) => '-'.repeat(width)).join('  ')}\n${rows.map(line).join('\n')}\n`);
+  process.stdout.write(`target: docbatch >= 0.950 x R sustained and <= 1.00% 429s; R = ${rpm}/min, ${documentCount} documents, concurrency ${concurrency} chunks of ${chunkSize}\n`);
+  for (const r of results) if (r.docbatch?.error) process.stdout.write(`${r.variant}: ${r.docbatch.error}\n`);
 
-const outDir = path.resolve('bench/results');
-await mkdir(outDir, { recursive: true });
-const file = path.join(outDir, `ratelimit-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-await writeFile(file, `${JSON.stringify({ rpm, documents: documentCount, latency, burstSeconds: 10, results }, null, 2)}\n`);
-process.stdout.write(`wrote ${path.relative(process.cwd(), file)}\n`);
+  const outDir = path.resolve('bench/results');
+  await mkdir(outDir, { recursive: true });
+  const file = path.join(outDir, `ratelimit-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
+  const settings = { rpm, documents: documentCount, latency, burstSeconds, bucketCapacity, chunkSize, concurrency, maxActivitiesPerSecond: maxActivitiesPerSecond ?? null };
+  await writeFile(file, `${JSON.stringify({ startedAt: startedAt.toISOString(), cores: os.cpus().length, settings, results }, null, 2)}\n`);
+  process.stdout.write(`wrote ${path.relative(process.cwd(), file)}\n`);
+}
+
+const noop = () => undefined;
+const quietLogger = { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: noop };
+
+main().catch((error: unknown) => {
+  log(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  process.exit(1);
+});

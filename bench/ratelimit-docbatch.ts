@@ -1,0 +1,206 @@
+/**
+ * The docbatch variants of bench/ratelimit: a real batch through a real Temporal dev server and
+ * real worker processes (bench/fixtures/ratelimit-worker.ts, each with its own limiter), the
+ * Anthropic extractor talking to the emulator over HTTP.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Client, Connection } from '@temporalio/client';
+import { DEFAULTS } from '../src/env';
+import type { BatchSummary } from '../src/store/summary';
+import { startDevServer, type TemporalServer } from '../src/temporal/dev-server';
+import type { batchExtraction } from '../src/workflows/batch';
+import type { BatchInputJson } from '../src/workflows/input';
+import { progressQuery } from '../src/workflows/messages';
+
+const workerScript = fileURLToPath(new URL('./fixtures/ratelimit-worker.ts', import.meta.url));
+const projectRoot = fileURLToPath(new URL('..', import.meta.url));
+const TASK_QUEUE = 'docbatch-ratelimit-bench';
+
+export interface DocbatchEnvironment {
+  cliPath: string;
+  /** A prebuilt workflow bundle, so worker children do not each bundle the workflows. */
+  workflowBundlePath: string;
+  /** A folder per variant (server database, batch output) is made under this one and removed after. */
+  workDir: string;
+  /** The documents' directory (the batch's source). */
+  docsDir: string;
+  documents: number;
+  log: (message: string) => void;
+}
+
+export interface DocbatchSettings {
+  workers: number;
+  /** Documents per chunk activity. */
+  chunkSize: number;
+  /** Chunk activities the workflow keeps in flight. */
+  concurrency: number;
+  /** Each worker's maxConcurrentActivityTaskExecutions. */
+  slotsPerWorker: number;
+  /** The workers' maxTaskQueueActivitiesPerSecond (server-enforced, batch-wide); none when undefined. */
+  maxActivitiesPerSecond?: number | undefined;
+}
+
+export interface LimiterSample {
+  worker: number;
+  at: number;
+  requestsPerMinute: number;
+  requestsLimit: number | null;
+  pausedForMs: number;
+}
+
+/** A started server and workers, ready for the batch (started before the clock, like a fleet that is already up). */
+export interface DocbatchFleet {
+  run(): Promise<{ startedAt: number; summary: BatchSummary | null; error?: string; activityRetries: number }>;
+  limiterTrace: LimiterSample[];
+  stop(): Promise<void>;
+}
+
+export async function startDocbatchFleet(env: DocbatchEnvironment, settings: DocbatchSettings, emulatorUrl: string, apiKey: string, label: string): Promise<DocbatchFleet> {
+  const { log } = env;
+  const caseDir = await mkdtemp(path.join(env.workDir, `${label}-`));
+  const cleanups: Array<() => Promise<unknown>> = [() => rm(caseDir, { recursive: true, force: true })];
+  const limiterTrace: LimiterSample[] = [];
+  const stop = async () => {
+    for (const cleanup of cleanups) await cleanup().catch((error: unknown) => log(`cleanup: ${String(error)}`));
+    cleanups.length = 0;
+  };
+  try {
+    const server: TemporalServer = await startDevServer({ dbFile: path.join(caseDir, 'temporal.db'), headless: true, cliPath: env.cliPath, namespace: DEFAULTS.temporalNamespace, log });
+    cleanups.unshift(() => server.stop());
+    const workers = await Promise.all(
+      Array.from({ length: settings.workers }, (_, index) =>
+        startWorker({
+          index,
+          log,
+          onLimiter: (sample) => limiterTrace.push({ worker: index, ...sample }),
+          env: {
+            BENCH_TEMPORAL_ADDRESS: server.address,
+            BENCH_TASK_QUEUE: TASK_QUEUE,
+            BENCH_WORKFLOW_BUNDLE: env.workflowBundlePath,
+            BENCH_ACTIVITY_SLOTS: String(settings.slotsPerWorker),
+            ANTHROPIC_API_KEY: apiKey,
+            ANTHROPIC_BASE_URL: emulatorUrl,
+            DOCBATCH_HOME: path.join(caseDir, 'home'),
+            ...(settings.maxActivitiesPerSecond ? { DOCBATCH_MAX_ACTIVITIES_PER_SECOND: String(settings.maxActivitiesPerSecond) } : {}),
+          },
+        }),
+      ),
+    );
+    for (const worker of workers) cleanups.unshift(() => stopChild(worker));
+    const connection = await Connection.connect({ address: server.address });
+    cleanups.unshift(() => connection.close());
+    const client = new Client({ connection, namespace: server.namespace });
+
+    const input: BatchInputJson = {
+      source: { dir: env.docsDir },
+      extractor: 'anthropic',
+      outputDir: path.join(caseDir, 'output'),
+      chunkSize: settings.chunkSize,
+      concurrency: settings.concurrency,
+      cache: false,
+    };
+    const run: DocbatchFleet['run'] = async () => {
+      const workflowId = `ratelimit-${label}`;
+      const startedAt = Date.now();
+      const handle = await client.workflow.start<typeof batchExtraction>(DEFAULTS.workflowType, { taskQueue: TASK_QUEUE, workflowId, args: [input] });
+      const ticker = setInterval(() => {
+        handle.query(progressQuery).then(
+          (p) => log(`  ${label}: ${p.processed}/${p.total} documents, ${p.inFlight} chunks in flight, ${Math.round((Date.now() - startedAt) / 1000)} s`),
+          () => undefined,
+        );
+      }, 15_000);
+      // Far more than the batch needs at R: a stuck batch fails the variant rather than the bench.
+      const timeoutMs = Math.max(5 * 60_000, env.documents * 600);
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        const summary = await Promise.race([
+          handle.result(),
+          new Promise<never>((_, reject) => {
+            timer = setTimeout(() => reject(new Error(`the batch did not finish within ${timeoutMs / 1000} s`)), timeoutMs);
+          }),
+        ]);
+        return { startedAt, summary, activityRetries: await activityRetries(client, workflowId) };
+      } catch (error) {
+        await handle.terminate('benchmark timed out').catch(() => undefined);
+        return { startedAt, summary: null, error: error instanceof Error ? error.message : String(error), activityRetries: 0 };
+      } finally {
+        clearInterval(ticker);
+        clearTimeout(timer);
+      }
+    };
+    return { run, limiterTrace, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/**
+ * Chunk attempts beyond the first, from the workflow's history: a retried activity's started
+ * event carries its last attempt number, so the sum of (attempt - 1) counts every retry.
+ */
+async function activityRetries(client: Client, workflowId: string): Promise<number> {
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  return (history.events ?? []).reduce((sum, event) => sum + Math.max(0, (event.activityTaskStartedEventAttributes?.attempt ?? 1) - 1), 0);
+}
+
+interface WorkerStart {
+  index: number;
+  env: Record<string, string>;
+  log: (message: string) => void;
+  onLimiter: (sample: Omit<LimiterSample, 'worker'>) => void;
+}
+
+async function startWorker({ index, env, log, onLimiter }: WorkerStart): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', workerScript], {
+    cwd: projectRoot,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const stderr: string[] = [];
+  child.stderr!.on('data', (chunk: Buffer) => {
+    const text = chunk.toString('utf8');
+    if (process.env.BENCH_WORKER_ECHO) for (const line of text.split('\n')) if (line.trim() !== '') log(`  worker ${index}: ${line}`);
+    stderr.push(text);
+    if (stderr.length > 50) stderr.shift();
+  });
+  let pending = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`worker ${index} did not start within 90 s:\n${stderr.join('')}`)), 90_000);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      pending += chunk.toString('utf8');
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) {
+        if (line === 'worker ready') {
+          clearTimeout(timer);
+          resolve();
+        } else if (line.startsWith('[limiter] ')) {
+          onLimiter(JSON.parse(line.slice('[limiter] '.length)) as Omit<LimiterSample, 'worker'>);
+        }
+      }
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`worker ${index} exited (${signal ?? `code ${code}`}) before it was ready:\n${stderr.join('')}`));
+    });
+  });
+  child.on('exit', (code, signal) => {
+    if (code !== 0 && signal !== 'SIGTERM') log(`  worker ${index} exited (${signal ?? `code ${code}`}):\n${stderr.join('').slice(-2000)}`);
+  });
+  return child;
+}
+
+/** SIGTERM (the worker drains and exits), SIGKILL after 20 s. */
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  await exited;
+  clearTimeout(timer);
+}
