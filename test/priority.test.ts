@@ -6,7 +6,8 @@ import type { BatchSummary } from '../src/store/summary';
 import { progressQuery, setPriorityUpdate } from '../src/workflows/messages';
 import type { Progress } from '../src/workflows/progress';
 import { eventuallyTrue } from './fixtures/poll';
-import { invoiceDir, slowLocalExtractor } from './fixtures/slow-documents';
+import { documentDir } from './helpers/documents';
+import { countingExtractor } from './helpers/extractors';
 import { startBatch, startTestWorker, tempDir, testClient, uniqueId } from './helpers/batch';
 
 /**
@@ -81,12 +82,12 @@ describe('setPriority across batches sharing a task queue', () => {
     ({ stop: stopWorker } = await startTestWorker({
       taskQueue,
       maxConcurrentActivityTaskExecutions: 1,
-      activityDeps: { extractorFor: () => slowLocalExtractor(DELAY_MS), resultCache: null },
+      activityDeps: { extractorFor: () => countingExtractor(DELAY_MS), resultCache: null },
     }));
     client = await testClient();
     const outputDir = await tempDir('priority-out');
     const batchInput = async (name: string, batch: typeof A) => ({
-      source: { dir: await invoiceDir(`priority-${name}`, batch.documents) },
+      source: { dir: await documentDir(batch.documents) },
       outputDir,
       chunkSize: 1,
       concurrency: batch.concurrency,

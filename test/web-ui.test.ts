@@ -7,7 +7,8 @@ import { parseBatchInput } from '../src/workflows/input';
 import { pauseUpdate, progressQuery, resumeUpdate } from '../src/workflows/messages';
 import type { Progress } from '../src/workflows/progress';
 import { eventuallyTrue } from './fixtures/poll';
-import { invoiceDir, slowLocalExtractor } from './fixtures/slow-documents';
+import { documentDir } from './helpers/documents';
+import { countingExtractor } from './helpers/extractors';
 import { startTestWorker, tempDir, testClient, uniqueId } from './helpers/batch';
 import { launchChromium, screenshot } from './helpers/browser';
 import { testTemporal } from './helpers/temporal';
@@ -36,9 +37,9 @@ describe('the Temporal Web UI of a running batch', () => {
   beforeAll(async () => {
     const taskQueue = uniqueId('web-ui');
     // 300 ms a document: a chunk of 2 is still in flight when the pause arrives.
-    ({ stop: stopWorker } = await startTestWorker({ taskQueue, activityDeps: { extractorFor: () => slowLocalExtractor(300), resultCache: null } }));
+    ({ stop: stopWorker } = await startTestWorker({ taskQueue, activityDeps: { extractorFor: () => countingExtractor(300), resultCache: null } }));
     client = await testClient();
-    sourceDir = await invoiceDir('web-ui', DOCUMENTS);
+    sourceDir = await documentDir(DOCUMENTS);
     const parsed = parseBatchInput({ source: { dir: sourceDir }, outputDir: await tempDir('web-ui-out'), chunkSize: 2, concurrency: 1, extractor: 'local', cache: false });
     if (!parsed.ok) throw new Error(parsed.problems.join('; '));
     // The client's own start path, so the static summary and details are the ones `docbatch start` gives.
