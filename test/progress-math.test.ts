@@ -4,6 +4,7 @@ import {
   estimateRemainingMs,
   pauseClock,
   percentOf,
+  progressOf,
   recentRate,
   recordThroughput,
   resumeClock,
@@ -76,5 +77,41 @@ describe('progress math', () => {
     expect(percentOf(0, 0)).toBe(0);
     expect(percentOf(1, 3)).toBe(33.3);
     expect(percentOf(5, 5)).toBe(100);
+  });
+});
+
+describe('progressOf', () => {
+  const counts = { documents: 30, succeeded: 25, failed: 5, cached: 2, usage: { inputTokens: 10, outputTokens: 4, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0.01 } };
+  const view = {
+    batchId: 'b',
+    phase: 'running' as const,
+    pauseReason: null,
+    priority: 3,
+    plan: { total: 45, chunkCount: 5, batchDir: '/out/b' },
+    chunkSize: 10,
+    doneChunks: 3,
+    inFlightChunks: [3, 4],
+    counts,
+    clock: completions(startClock(0), 0, 3, 1000, 10).clock,
+    outputDir: 'output/b',
+    run: 2,
+  };
+
+  it('counts documents in flight, the last chunk being short', () => {
+    const progress = progressOf(view, 3000);
+    expect(progress).toMatchObject({ state: 'running', total: 45, processed: 30, inFlight: 15, percent: 66.6, outputDir: '/out/b', run: 2 });
+    expect(progress.chunks).toEqual({ total: 5, done: 3, inFlight: 2 });
+    expect(progress.etaMs).toBe(1500);
+    expect(progress).not.toHaveProperty('pauseReason');
+  });
+
+  it('shows a pause with its reason, and only while running', () => {
+    expect(progressOf({ ...view, pauseReason: 'key rejected' }, 3000)).toMatchObject({ state: 'paused', pauseReason: 'key rejected' });
+    expect(progressOf({ ...view, phase: 'cancelling', pauseReason: 'x' }, 3000)).not.toHaveProperty('pauseReason');
+  });
+
+  it('has no ETA while planning and none left once over', () => {
+    expect(progressOf({ ...view, phase: 'planning', plan: null, doneChunks: 0, inFlightChunks: [] }, 0)).toMatchObject({ total: 0, etaMs: null, outputDir: 'output/b' });
+    expect(progressOf({ ...view, phase: 'cancelled' }, 3000).etaMs).toBe(0);
   });
 });

@@ -60,15 +60,6 @@ export const extractChunkResultSchema = chunkCountsSchema.extend({
 });
 export type ExtractChunkResult = z.infer<typeof extractChunkResultSchema>;
 
-/** Details of the non-retryable `BatchFault` failure extractChunk raises when the batch must pause. */
-export const batchFaultDetailsSchema = z.object({
-  fault: z.string(),
-  message: z.string(),
-  /** Counts of the documents the chunk finished before the fault (they are checkpointed). */
-  partial: chunkCountsSchema,
-});
-export type BatchFaultDetails = z.infer<typeof batchFaultDetailsSchema>;
-
 export const locateDocumentsInputSchema = z.object({
   batchDir: z.string(),
   chunkSize: z.number().int().positive(),

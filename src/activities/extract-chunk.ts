@@ -7,7 +7,8 @@ import { extractionSchemas } from '../extraction/schemas';
 import { addUsage, zeroUsage } from '../extraction/usage';
 import type { DocumentResult } from '../store/document-result';
 import { appendToJournal, readJournal } from '../store/journal';
-import { chunkRange, readManifest, type ManifestEntry } from '../store/manifest';
+import { readManifest, type ManifestEntry } from '../store/manifest';
+import { chunkRange } from '../workflows/chunk-queue';
 import { chunkJournalPath } from '../store/paths';
 import { resultCacheKey, type ResultCache } from '../store/result-cache';
 import type { ChunkCounts, ExtractChunkInput, ExtractChunkResult, ExtractionSettings } from './contracts';
@@ -33,7 +34,7 @@ export async function extractChunk(deps: ExtractChunkDeps, input: ExtractChunkIn
   try {
     extractor = await deps.extractorFor(input.settings);
   } catch (error) {
-    throw toActivityFailure(error, countResults(done.values()));
+    throw toActivityFailure(error);
   }
   let extractedNow = 0;
 
@@ -44,7 +45,7 @@ export async function extractChunk(deps: ExtractChunkDeps, input: ExtractChunkIn
     try {
       result = await extractDocument(deps, extractor, input.settings, manifest[index]!, context.info.attempt);
     } catch (error) {
-      throw toActivityFailure(error, countResults(done.values()));
+      throw toActivityFailure(error);
     }
     await appendToJournal(journalPath, result);
     done.set(index, result);

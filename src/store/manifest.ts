@@ -107,8 +107,3 @@ export async function readManifest(batchDir: string): Promise<ManifestEntry[]> {
   while (manifestCache.size > MANIFESTS_CACHED) manifestCache.delete(manifestCache.keys().next().value!);
   return entries;
 }
-
-export function chunkRange(chunkIndex: number, chunkSize: number, total: number): { start: number; end: number } {
-  const start = chunkIndex * chunkSize;
-  return { start, end: Math.min(total, start + chunkSize) };
-}

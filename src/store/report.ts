@@ -5,7 +5,8 @@ import { addUsage, zeroUsage, type Usage } from '../extraction/usage';
 import { writeFileAtomic, writeLinesAtomic } from './atomic-file';
 import type { DocumentResult } from './document-result';
 import { readJournal } from './journal';
-import { chunkRange, readManifest } from './manifest';
+import { chunkRange } from '../workflows/chunk-queue';
+import { readManifest } from './manifest';
 import { batchFiles, chunkJournalPath } from './paths';
 import { batchSummarySchema, type BatchSummary } from './summary';
 

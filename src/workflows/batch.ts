@@ -14,21 +14,22 @@ import {
   upsertSearchAttributes,
   workflowInfo,
   type ActivityOptions,
+  type SignalDefinition,
 } from '@temporalio/workflow';
+import type { UpdateDefinition } from '@temporalio/common';
+import type { z } from 'zod';
 import type { DocbatchActivities } from '../activities';
-import type { BatchFaultDetails, ChunkCounts, ExtractChunkResult, PlanBatchResult } from '../activities/contracts';
+import type { ChunkCounts, ExtractChunkResult, PlanBatchResult } from '../activities/contracts';
 import type { BatchSummary } from '../store/summary';
-import { ChunkQueue } from './chunk-queue';
+import { ChunkQueue, chunkRange } from './chunk-queue';
 import { addCounts, emptyCounts, parseUpdateArgs, rejectUpdate, tolerance, validateArgs } from './controls';
 import { currentDetailsMarkdown } from './details';
 import { parseBatchInput, type BatchInput, type BatchInputJson } from './input';
 import * as messages from './messages';
 import {
   activeMs,
-  estimateRemainingMs,
   pauseClock,
-  percentOf,
-  recentRate,
+  progressOf,
   recordThroughput,
   resumeClock,
   startClock,
@@ -60,46 +61,30 @@ export async function batchExtraction(rawInput: BatchInputJson, carried?: Carrie
   let toleranceReason: string | null = null;
   let completedThisRun = 0;
   const runs = carried?.runs ?? 1;
-  const inFlight = new Map<number, Promise<void>>();
   const chunkScope = new CancellationScope();
 
   const isPaused = () => pauseReason !== null;
   const isOver = () => phase === 'cancelled' || phase === 'completed' || phase === 'failed';
+  const inFlightCount = () => queue?.inFlightCount ?? 0;
 
-  function progress(): Progress {
-    const now = Date.now();
-    const processed = counts.succeeded + counts.failed;
-    const total = plan?.total ?? 0;
-    const rate = recentRate(clock);
-    const state: BatchState = phase === 'running' && isPaused() ? 'paused' : phase;
-    return {
-      batchId,
-      state,
-      ...(pauseReason !== null && state === 'paused' ? { pauseReason } : {}),
-      priority,
-      total,
-      processed,
-      succeeded: counts.succeeded,
-      failed: counts.failed,
-      cached: counts.cached,
-      inFlight: [...inFlight.keys()].reduce((sum, chunk) => sum + chunkLength(chunk), 0),
-      chunks: { total: plan?.chunkCount ?? 0, done: queue?.doneCount ?? 0, inFlight: inFlight.size },
-      percent: percentOf(processed, total),
-      elapsedMs: activeMs(clock, now),
-      pausedMs: totalPausedMs(clock, now),
-      etaMs: plan && !isOver() ? estimateRemainingMs(clock, now, total - processed) : isOver() ? 0 : null,
-      docsPerSecond: rate === null ? null : Math.round(rate * 1000) / 1000,
-      usage: {
-        inputTokens: counts.usage.inputTokens,
-        outputTokens: counts.usage.outputTokens,
-        cacheReadTokens: counts.usage.cacheReadTokens,
-        cacheWriteTokens: counts.usage.cacheWriteTokens,
-        costUsd: counts.usage.costUsd,
+  const progress = (): Progress =>
+    progressOf(
+      {
+        batchId,
+        phase,
+        pauseReason,
+        priority,
+        plan,
+        chunkSize: input.chunkSize,
+        doneChunks: queue?.doneCount ?? 0,
+        inFlightChunks: queue?.inFlightChunks() ?? [],
+        counts,
+        clock,
+        outputDir: `${input.outputDir}/${batchId}`,
+        run: runs,
       },
-      outputDir: plan?.batchDir ?? `${input.outputDir}/${batchId}`,
-      run: runs,
-    };
-  }
+      Date.now(),
+    );
 
   let lastSearchAttributes: string | null = null;
   /** Shows progress in the Web UI; search attributes only on coarse changes, to keep history small. */
@@ -113,12 +98,7 @@ export async function batchExtraction(rawInput: BatchInputJson, carried?: Carrie
     }
   }
 
-  function chunkLength(chunk: number): number {
-    if (!plan) return 0;
-    return Math.min(plan.total, (chunk + 1) * input.chunkSize) - chunk * input.chunkSize;
-  }
-
-  // --- controls: the same logic behind each signal and its update ---
+  // --- controls: one refusal rule and one effect behind each signal and its update ---
 
   function pause(reason: string | undefined): void {
     pauseReason = reason ?? 'paused by request';
@@ -128,7 +108,7 @@ export async function batchExtraction(rawInput: BatchInputJson, carried?: Carrie
 
   /** A paused batch's clock stops once its in-flight chunks have finished: they still count as work. */
   function stopClockWhenIdle(): void {
-    if (isPaused() && inFlight.size === 0) clock = pauseClock(clock, Date.now());
+    if (isPaused() && inFlightCount() === 0) clock = pauseClock(clock, Date.now());
   }
 
   function resume(): void {
@@ -143,104 +123,94 @@ export async function batchExtraction(rawInput: BatchInputJson, carried?: Carrie
     chunkScope.cancel();
   }
 
-  function setPriority(value: number): void {
-    priority = value;
-    publish();
+  async function prioritize(documents: string[]): Promise<void> {
+    const located = await activities.locateDocuments({ batchDir: plan!.batchDir, chunkSize: input.chunkSize, documents });
+    if (located.unknown.length > 0) throw rejectUpdate(`unknown documents in batch ${batchId}: ${located.unknown.join(', ')}`);
+    queue!.prioritize(located.chunks);
   }
 
-  async function prioritize(documents: string[], strict: boolean): Promise<void> {
-    if (!plan || !queue) throw rejectUpdate('the batch is still being planned: try again once it is running');
-    const located = await activities.locateDocuments({ batchDir: plan.batchDir, chunkSize: input.chunkSize, documents });
-    if (strict && located.unknown.length > 0) {
-      throw rejectUpdate(`unknown documents in batch ${batchId}: ${located.unknown.join(', ')}`);
-    }
-    if (located.unknown.length > 0) log.warn('prioritize: ignoring unknown documents', { unknown: located.unknown });
-    queue.prioritize(located.chunks);
-  }
+  /** Why the batch takes no more steering, or null while it does. */
+  const notSteerable = (what: string): string | null =>
+    isOver() || cancelReason !== null ? `cannot ${what}: the batch is ${isOver() ? phase : 'cancelling'}` : null;
 
-  const accepting = (what: string) => () => {
-    if (isOver() || phase === 'cancelling' || cancelReason !== null) throw rejectUpdate(`cannot ${what}: the batch is ${phase === 'running' ? 'cancelling' : phase}`);
-  };
+  /**
+   * Registers a control as a signal (a refused or malformed one is logged and ignored) and as an
+   * update of the same name (refused before it reaches history; returns the new progress).
+   */
+  function control<S extends z.ZodType>(
+    signal: SignalDefinition<unknown[]>,
+    update: UpdateDefinition<Progress, [unknown]>,
+    schema: S,
+    refusal: (args: z.infer<S>) => string | null,
+    apply: (args: z.infer<S>) => void | Promise<void>,
+  ): void {
+    setHandler(signal, (raw: unknown) =>
+      validateArgs(schema, raw, signal.name, async (args) => {
+        const refused = refusal(args);
+        if (refused !== null) return log.warn(`ignoring ${signal.name} signal: ${refused}`);
+        await Promise.resolve(apply(args)).catch((error: unknown) => log.warn(`${signal.name} signal ignored`, { error: String(error) }));
+      }),
+    );
+    setHandler(
+      update,
+      async (raw: unknown) => {
+        await apply(parseUpdateArgs(schema, raw));
+        return progress();
+      },
+      {
+        validator: (raw: unknown) => {
+          const refused = refusal(parseUpdateArgs(schema, raw));
+          if (refused !== null) throw rejectUpdate(refused);
+        },
+      },
+    );
+  }
 
   setHandler(messages.progressQuery, progress);
-
-  setHandler(messages.pauseSignal, (args) => validateArgs(messages.pauseArgsSchema, args, 'pause', (a) => !isOver() && cancelReason === null && pause(a.reason)));
-  setHandler(messages.resumeSignal, (args) => validateArgs(messages.resumeArgsSchema, args, 'resume', () => isPaused() && resume()));
-  setHandler(messages.cancelSignal, (args) => validateArgs(messages.cancelArgsSchema, args, 'cancel', (a) => !isOver() && cancel(a.reason)));
-  setHandler(messages.setPrioritySignal, (args) => validateArgs(messages.setPriorityArgsSchema, args, 'setPriority', (a) => setPriority(a.priority)));
-  setHandler(messages.prioritizeSignal, (args) =>
-    validateArgs(messages.prioritizeArgsSchema, args, 'prioritize', (a) => prioritize(a.documents, false).catch((error) => log.warn('prioritize signal ignored', { error: String(error) }))),
-  );
-
-  setHandler(
-    messages.pauseUpdate,
-    (args) => {
-      pause(parseUpdateArgs(messages.pauseArgsSchema, args).reason);
-      return progress();
-    },
-    { validator: (args) => { parseUpdateArgs(messages.pauseArgsSchema, args); accepting('pause')(); } },
-  );
-  setHandler(
+  control(messages.pauseSignal, messages.pauseUpdate, messages.pauseArgsSchema, () => notSteerable('pause'), (a) => pause(a.reason));
+  control(
+    messages.resumeSignal,
     messages.resumeUpdate,
-    () => {
-      resume();
-      return progress();
-    },
-    {
-      validator: (args) => {
-        parseUpdateArgs(messages.resumeArgsSchema, args);
-        accepting('resume')();
-        if (!isPaused()) throw rejectUpdate('cannot resume: the batch is not paused');
-      },
-    },
+    messages.resumeArgsSchema,
+    () => notSteerable('resume') ?? (isPaused() ? null : 'cannot resume: the batch is not paused'),
+    () => resume(),
   );
-  setHandler(
+  control(
+    messages.cancelSignal,
     messages.cancelUpdate,
-    (args) => {
-      cancel(parseUpdateArgs(messages.cancelArgsSchema, args).reason);
-      return progress();
-    },
-    { validator: (args) => { parseUpdateArgs(messages.cancelArgsSchema, args); if (isOver()) throw rejectUpdate(`cannot cancel: the batch is already ${phase}`); } },
+    messages.cancelArgsSchema,
+    () => (isOver() ? `cannot cancel: the batch is already ${phase}` : null),
+    (a) => cancel(a.reason),
   );
-  setHandler(
-    messages.setPriorityUpdate,
-    (args) => {
-      setPriority(parseUpdateArgs(messages.setPriorityArgsSchema, args).priority);
-      return progress();
-    },
-    { validator: (args) => { parseUpdateArgs(messages.setPriorityArgsSchema, args); accepting('change priority')(); } },
-  );
-  setHandler(
+  control(messages.setPrioritySignal, messages.setPriorityUpdate, messages.setPriorityArgsSchema, () => notSteerable('change priority'), (a) => {
+    priority = a.priority;
+    publish();
+  });
+  control(
+    messages.prioritizeSignal,
     messages.prioritizeUpdate,
-    async (args) => {
-      await prioritize(parseUpdateArgs(messages.prioritizeArgsSchema, args).documents, true);
-      return progress();
-    },
-    { validator: (args) => { parseUpdateArgs(messages.prioritizeArgsSchema, args); accepting('prioritize')(); } },
+    messages.prioritizeArgsSchema,
+    () => notSteerable('prioritize') ?? (plan ? null : 'the batch is still being planned: try again once it is running'),
+    (a) => prioritize(a.documents),
   );
 
   // --- the chunks ---
 
   function startChunk(chunk: number): void {
-    const range = { first: chunk * input.chunkSize + 1, last: chunk * input.chunkSize + chunkLength(chunk) };
+    const { start, end } = chunkRange(chunk, input.chunkSize, plan!.total);
     const { extractChunk } = proxyActivities<DocbatchActivities>({
       ...chunkActivityOptions(input),
       priority: { priorityKey: priority },
-      summary: `chunk ${chunk}: documents ${range.first}–${range.last}`,
+      summary: `chunk ${chunk}: documents ${start + 1}–${end}`,
     });
     const settings = { schema: input.schema, extractor: plan!.extractor, models: input.models, cache: input.cache };
-    const attempt = chunkScope
+    void chunkScope
       .run(() => extractChunk({ batchId, batchDir: plan!.batchDir, chunkIndex: chunk, chunkSize: input.chunkSize, settings }))
-      .then(
-        (result) => onChunkDone(result),
-        (error: unknown) => onChunkFailed(chunk, error),
-      )
+      .then(onChunkDone, (error: unknown) => onChunkFailed(chunk, error))
       .finally(() => {
-        inFlight.delete(chunk);
         stopClockWhenIdle();
         publish();
       });
-    inFlight.set(chunk, attempt);
   }
 
   function onChunkDone(result: ExtractChunkResult): void {
@@ -256,8 +226,7 @@ export async function batchExtraction(rawInput: BatchInputJson, carried?: Carrie
     if (isCancellation(error)) return;
     const cause = error instanceof ActivityFailure ? error.cause : error;
     if (cause instanceof ApplicationFailure && cause.type === messages.failureTypes.batchFault) {
-      const details = cause.details?.[0] as BatchFaultDetails | undefined;
-      pause(details?.message ?? cause.message);
+      pause(cause.message);
       return;
     }
     // Retries are exhausted: the fault outlived the retry policy, so a person should look.
@@ -266,10 +235,10 @@ export async function batchExtraction(rawInput: BatchInputJson, carried?: Carrie
 
   // --- the process ---
 
-  const finished = () => queue !== null && queue.isFinished() && inFlight.size === 0;
+  const finished = () => queue !== null && queue.isFinished() && inFlightCount() === 0;
   const stopping = () => cancelReason !== null || toleranceReason !== null;
   const handOverDue = () => completedThisRun >= input.chunksPerRun || workflowInfo().continueAsNewSuggested;
-  const canStartChunk = () => !isPaused() && !stopping() && !handOverDue() && inFlight.size < input.concurrency && queue!.hasPending();
+  const canStartChunk = () => !isPaused() && !stopping() && !handOverDue() && inFlightCount() < input.concurrency && queue!.hasPending();
 
   try {
     if (!plan) {
@@ -282,7 +251,7 @@ export async function batchExtraction(rawInput: BatchInputJson, carried?: Carrie
 
     while (!stopping() && !finished()) {
       if (handOverDue()) {
-        await condition(() => inFlight.size === 0);
+        await condition(() => inFlightCount() === 0);
         if (stopping() || finished()) break;
         await condition(allHandlersFinished);
         const next: CarriedState = {
@@ -305,7 +274,7 @@ export async function batchExtraction(rawInput: BatchInputJson, carried?: Carrie
       phase = 'cancelling';
       publish();
     }
-    await condition(() => inFlight.size === 0);
+    await condition(() => inFlightCount() === 0);
     const finalState = cancelReason !== null ? 'cancelled' : toleranceReason !== null ? 'failed' : 'completed';
     const summary = await activities.writeReport(reportRequest(finalState, cancelReason ?? toleranceReason ?? undefined));
     phase = finalState;
@@ -322,7 +291,7 @@ export async function batchExtraction(rawInput: BatchInputJson, carried?: Carrie
       phase = 'cancelling';
       cancelReason ??= 'cancelled through Temporal';
       publish();
-      await condition(() => inFlight.size === 0);
+      await condition(() => inFlightCount() === 0);
       if (plan) await activities.writeReport(reportRequest('cancelled', cancelReason));
       phase = 'cancelled';
       publish();

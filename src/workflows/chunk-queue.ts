@@ -70,6 +70,10 @@ export class ChunkQueue {
     return toRanges([...this.done].sort((a, b) => a - b));
   }
 
+  inFlightChunks(): number[] {
+    return [...this.inFlight];
+  }
+
   /** The pending front of the queue, for continue-as-new (in-flight chunks have drained by then). */
   frontChunks(): number[] {
     return this.front.filter((i) => this.isWaiting(i));
@@ -97,4 +101,10 @@ export function toRanges(sorted: number[]): ChunkRange[] {
     else ranges.push([i, i + 1]);
   }
   return ranges;
+}
+
+/** The documents of a chunk: manifest indices [start, end). */
+export function chunkRange(chunkIndex: number, chunkSize: number, total: number): { start: number; end: number } {
+  const start = chunkIndex * chunkSize;
+  return { start, end: Math.min(total, start + chunkSize) };
 }

@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import type { ChunkCounts } from '../activities/contracts';
+import { usageSchema } from '../extraction/usage';
+import { chunkRange } from './chunk-queue';
 
 /**
  * The progress shape (query `progress`, update results, `docbatch status --json`) and the pure
@@ -25,13 +28,7 @@ export const progressSchema = z.object({
   pausedMs: z.number().nonnegative(),
   etaMs: z.number().nonnegative().nullable(),
   docsPerSecond: z.number().nonnegative().nullable(),
-  usage: z.object({
-    inputTokens: z.number().int(),
-    outputTokens: z.number().int(),
-    cacheReadTokens: z.number().int(),
-    cacheWriteTokens: z.number().int(),
-    costUsd: z.number(),
-  }),
+  usage: usageSchema,
   outputDir: z.string(),
   run: z.number().int().positive(),
 });
@@ -111,4 +108,57 @@ export function estimateRemainingMs(clock: BatchClock, now: number, remaining: n
 export function percentOf(processed: number, total: number): number {
   if (total <= 0) return 0;
   return Math.min(100, Math.floor((processed / total) * 1000) / 10);
+}
+
+/** What the workflow knows about its batch at a moment: everything progress is derived from. */
+export interface BatchView {
+  batchId: string;
+  phase: BatchState;
+  pauseReason: string | null;
+  priority: number;
+  /** Null while the batch is being planned. */
+  plan: { total: number; chunkCount: number; batchDir: string } | null;
+  chunkSize: number;
+  doneChunks: number;
+  inFlightChunks: number[];
+  counts: ChunkCounts;
+  clock: BatchClock;
+  outputDir: string;
+  run: number;
+}
+
+const finalStates: ReadonlySet<BatchState> = new Set(['cancelled', 'completed', 'failed']);
+
+export function progressOf(view: BatchView, now: number): Progress {
+  const { plan, counts, clock } = view;
+  const total = plan?.total ?? 0;
+  const processed = counts.succeeded + counts.failed;
+  const rate = recentRate(clock);
+  const state: BatchState = view.phase === 'running' && view.pauseReason !== null ? 'paused' : view.phase;
+  const over = finalStates.has(state);
+  const chunkLength = (chunk: number) => {
+    const { start, end } = chunkRange(chunk, view.chunkSize, total);
+    return end - start;
+  };
+  return {
+    batchId: view.batchId,
+    state,
+    ...(state === 'paused' ? { pauseReason: view.pauseReason! } : {}),
+    priority: view.priority,
+    total,
+    processed,
+    succeeded: counts.succeeded,
+    failed: counts.failed,
+    cached: counts.cached,
+    inFlight: view.inFlightChunks.reduce((sum, chunk) => sum + chunkLength(chunk), 0),
+    chunks: { total: plan?.chunkCount ?? 0, done: view.doneChunks, inFlight: view.inFlightChunks.length },
+    percent: percentOf(processed, total),
+    elapsedMs: activeMs(clock, now),
+    pausedMs: totalPausedMs(clock, now),
+    etaMs: over ? 0 : plan ? estimateRemainingMs(clock, now, total - processed) : null,
+    docsPerSecond: rate === null ? null : Math.round(rate * 1000) / 1000,
+    usage: counts.usage,
+    outputDir: plan?.batchDir ?? view.outputDir,
+    run: view.run,
+  };
 }
