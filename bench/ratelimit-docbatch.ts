@@ -3,8 +3,6 @@
  * real worker processes (bench/fixtures/ratelimit-worker.ts, each with its own limiter), the
  * Anthropic extractor talking to the emulator over HTTP.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,9 +13,9 @@ import { startDevServer, type TemporalServer } from '../src/temporal/dev-server'
 import type { batchExtraction } from '../src/workflows/batch';
 import type { BatchInputJson } from '../src/workflows/input';
 import { progressQuery } from '../src/workflows/messages';
+import { startWorkerProcess, stopWorkerProcess } from './worker-process';
 
 const workerScript = fileURLToPath(new URL('./fixtures/ratelimit-worker.ts', import.meta.url));
-const projectRoot = fileURLToPath(new URL('..', import.meta.url));
 const TASK_QUEUE = 'docbatch-ratelimit-bench';
 
 export interface DocbatchEnvironment {
@@ -73,10 +71,13 @@ export async function startDocbatchFleet(env: DocbatchEnvironment, settings: Doc
     cleanups.unshift(() => server.stop());
     const workers = await Promise.all(
       Array.from({ length: settings.workers }, (_, index) =>
-        startWorker({
-          index,
+        startWorkerProcess({
+          script: workerScript,
+          name: `worker ${index}`,
           log,
-          onLimiter: (sample) => limiterTrace.push({ worker: index, ...sample }),
+          onLine: (line) => {
+            if (line.startsWith('[limiter] ')) limiterTrace.push({ worker: index, ...(JSON.parse(line.slice('[limiter] '.length)) as Omit<LimiterSample, 'worker'>) });
+          },
           env: {
             BENCH_TEMPORAL_ADDRESS: server.address,
             BENCH_TASK_QUEUE: TASK_QUEUE,
@@ -90,7 +91,7 @@ export async function startDocbatchFleet(env: DocbatchEnvironment, settings: Doc
         }),
       ),
     );
-    for (const worker of workers) cleanups.unshift(() => stopChild(worker));
+    for (const worker of workers) cleanups.unshift(() => stopWorkerProcess(worker, 20_000));
     const connection = await Connection.connect({ address: server.address });
     cleanups.unshift(() => connection.close());
     const client = new Client({ connection, namespace: server.namespace });
@@ -148,59 +149,3 @@ async function activityRetries(client: Client, workflowId: string): Promise<numb
   return (history.events ?? []).reduce((sum, event) => sum + Math.max(0, (event.activityTaskStartedEventAttributes?.attempt ?? 1) - 1), 0);
 }
 
-interface WorkerStart {
-  index: number;
-  env: Record<string, string>;
-  log: (message: string) => void;
-  onLimiter: (sample: Omit<LimiterSample, 'worker'>) => void;
-}
-
-async function startWorker({ index, env, log, onLimiter }: WorkerStart): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', workerScript], {
-    cwd: projectRoot,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const stderr: string[] = [];
-  child.stderr!.on('data', (chunk: Buffer) => {
-    const text = chunk.toString('utf8');
-    if (process.env.BENCH_WORKER_ECHO) for (const line of text.split('\n')) if (line.trim() !== '') log(`  worker ${index}: ${line}`);
-    stderr.push(text);
-    if (stderr.length > 50) stderr.shift();
-  });
-  let pending = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker ${index} did not start within 90 s:\n${stderr.join('')}`)), 90_000);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      pending += chunk.toString('utf8');
-      const lines = pending.split('\n');
-      pending = lines.pop() ?? '';
-      for (const line of lines) {
-        if (line === 'worker ready') {
-          clearTimeout(timer);
-          resolve();
-        } else if (line.startsWith('[limiter] ')) {
-          onLimiter(JSON.parse(line.slice('[limiter] '.length)) as Omit<LimiterSample, 'worker'>);
-        }
-      }
-    });
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`worker ${index} exited (${signal ?? `code ${code}`}) before it was ready:\n${stderr.join('')}`));
-    });
-  });
-  child.on('exit', (code, signal) => {
-    if (code !== 0 && signal !== 'SIGTERM') log(`  worker ${index} exited (${signal ?? `code ${code}`}):\n${stderr.join('').slice(-2000)}`);
-  });
-  return child;
-}
-
-/** SIGTERM (the worker drains and exits), SIGKILL after 20 s. */
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-  await exited;
-  clearTimeout(timer);
-}

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -10,6 +10,7 @@ import type { batchExtraction } from '../src/workflows/batch';
 import type { BatchInputJson } from '../src/workflows/input';
 import { progressQuery } from '../src/workflows/messages';
 import { cpuSeconds, megabytes, peakRssBytes, pidsWithCommandLine } from './process-stats';
+import { startWorkerProcess, stopWorkerProcess } from './worker-process';
 
 /** The knobs of one benchmarked batch. */
 export interface BatchSettings {
@@ -99,8 +100,20 @@ export async function runScaleCase(env: BenchEnvironment, scaleCase: ScaleCase, 
     cleanups.unshift(() => server.stop());
     const serverPid = (await pidsWithCommandLine(dbFile)).find((pid) => pid !== process.pid) ?? null;
 
-    const worker = await startWorker(env, server.address, scaleCase.settings);
-    cleanups.unshift(() => stopChild(worker.child));
+    const worker = await startWorkerProcess({
+      script: workerScript,
+      name: 'worker',
+      log: env.log,
+      nodeArgs: workerNodeArgs(scaleCase.settings),
+      readyTimeoutMs: 60_000,
+      env: {
+        BENCH_TEMPORAL_ADDRESS: server.address,
+        BENCH_TASK_QUEUE: TASK_QUEUE,
+        BENCH_WORKFLOW_BUNDLE: env.workflowBundlePath,
+        BENCH_ACTIVITY_SLOTS: String(scaleCase.settings.activitySlots),
+      },
+    });
+    cleanups.unshift(() => stopWorkerProcess(worker));
 
     const connection = await Connection.connect({ address: server.address });
     cleanups.unshift(() => connection.close());
@@ -140,9 +153,9 @@ export async function runScaleCase(env: BenchEnvironment, scaleCase: ScaleCase, 
 
     // Read the peaks before anything stops: VmHWM lives only as long as the process.
     const [workerPeak, serverPeak, workerCpu, serverCpu] = await Promise.all([
-      worker.child.pid === undefined ? null : peakRssBytes(worker.child.pid),
+      worker.pid === undefined ? null : peakRssBytes(worker.pid),
       serverPid === null ? null : peakRssBytes(serverPid),
-      worker.child.pid === undefined ? null : cpuSeconds(worker.child.pid),
+      worker.pid === undefined ? null : cpuSeconds(worker.pid),
       serverPid === null ? null : cpuSeconds(serverPid),
     ]);
     if (error !== undefined) await handle.terminate('benchmark timed out').catch(() => undefined);
@@ -195,58 +208,13 @@ async function continuedAsNewRunId(client: Client, workflowId: string, runId: st
   return closing.history?.events?.[0]?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
 }
 
-interface StartedWorker {
-  child: ChildProcess;
+/** BENCH_WORKER_NODE_ARGS adds node flags to the worker only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof". */
+function workerNodeArgs(settings: BatchSettings): string[] {
+  const args = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
+  if (settings.workerHeapMb !== null) args.push(`--max-old-space-size=${settings.workerHeapMb}`);
+  return args;
 }
 
-async function startWorker(env: BenchEnvironment, address: string, settings: BatchSettings): Promise<StartedWorker> {
-  // BENCH_WORKER_NODE_ARGS adds node flags to the worker only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
-  const extraArgs = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
-  if (settings.workerHeapMb !== null) extraArgs.push(`--max-old-space-size=${settings.workerHeapMb}`);
-  const child = spawn(process.execPath, [...extraArgs, '--import', 'tsx', workerScript], {
-    cwd: projectRoot,
-    env: {
-      ...process.env,
-      BENCH_TEMPORAL_ADDRESS: address,
-      BENCH_TASK_QUEUE: TASK_QUEUE,
-      BENCH_WORKFLOW_BUNDLE: env.workflowBundlePath,
-      BENCH_ACTIVITY_SLOTS: String(settings.activitySlots),
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const stderr: string[] = [];
-  child.stderr!.on('data', (chunk: Buffer) => {
-    const text = chunk.toString('utf8');
-    for (const line of text.split('\n')) if (line.startsWith('[memory]') || (process.env.BENCH_WORKER_ECHO && line.trim() !== '')) env.log(`  worker ${line}`);
-    stderr.push(text);
-    if (stderr.length > 50) stderr.shift();
-  });
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the bench worker did not start within 60 s:\n${stderr.join('')}`)), 60_000);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      if (process.env.BENCH_WORKER_ECHO) for (const line of chunk.toString('utf8').split('\n')) if (line.trim() !== '') env.log(`  worker ${line}`);
-      if (chunk.toString('utf8').includes('worker ready')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`the bench worker exited (${signal ?? `code ${code}`}) before it was ready:\n${stderr.join('')}`));
-    });
-  });
-  return { child };
-}
-
-/** SIGTERM (the worker drains and exits), SIGKILL after 30 s. */
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-  await exited;
-  clearTimeout(timer);
-}
 
 /** The same documents through bench/scale-baseline.ts (a p-limit loop, no Temporal) in a child process. */
 export async function runBaseline(env: BenchEnvironment, documents: number, sourceDir: string, concurrency: number): Promise<BaselineResult> {
