@@ -22,7 +22,7 @@ export default tseslint.config(
           patterns: [
             { group: ['node:*', 'fs', 'path', 'os', 'child_process'], message: 'Workflow code must not do I/O.' },
             // Pure data modules (zod schemas, usage arithmetic) are fine; anything that loads documents or calls APIs is not.
-            { group: ['../activities/*/**', '../extraction/**', '!../extraction/usage', '../cli/**', '../temporal/**', '../store/*', '!../store/summary'], message: 'Workflows import only workflow-safe modules.' },
+            { group: ['../activities/*/**', '../extraction/**', '!../extraction/usage', '!../extraction/pricing', '!../extraction/schemas', '!../extraction/schemas/*', '../cli/**', '../temporal/**', '../store/*', '!../store/summary'], message: 'Workflows import only workflow-safe modules.' },
           ],
         },
       ],

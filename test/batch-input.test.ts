@@ -25,6 +25,14 @@ describe('batch input', () => {
     expect(parsed.problems.join('\n')).toMatch(/surprise/);
   });
 
+  it('refuses a model it cannot price, before any document is sent', () => {
+    const parsed = parseBatchInput({ source: { dir: '/x' }, models: { complex: 'claude-sonet-4-6' } });
+    expect(parsed.ok).toBe(false);
+    if (parsed.ok) return;
+    expect(parsed.problems).toEqual([expect.stringMatching(/^models\.complex: expected a model from the pricing table: claude-haiku-4-5, /)]);
+    expect(parseBatchInput({ source: { dir: '/x' }, models: { simple: 'claude-haiku-4-5-20251001' } }).ok).toBe(true);
+  });
+
   it('says what a source must look like', () => {
     const parsed = parseBatchInput({});
     expect(parsed).toEqual({ ok: false, problems: ['source: expected {"dir": "<directory>"} or {"manifest": "<file listing paths>"}'] });

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { isPricedModel, pricedModels } from '../extraction/pricing';
+import { schemaNames } from '../extraction/schemas';
 
 /**
  * The batch input: plain JSON, so `temporal workflow start --input '{"source":{"dir":"/x"}}'`
@@ -42,18 +44,21 @@ export const timeoutInputSchema = z.strictObject({
   chunkHeartbeat: duration.default('1m'),
 });
 
+// Checked here, so a misspelt model fails the batch at once rather than on its first chunk.
+const model = z.string().refine(isPricedModel, { message: `expected a model from the pricing table: ${pricedModels.join(', ')}` });
+
 export const modelsInputSchema = z.strictObject({
   /** For small text-layer documents. */
-  simple: z.string().min(1).default('claude-haiku-4-5'),
+  simple: model.default('claude-haiku-4-5'),
   /** For scans, images, long or complex documents. */
-  complex: z.string().min(1).default('claude-sonnet-4-6'),
+  complex: model.default('claude-sonnet-4-6'),
   /** Tried once when the routed model's output stays invalid after a repair turn. */
-  escalation: z.string().min(1).default('claude-sonnet-4-6'),
+  escalation: model.default('claude-sonnet-4-6'),
 });
 
 export const batchInputSchema = z.strictObject({
   source: batchSourceSchema,
-  schema: z.enum(['invoice']).default('invoice'),
+  schema: z.enum(schemaNames).default('invoice'),
   extractor: z.enum(extractorKinds).default('auto'),
   models: modelsInputSchema.prefault({}),
   outputDir: z.string().min(1).default('output'),
