@@ -6,6 +6,7 @@ import { createExtractorFor } from './activities/extractor-for';
 import { DEFAULTS, readEnv, readIntEnv } from './env';
 import { createFileResultCache } from './store/result-cache';
 import { connectWorkerConnection } from './temporal/connection';
+import { docbatchHome } from './temporal/paths';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const workflowsPath = path.join(here, 'workflows', 'index.ts');
@@ -25,7 +26,7 @@ export interface DocbatchWorkerOptions {
 }
 
 export function defaultActivityDeps(env = process.env): ActivityDeps {
-  const cacheDir = readEnv('cacheDir', env) ?? path.resolve(readEnv('homeDir', env) ?? DEFAULTS.homeDir, 'cache');
+  const cacheDir = readEnv('cacheDir', env) ?? path.join(docbatchHome(env), 'cache');
   return {
     extractorFor: createExtractorFor(env),
     resultCache: createFileResultCache(cacheDir),
@@ -38,7 +39,8 @@ export function defaultActivityDeps(env = process.env): ActivityDeps {
 export async function createDocbatchWorker(options: DocbatchWorkerOptions = {}): Promise<Worker> {
   const connection = options.connection ?? (await connectWorkerConnection());
   const activities = createActivities({ ...defaultActivityDeps(), ...options.activityDeps });
-  const maxPerSecond = options.maxTaskQueueActivitiesPerSecond ?? optionalNumber(readEnv('maxActivitiesPerSecond'));
+  // 0 (unset) means no batch-wide cap.
+  const maxPerSecond = options.maxTaskQueueActivitiesPerSecond ?? readIntEnv('maxActivitiesPerSecond', 0);
   return Worker.create({
     connection,
     namespace: options.namespace ?? readEnv('temporalNamespace') ?? DEFAULTS.temporalNamespace,
@@ -49,13 +51,6 @@ export async function createDocbatchWorker(options: DocbatchWorkerOptions = {}):
       options.maxConcurrentActivityTaskExecutions ?? readIntEnv('maxConcurrentActivities', DEFAULTS.maxConcurrentActivities),
     ...(maxPerSecond ? { maxTaskQueueActivitiesPerSecond: maxPerSecond } : {}),
   });
-}
-
-function optionalNumber(raw: string | undefined): number | undefined {
-  if (raw === undefined) return undefined;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`DOCBATCH_MAX_ACTIVITIES_PER_SECOND=${raw} is not a positive number`);
-  return value;
 }
 
 /** `docbatch worker` and `node src/worker.ts`: a worker configured from env until SIGINT/SIGTERM. */
