@@ -1,7 +1,6 @@
-import net from 'node:net';
 import type { Client } from '@temporalio/client';
 import { DEFAULTS, readEnv } from '../env';
-import { connectClient, temporalSettingsFromEnv, webUiUrlFor, workflowUiUrl } from '../temporal/connection';
+import { connectClient, portAnswers, temporalSettingsFromEnv, webUiUrlFor, workflowUiUrl } from '../temporal/connection';
 import { unreachableError } from './errors';
 
 /** A connected client and what the CLI needs to talk about it: address, namespace, Web UI, task queue. */
@@ -50,21 +49,4 @@ export async function openSession(options: SessionOptions = {}): Promise<Tempora
     batchUrl: (batchId) => workflowUiUrl(uiUrl, settings.namespace, batchId),
     close: () => client.connection.close(),
   };
-}
-
-/** Whether something accepts TCP connections at `host:port` (false only on a definite refusal or timeout). */
-function portAnswers(address: string, timeoutMs = 3_000): Promise<boolean> {
-  const match = /^(.*):(\d+)$/.exec(address);
-  if (!match) return Promise.resolve(true);
-  const host = match[1]!.replace(/^\[|\]$/g, '');
-  return new Promise((resolve) => {
-    const socket = net.connect({ host, port: Number(match[2]) });
-    const done = (answers: boolean) => {
-      socket.destroy();
-      resolve(answers);
-    };
-    socket.setTimeout(timeoutMs, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
 }

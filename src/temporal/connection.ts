@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { DEFAULTS, ENV, readEnv } from '../env';
@@ -85,4 +86,22 @@ export async function connectWorkerConnection(
   } catch (err) {
     throw unreachable(settings, err);
   }
+}
+
+/** Whether something accepts TCP connections at `host:port` (false only on a definite refusal or timeout).
+ * A refused port answers in milliseconds, where a gRPC connect waits out its whole timeout. */
+export function portAnswers(address: string, timeoutMs = 3_000): Promise<boolean> {
+  const match = /^(.*):(\d+)$/.exec(address);
+  if (!match) return Promise.resolve(true);
+  const host = match[1]!.replace(/^\[|\]$/g, '');
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port: Number(match[2]) });
+    const done = (answers: boolean) => {
+      socket.destroy();
+      resolve(answers);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
 }

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { DEFAULTS, ENV, readEnv } from '../env';
 import { ensureTemporalCli, type Log } from './binary';
-import { temporalSettingsFromEnv, webUiUrlFor } from './connection';
+import { portAnswers, temporalSettingsFromEnv, webUiUrlFor } from './connection';
 import { dynamicConfigArgs } from './dynamic-config';
 import { defaultDevServerDbFile } from './paths';
 import { ensureSearchAttributes, searchAttributeArgs } from './register-search-attributes';
@@ -260,7 +260,7 @@ export async function ensureTemporalServer(options: { log?: Log; env?: Record<st
     return { address: settings.address, namespace: settings.namespace, uiUrl: webUiUrlFor(settings.address, env), started: false, stop: noop };
   }
 
-  const local = await answers(DEFAULTS.temporalAddress, settings.namespace, '1s');
+  const local = (await portAnswers(DEFAULTS.temporalAddress, 500)) ? await answers(DEFAULTS.temporalAddress, settings.namespace, '1s') : undefined;
   if (local) {
     try {
       await ensureSearchAttributes(local, settings.namespace);
