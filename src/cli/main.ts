@@ -1,4 +1,4 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { CliError } from '../client/errors';
 import { batchStates } from '../workflows/progress';
 import { addBatchOptions, addSettingsOptions, type BatchCommandOptions } from './batch-options';
@@ -68,7 +68,7 @@ export function buildProgram(): Command {
   );
 
   json(program.command('priority <batchId> <priority>').description('set the task-queue priority of the chunks still to run: 1 (highest) to 5')).action(
-    exitWith((batchId: string, priority: string, options: JsonOption) => controlCommand(batchId, { action: 'setPriority', priority: wholeNumber(priority) }, options)),
+    exitWith((batchId: string, priority: string, options: JsonOption) => controlCommand(batchId, { action: 'setPriority', priority: integerArg('priority', 1, 5)(priority) }, options)),
   );
 
   json(program.command('prioritize <batchId> <document...>').description('move the chunks holding these documents to the front of the queue')).action(
@@ -125,12 +125,6 @@ export function buildProgram(): Command {
     .action(exitWith((options: EmulatorFlags) => emulatorCommand(options)));
 
   return program;
-}
-
-function wholeNumber(raw: string): number {
-  const value = Number(raw);
-  if (!Number.isInteger(value)) throw new InvalidArgumentError(`priority must be a whole number from 1 (highest) to 5, not "${raw}"`);
-  return value;
 }
 
 /** Wraps an action: its exit code becomes the process's; an error becomes one line on stderr. */
