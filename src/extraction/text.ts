@@ -40,7 +40,8 @@ async function rawText(doc: SourceDocument): Promise<string> {
   }
 }
 
-function decodeUtf8(doc: SourceDocument): string {
+/** A text document's content: strict UTF-8, no NUL bytes, `\n` line ends. */
+export function decodeUtf8(doc: SourceDocument): string {
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(doc.bytes);

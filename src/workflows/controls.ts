@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { ChunkCounts } from '../activities/contracts';
 import { addUsage, zeroUsage } from '../extraction/usage';
 import { failureTypes } from './messages';
+import { schemaIssues } from '../extraction/schemas/issues';
 
 /** Pure helpers behind the workflow's message handlers and counters. */
 
@@ -39,14 +40,14 @@ export function rejectUpdate(message: string): ApplicationFailure {
 export function parseUpdateArgs<S extends z.ZodType>(schema: S, args: unknown): z.infer<S> {
   const parsed = schema.safeParse(args);
   if (parsed.success) return parsed.data;
-  throw rejectUpdate(parsed.error.issues.map((issue) => `${issue.path.join('.') || '(arguments)'}: ${issue.message}`).join('; '));
+  throw rejectUpdate(schemaIssues(parsed.error, '(arguments)').join('; '));
 }
 
 /** A signal with a bad payload is logged and ignored: it must never break the workflow. */
 export function validateArgs<S extends z.ZodType>(schema: S, args: unknown, name: string, apply: (value: z.infer<S>) => unknown): void {
   const parsed = schema.safeParse(args);
   if (!parsed.success) {
-    log.warn(`ignoring ${name} signal with an invalid payload`, { problems: parsed.error.issues.map((issue) => `${issue.path.join('.') || '(payload)'}: ${issue.message}`) });
+    log.warn(`ignoring ${name} signal with an invalid payload`, { problems: schemaIssues(parsed.error, '(payload)') });
     return;
   }
   apply(parsed.data);

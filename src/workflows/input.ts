@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isPricedModel, pricedModels } from '../extraction/pricing';
 import { schemaNames } from '../extraction/schemas';
+import { describeIssue } from '../extraction/schemas/issues';
 
 /**
  * The batch input: plain JSON, so `temporal workflow start --input '{"source":{"dir":"/x"}}'`
@@ -89,9 +90,8 @@ export function parseBatchInput(raw: unknown): ParsedBatchInput {
 }
 
 function formatIssue(issue: z.core.$ZodIssue): string {
-  const path = issue.path.length > 0 ? issue.path.join('.') : '(input)';
-  if (issue.code === 'invalid_union' && path === 'source') {
+  if (issue.code === 'invalid_union' && issue.path.join('.') === 'source') {
     return 'source: expected {"dir": "<directory>"} or {"manifest": "<file listing paths>"}';
   }
-  return `${path}: ${issue.message}`;
+  return describeIssue('(input)')(issue);
 }

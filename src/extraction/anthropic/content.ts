@@ -1,6 +1,6 @@
 import type { ContentBlockParam } from '@anthropic-ai/sdk/resources/messages';
-import { DocumentError } from '../errors';
 import type { SourceDocument } from '../extractor';
+import { decodeUtf8 } from '../text';
 
 /**
  * The document as Messages API content: PDFs as base64 `document` blocks (Claude sees each page's
@@ -17,14 +17,6 @@ export function documentContent(document: SourceDocument): ContentBlockParam {
     case 'image/webp':
       return { type: 'image', source: { type: 'base64', media_type: document.mediaType, data: document.bytes.toString('base64') } };
     case 'text/plain':
-      return { type: 'text', text: `<document>\n${decodeText(document)}\n</document>` };
-  }
-}
-
-function decodeText(document: SourceDocument): string {
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(document.bytes);
-  } catch {
-    throw new DocumentError('corrupt', `${document.path} is not valid UTF-8 text: re-save it as UTF-8`);
+      return { type: 'text', text: `<document>\n${decodeUtf8(document)}\n</document>` };
   }
 }

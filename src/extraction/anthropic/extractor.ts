@@ -18,6 +18,7 @@ import { extractionInstruction, repairInstruction, systemPrompt, type DocumentPa
 import { defaultRoutingThresholds, routeModel, type RoutingThresholds } from './routing';
 import { apiRequestLimits, fitsOneRequest, splitPdf, type RequestLimits } from './split';
 import { imageTokens, pdfTokens, textTokens } from './tokens';
+import { schemaIssues } from '../schemas/issues';
 
 export interface AnthropicModels {
   /** For small text-layer documents. */
@@ -179,8 +180,7 @@ export function createAnthropicExtractor(options: AnthropicExtractorOptions): Ex
       }
       const checked = schema.safeParse(mergePartData(data));
       if (!checked.success) {
-        const issues = checked.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
-        throw new DocumentError('validation_failed', `${document.path}: the merged parts do not match the ${schemaName} schema: ${issues.join('; ')}`, usage);
+        throw new DocumentError('validation_failed', `${document.path}: the merged parts do not match the ${schemaName} schema: ${schemaIssues(checked.error).join('; ')}`, usage);
       }
       return { data: checked.data as Record<string, unknown>, usage, model: [...servedBy].join('+'), calls };
     },

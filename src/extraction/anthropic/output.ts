@@ -1,6 +1,7 @@
 import { zodOutputFormat } from '@anthropic-ai/sdk/helpers/zod';
 import type { JSONOutputFormat, Message } from '@anthropic-ai/sdk/resources/messages';
 import type { z } from 'zod';
+import { schemaIssues } from '../schemas/issues';
 
 /** The model's answer checked against the zod schema: data, or the problems a repair turn names. */
 export type CheckedOutput =
@@ -32,7 +33,7 @@ export function checkOutput(schema: z.ZodObject, text: string): CheckedOutput {
   return {
     valid: false,
     text,
-    issues: result.error.issues.map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(root)'}: ${issue.message}`),
+    issues: schemaIssues(result.error),
   };
 }
 

@@ -4,6 +4,7 @@ import type { Invoice } from '../schemas/invoice';
 import { documentText } from '../text';
 import { zeroUsage } from '../usage';
 import { parseInvoiceText } from './fields';
+import { schemaIssues } from '../schemas/issues';
 
 /**
  * The offline extractor: the document's text (text layer or OCR) parsed by rules, validated with
@@ -33,8 +34,7 @@ export function createLocalExtractor(): Extractor {
       }
       const result = schema.safeParse(invoice);
       if (!result.success) {
-        const issues = result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
-        throw new DocumentError('validation_failed', `${document.path}: extracted data does not match the ${schemaName} schema: ${issues.join('; ')}`);
+        throw new DocumentError('validation_failed', `${document.path}: extracted data does not match the ${schemaName} schema: ${schemaIssues(result.error).join('; ')}`);
       }
       return { data: result.data as Record<string, unknown>, usage: zeroUsage, model: 'local', calls: 1 };
     },
