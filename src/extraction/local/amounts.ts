@@ -43,8 +43,8 @@ export function parseAmount(raw: string, style: DecimalStyle = 'point'): number 
     decimalSeparator = null;
   }
 
-  const grouping = decimalSeparator === '.' ? ',' : decimalSeparator === ',' ? '.' : /[.,]/g;
-  let normalised = digits.replace(typeof grouping === 'string' ? new RegExp(`\\${grouping}`, 'g') : grouping, '');
+  // Whatever is not the decimal separator groups thousands; with no decimal separator both do.
+  let normalised = digits.replaceAll(decimalSeparator === '.' ? ',' : decimalSeparator === ',' ? '.' : /[.,]/g, '');
   if (decimalSeparator === ',') normalised = normalised.replace(',', '.');
   const value = Number(normalised);
   if (!Number.isFinite(value)) return null;

@@ -2,6 +2,7 @@ import { labelledValue, type Line } from './layout';
 
 /** ISO 4217 codes docbatch recognises in invoice text. */
 const currencyCodes = ['EUR', 'USD', 'GBP', 'CHF', 'JPY', 'CAD', 'AUD', 'NZD', 'SEK', 'NOK', 'DKK', 'PLN', 'CZK', 'HUF', 'INR', 'CNY', 'SGD', 'HKD', 'ZAR', 'MXN', 'BRL'];
+const currencyCodePatterns = currencyCodes.map((code) => [code, new RegExp(`\\b${code}\\b`, 'g')] as const);
 
 /** Symbols, most specific first: "US$" must be read before "$". */
 const currencySymbols: [RegExp, string][] = [
@@ -25,8 +26,8 @@ export function detectCurrency(text: string, lines: Line[]): string | null {
 
   const counts = new Map<string, number>();
   const count = (code: string, n: number) => counts.set(code, (counts.get(code) ?? 0) + n);
-  for (const code of currencyCodes) {
-    const n = text.match(new RegExp(`\\b${code}\\b`, 'g'))?.length ?? 0;
+  for (const [code, pattern] of currencyCodePatterns) {
+    const n = text.match(pattern)?.length ?? 0;
     if (n > 0) count(code, n);
   }
   let rest = text;
