@@ -163,6 +163,8 @@ describe('ensureTemporalServer', () => {
     const { address, namespace } = testTemporal();
     const server = await ensureTemporalServer({ env: { TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace }, log: quiet });
     expect(server).toMatchObject({ address, namespace, started: false });
+    // The server TEMPORAL_ADDRESS names is reached with env's own settings (TLS, API key); found or started local servers never are.
+    expect(server.connection).toEqual({ address, namespace, tls: false });
     await server.stop();
     const connection = await Connection.connect({ address });
     await expect(connection.workflowService.getSystemInfo({})).resolves.toBeDefined();

@@ -1,6 +1,6 @@
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { TemporalServer } from '../temporal/dev-server';
-import { connectWorkerConnection, temporalSettingsFromEnv } from '../temporal/connection';
+import { connectWorkerConnection } from '../temporal/connection';
 import { createDocbatchWorker } from '../worker';
 
 export interface InProcessWorker {
@@ -14,10 +14,10 @@ export interface InProcessWorker {
  * The worker `docbatch run` starts beside the client, so one command does the whole job. Its logs
  * stay at WARN, so they do not tear through the progress bar.
  */
-export async function startInProcessWorker(server: Pick<TemporalServer, 'address' | 'namespace'>): Promise<InProcessWorker> {
+export async function startInProcessWorker(server: Pick<TemporalServer, 'connection'>): Promise<InProcessWorker> {
   installQuietRuntime();
-  const connection = await connectWorkerConnection({ ...temporalSettingsFromEnv(), address: server.address, namespace: server.namespace });
-  const worker = await createDocbatchWorker({ connection, namespace: server.namespace });
+  const connection = await connectWorkerConnection(server.connection);
+  const worker = await createDocbatchWorker({ connection, namespace: server.connection.namespace });
   let stopping = false;
   const running = worker.run();
   const crashed = new Promise<Error>((resolve) => {

@@ -34,7 +34,7 @@ export async function runCommand(dir: string | undefined, options: RunCommandOpt
   let worker: InProcessWorker | undefined;
   try {
     server = await ensureServer();
-    session = await openSession({ address: server.address, namespace: server.namespace, uiUrl: server.uiUrl });
+    session = await openSession({ settings: server.connection, uiUrl: server.uiUrl });
     if (options.worker) worker = await (await import('./in-process-worker')).startInProcessWorker(server);
     if (interrupt.signal.aborted) return INTERRUPTED_EXIT_CODE;
 

@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { DEFAULTS, readEnv } from '../env';
-import { connectClient, portAnswers, temporalSettingsFromEnv, webUiUrlFor, workflowUiUrl } from '../temporal/connection';
+import { connectClient, portAnswers, temporalSettingsFromEnv, webUiUrlFor, workflowUiUrl, type TemporalSettings } from '../temporal/connection';
 import { unreachableError } from './errors';
 
 /** A connected client and what the CLI needs to talk about it: address, namespace, Web UI, task queue. */
@@ -21,13 +21,14 @@ export interface SessionOptions {
   namespace?: string;
   /** Defaults to the dev server convention for the address (or TEMPORAL_UI_URL). */
   uiUrl?: string;
+  /** A server already found (ensureTemporalServer): reached exactly so, env notwithstanding. */
+  settings?: TemporalSettings;
 }
 
 /** Connects to Temporal from env (or the given server); an unreachable server is a CliError with the fix. */
 export async function openSession(options: SessionOptions = {}): Promise<TemporalSession> {
-  const fromEnv = temporalSettingsFromEnv();
-  const settings = {
-    ...fromEnv,
+  const settings = options.settings ?? {
+    ...temporalSettingsFromEnv(),
     ...(options.address !== undefined ? { address: options.address } : {}),
     ...(options.namespace !== undefined ? { namespace: options.namespace } : {}),
   };

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { DEFAULTS, ENV, readEnv } from '../env';
 import { ensureTemporalCli, type Log } from './binary';
-import { portAnswers, temporalSettingsFromEnv, webUiUrlFor } from './connection';
+import { portAnswers, temporalSettingsFromEnv, webUiUrlFor, type TemporalSettings } from './connection';
 import { dynamicConfigArgs } from './dynamic-config';
 import { defaultDevServerDbFile } from './paths';
 import { ensureSearchAttributes, searchAttributeArgs } from './register-search-attributes';
@@ -17,6 +17,8 @@ export interface TemporalServer {
   /** gRPC frontend, `host:port`. */
   address: string;
   namespace: string;
+  /** How to reach it: env's TLS and API key only for the server TEMPORAL_ADDRESS names. */
+  connection: TemporalSettings;
   /** Web UI base URL, e.g. `http://127.0.0.1:8233`. */
   uiUrl: string;
   /** True when this process started the server (then stop() ends it). */
@@ -167,6 +169,7 @@ async function launch(o: LaunchOptions): Promise<TemporalServer> {
   return {
     address,
     namespace: o.namespace,
+    connection: { address, namespace: o.namespace, tls: false },
     uiUrl: o.uiPort === undefined ? '' : `http://${HOST}:${o.uiPort}`,
     started: true,
     stop,
@@ -257,7 +260,7 @@ export async function ensureTemporalServer(options: { log?: Log; env?: Record<st
     } finally {
       await connection.close();
     }
-    return { address: settings.address, namespace: settings.namespace, uiUrl: webUiUrlFor(settings.address, env), started: false, stop: noop };
+    return { address: settings.address, namespace: settings.namespace, connection: settings, uiUrl: webUiUrlFor(settings.address, env), started: false, stop: noop };
   }
 
   const local = (await portAnswers(DEFAULTS.temporalAddress, 500)) ? await answers(DEFAULTS.temporalAddress, settings.namespace, '1s') : undefined;
@@ -267,7 +270,14 @@ export async function ensureTemporalServer(options: { log?: Log; env?: Record<st
     } finally {
       await local.close();
     }
-    return { address: DEFAULTS.temporalAddress, namespace: settings.namespace, uiUrl: webUiUrlFor(DEFAULTS.temporalAddress, env), started: false, stop: noop };
+    return {
+      address: DEFAULTS.temporalAddress,
+      namespace: settings.namespace,
+      connection: { address: DEFAULTS.temporalAddress, namespace: settings.namespace, tls: false },
+      uiUrl: webUiUrlFor(DEFAULTS.temporalAddress, env),
+      started: false,
+      stop: noop,
+    };
   }
 
   const dbFile = defaultDevServerDbFile(env);
