@@ -105,9 +105,15 @@ export async function listDirectoryEntries(source: DirectorySource): Promise<Lis
       }
     }
     // What each link (or entry of unknown type) is; stat follows links without opening anything.
-    const resolved = await mapBounded(links, STATS_IN_FLIGHT, async (link) => ({ link, target: await stat(link.path).catch((error: NodeJS.ErrnoException) => error) }));
-    for (const { link, target } of resolved) {
-      if (target instanceof Error) {
+    const resolved = await mapBounded(links, STATS_IN_FLIGHT, async (link) => ({
+      link,
+      target: await stat(link.path).catch((error: NodeJS.ErrnoException) => error),
+      isLink: await lstat(link.path).then((info) => info.isSymbolicLink(), () => true),
+    }));
+    for (const { link, target, isLink } of resolved) {
+      if (!isLink && !(target instanceof Error) && target.isDirectory()) {
+        directories.push(link);
+      } else if (target instanceof Error) {
         if (include(link.rel)) problems.push({ path: link.path, sizeBytes: 0, problem: await unresolvableProblem(link.path, target) });
       } else if (target.isDirectory()) {
         if (!source.followSymlinks) problems.push({ path: link.path, sizeBytes: 0, problem: await unfollowedProblem(link.path) });
