@@ -34,8 +34,9 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: unitTests,
-          // Runs before the integration files: no dev server to wait for, files in parallel.
+          // Runs before the integration files, two files at a time (vitest's default on 2 cores is one).
           sequence: { groupOrder: 0 },
+          maxWorkers: 2,
         },
       },
       {
