@@ -61,7 +61,7 @@ export function mockBatch(total: number, chunkSize: number): MockBatch {
         attempts.set(chunkIndex, attempt);
         batch.started.push(chunkIndex);
         batch.priorities.set(chunkIndex, Context.current().info.priority?.priorityKey);
-        if (batch.held.has(chunkIndex)) await new Promise<void>((wake) => waiting.set(chunkIndex, [...(waiting.get(chunkIndex) ?? []), wake]));
+        if (batch.held.has(chunkIndex)) await heartbeatUntil(new Promise<void>((wake) => waiting.set(chunkIndex, [...(waiting.get(chunkIndex) ?? []), wake])));
         const fault = batch.fault(chunkIndex, attempt);
         if (fault) throw fault;
         const documents = Math.min(chunkSize, total - chunkIndex * chunkSize);
@@ -80,6 +80,16 @@ export function mockBatch(total: number, chunkSize: number): MockBatch {
     },
   };
   return batch;
+}
+
+/** A held chunk heartbeats like the real one, so its heartbeat timeout never retries it on a loaded machine. */
+async function heartbeatUntil(released: Promise<void>): Promise<void> {
+  const timer = setInterval(() => Context.current().heartbeat(), 1000);
+  try {
+    await released;
+  } finally {
+    clearInterval(timer);
+  }
 }
 
 export function batchFault(message: string): ApplicationFailure {
