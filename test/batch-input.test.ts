@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { parseBatchInput } from '../src/workflows/input';
-import { tolerance } from '../src/workflows/controls';
+import { parseBatchInput } from '../src/batch/input';
+import { tolerance } from '../src/workflows/tolerance';
 import { searchAttributeUpdate } from '../src/workflows/publish';
-import { currentDetailsMarkdown, formatDuration, progressBar } from '../src/workflows/details';
-import type { Progress } from '../src/workflows/progress';
+import { formatDuration } from '../src/batch/format';
+import { currentDetailsMarkdown, progressBar } from '../src/workflows/details';
+import type { Progress } from '../src/batch/progress';
 
 describe('batch input', () => {
   it('needs only a source directory', () => {
@@ -59,7 +60,7 @@ describe('what the Web UI shows', () => {
     expect(markdown).toContain('**docbatch b1: running**');
     expect(markdown).toContain(`\`${progressBar(28.5)}\` 28.5% — 57 of 200 documents`);
     expect(markdown).toContain('succeeded 50 · failed 7 · cached 3 · in flight 20 · priority 2');
-    expect(markdown).toContain('ETA 2m 5s');
+    expect(markdown).toContain('ETA 2m 05s · 1.10 docs/s · elapsed 1m 01s');
     expect(markdown).toContain('$0.1234');
   });
 
@@ -76,10 +77,12 @@ describe('what the Web UI shows', () => {
     expect(a.pairs.find((pair) => pair.key.name === 'DocbatchPercent')?.value).toBe(25);
   });
 
-  it('formats durations for people', () => {
-    expect(formatDuration(5_400)).toBe('5s');
-    expect(formatDuration(125_000)).toBe('2m 5s');
-    expect(formatDuration(3_725_000)).toBe('1h 2m');
+  it('formats durations for people, as the CLI does', () => {
+    expect(formatDuration(850)).toBe('850 ms');
+    expect(formatDuration(5_400)).toBe('5.4 s');
+    expect(formatDuration(125_000)).toBe('2m 05s');
+    expect(formatDuration(3_725_000)).toBe('1h 02m');
+    expect(formatDuration(null)).toBe('–');
     expect(progressBar(50, 10)).toBe('█████░░░░░');
   });
 });

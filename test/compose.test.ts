@@ -5,7 +5,7 @@ import { parse } from 'yaml';
 import { DEFAULTS, ENV } from '../src/env';
 import { priorityDynamicConfig } from '../src/temporal/dynamic-config';
 import { projectRoot } from '../src/temporal/paths';
-import { cliSearchAttributeTypes, docbatchSearchAttributes } from '../src/workflows/search-attributes';
+import { cliSearchAttributeTypes, docbatchSearchAttributes } from '../src/batch/search-attributes';
 
 // No Docker engine runs here: these check that docker-compose.yml and the Dockerfile agree with the code.
 

@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
-import * as messages from '../workflows/messages';
-import type { Progress } from '../workflows/progress';
+import * as messages from '../batch/messages';
+import type { Progress } from '../batch/progress';
 import { batchNotFoundError, CliError } from './errors';
 
 /** The control updates of a batch and their arguments (see src/workflows/messages.ts). */

@@ -2,7 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { glob } from 'tinyglobby';
 import { z } from 'zod';
-import type { BatchInput } from '../workflows/input';
+import type { BatchInput } from '../batch/input';
 import { writeFileAtomic } from './atomic-file';
 import { batchFiles } from './paths';
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { isPricedModel, pricedModels } from '../extraction/pricing';
 import { schemaNames } from '../extraction/schemas';
-import { describeIssue } from '../extraction/schemas/issues';
+import { describeIssue } from './issues';
 
 /**
  * The batch input: plain JSON, so `temporal workflow start --input '{"source":{"dir":"/x"}}'`
