@@ -34,6 +34,18 @@ describe('batch input', () => {
     expect(parseBatchInput({ source: { dir: '/x' }, models: { simple: 'claude-haiku-4-5-20251001' } }).ok).toBe(true);
   });
 
+  it('accepts only durations Temporal can use: 1 ms to a year, a retry that never shrinks', () => {
+    const problems = (input: Record<string, unknown>) => {
+      const parsed = parseBatchInput({ source: { dir: '/x' }, ...input });
+      return parsed.ok ? [] : parsed.problems;
+    };
+    expect(problems({ timeouts: { chunkStartToClose: '0s' } })).toEqual(['timeouts.chunkStartToClose: expected a duration from 1ms to 365d']);
+    expect(problems({ timeouts: { chunkHeartbeat: '366d' } })).toEqual(['timeouts.chunkHeartbeat: expected a duration from 1ms to 365d']);
+    expect(problems({ retry: { initialInterval: '2m' } })).toEqual([expect.stringMatching(/^retry\.maximumInterval: must be at least retry\.initialInterval/)]);
+    expect(problems({ retry: { initialInterval: '3\ts' } })).toEqual(['retry.initialInterval: expected a duration like "30s", "10m" or "2h"']);
+    expect(problems({ retry: { maximumAttempts: 0, initialInterval: '1ms', maximumInterval: '365d' }, timeouts: { chunkStartToClose: 1 } })).toEqual([]);
+  });
+
   it('says what a source must look like', () => {
     const parsed = parseBatchInput({});
     expect(parsed).toEqual({ ok: false, problems: ['source: expected {"dir": "<directory>"} or {"manifest": "<file listing paths>"}'] });
