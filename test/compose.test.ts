@@ -67,7 +67,7 @@ describe('docker-compose.yml', () => {
     expect(worker.deploy?.replicas).toBeGreaterThan(1);
   });
 
-  test('the init step registers every search attribute of src/workflows/search-attributes.ts with its type', () => {
+  test('the init step registers every search attribute of src/batch/search-attributes.ts with its type', () => {
     const script = [service('temporal-init').command ?? []].flat().join('\n');
     const registered = new Set(script.match(/\bDocbatch\w+=\w+/g) ?? []);
     const expected = docbatchSearchAttributes.map((key) => `${key.name}=${cliSearchAttributeTypes[key.type]}`);

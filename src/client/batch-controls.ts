@@ -4,7 +4,7 @@ import * as messages from '../batch/messages';
 import type { Progress } from '../batch/progress';
 import { batchNotFoundError, CliError } from './errors';
 
-/** The control updates of a batch and their arguments (see src/workflows/messages.ts). */
+/** The control updates of a batch and their arguments (see src/batch/messages.ts). */
 export type BatchControl =
   | { action: 'pause'; reason?: string }
   | { action: 'resume' }
