@@ -44,12 +44,12 @@ export function findInvoiceNumber(lines: Line[]): InvoiceNumber | null {
  * ("FT A/2024/392", "FR 2024/1583") keep their space; "7 0 3 1 5" (OCR letter-spacing) is joined.
  */
 function identifier(value: string, explicitLabel: boolean): InvoiceNumber | null {
-  const text = value.trim().replace(/^[:#.\s]+/, '');
-  const series = text.match(/^(?:FT|FR|FS|FA|NC|ND|VD|RG)\s+[A-Z0-9]*\s?[A-Z0-9-]*\/\d+/);
+  const text = value.trim().replace(/^[:#.º°\s]+/, '');
+  const series = text.match(/^(?:FT|FR|FS|FA|NC|ND|VD|RG)\s+[A-Z0-9]*\s?[A-Z0-9-]*(?:\/[A-Z0-9-]+)+/);
   const spaced = text.match(/^\d(?: \d){3,}(?![\d.,])/);
   const token = (series?.[0] ?? spaced?.[0].replace(/ /g, '') ?? text.split(/\s+/)[0] ?? '').replace(/[,;:)]+$/, '').replace(/\.$/, '');
   const after = text.slice(series?.[0].length ?? spaced?.[0].length ?? (text.split(/\s+/)[0] ?? '').length).trim();
-  if (token.length > 30 || !/^[\p{L}\p{N}][\p{L}\p{N}\-/._]*$/u.test(token) || !/\d/.test(token)) return null;
+  if (token.length > 30 || !/^[\p{L}\p{N}][\p{L}\p{N}\-/._]*$/u.test(token.replace(/ /g, series ? '' : ' ')) || !/\d/.test(token)) return null;
   if (/^\d{1,3}(?:[.,]\d{3})*[.,]\d{2}$/.test(token)) return null; // an amount
   if (/^\d{1,2}:\d{2}/.test(token)) return null;
   const date = datesIn(token)[0];

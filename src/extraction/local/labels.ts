@@ -171,6 +171,7 @@ export const buyerLabel = alt(
   'leistungsempfanger',
   'an(?=\\s*:?\\s*$)',
   'destinataire',
+  'adresse\\s*a',
   'facture\\s*a',
   'acheteur',
   'adresse\\s*de\\s*facturation',
@@ -409,3 +410,13 @@ export const summaryLabels: { kind: SummaryKind; priority: number; pattern: RegE
 /** Words that may stand between a summary label and its amount ("Total incl. VAT (EUR):", "IVA (22% su € 107,00)"). */
 export const summaryFiller =
   /^(?:[a-z]{1,2}|incl|inkl|including|inclusive|incluido|incluida|inclusa|incluso|compris|excl|exkl|excluding|exclusive|of|vat|tax|mwst|ust|tva|iva|btw|gst|igst|cgst|sgst|net|netto|brutto|ht|ttc|amount|betrag|montant|importe|importo|bedrag|kwota|valor|eur|usd|gbp|chf|pln|inr|brl|sek|nok|dkk|cad|aud|rs|zl|fr|sfr|euro|euros|zzgl|davon|dont|sur|von|den|del|die|der|des|the|and|und|per|cent|total|totale|totaal|rate|satz|stawka|taux|aliquota|tasa|taxa)$/u;
+
+const summaryStart = new RegExp(`^(?:${summaryLabels.map((label) => label.pattern.source).join('|')})(?![\\p{L}])`, 'u');
+
+/** A carried-forward line of a multi-page table ("Übertrag", "Report", "Riporto"): neither an item nor a total. */
+export const carriedForward = /^(?:ubertrag|uebertrag|report|a\s*reporter|carried\s*forward|brought\s*forward|riporto|transporte|suma\s*z\s*przeniesienia|transport)(?![\p{L}])/u;
+
+/** Whether a (folded) cell opens a summary line: where an item table ends. */
+export function isSummaryLabel(folded: string): boolean {
+  return summaryStart.test(folded);
+}

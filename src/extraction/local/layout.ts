@@ -78,7 +78,7 @@ export function labelledValues(
 ): Labelled[] {
   const found: Labelled[] = [];
   const prefix = options.atCellStart ? '' : '(?:.*?[^\\p{L}\\p{N}])?';
-  const anchored = new RegExp(`^${prefix}(?:${label.source})(?![\\p{L}\\p{N}])[\\s:#.\\-–=]*`, 'u');
+  const anchored = new RegExp(`^${prefix}(?:${label.source})(?![\\p{L}\\p{N}])[\\s:#.\\-–=º°]*`, 'u');
   lines.forEach((line, lineIndex) => {
     line.cells.forEach((cell, cellIndex) => {
       const match = cell.folded.match(anchored);

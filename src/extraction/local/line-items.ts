@@ -1,5 +1,6 @@
 import type { InvoiceLineItem } from '../schemas/invoice';
 import { parseAmount, type DecimalStyle } from './amounts';
+import { carriedForward, isSummaryLabel } from './labels';
 import type { Line } from './layout';
 
 type NumericColumn = 'quantity' | 'unitPrice' | 'amount';
@@ -26,9 +27,7 @@ const columnHeaders: { column: NumericColumn; pattern: RegExp }[] = [
     pattern: /^(?:amount|line\s*total|total|net\s*amount|net|sum|betrag|gesamt|summe|montant|importe|importo|prezzo\s*totale|bedrag|totaal|wartosc\s*netto|valor|total)\b/i,
   },
 ];
-const summaryLabel =
-  /^(?:sub\s*-?\s*total|total|grand\s*total|tax|vat|gst|sales\s*tax|amount\s*(?:due|payable)|balance|net\s*total|summe|netto|zwischensumme|ubertrag|gesamt|base|sous|montant|suma|importe|imponibile|subtotaal|totaal|razem|wartosc|do\s*zaplaty|iva|tva|btw|mwst)\b/i;
-const currencyNoise = /^(?:[A-Z]{3}\s*)|(?:\s*[A-Z]{3})$|[€$£¥]/g;
+const currencyNoise = /^(?:[A-Z]{3}\s*)|(?:\s*[A-Z]{3})$|[€$£¥₹]|R\$|(?<![\p{L}])(?:zł|Rs\.?|Fr\.|kr\.?)(?![\p{L}])/gu;
 
 /**
  * Line items from the first table whose header names a description column and at least one of
@@ -53,7 +52,8 @@ export function parseLineItems(lines: Line[], style: DecimalStyle): LineItemTabl
     blanks = 0;
     const row = splitRow(line, style, leadingCells);
     const first = line.cells[0]?.folded ?? '';
-    if (summaryLabel.test(first) && (row.numbers.length < columns.length || columns.length === 1)) break;
+    if (carriedForward.test(first)) continue;
+    if (isSummaryLabel(first) && (row.numbers.length < columns.length || columns.length === 1)) break;
     if (row.numbers.length === 0 || row.description === '') continue;
 
     const item: InvoiceLineItem = { description: row.description, quantity: null, unitPrice: null, amount: null };

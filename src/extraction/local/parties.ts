@@ -32,13 +32,33 @@ export function findIssuer(lines: Line[], buyer: string | null, bodyStart: numbe
   const candidates: string[] = [];
   const buyerCells = buyerBlock(lines);
   for (const [index, line] of lines.slice(0, Math.min(bodyStart, 14)).entries()) {
-    for (const cell of line.cells) {
-      const name = cleanName(cell.text);
+    for (const [cellIndex, cell] of line.cells.entries()) {
+      const name = tradingNameOf(suffixOnly.test(cell.text) ? joinedWithLeft(line.cells, cellIndex) : cleanName(cell.text));
       if (name === buyer || buyerCells.has(`${index}:${cell.start}`) || isBareLabel(cell.folded)) continue;
       if (isPartyName(name)) candidates.push(name);
     }
   }
   return candidates.slice(0, 6).find((name) => companySuffix.test(name)) ?? candidates[0] ?? null;
+}
+
+/** A cell that is only a legal form: letter-spaced text ("AUTOHAUS  SCHNEIDER  GmbH") split the name into cells. */
+const suffixOnly = new RegExp(`^(?:${companySuffix.source.replace('(?:^|[\\s,])', '')})`, 'iu');
+
+function joinedWithLeft(cells: Cell[], index: number): string {
+  let start = index;
+  while (start > 0 && cells[start]!.start - cells[start - 1]!.end <= 3) start--;
+  return cells
+    .slice(start, index + 1)
+    .map((cell) => cell.text)
+    .join(' ');
+}
+
+/** "Ein Angebot der Grünwerk Handels GmbH", "Een handelsnaam van Trapkracht B.V.": the company behind a shop name. */
+function tradingNameOf(name: string): string {
+  return name.replace(
+    /^(?:ein(?:e)?\s+(?:angebot|marke|service|unternehmen)\s+der|een\s+(?:handelsnaam|merk|onderdeel)\s+van|an?\s+(?:brand|trading\s+name|division|service)\s+of|operated\s+by|une\s+marque\s+(?:de|du)|un\s+service\s+de|una\s+marca\s+de|un\s+marchio\s+di|uma\s+marca\s+(?:da|de))\s+/iu,
+    '',
+  );
 }
 
 /** The name in the block a party label heads (see findBuyer). */
@@ -53,10 +73,10 @@ function labelledParty(lines: Line[], label: RegExp): string | null {
         if (isPartyName(rest)) return rest;
         continue;
       }
-      const below = nameBelow(lines, index, cell);
-      if (below) return below;
       const right = line.cells[cellIndex + 1];
       if (right && right.start - cell.end < 16 && isPartyName(cleanName(right.text))) return cleanName(right.text);
+      const below = nameBelow(lines, index, cell);
+      if (below) return below;
     }
   }
   return null;
@@ -66,6 +86,7 @@ function labelledParty(lines: Line[], label: RegExp): string | null {
 function nameBelow(lines: Line[], index: number, cell: Pick<Cell, 'start' | 'end'>): string | null {
   const span = { start: cell.start, end: Math.max(cell.end, cell.start + 12) };
   for (const line of lines.slice(index + 1, index + 6)) {
+    if (line.cells.length === 0) return null; // the block has ended
     const under = columnCell(line, span);
     if (!under) continue;
     const named = under.folded.match(new RegExp(`^(?:${partyNameLabel.source})\\s*:\\s*`, 'u'));
@@ -128,7 +149,7 @@ function buyerBlock(lines: Line[]): Set<string> {
 }
 
 const notAName = new RegExp(
-  `^(?:${[invoiceNumberLabel, issueDateLabel, dueDateLabel, buyerLabel, issuerLabel].map((label) => label.source).join('|')})(?![\\p{L}])|^(?:${documentTitle.source})(?![\\p{L}])|^(?:ship(?:ping)?\\s*(?:to|address)|deliver(?:y)?\\s*(?:to|address)|lieferadresse|lieferanschrift|afleveradres|odbiorca|adresse\\s*de\\s*livraison|page|seite|pagina|strona|p\\.?\\s?iva|vat|tax|tel|phone|fax|e-?mail|iban|bic|swift|gstin|pan|nif|nie|cif|nip|regon|kvk|siret|siren|btw|ust|mwst|steuer|cnpj|cpf|www|http|original|copy|copia|kopie|duplicate|oryginal)(?![\\p{L}])`,
+  `^(?:${[invoiceNumberLabel, issueDateLabel, dueDateLabel, buyerLabel, issuerLabel].map((label) => label.source).join('|')})(?![\\p{L}])|^(?:${documentTitle.source})(?![\\p{L}])|^(?:ship(?:ping)?\\s*(?:to|address)|deliver(?:y)?\\s*(?:to|address)|lieferadresse|lieferanschrift|afleveradres|odbiorca|adresse\\s*de\\s*livraison|page|seite|pagina|strona|p\\.?\\s?iva|vat|tax|tel|phone|fax|e-?mail|iban|bic|swift|gstin|pan|nif|nie|cif|nip|regon|kvk|siret|siren|btw|ust|mwst|steuer|cnpj|cpf|www|http|original|copy|copia|kopie|duplicate|oryginal|consumidor\\s+final|cliente\\s+final|cash\\s+customer|walk-?in\\s+customer|barverkauf|client\\s+comptant)(?![\\p{L}])`,
   'u',
 );
 

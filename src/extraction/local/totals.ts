@@ -84,7 +84,8 @@ function collectCandidates(lines: Line[], style: DecimalStyle, skip: Set<number>
       if (amounts === null) return;
       if (amounts.length === 0) {
         // A label alone in its cell, its value below it (a summary table: "Totale imponibile" over "380,00").
-        if (cell.folded.length - labelEnd > 2 || label.priority === 1) return;
+        const rest = cell.folded.slice(labelEnd).replace(/\(?\s*\d{1,2}(?:[.,]\d{1,3})?\s*%\s*\)?/g, '').trim();
+        if (rest.length > 2 || (label.kind === 'total' && label.priority === 1)) return;
         const below = valueBelow(lines, lineIndex, cell, style);
         if (below !== null) candidates.push({ ...base, value: below, priority: label.priority - 0.5 });
         return;
@@ -92,7 +93,8 @@ function collectCandidates(lines: Line[], style: DecimalStyle, skip: Set<number>
       if (amounts.length >= 2 && label.kind === 'total') {
         const mapped = amountsByColumn(lines, lineIndex, amounts);
         if (mapped.length > 0) {
-          for (const found of mapped) candidates.push({ ...base, ...found });
+          // A totals row of a table: its tax is the sum over all rates, like a "Total VAT" line.
+          for (const found of mapped) candidates.push({ ...base, ...found, priority: found.kind === 'tax' ? 2 : base.priority });
           return;
         }
         const [a, b, c] = amounts.slice(-3).map((amount) => amount.value);
