@@ -1,9 +1,9 @@
 import type { Invoice } from '../schemas/invoice';
-import { decimalStyle } from './amounts';
+import { decimalStyle, type DecimalStyle } from './amounts';
 import { detectCurrency } from './currency';
 import { datesIn, documentDateOrder, type SlashDateOrder } from './dates';
 import { findInvoiceNumber } from './invoice-number';
-import { detectLanguage } from './language';
+import { detectLanguage, type Language } from './language';
 import { dueDateLabel, genericDateLabel, issueDateLabel, otherDateContext } from './labels';
 import { labelledValues, toLines, type Line } from './layout';
 import { parseLineItems } from './line-items';
@@ -19,11 +19,7 @@ import { findTotals } from './totals';
  * nothing is computed (no due date from payment terms, no tax from total minus subtotal).
  */
 export function parseInvoiceText(text: string): Invoice {
-  const lines = toLines(text);
-  const language = detectLanguage(text);
-  const style = decimalStyle(text, language === 'en' ? 'point' : 'comma');
-  const currency = detectCurrency(text, lines, language);
-  const dateOrder = documentDateOrder(text, currency, language);
+  const { lines, style, currency, dateOrder } = readConventions(text);
   const { items, rowLines, headerIndex } = parseLineItems(lines, style);
   const totals = findTotals(lines, style, rowLines, headerIndex);
   const number = findInvoiceNumber(lines);
@@ -41,6 +37,23 @@ export function parseInvoiceText(text: string): Invoice {
     total: totals.total,
     lineItems: items,
   };
+}
+
+export interface DocumentConventions {
+  lines: Line[];
+  language: Language;
+  style: DecimalStyle;
+  currency: string | null;
+  dateOrder: SlashDateOrder;
+}
+
+/** A document's lines and the conventions it writes in, each decided once from the whole text. */
+export function readConventions(text: string): DocumentConventions {
+  const lines = toLines(text);
+  const language = detectLanguage(text);
+  const style = decimalStyle(text, language === 'en' ? 'point' : 'comma');
+  const currency = detectCurrency(text, lines, language);
+  return { lines, language, style, currency, dateOrder: documentDateOrder(text, currency, language) };
 }
 
 /** A date at the start of a label's value ("14.03.2024", "le 5 mars 2024", "del 12 maggio 2024"). */
@@ -62,7 +75,7 @@ function findDueDate(lines: Line[], order: SlashDateOrder): string | null {
  * label ("Datum:", "Fecha:") whose value starts with the date, then an unlabelled date near the
  * top that no other word claims ("Zürich, 3. April 2025").
  */
-function findIssueDate(lines: Line[], order: SlashDateOrder, afterNumber: string): string | null {
+export function findIssueDate(lines: Line[], order: SlashDateOrder, afterNumber: string): string | null {
   const labelled = labelledValues(lines, issueDateLabel, (value) => leadingDate(value, order) !== null)[0];
   if (labelled) return leadingDate(labelled.value, order);
   const afterNumberDate = leadingDate(afterNumber, order);
