@@ -5,14 +5,14 @@ import { DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULTS } from '../src/env';
 import { workflowsPath } from '../src/worker';
-import * as messages from '../src/workflows/messages';
+import * as messages from '../src/batch/messages';
 import { eventually } from './helpers/eventually';
 import { mockBatch, type MockBatch } from './helpers/mock-activities';
 import { quietBundle, startWorkflowEnv } from './helpers/workflow-env';
 
 /**
  * docs/upgrades.md in action: a batch started by workers on the current code (src/workflows) is
- * finished by workers on "the next release" (test/fixtures/upgrade/next-workflows.ts), which calls a
+ * finished by workers on "the next release" (test/replay/next-workflows.ts), which calls a
  * new activity at the start of every run. Guarded by patched(), the run that began on the old code
  * replays and finishes on the new workers without the new call, and the run after continue-as-new
  * takes the new path. The same change without the guard cannot replay the old run.
@@ -20,8 +20,8 @@ import { quietBundle, startWorkflowEnv } from './helpers/workflow-env';
 
 Runtime.install({ logger: new DefaultLogger('ERROR') });
 
-const nextWorkflowsPath = path.resolve('test/fixtures/upgrade/next-workflows.ts');
-const unpatchedWorkflowsPath = path.resolve('test/fixtures/upgrade/next-workflows-unpatched.ts');
+const nextWorkflowsPath = path.resolve('test/replay/next-workflows.ts');
+const unpatchedWorkflowsPath = path.resolve('test/replay/next-workflows-unpatched.ts');
 const taskQueue = 'upgrade';
 
 let env: TestWorkflowEnvironment;

@@ -5,9 +5,10 @@ import { DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULTS } from '../src/env';
 import { workflowsPath } from '../src/worker';
-import type { BatchInputJson } from '../src/workflows/input';
-import * as messages from '../src/workflows/messages';
-import type { Progress } from '../src/workflows/progress';
+import type { BatchInputJson } from '../src/batch/input';
+import { failureTypes } from '../src/batch/failures';
+import * as messages from '../src/batch/messages';
+import type { Progress } from '../src/batch/progress';
 import { eventually } from './helpers/eventually';
 import { batchFault, mockBatch, type MockBatch } from './helpers/mock-activities';
 import { quietBundle, startWorkflowEnv } from './helpers/workflow-env';
@@ -58,7 +59,7 @@ async function rejection(promise: Promise<unknown>): Promise<string> {
   const error = await promise.then(() => null, (e: unknown) => e);
   expect(error).toBeInstanceOf(WorkflowUpdateFailedError);
   const cause = (error as WorkflowUpdateFailedError).cause as ApplicationFailure;
-  expect(cause.type).toBe(messages.failureTypes.rejectedUpdate);
+  expect(cause.type).toBe(failureTypes.rejectedUpdate);
   return cause.message;
 }
 
@@ -152,7 +153,7 @@ describe('batchExtraction control logic (mocked activities)', () => {
       const failure = await handle.result().then(() => null, (e: unknown) => e);
       expect(failure).toBeInstanceOf(WorkflowFailedError);
       const cause = (failure as WorkflowFailedError).cause as ApplicationFailure;
-      expect(cause.type).toBe(messages.failureTypes.toleranceExceeded);
+      expect(cause.type).toBe(failureTypes.toleranceExceeded);
       expect(cause.message).toMatch(/^2 of 10 documents failed \(20\.0%\), more than the tolerated 10%/);
       expect(batch.started).toEqual([0, 1]);
       expect(batch.reports.map((r) => r.state)).toEqual(['failed']);

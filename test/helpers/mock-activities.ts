@@ -1,10 +1,9 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import type { DocbatchActivities } from '../../src/activities';
-import type { ExtractChunkInput, ExtractChunkResult, LocateDocumentsInput, PlanBatchInput, WriteReportInput } from '../../src/activities/contracts';
+import type { BatchActivities, ExtractChunkInput, ExtractChunkResult, LocateDocumentsInput, PlanBatchInput, WriteReportInput } from '../../src/batch/activities';
 import { zeroUsage } from '../../src/extraction/usage';
-import type { BatchSummary } from '../../src/store/summary';
-import { failureTypes } from '../../src/workflows/messages';
+import type { BatchSummary } from '../../src/batch/summary';
+import { failureTypes } from '../../src/batch/failures';
 
 /**
  * Plain functions in place of docbatch's activities, for fast tests of the workflow's control
@@ -25,7 +24,7 @@ export interface MockBatch {
   /** Throw from extractChunk (e.g. a BatchFault); return undefined to extract. */
   fault: (chunk: number, attempt: number) => Error | undefined;
   reports: WriteReportInput[];
-  activities: DocbatchActivities;
+  activities: BatchActivities;
 }
 
 export function mockBatch(total: number, chunkSize: number): MockBatch {
