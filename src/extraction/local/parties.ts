@@ -70,11 +70,11 @@ function labelledParty(lines: Line[], label: RegExp): string | null {
       if (!match) continue;
       const rest = cleanName(cell.text.slice(match[0].length));
       if (rest !== '') {
-        if (isPartyName(rest)) return rest;
+        if (isPartyName(rest, true)) return rest;
         continue;
       }
       const right = line.cells[cellIndex + 1];
-      if (right && right.start - cell.end < 16 && isPartyName(cleanName(right.text))) return cleanName(right.text);
+      if (right && right.start - cell.end < 16 && isPartyName(cleanName(right.text), true)) return cleanName(right.text);
       const below = nameBelow(lines, index, cell);
       if (below) return below;
     }
@@ -110,7 +110,7 @@ function salutationParty(lines: Line[]): string | null {
       if (below) return below;
     }
     const words = first.folded.split(/\s+/);
-    if (words.length >= 3 && /^(?:madame|monsieur|mme|herrn?|frau|mr\.?|mrs\.?|ms\.?)$/.test(words[0]!) && isPartyName(first.text)) {
+    if (words.length >= 3 && /^(?:madame|monsieur|mme|herrn?|frau|mr\.?|mrs\.?|ms\.?|mevr\.?|mevrouw|dhr\.?|de\s*heer|sig\.?(?:ra)?|sr\.?|sra\.?|pan|pani)$/.test(words[0]!) && isPartyName(first.text)) {
       return cleanName(first.text);
     }
   }
@@ -154,13 +154,14 @@ const notAName = new RegExp(
 );
 
 /** A plausible party name: has letters, is not a label, a title, a date, an amount, an address line or a contact. */
-export function isPartyName(value: string): boolean {
+export function isPartyName(value: string, labelled = false): boolean {
   const text = value.trim();
   const folded = fold(text);
   if (!/\p{L}{2}/u.test(text) || text.length > 70 || text.length < 3) return false;
   if (/^[\p{L} .#/()'-]{2,40}:/u.test(text) || text.endsWith(':')) return false; // another label
   if (/@|https?:|www\.|\+?\d[\d ()/-]{7,}/.test(text)) return false; // contact
-  if (/\d/.test(text) && !companySuffix.test(text)) return false; // an address, a reference, a date
+  // An address, a reference, a date; a name right after its label may carry a number ("Comunidad Calle Mayor 5").
+  if (/\d/.test(text) && !companySuffix.test(text) && (!labelled || /^\d|\b\d{4,}\b/.test(text))) return false;
   if (/^[([]/.test(text) || parseDate(text) !== null || notAName.test(folded)) return false;
   if (/^(?:str\.|strasse|rue|avenue|via|calle|rua|ul\.|plac|piazza|avda\.)/u.test(folded)) return false;
   return true;
