@@ -9,7 +9,7 @@ import { FaultInjector } from './faults';
 import { emulatorOptionsSchema, faultSchema, type EmulatorOptions, type Fault, type FaultKind } from './options';
 import { PromptCache } from './prompt-cache';
 import { seededRandom } from './random';
-import { messagesRequestSchema, promptBlocks, requestDocument, type MessagesRequest } from './request';
+import { messagesRequestSchema, promptBlocks, requestDocument, sourceProblem, type MessagesRequest } from './request';
 import { TokenBucket } from './token-bucket';
 
 /** One request as the emulator saw it: tests count calls per document and turn from these. */
@@ -147,6 +147,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       fail(400, 'stream: the docbatch emulator does not stream');
       return;
     }
+    const problem = sourceProblem(parsed);
+    if (problem !== undefined) {
+      fail(400, problem);
+      return;
+    }
     const document = requestDocument(parsed);
     entry.model = parsed.model;
     entry.documentId = document?.id;
@@ -204,9 +209,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   function inputUsage(request: MessagesRequest, documentTokens: number): { input: number; cacheRead: number; cacheWrite: number } {
     const blocks = promptBlocks(request);
+    let documentCounted = false;
     const tokensOf = (block: unknown): number => {
       const type = (block as { type?: string }).type;
-      if (type === 'document' || type === 'image') return documentTokens;
+      // The reading prices all of the document's blocks (every page of a multi-page image) at once.
+      if (type === 'document' || type === 'image') {
+        if (documentCounted) return 0;
+        documentCounted = true;
+        return documentTokens;
+      }
       if (type === 'text') return textTokens((block as { text: string }).text);
       return textTokens(JSON.stringify(block));
     };

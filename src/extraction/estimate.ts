@@ -4,8 +4,7 @@ import { profileDocument } from './anthropic/profile';
 import { extractionInstruction, systemPrompt } from './anthropic/prompt';
 import { defaultRoutingThresholds, routeModel, type RoutingThresholds } from './anthropic/routing';
 import { apiRequestLimits } from './anthropic/split';
-import { assumedPdfPageChars, imageTokens, pdfTokens, textTokens } from './anthropic/tokens';
-import { imageSize } from './anthropic/image-size';
+import { assumedPdfPageChars, textTokens } from './anthropic/tokens';
 import { loadDocument } from './document';
 import { DocumentError } from './errors';
 import type { SourceDocument } from './extractor';
@@ -131,13 +130,9 @@ async function estimateDocument(document: SourceDocument, models: { simple: stri
   const { model } = routeModel(profile, models, thresholds);
   const unreadPages = Math.max(0, profile.pages - readPages);
   const textChars = profile.textChars + unreadPages * assumedPdfPageChars;
-  const documentTokens =
-    document.mediaType === 'application/pdf'
-      ? pdfTokens(profile.pages, textChars)
-      : document.mediaType === 'text/plain'
-        ? textTokens(profile.textChars)
-        : imageTokens(imageSize(document.mediaType, document.bytes));
-  const expectedItems = Math.max(3, Math.round((document.mediaType.startsWith('image/') ? 1200 : textChars) / charsPerLineItem));
+  // Output: line items scale with the text; an image's pages are each assumed to hold a few.
+  const expectedItems = Math.max(3, Math.round((document.mediaType.startsWith('image/') ? 1200 * profile.pages : textChars) / charsPerLineItem));
   const requests = document.mediaType === 'application/pdf' ? Math.max(1, Math.ceil(profile.pages / apiRequestLimits.maxPdfPages)) : 1;
+  const documentTokens = profile.tokens;
   return { model, requests, documentTokens, outputTokens: requests * outputBaseTokens + expectedItems * outputTokensPerItem };
 }

@@ -2,13 +2,8 @@ import type { z } from 'zod';
 import type { SchemaName } from './schemas';
 import type { Usage } from './usage';
 
-export type MediaType =
-  | 'application/pdf'
-  | 'text/plain'
-  | 'image/png'
-  | 'image/jpeg'
-  | 'image/gif'
-  | 'image/webp';
+export type { MediaType } from './formats/format';
+import type { MediaType } from './formats/format';
 
 /** A document read from disk, with its type detected from its bytes. */
 export interface SourceDocument {
