@@ -20,6 +20,8 @@ export interface RequestLogEntry {
   model: string | undefined;
   /** sha256 of the document's bytes (see documentIdentity). */
   documentId: string | undefined;
+  /** Media types of the request's document and image blocks, in order (one per page of a multi-page image). */
+  mediaTypes: string[];
   /** 'first' for a one-message request, 'repair' when earlier turns are replayed. */
   turn: 'first' | 'repair';
   fault: FaultKind | undefined;
@@ -101,6 +103,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       status: 0,
       model: undefined,
       documentId: undefined,
+      mediaTypes: [],
       turn: 'first',
       fault: undefined,
       inputTokens: 0,
@@ -155,6 +158,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const document = requestDocument(parsed);
     entry.model = parsed.model;
     entry.documentId = document?.id;
+    entry.mediaTypes = document?.parts.flatMap((part) => (part.mediaType === 'text/plain' ? [] : [part.mediaType])) ?? [];
     entry.turn = parsed.messages.length > 1 ? 'repair' : 'first';
 
     const fault = faults.draw({ model: parsed.model, documentId: document?.id });

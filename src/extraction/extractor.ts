@@ -26,6 +26,10 @@ export interface Extraction {
   model: string;
   /** Model calls this extraction took (repair turns and escalations included). */
   calls: number;
+  /** Where the data came from when not from the extractor's own reading: e-invoice XML. */
+  source?: 'e-invoice';
+  /** Things the batch owner should know about this result (e.g. an e-invoice that could not be used). */
+  warnings?: string[];
 }
 
 /**

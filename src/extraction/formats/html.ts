@@ -16,6 +16,8 @@ export function htmlText(html: string): string {
       { selector: 'noscript', format: 'skip' },
       { selector: 'img', format: 'skip' },
       { selector: 'a', options: { ignoreHref: true } },
+      // Headings as written: an issuer's name in an <h1> is a name, not "ACME GMBH".
+      ...['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].map((selector) => ({ selector, options: { uppercase: false } })),
       { selector: 'table', format: 'dataTable', options: { uppercaseHeaderCells: false, maxColumnWidth: 60 } },
     ],
   });

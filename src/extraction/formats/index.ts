@@ -61,13 +61,13 @@ export function detectFormat(path: string, bytes: Buffer): DocumentFormat {
   const sniffed = documentFormats.find((format) => format.detection === 'magic' && format.matches(bytes, extension));
   if (sniffed !== undefined) {
     if (!sniffed.extensions.includes(extension) && documentFormats.some((f) => f.detection === 'magic' && f.extensions.includes(extension))) {
-      throw misnamed(path, extension, sniffed.label);
+      throw misnamed(path, extension, sniffed.mediaType, documentFormats.find((f) => f.detection === 'magic' && f.extensions.includes(extension))?.mediaType);
     }
     return sniffed;
   }
   const unsupported = knownUnsupportedSignatures.find((signature) => signature.matches(bytes));
   const binaryExpected = documentFormats.find((format) => format.detection === 'magic' && format.extensions.includes(extension));
-  if (binaryExpected !== undefined && unsupported === undefined) throw misnamed(path, extension, describeUnknownBytes(bytes), binaryExpected.label);
+  if (binaryExpected !== undefined && unsupported === undefined) throw misnamed(path, extension, describeUnknownBytes(bytes), binaryExpected.mediaType);
 
   const binary = looksBinary(bytes);
   const textual = binary ? undefined : documentFormats.find((format) => format.detection === 'text' && format.matches(bytes, extension));
