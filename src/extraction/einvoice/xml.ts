@@ -19,7 +19,7 @@ const parser = new XMLParser({
 /** Parses well-formed XML, or throws an Error saying where it is not. */
 export function parseXml(xml: string): XmlNode {
   const valid = XMLValidator.validate(xml);
-  if (valid !== true) throw new Error(`not well-formed XML: ${valid.err.msg} (line ${valid.err.line})`);
+  if (valid !== true) throw new Error(`not well-formed XML: ${valid.err.msg.replace(/\s+/g, ' ')} (line ${valid.err.line})`);
   return parser.parse(xml) as XmlNode;
 }
 
