@@ -14,6 +14,7 @@ import { decodeTiff } from '../src/extraction/formats/tiff';
 import { createLocalExtractor } from '../src/extraction/local/extractor';
 import { invoiceSchema, type Invoice } from '../src/extraction/schemas/invoice';
 import { documentText } from '../src/extraction/text';
+import type { DocumentResult } from '../src/store/document-result';
 import { tempDir } from './helpers/batch';
 
 const formatsDir = path.resolve('samples/formats');
@@ -162,4 +163,37 @@ describe('new formats through the anthropic extractor (emulator)', () => {
     expect(extraction.model).toBe(models.simple);
     expect(extraction.data).toEqual(expected[name]);
   }, 60_000);
+});
+
+describe('a batch over the format samples', () => {
+  it('extracts every format; e-invoices are marked, free and exact; the damaged one warns', async () => {
+    const { readJsonLines, startBatch, startTestWorker, testClient, uniqueId } = await import('./helpers/batch');
+    const taskQueue = uniqueId('formats-batch');
+    const { stop } = await startTestWorker({ taskQueue, activityDeps: { resultCache: null } });
+    try {
+      const handle = await startBatch(await testClient(), taskQueue, uniqueId('formats'), {
+        source: { dir: formatsDir, exclude: ['expected.json'] },
+        outputDir: await tempDir('docbatch-formats-batch-'),
+        chunkSize: 4,
+        extractor: 'local',
+      });
+      const summary = await handle.result();
+      const results = await readJsonLines<DocumentResult>(summary.files.results);
+      const byName = new Map(results.map((result) => [path.basename(result.path), result]));
+      expect([...byName.keys()].sort()).toEqual(Object.keys(expected).sort());
+      for (const [name, result] of byName) {
+        expect({ name, status: result.status, error: result.error }).toEqual({ name, status: 'succeeded', error: null });
+      }
+      const eInvoices = ['factur-x.pdf', 'zugferd-1.0.pdf', 'xrechnung-cii.xml', 'peppol-ubl-invoice.xml', 'peppol-ubl-credit-note.xml'];
+      for (const name of eInvoices) {
+        expect(byName.get(name)).toMatchObject({ source: 'e-invoice', model: 'e-invoice', data: expected[name], usage: { costUsd: 0 } });
+      }
+      const damaged = byName.get('factur-x-damaged-xml.pdf')!;
+      expect(damaged.source).toBeUndefined();
+      expect(damaged.warnings).toEqual([expect.stringContaining('e-invoice XML not used')]);
+      expect(damaged.data).toMatchObject({ invoiceNumber: expected['factur-x-damaged-xml.pdf']!.invoiceNumber, total: expected['factur-x-damaged-xml.pdf']!.total });
+    } finally {
+      await stop();
+    }
+  }, 300_000);
 });
