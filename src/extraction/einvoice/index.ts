@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { SourceDocument } from '../extractor';
 import { xmlRootName } from '../formats/xml-invoice';
 import { withPdf } from '../pdf';
-import { schemaIssues } from '../schemas/issues';
+import { schemaIssues } from '../../batch/issues';
 import { decodeUtf8 } from '../text';
 import { readCii } from './cii';
 import { readUbl } from './ubl';
