@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import { chunkCountsSchema } from './counts';
+import { batchInputSchema } from './input';
+import { reportStates, type BatchSummary } from './summary';
+
+/**
+ * What the workflow sends to and gets back from each activity. Only counts, indices and
+ * settings cross this line, never document lists or extracted data: payloads stay tiny at any
+ * batch size.
+ */
+
+export const planBatchInputSchema = z.object({
+  batchId: z.string(),
+  input: batchInputSchema,
+});
+export type PlanBatchInput = z.infer<typeof planBatchInputSchema>;
+
+export const planBatchResultSchema = z.object({
+  /** Absolute path of `<outputDir>/<batchId>`. */
+  batchDir: z.string(),
+  total: z.number().int().nonnegative(),
+  chunkCount: z.number().int().nonnegative(),
+  totalBytes: z.number().int().nonnegative(),
+  /** A one-line description of the source for people ("dir /data/invoices (**\/*.pdf)"). */
+  sourceLabel: z.string(),
+  /** The extractor `auto` resolved to on the planning worker; every chunk uses the same one. */
+  extractor: z.enum(['local', 'anthropic']),
+});
+export type PlanBatchResult = z.infer<typeof planBatchResultSchema>;
+
+export const extractionSettingsSchema = batchInputSchema.pick({
+  schema: true,
+  extractor: true,
+  models: true,
+  cache: true,
+});
+export type ExtractionSettings = z.infer<typeof extractionSettingsSchema>;
+
+export const extractChunkInputSchema = z.object({
+  batchId: z.string(),
+  batchDir: z.string(),
+  chunkIndex: z.number().int().nonnegative(),
+  chunkSize: z.number().int().positive(),
+  settings: extractionSettingsSchema,
+});
+export type ExtractChunkInput = z.infer<typeof extractChunkInputSchema>;
+
+export const extractChunkResultSchema = chunkCountsSchema.extend({
+  chunkIndex: z.number().int().nonnegative(),
+  /** Documents extracted by this attempt (not already checkpointed by an earlier one). */
+  extractedNow: z.number().int().nonnegative(),
+});
+export type ExtractChunkResult = z.infer<typeof extractChunkResultSchema>;
+
+export const locateDocumentsInputSchema = z.object({
+  batchDir: z.string(),
+  chunkSize: z.number().int().positive(),
+  documents: z.array(z.string()),
+});
+export type LocateDocumentsInput = z.infer<typeof locateDocumentsInputSchema>;
+export const locateDocumentsResultSchema = z.object({
+  chunks: z.array(z.number().int().nonnegative()),
+  unknown: z.array(z.string()),
+});
+export type LocateDocumentsResult = z.infer<typeof locateDocumentsResultSchema>;
+
+export const writeReportInputSchema = z.object({
+  batchId: z.string(),
+  batchDir: z.string(),
+  state: z.enum(reportStates),
+  reason: z.string().optional(),
+  startedAt: z.number(),
+  elapsedMs: z.number().nonnegative(),
+  pausedMs: z.number().nonnegative(),
+  redriveOf: z.string().optional(),
+  runs: z.number().int().positive(),
+  schemaName: batchInputSchema.shape.schema,
+  chunkSize: z.number().int().positive(),
+});
+export type WriteReportInput = z.infer<typeof writeReportInputSchema>;
+
+/** The activities a worker registers under these names (src/activities builds them). */
+export interface BatchActivities {
+  planBatch(input: PlanBatchInput): Promise<PlanBatchResult>;
+  extractChunk(input: ExtractChunkInput): Promise<ExtractChunkResult>;
+  locateDocuments(input: LocateDocumentsInput): Promise<LocateDocumentsResult>;
+  writeReport(input: WriteReportInput): Promise<BatchSummary>;
+}

@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { usageSchema } from '../extraction/usage';
+
+/** How a batch can end, as its report says. */
+export const reportStates = ['completed', 'cancelled', 'failed'] as const;
+export type ReportState = (typeof reportStates)[number];
+
+/** summary.json, and the result of the batchExtraction workflow. */
+export const batchSummarySchema = z.object({
+  batchId: z.string(),
+  state: z.enum(reportStates),
+  reason: z.string().optional(),
+  outputDir: z.string(),
+  total: z.number().int().nonnegative(),
+  processed: z.number().int().nonnegative(),
+  succeeded: z.number().int().nonnegative(),
+  failed: z.number().int().nonnegative(),
+  cached: z.number().int().nonnegative(),
+  notProcessed: z.number().int().nonnegative(),
+  successRate: z.number().min(0).max(1),
+  failuresByType: z.record(z.string(), z.number().int()),
+  startedAt: z.string(),
+  finishedAt: z.string(),
+  elapsedMs: z.number().nonnegative(),
+  pausedMs: z.number().nonnegative(),
+  documentsPerSecond: z.number().nonnegative(),
+  meanDocumentMs: z.number().nonnegative(),
+  usage: usageSchema,
+  models: z.record(z.string(), z.number().int()),
+  runs: z.number().int().positive(),
+  redriveOf: z.string().optional(),
+  redrivenBy: z.array(z.string()).default([]),
+  files: z.object({
+    results: z.string(),
+    resultsCsv: z.string(),
+    failures: z.string(),
+    summary: z.string(),
+    manifest: z.string(),
+  }),
+});
+export type BatchSummary = z.infer<typeof batchSummarySchema>;
