@@ -3,7 +3,7 @@ import { imageTokens, pdfTokens, textTokens } from '../extraction/anthropic/toke
 import { DocumentError } from '../extraction/errors';
 import type { SourceDocument } from '../extraction/extractor';
 import { parseInvoiceText } from '../extraction/local/fields';
-import { documentText, pageCount } from '../extraction/text';
+import { isolatedDecoding } from '../extraction/isolation';
 import type { RequestDocument } from './request';
 
 /** What the emulated model "reads" from a document: the answer it gives and the tokens it costs. */
@@ -50,7 +50,7 @@ async function readDocument(document: RequestDocument): Promise<DocumentReading>
   const source: SourceDocument = { path: `emulated-${document.id.slice(0, 12)}`, mediaType: document.mediaType, bytes: document.bytes };
   let text = '';
   try {
-    text = await documentText(source);
+    text = await isolatedDecoding.documentText(source);
   } catch (error) {
     if (!(error instanceof DocumentError)) throw error;
   }
@@ -61,7 +61,7 @@ async function readDocument(document: RequestDocument): Promise<DocumentReading>
 async function documentTokens(document: SourceDocument, text: string): Promise<number> {
   switch (document.mediaType) {
     case 'application/pdf':
-      return pdfTokens(await pageCount(document).catch(() => 1), text.length);
+      return pdfTokens(await isolatedDecoding.pageCount(document).catch(() => 1), text.length);
     case 'text/plain':
       return textTokens(text.length === 0 ? document.bytes.length : text.length);
     default:

@@ -1,5 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
+import { decodeText } from './encoding';
 import { DocumentError } from './errors';
 import type { MediaType, SourceDocument } from './extractor';
 
@@ -54,7 +55,9 @@ export async function loadDocument(path: string, options: LoadDocumentOptions = 
     );
   }
   const bytes = await readFile(path);
-  return { path, mediaType: detectMediaType(path, bytes), bytes };
+  const mediaType = detectMediaType(path, bytes);
+  if (mediaType !== 'text/plain') return { path, mediaType, bytes };
+  return { path, mediaType, bytes, encoding: decodeText(path, bytes).encoding };
 }
 
 /**
@@ -83,13 +86,7 @@ export function detectMediaType(path: string, bytes: Buffer): MediaType {
     );
   }
   if (textExtensions.has(extension)) {
-    if (looksBinary(bytes)) {
-      throw new DocumentError(
-        'corrupt',
-        `${path} has the text extension ${extension} but contains binary data: the file is damaged or misnamed`,
-      );
-    }
-    if (bytes.toString('utf8').trim() === '') {
+    if (decodeText(path, bytes).text.trim() === '') {
       throw new DocumentError('empty', `${path} contains only whitespace: it has no text to extract`);
     }
     return 'text/plain';

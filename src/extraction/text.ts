@@ -1,5 +1,7 @@
+import { decodeText } from './encoding';
 import { DocumentError } from './errors';
 import type { SourceDocument } from './extractor';
+import { checkImagePixels, checkPageCount } from './limits';
 import { recognizeText } from './ocr';
 import { pageTextLayer, renderPagePng, withPdf } from './pdf';
 
@@ -10,13 +12,13 @@ export { terminateOcr } from './ocr';
 const minTextLayerChars = 16;
 
 /**
- * The text of a document, from its bytes alone: plain text decoded as strict UTF-8; PDFs from
+ * The text of a document, from its bytes alone: plain text decoded in its detected encoding (encoding.ts); PDFs from
  * their text layer, with lines rebuilt from item positions; images, and PDF pages without a text
  * layer (scans), through offline OCR. Throws DocumentError (corrupt, encrypted, empty, unreadable)
  * naming the document when there is no text to be had.
  */
-export async function documentText(doc: SourceDocument): Promise<string> {
-  const text = await rawText(doc);
+export async function documentText(doc: SourceDocument, progress: DecodeProgress = {}): Promise<string> {
+  const text = await rawText(doc, progress);
   if (text.trim() === '') {
     throw new DocumentError(
       doc.mediaType === 'text/plain' ? 'empty' : 'unreadable',
@@ -26,39 +28,29 @@ export async function documentText(doc: SourceDocument): Promise<string> {
   return text;
 }
 
-async function rawText(doc: SourceDocument): Promise<string> {
+export interface DecodeProgress {
+  /** Called after each page is read: a long document is making progress, not hung. */
+  onPage?: () => void;
+}
+
+async function rawText(doc: SourceDocument, progress: DecodeProgress): Promise<string> {
   switch (doc.mediaType) {
     case 'text/plain':
-      return decodeUtf8(doc);
+      return decodeText(doc.path, doc.bytes).text;
     case 'application/pdf':
-      return pdfText(doc);
+      return pdfText(doc, progress);
     case 'image/png':
     case 'image/jpeg':
     case 'image/gif':
     case 'image/webp':
+      checkImagePixels(doc);
       return ocrImage(doc, doc.bytes);
   }
 }
 
-/** A text document's content: strict UTF-8, no NUL bytes, `\n` line ends. */
-export function decodeUtf8(doc: SourceDocument): string {
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(doc.bytes);
-  } catch {
-    throw new DocumentError(
-      'corrupt',
-      `${doc.path} is not valid UTF-8 text: re-save it as UTF-8 (other encodings are not guessed)`,
-    );
-  }
-  if (text.includes('\u0000')) {
-    throw new DocumentError('corrupt', `${doc.path} contains binary data (NUL bytes), not text: it is damaged or misnamed`);
-  }
-  return text.replace(/\r\n?/g, '\n');
-}
-
-async function pdfText(doc: SourceDocument): Promise<string> {
+async function pdfText(doc: SourceDocument, progress: DecodeProgress): Promise<string> {
   return withPdf(doc, async (pdf) => {
+    checkPageCount(doc, pdf.numPages);
     const pages: string[] = [];
     for (let number = 1; number <= pdf.numPages; number++) {
       const page = await pdf.getPage(number);
@@ -73,6 +65,7 @@ async function pdfText(doc: SourceDocument): Promise<string> {
       } finally {
         page.cleanup();
       }
+      progress.onPage?.();
     }
     return pages.join('\n\f\n');
   });

@@ -15,5 +15,7 @@ export const documentResultSchema = z.object({
   durationMs: z.number().nonnegative(),
   model: z.string().nullable().default(null),
   usage: usageSchema.nullable().default(null),
+  /** The character encoding a plain-text document was read in (utf-8, utf-16le, windows-1252 …). */
+  encoding: z.string().optional(),
 });
 export type DocumentResult = z.infer<typeof documentResultSchema>;

@@ -1,6 +1,6 @@
 import type { ContentBlockParam } from '@anthropic-ai/sdk/resources/messages';
 import type { SourceDocument } from '../extractor';
-import { decodeUtf8 } from '../text';
+import { decodeText } from '../encoding';
 
 /**
  * The document as Messages API content: PDFs as base64 `document` blocks (Claude sees each page's
@@ -17,6 +17,6 @@ export function documentContent(document: SourceDocument): ContentBlockParam {
     case 'image/webp':
       return { type: 'image', source: { type: 'base64', media_type: document.mediaType, data: document.bytes.toString('base64') } };
     case 'text/plain':
-      return { type: 'text', text: `<document>\n${decodeUtf8(document)}\n</document>` };
+      return { type: 'text', text: `<document>\n${decodeText(document.path, document.bytes).text}\n</document>` };
   }
 }
