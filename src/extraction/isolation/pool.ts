@@ -61,7 +61,7 @@ class Decoder {
 
   constructor(
     private readonly options: Required<DecoderPoolOptions>,
-    private readonly onExit: (decoder: Decoder) => void,
+    private readonly events: { done: (decoder: Decoder) => void; exited: (decoder: Decoder) => void },
   ) {
     this.process = fork(options.entry, [], {
       execArgv: ['--import', tsxLoader, `--max-old-space-size=${Math.max(128, Math.floor(options.maxMemoryMb / 2))}`],
@@ -110,12 +110,13 @@ class Decoder {
     this.finish();
     if (message.type === 'result') job.resolve(message.value);
     else job.reject(fromWireError(message.error));
+    this.events.done(this);
   }
 
   private exited(code: number | null, signal: NodeJS.Signals | null): void {
     const job = this.job;
     this.finish();
-    this.onExit(this);
+    this.events.exited(this);
     // A job not sent yet is failed by the `ready` promise, with the reason the process did not start.
     if (job === undefined || !this.started) return;
     const path = job.task.document.path;
@@ -201,7 +202,7 @@ export class DecoderPool {
         if (attempt >= attemptsOnCrash) {
           throw new DocumentError(
             'corrupt',
-            `${error.path} crashed docbatch's decoder ${attempt} times (${error.reason}${lastLine(error.output)}): the file is damaged or uses features the decoder cannot handle; re-export or re-scan it`,
+            `${error.path} crashed docbatch's decoder ${attempt} times (${error.reason}${lastError(error.output)}): the file is damaged or uses features the decoder cannot handle; re-export or re-scan it`,
           );
         }
       }
@@ -249,9 +250,12 @@ export class DecoderPool {
   }
 
   private spawn(): Decoder {
-    const decoder = new Decoder(this.options, (ended) => {
-      this.decoders.delete(ended);
-      if (!this.closed) setImmediate(() => this.dispatch());
+    const decoder = new Decoder(this.options, {
+      done: () => this.dispatch(),
+      exited: (ended) => {
+        this.decoders.delete(ended);
+        if (!this.closed) setImmediate(() => this.dispatch());
+      },
     });
     this.decoders.add(decoder);
     return decoder;
@@ -269,8 +273,10 @@ function exitReason(code: number | null, signal: NodeJS.Signals | null): string 
   return signal !== null ? `killed by ${signal}` : `exit code ${code}`;
 }
 
-function lastLine(output: string): string {
-  const line = output.trim().split('\n').at(-1)?.trim();
+/** The error a crashed decoder printed last (Node ends an uncaught error with its version line). */
+function lastError(output: string): string {
+  const lines = output.split('\n').map((line) => line.trim());
+  const line = lines.findLast((candidate) => /^(\w*Error\b|Error:|FATAL|#)/.test(candidate)) ?? lines.findLast((candidate) => candidate !== '' && !candidate.startsWith('Node.js v'));
   return line ? `: ${line.slice(0, 200)}` : '';
 }
 
