@@ -35,6 +35,8 @@ describe('the Temporal Web UI of a running batch', () => {
   let page: Page;
 
   beforeAll(async () => {
+    // First: no chromium fails the file at once, with the line that says what to install.
+    browser = await launchChromium();
     const taskQueue = uniqueId('web-ui');
     // 300 ms a document: a chunk of 2 is still in flight when the pause arrives.
     ({ stop: stopWorker } = await startTestWorker({ taskQueue, activityDeps: { extractorFor: () => countingExtractor(300), resultCache: null } }));
@@ -52,7 +54,6 @@ describe('the Temporal Web UI of a running batch', () => {
     await eventuallyTrue(async () => (await handle.query(progressQuery)).chunks.inFlight === 0, 30_000, 'the chunk in flight to finish');
     paused = await handle.query(progressQuery);
 
-    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     page.setDefaultTimeout(20_000);
   });
