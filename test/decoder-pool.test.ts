@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -86,5 +88,10 @@ describe('DecoderPool', () => {
     const pids = new Set(answers.map((answer) => answer.split(' on ')[1]));
     expect(pids.size).toBeLessThanOrEqual(2);
     expect(decoders.pids().length).toBeLessThanOrEqual(2);
+  });
+
+  it('keeps its process alive while a document is decoded, and lets it exit when idle', async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./fixtures/pool-only-process.ts', import.meta.url))], { timeout: 60_000 });
+    expect(stdout).toBe('15 pages\n');
   });
 });

@@ -1,5 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import type { Socket } from 'node:net';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -84,11 +85,21 @@ class Decoder {
     this.idle();
   }
 
-  start(job: Job & { id: number }): void {
+  /** Takes a job; it is sent once the process is ready. A decoder with a job keeps this process alive. */
+  claim(job: Job & { id: number }): void {
     this.job = job;
-    this.started = true;
+    this.hold();
+  }
+
+  /** Keeps this process alive until the decoder answers or exits. */
+  hold(): void {
     this.process.ref();
     (this.process.channel as { ref?: () => void } | undefined)?.ref?.();
+    (this.process.stderr as Socket | null)?.ref();
+  }
+
+  start(job: Job & { id: number }): void {
+    this.started = true;
     this.restartTimer();
     this.memoryWatch = setInterval(() => this.checkMemory(), memoryCheckIntervalMs);
     const request: DecodeRequest = { id: job.id, task: job.task };
@@ -143,6 +154,7 @@ class Decoder {
   private idle(): void {
     this.process.unref();
     (this.process.channel as { unref?: () => void } | undefined)?.unref?.();
+    (this.process.stderr as Socket | null)?.unref();
   }
 
   private restartTimer(): void {
@@ -216,6 +228,7 @@ export class DecoderPool {
     const exits = [...this.decoders].map((decoder) => {
       const exited = new Promise((resolve) => decoder.process.once('exit', resolve));
       if (decoder.process.exitCode !== null || decoder.process.signalCode !== null) return Promise.resolve();
+      decoder.hold();
       decoder.kill('closed');
       return exited;
     });
@@ -236,8 +249,8 @@ export class DecoderPool {
       if (decoder === undefined && this.decoders.size < this.options.size) decoder = this.spawn();
       if (decoder === undefined) return;
       const job = { ...this.queue.shift()!, id: this.nextId++ };
-      // Claimed now, sent once the process has started; a decoder that cannot start fails the task.
-      decoder.job = job;
+      // A decoder that cannot start fails the task with the reason.
+      decoder.claim(job);
       const claimed = decoder;
       claimed.ready.then(
         () => (claimed.job === job ? claimed.start(job) : undefined),
