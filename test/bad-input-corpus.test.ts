@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DocumentResult } from '../src/store/document-result';
-import type { BatchSummary } from '../src/store/summary';
+import type { BatchSummary } from '../src/batch/summary';
 import { badInputCorpus } from './helpers/bad-input-corpus';
 import { readJsonLines, startBatch, startTestWorker, tempDir, testClient, uniqueId } from './helpers/batch';
 

@@ -18,7 +18,7 @@ import { defaultRoutingThresholds, routeModel, type RoutingThresholds } from './
 import { apiRequestLimits, fitsOneRequest, type RequestLimits } from './split';
 import { isolatedDecoding } from '../isolation';
 import { imageTokens, pdfTokens, textTokens } from './tokens';
-import { schemaIssues } from '../schemas/issues';
+import { schemaIssues } from '../../batch/issues';
 
 export interface AnthropicModels {
   /** For small text-layer documents. */
