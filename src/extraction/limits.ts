@@ -1,4 +1,4 @@
-import { imageSize } from './anthropic/image-size';
+import type { ImageSize } from './anthropic/tokens';
 import { DocumentError } from './errors';
 import type { SourceDocument } from './extractor';
 
@@ -18,11 +18,10 @@ export const decodeLimits = {
 } as const;
 
 /**
- * Fails an image whose header declares no pixels (corrupt) or more than maxPixels (too_large).
- * An image whose header is unreadable passes: the decoder, isolated, reports what is wrong.
+ * Fails an image whose header declares (`size`) no pixels (corrupt) or more than maxPixels
+ * (too_large). An image whose header is unreadable passes: the decoder, isolated, reports what is wrong.
  */
-export function checkImagePixels(document: SourceDocument): void {
-  const size = imageSize(document.mediaType, document.bytes);
+export function checkImagePixels(document: SourceDocument, size: ImageSize | undefined): void {
   if (size === undefined) return;
   if (size.width === 0 || size.height === 0) {
     throw new DocumentError('corrupt', `${document.path} declares a ${size.width} x ${size.height} image (no pixels): the file is damaged; re-export or re-scan it`);

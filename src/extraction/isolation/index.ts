@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { readIntEnv } from '../../env';
 import type { DocumentProfile } from '../anthropic/routing';
+import { imageSize } from '../formats/image';
 import type { PdfPart, RequestLimits } from '../anthropic/split';
 import type { SourceDocument } from '../extractor';
 import { checkImagePixels } from '../limits';
@@ -39,7 +40,7 @@ export async function closeSharedDecoderPool(): Promise<void> {
 export const isolatedDecoding = {
   async documentText(document: SourceDocument, pool = sharedDecoderPool()): Promise<string> {
     if (document.mediaType === 'text/plain') return documentText(document);
-    if (document.mediaType !== 'application/pdf') checkImagePixels(document);
+    checkImagePixels(document, imageSize(document.mediaType, document.bytes));
     return pool.run({ name: 'text', document });
   },
 

@@ -1,6 +1,7 @@
 import { profileDocument } from '../anthropic/profile';
 import { splitPdf } from '../anthropic/split';
 import { documentText, pageCount } from '../text';
+import { onDecodeProgress } from './progress';
 import type { DecodeTask } from './protocol';
 
 /**
@@ -8,9 +9,10 @@ import type { DecodeTask } from './protocol';
  * process turns a task into a call; a new format or task is added here.
  */
 export async function runDecodeTask(task: DecodeTask, onProgress: () => void): Promise<unknown> {
+  onDecodeProgress(onProgress);
   switch (task.name) {
     case 'text':
-      return documentText(task.document, { onPage: onProgress });
+      return documentText(task.document);
     case 'profile':
       return profileDocument(task.document, task.readPagesUpTo);
     case 'pageCount':
