@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { commands } from './commands';
 
 /** The `docbatch` command: every subcommand sets its exit code; an error ends as one line on stderr. */
-export function buildProgram(): Command {
+function buildProgram(): Command {
   const program = new Command('docbatch')
     .description('Durable batch extraction of structured data from documents, on Temporal')
     .configureHelp({ sortSubcommands: false });

@@ -24,10 +24,10 @@ export interface BatchOptions {
   redriveOf?: string;
 }
 
-export const DEFAULT_SOURCE_DIR = 'samples/invoices';
+const DEFAULT_SOURCE_DIR = 'samples/invoices';
 
 /** The output directory: --output, else DOCBATCH_OUTPUT_DIR, else ./output — always absolute. */
-export function resolveOutputDir(output: string | undefined, cwd = process.cwd()): string {
+function resolveOutputDir(output: string | undefined, cwd = process.cwd()): string {
   return path.resolve(cwd, output ?? readEnv('outputDir') ?? DEFAULTS.outputDir);
 }
 

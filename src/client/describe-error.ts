@@ -50,7 +50,7 @@ export function describeError(error: unknown, context: ErrorContext): string {
 }
 
 /** Why the workflow rejected an update: the refusal its validator gave (one line). */
-export function rejectionReason(cause: Error): string {
+function rejectionReason(cause: Error): string {
   return firstLine(cause.message);
 }
 

@@ -24,7 +24,7 @@ export interface ListOptions {
 }
 
 /** The visibility query behind `docbatch list`; the same text works in `temporal workflow list --query`. */
-export function batchListQuery(state: string | undefined): string {
+function batchListQuery(state: string | undefined): string {
   const type = `WorkflowType='${DEFAULTS.workflowType}'`;
   if (state === undefined) return type;
   if (!(batchStates as readonly string[]).includes(state)) {

@@ -32,8 +32,9 @@ export async function openSession(options: SessionOptions = {}): Promise<Tempora
     ...(options.address !== undefined ? { address: options.address } : {}),
     ...(options.namespace !== undefined ? { namespace: options.namespace } : {}),
   };
-  // A refused port fails at once here, rather than after the gRPC client's connect timeout.
-  if (!(await portAnswers(settings.address))) throw new TemporalUnreachableError(settings.address);
+  // A refused port fails at once here, rather than after the gRPC client's connect timeout; a
+  // server ensureTemporalServer found has just answered, so it is not probed again.
+  if (options.settings === undefined && !(await portAnswers(settings.address))) throw new TemporalUnreachableError(settings.address);
   let client: Client;
   try {
     client = await connectClient(settings);
