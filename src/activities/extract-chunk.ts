@@ -90,7 +90,8 @@ async function extractDocument(
     }
     const extraction = await extractor.extract({ document, schemaName: settings.schema, schema });
     if (cacheKey) await deps.resultCache!.set(cacheKey, { data: extraction.data, model: extraction.model });
-    return { ...base, status: 'succeeded', cached: false, data: extraction.data, error: null, durationMs: deps.now() - startedAt, model: extraction.model, usage: extraction.usage };
+    const { source, warnings } = extraction;
+    return { ...base, status: 'succeeded', cached: false, data: extraction.data, error: null, durationMs: deps.now() - startedAt, model: extraction.model, usage: extraction.usage, ...(source ? { source } : {}), ...(warnings?.length ? { warnings } : {}) };
   } catch (error) {
     if (!(error instanceof DocumentError)) throw error;
     // A document that failed after model calls still cost them: its usage counts in the totals.
