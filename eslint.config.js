@@ -13,6 +13,12 @@ export default tseslint.config(
     },
   },
   {
+    // CommonJS modules Temporal loads by path with require() (src/encryption/failure-converter.cjs).
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', exports: 'writable', module: 'writable' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // Workflow code runs in Temporal's deterministic sandbox: no I/O, no clocks, no randomness.
     files: ['src/workflows/**/*.ts'],
     rules: {

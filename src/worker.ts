@@ -1,8 +1,10 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from './activities';
 import { createExtractorFor } from './activities/extractor-for';
+import { dataConverterFromEnv } from './encryption/data-converter';
 import { DEFAULTS, readEnv, readIntEnv } from './env';
 import { createFileResultCache } from './store/result-cache';
 import { connectWorkerConnection } from './temporal/connection';
@@ -21,8 +23,13 @@ export interface DocbatchWorkerOptions {
   maxTaskQueueActivitiesPerSecond?: number;
   /** Replace some activity dependencies (tests: a counting or slow extractor, another cache). */
   activityDeps?: Partial<ActivityDeps>;
-  /** A prebuilt workflow bundle, to skip bundling when a process starts several workers. */
+  /**
+   * A prebuilt workflow bundle, to skip bundling when a process starts several workers. With
+   * encryption on, bundle it with the data converter's failureConverterPath.
+   */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Payload encryption; default from DOCBATCH_ENCRYPTION_KEY / _FILE (none when unset). */
+  dataConverter?: DataConverter;
 }
 
 export function defaultActivityDeps(env = process.env): ActivityDeps {
@@ -41,6 +48,7 @@ export async function createDocbatchWorker(options: DocbatchWorkerOptions = {}):
   const activities = createActivities({ ...defaultActivityDeps(), ...options.activityDeps });
   // 0 (unset) means no batch-wide cap.
   const maxPerSecond = options.maxTaskQueueActivitiesPerSecond ?? readIntEnv('maxActivitiesPerSecond', 0);
+  const dataConverter = options.dataConverter ?? dataConverterFromEnv();
   return Worker.create({
     connection,
     namespace: options.namespace ?? readEnv('temporalNamespace') ?? DEFAULTS.temporalNamespace,
@@ -50,6 +58,7 @@ export async function createDocbatchWorker(options: DocbatchWorkerOptions = {}):
     maxConcurrentActivityTaskExecutions:
       options.maxConcurrentActivityTaskExecutions ?? readIntEnv('maxConcurrentActivities', DEFAULTS.maxConcurrentActivities),
     ...(maxPerSecond ? { maxTaskQueueActivitiesPerSecond: maxPerSecond } : {}),
+    ...(dataConverter ? { dataConverter } : {}),
   });
 }
 

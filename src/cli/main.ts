@@ -7,6 +7,7 @@ import type { BatchControl } from '../client/batch-controls';
 import type { EmulatorFlags } from '../emulator';
 import type { RunCommandOptions } from './run';
 import type { ServerCommandOptions } from './services';
+import type { CodecServerCommandOptions } from './codec-server';
 
 type JsonOption = { json?: boolean };
 
@@ -22,6 +23,7 @@ const redriveCommand = async (id: string, o: Partial<BatchCommandOptions>) => (a
 const workerCommand = async () => (await import('./services')).workerCommand();
 const serverCommand = async (o: ServerCommandOptions) => (await import('./services')).serverCommand(o);
 const emulatorCommand = async (o: EmulatorFlags) => (await import('./services')).emulatorCommand(o);
+const codecServerCommand = async (o: CodecServerCommandOptions) => (await import('./codec-server')).codecServerCommand(o);
 
 /** The `docbatch` command: every subcommand returns its exit code; errors end as one line on stderr. */
 export function buildProgram(): Command {
@@ -123,6 +125,14 @@ export function buildProgram(): Command {
     .option('--fault <spec...>', 'injected faults: KIND:RATE (overloaded:0.05) or KIND:xCOUNT (hang:x2)')
     .option('--json', 'accepted for symmetry; the emulator prints where it listens')
     .action(exitWith((options: EmulatorFlags) => emulatorCommand(options)));
+
+  program
+    .command('codec-server')
+    .description('decode (and encode) encrypted payloads for the Web UI and the temporal CLI (--codec-endpoint) until Ctrl-C')
+    .option('--port <port>', 'port (default 8888; 0 for a free one)', integerArg('--port', 0, 65535), 8888)
+    .option('--host <host>', 'interface to listen on', '127.0.0.1')
+    .option('--ui-origin <url...>', 'Web UI origins allowed to call it (default: TEMPORAL_UI_URL or the dev server UI of TEMPORAL_ADDRESS; * for any)')
+    .action(exitWith((options: CodecServerCommandOptions) => codecServerCommand(options)));
 
   return program;
 }
