@@ -135,9 +135,11 @@ describe('codec server', () => {
   it('gives no CORS grant to other origins, and says what is wrong with a bad request', async () => {
     const response = await post('/decode', [], { Origin: 'http://evil.example' });
     expect(response.headers.get('access-control-allow-origin')).toBeNull();
-    const bad = await fetch(`${server.url}/decode`, { method: 'POST', body: '{"nope":1}' });
+    const bad = await fetch(`${server.url}/decode`, { method: 'POST', body: '{"payloads":7}' });
     expect(bad.status).toBe(400);
-    expect(((await bad.json()) as { error: string }).error).toContain('no "payloads" array');
+    expect(((await bad.json()) as { error: string }).error).toContain('"payloads" is not an array');
+    // Protobuf JSON leaves an empty list out: `{}` is zero payloads.
+    expect(await (await fetch(`${server.url}/decode`, { method: 'POST', body: '{}' })).json()).toEqual({ payloads: [] });
     expect((await fetch(`${server.url}/other`, { method: 'POST', body: '{}' })).status).toBe(404);
   });
 });

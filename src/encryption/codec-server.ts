@@ -88,9 +88,11 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Cod
     void (async () => {
       let payloads: Payload[];
       try {
-        const body = JSON.parse(await readBody(request)) as { payloads?: JsonPayload[] };
-        if (!Array.isArray(body.payloads)) throw new Error('the body has no "payloads" array');
-        payloads = body.payloads.map(fromJson);
+        const body = JSON.parse(await readBody(request)) as { payloads?: JsonPayload[] } | null;
+        if (body === null || typeof body !== 'object') throw new Error('the body is not a JSON object');
+        // Protobuf JSON leaves out an empty list: `{}` is zero payloads (the temporal CLI sends it for a query without arguments).
+        if (body.payloads !== undefined && !Array.isArray(body.payloads)) throw new Error('"payloads" is not an array');
+        payloads = (body.payloads ?? []).map(fromJson);
       } catch (error) {
         return send(400, { error: `bad request: ${(error as Error).message}` });
       }

@@ -1,10 +1,13 @@
 import { METADATA_ENCODING_KEY, type Payload, type PayloadCodec } from '@temporalio/common';
-import { temporal } from '@temporalio/proto';
+import proto from '@temporalio/proto';
 import { decrypt, encrypt } from './aes-gcm';
 import type { EncryptionKeys } from './keys';
 
 export const ENCRYPTED_ENCODING = 'binary/encrypted';
 export const METADATA_KEY_ID = 'encryption-key-id';
+
+// A CommonJS module: named imports do not resolve under Node's ESM loader.
+const { Payload: PayloadMessage } = proto.temporal.api.common.v1;
 
 const utf8 = (text: string) => new TextEncoder().encode(text);
 const text = (bytes: Uint8Array | null | undefined) => (bytes ? new TextDecoder().decode(bytes) : undefined);
@@ -22,7 +25,7 @@ export class EncryptionCodec implements PayloadCodec {
     const { id, key } = this.keys.current;
     return payloads.map((payload) => ({
       metadata: { [METADATA_ENCODING_KEY]: utf8(ENCRYPTED_ENCODING), [METADATA_KEY_ID]: utf8(id) },
-      data: encrypt(temporal.api.common.v1.Payload.encode(payload).finish(), key),
+      data: encrypt(PayloadMessage.encode(payload).finish(), key),
     }));
   }
 
@@ -35,7 +38,7 @@ export class EncryptionCodec implements PayloadCodec {
         throw new Error(`a payload is encrypted with key ${id ?? '(no id)'}, which is not among the configured keys: add that key after the current one`);
       }
       if (!payload.data) throw new Error(`an encrypted payload (key ${id}) has no data`);
-      return temporal.api.common.v1.Payload.decode(decrypt(payload.data, known.key)) as Payload;
+      return PayloadMessage.decode(decrypt(payload.data, known.key)) as Payload;
     });
   }
 }
