@@ -22,7 +22,8 @@ export interface ExtractChunkDeps {
 
 /**
  * Extracts the documents of one chunk that its journal does not hold yet, appending each result
- * the moment it is known, heartbeating as documents finish. Returns counts only.
+ * the moment it is known, heartbeating on a timer (also during a long extraction) so a dead worker
+ * is noticed within the heartbeat timeout, not after its slowest document. Returns counts only.
  */
 export async function extractChunk(deps: ExtractChunkDeps, input: ExtractChunkInput): Promise<ExtractChunkResult> {
   const context = Context.current();
@@ -37,22 +38,34 @@ export async function extractChunk(deps: ExtractChunkDeps, input: ExtractChunkIn
     throw toActivityFailure(error);
   }
   let extractedNow = 0;
-
-  for (let index = start; index < end; index++) {
-    if (done.has(index)) continue;
-    if (context.cancellationSignal.aborted) throw new CancelledFailure(`chunk ${input.chunkIndex} cancelled`);
-    let result: DocumentResult;
-    try {
-      result = await extractDocument(deps, extractor, input.settings, manifest[index]!, context.info.attempt);
-    } catch (error) {
-      throw toActivityFailure(error);
+  const beat = setInterval(() => context.heartbeat({ done: done.size, of: end - start }), heartbeatEveryMs(context.info.heartbeatTimeoutMs));
+  try {
+    for (let index = start; index < end; index++) {
+      if (done.has(index)) continue;
+      if (context.cancellationSignal.aborted) throw new CancelledFailure(`chunk ${input.chunkIndex} cancelled`);
+      let result: DocumentResult;
+      try {
+        result = await extractDocument(deps, extractor, input.settings, manifest[index]!, context.info.attempt);
+      } catch (error) {
+        throw toActivityFailure(error);
+      }
+      await appendToJournal(journalPath, result);
+      done.set(index, result);
+      extractedNow++;
+      context.heartbeat({ done: done.size, of: end - start });
     }
-    await appendToJournal(journalPath, result);
-    done.set(index, result);
-    extractedNow++;
-    context.heartbeat({ done: done.size, of: end - start });
+  } finally {
+    clearInterval(beat);
   }
   return { chunkIndex: input.chunkIndex, extractedNow, ...countResults(done.values()) };
+}
+
+/**
+ * A third of the timeout: two beats can be lost before the chunk is presumed dead. The SDK
+ * throttles what it sends, so beating often costs nothing; it also delivers cancellation.
+ */
+export function heartbeatEveryMs(heartbeatTimeoutMs: number | undefined): number {
+  return Math.max(100, Math.floor((heartbeatTimeoutMs || 15_000) / 3));
 }
 
 async function extractDocument(
@@ -65,6 +78,8 @@ async function extractDocument(
   const startedAt = deps.now();
   const base = { index: entry.index, path: entry.path, attempts: attempt };
   try {
+    // Listed with a problem (a FIFO, a dangling link …): failed with it, never opened.
+    if (entry.problem) throw new DocumentError(entry.problem.type, entry.problem.message);
     const document = await loadDocument(entry.path);
     const { schema } = extractionSchemas[settings.schema];
     const cacheKey = settings.cache && deps.resultCache ? resultCacheKey(document.bytes, settings.schema, extractor.settingsKey) : null;

@@ -37,6 +37,7 @@ export function addBatchOptions(command: Command): Command {
     .option('--id <batchId>', 'batch id (default: derived from the source and settings, so re-running resumes)')
     .option('--output <dir>', `output directory (default ${ENV.outputDir} or ./output)`)
     .option('--include <glob...>', 'include patterns relative to the directory (default: PDFs, text and images)')
+    .option('--follow-symlinks', 'walk into symlinked directories of the source (each directory once)')
     .option('--manifest <file>', 'a file listing one document path per line (instead of a directory)');
   addSettingsOptions(command);
   return command
@@ -49,6 +50,7 @@ export function toBatchOptions(dir: string | undefined, options: BatchCommandOpt
     ...(dir !== undefined ? { dir } : {}),
     ...(options.manifest !== undefined ? { manifest: options.manifest } : {}),
     ...(options.include !== undefined ? { include: options.include } : {}),
+    ...(options.followSymlinks ? { followSymlinks: true } : {}),
     ...(options.output !== undefined ? { output: options.output } : {}),
     ...settingsOf(options),
   };

@@ -9,6 +9,8 @@ export interface BatchOptions {
   dir?: string;
   manifest?: string;
   include?: string[];
+  /** Walk into symlinked directories (--follow-symlinks). */
+  followSymlinks?: boolean;
   output?: string;
   chunkSize?: number;
   concurrency?: number;
@@ -35,7 +37,7 @@ export function resolveOutputDir(output: string | undefined, cwd = process.cwd()
 export function batchInputFromOptions(options: BatchOptions, cwd = process.cwd()): { json: BatchInputJson; input: BatchInput } {
   const source: BatchInputJson['source'] = options.manifest
     ? { manifest: path.resolve(cwd, options.manifest) }
-    : { dir: path.resolve(cwd, options.dir ?? DEFAULT_SOURCE_DIR), ...(options.include?.length ? { include: options.include } : {}) };
+    : { dir: path.resolve(cwd, options.dir ?? DEFAULT_SOURCE_DIR), ...(options.include?.length ? { include: options.include } : {}), ...(options.followSymlinks ? { followSymlinks: true } : {}) };
 
   const json: BatchInputJson = {
     source,

@@ -22,6 +22,8 @@ export const batchSourceSchema = z.union([
     dir: z.string().min(1, 'must name a directory'),
     include: z.array(z.string().min(1)).min(1).default(defaultInclude),
     exclude: z.array(z.string().min(1)).default([]),
+    /** Walk into symlinked directories (each directory once, so links cannot loop); off: they are listed as failed entries. */
+    followSymlinks: z.boolean().default(false),
   }),
   z.strictObject({
     manifest: z.string().min(1, 'must name a file that lists one document path per line'),
@@ -42,7 +44,7 @@ export const timeoutInputSchema = z.strictObject({
   /** Longest one chunk attempt may take. */
   chunkStartToClose: duration.default('15m'),
   /** A chunk attempt that has not heartbeated for this long is presumed dead and retried. */
-  chunkHeartbeat: duration.default('1m'),
+  chunkHeartbeat: duration.default('15s'),
 });
 
 // Checked here, so a misspelt model fails the batch at once rather than on its first chunk.
