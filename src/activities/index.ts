@@ -1,4 +1,5 @@
 import type { Extractor } from '../extraction/extractor';
+import type { ExtractionObserver } from '../metrics/observer';
 import type { ResultCache } from '../store/result-cache';
 import type { ExtractionSettings } from './contracts';
 import { extractChunk } from './extract-chunk';
@@ -12,6 +13,8 @@ export interface ActivityDeps {
   resultCache: ResultCache | null;
   hasAnthropicKey: () => boolean;
   now: () => number;
+  /** Told of each journaled document (metrics, src/metrics); none by default. */
+  observer?: ExtractionObserver;
 }
 
 /**
