@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFile, readdir, writeFile } from 'node:fs/promises';
+import { copyFile, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -143,5 +143,13 @@ describe('worker metrics (DOCBATCH_METRICS_PORT)', () => {
     expect(sdk.length).toBeGreaterThan(0);
     expect(sum(after, 'temporal_activity_execution_latency_count', { activity_type: 'extractChunk' })).toBeGreaterThan(0);
     expect(sum(after, 'temporal_workflow_completed', { workflow_type: 'batchExtraction' })).toBeGreaterThanOrEqual(1);
+  });
+
+  it('serve every metric the Grafana dashboard queries', async () => {
+    const dashboard = JSON.parse(await readFile('deploy/grafana/docbatch-dashboard.json', 'utf8')) as { panels: { targets?: { expr: string }[] }[] };
+    const queried = new Set(dashboard.panels.flatMap((panel) => panel.targets ?? []).flatMap((target) => target.expr.match(/\b(?:docbatch|temporal)_\w+/g) ?? []));
+    expect(queried.size).toBeGreaterThan(8);
+    const served = new Set(after.map((s) => s.name));
+    expect([...queried].filter((name) => !served.has(name))).toEqual([]);
   });
 });
