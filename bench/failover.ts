@@ -17,7 +17,7 @@ import { Client, Connection } from '@temporalio/client';
 import { DEFAULTS } from '../src/env';
 import { startEmulator } from '../src/emulator';
 import { startDevServer } from '../src/temporal/dev-server';
-import { batchInputSchema } from '../src/workflows/input';
+import { batchInputSchema } from '../src/batch/input';
 import { startWorkerProcess } from '../test/helpers/docbatch-worker';
 
 const DOCUMENTS = 40;

@@ -8,7 +8,7 @@ import { startEmulator, type Emulator } from '../src/emulator';
 import { documentIdentity } from '../src/emulator/request';
 import type { DocumentResult } from '../src/store/document-result';
 import { batchFiles } from '../src/store/paths';
-import type { BatchSummary } from '../src/store/summary';
+import type { BatchSummary } from '../src/batch/summary';
 import { freePort, startDevServer, type TemporalServer } from '../src/temporal/dev-server';
 import { readJsonLines, tempDir, uniqueId } from './helpers/batch';
 import { startWorkerProcess, type WorkerProcess } from './helpers/docbatch-worker';

@@ -5,7 +5,7 @@ import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../src/emulator';
 import { ENV } from '../src/env';
-import { batchSummarySchema, type BatchSummary } from '../src/store/summary';
+import { batchSummarySchema, type BatchSummary } from '../src/batch/summary';
 import { freePort } from '../src/temporal/dev-server';
 import { samplesDir, startBatch, tempDir, testClient, uniqueId } from './helpers/batch';
 import { eventually } from './helpers/eventually';

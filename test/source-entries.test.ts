@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DocumentResult } from '../src/store/document-result';
 import { listSource } from '../src/store/manifest';
-import type { BatchSummary } from '../src/store/summary';
+import type { BatchSummary } from '../src/batch/summary';
 import { readJsonLines, samplesDir, startBatch, startTestWorker, tempDir, testClient, uniqueId } from './helpers/batch';
 
 /**

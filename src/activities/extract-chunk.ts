@@ -5,14 +5,15 @@ import { DocumentError } from '../extraction/errors';
 import type { Extractor } from '../extraction/extractor';
 import type { ExtractionObserver } from '../metrics/observer';
 import { extractionSchemas } from '../extraction/schemas';
-import { addUsage, zeroUsage } from '../extraction/usage';
+import { zeroUsage } from '../extraction/usage';
 import type { DocumentResult } from '../store/document-result';
 import { appendToJournal, readJournal } from '../store/journal';
 import { readManifest, type ManifestEntry } from '../store/manifest';
-import { chunkRange } from '../workflows/chunk-queue';
 import { chunkJournalPath } from '../store/paths';
 import { resultCacheKey, type ResultCache } from '../store/result-cache';
-import type { ChunkCounts, ExtractChunkInput, ExtractChunkResult, ExtractionSettings } from './contracts';
+import type { ExtractChunkInput, ExtractChunkResult, ExtractionSettings } from '../batch/activities';
+import { chunkRange } from '../batch/chunks';
+import { countResults } from '../batch/counts';
 import { toActivityFailure } from './failures';
 
 export interface ExtractChunkDeps {
@@ -92,22 +93,11 @@ async function extractDocument(
     }
     const extraction = await extractor.extract({ document, schemaName: settings.schema, schema });
     if (cacheKey) await deps.resultCache!.set(cacheKey, { data: extraction.data, model: extraction.model });
-    return { ...base, status: 'succeeded', cached: false, data: extraction.data, error: null, durationMs: deps.now() - startedAt, model: extraction.model, usage: extraction.usage };
+    const { source, warnings } = extraction;
+    return { ...base, status: 'succeeded', cached: false, data: extraction.data, error: null, durationMs: deps.now() - startedAt, model: extraction.model, usage: extraction.usage, ...(source ? { source } : {}), ...(warnings?.length ? { warnings } : {}) };
   } catch (error) {
     if (!(error instanceof DocumentError)) throw error;
     // A document that failed after model calls still cost them: its usage counts in the totals.
     return { ...base, status: 'failed', cached: false, data: null, error: { type: error.type, message: error.message }, durationMs: deps.now() - startedAt, model: null, usage: error.usage ?? null };
   }
-}
-
-export function countResults(results: Iterable<DocumentResult>): ChunkCounts {
-  const counts: ChunkCounts = { documents: 0, succeeded: 0, failed: 0, cached: 0, usage: { ...zeroUsage } };
-  for (const result of results) {
-    counts.documents++;
-    if (result.status === 'succeeded') counts.succeeded++;
-    if (result.status === 'failed') counts.failed++;
-    if (result.cached) counts.cached++;
-    if (result.usage) counts.usage = addUsage(counts.usage, result.usage);
-  }
-  return counts;
 }

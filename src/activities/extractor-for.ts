@@ -1,9 +1,10 @@
 import { BatchFault } from '../extraction/errors';
 import type { Extractor } from '../extraction/extractor';
+import { withEInvoiceReader } from '../extraction/einvoice/extractor';
 import { createLocalExtractor } from '../extraction/local/extractor';
 import { readEnv } from '../env';
 import type { ExtractionObserver } from '../metrics/observer';
-import type { ExtractionSettings } from './contracts';
+import type { ExtractionSettings } from '../batch/activities';
 
 /**
  * The worker's extractors, one per distinct setting, reused across chunks. The API key is read
@@ -18,7 +19,8 @@ export function createExtractorFor(
     const key = JSON.stringify([settings.extractor, settings.models]);
     const known = extractors.get(key);
     if (known) return known;
-    const extractor = settings.extractor === 'anthropic' ? await anthropicExtractor(settings, env, observer) : createLocalExtractor();
+    // E-invoices are read from their XML before either extractor looks at them.
+    const extractor = withEInvoiceReader(settings.extractor === 'anthropic' ? await anthropicExtractor(settings, env, observer) : createLocalExtractor());
     extractors.set(key, extractor);
     return extractor;
   };

@@ -2,8 +2,9 @@ import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { listSource, SourceError, writeManifest } from '../store/manifest';
 import { linkRedrive } from '../store/report';
-import { failureTypes } from '../workflows/messages';
-import type { PlanBatchInput, PlanBatchResult } from './contracts';
+import { chunkCountOf } from '../batch/chunks';
+import { failureTypes } from '../batch/failures';
+import type { PlanBatchInput, PlanBatchResult } from '../batch/activities';
 
 export interface PlanBatchDeps {
   hasAnthropicKey: () => boolean;
@@ -27,7 +28,7 @@ export async function planBatch(deps: PlanBatchDeps, { batchId, input }: PlanBat
   return {
     batchDir,
     total: entries.length,
-    chunkCount: Math.ceil(entries.length / input.chunkSize),
+    chunkCount: chunkCountOf(entries.length, input.chunkSize),
     totalBytes: entries.reduce((sum, entry) => sum + entry.sizeBytes, 0),
     sourceLabel: 'dir' in input.source ? `${path.resolve(input.source.dir)} (${input.source.include.join(', ')})` : `manifest ${path.resolve(input.source.manifest)}`,
     extractor: resolveExtractor(input.extractor, deps.hasAnthropicKey()),

@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import type { BatchOptions } from '../client/batch-input';
 import { ENV } from '../env';
-import { batchInputSchema, documentOrders, extractorKinds } from '../workflows/input';
+import { batchInputSchema, documentOrders, extractorKinds } from '../batch/input';
 import { integerArg, numberArg } from './command';
 
 /** What commander hands `run` and `start` (and `redrive` for the settings it may override). */

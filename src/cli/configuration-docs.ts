@@ -1,5 +1,5 @@
 import { ENV } from '../env';
-import { batchInputSchema } from '../workflows/input';
+import { batchInputSchema } from '../batch/input';
 
 /**
  * The README's configuration tables, generated from src/env.ts and the batch input schema, so the

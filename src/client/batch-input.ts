@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { DEFAULTS, readEnv } from '../env';
-import { documentOrders, extractorKinds, parseBatchInput, type BatchInput, type BatchInputJson } from '../workflows/input';
+import { documentOrders, extractorKinds, parseBatchInput, type BatchInput, type BatchInputJson } from '../batch/input';
 import { CliError } from './errors';
 
 /** The batch settings a person gives on the command line (`docbatch run` / `start`). */

@@ -2,13 +2,8 @@ import type { z } from 'zod';
 import type { SchemaName } from './schemas';
 import type { Usage } from './usage';
 
-export type MediaType =
-  | 'application/pdf'
-  | 'text/plain'
-  | 'image/png'
-  | 'image/jpeg'
-  | 'image/gif'
-  | 'image/webp';
+export type { MediaType } from './formats/format';
+import type { MediaType } from './formats/format';
 
 /** A document read from disk, with its type detected from its bytes. */
 export interface SourceDocument {
@@ -31,6 +26,10 @@ export interface Extraction {
   model: string;
   /** Model calls this extraction took (repair turns and escalations included). */
   calls: number;
+  /** Where the data came from when not from the extractor's own reading: e-invoice XML. */
+  source?: 'e-invoice';
+  /** Things the batch owner should know about this result (e.g. an e-invoice that could not be used). */
+  warnings?: string[];
 }
 
 /**

@@ -15,5 +15,9 @@ export const documentResultSchema = z.object({
   durationMs: z.number().nonnegative(),
   model: z.string().nullable().default(null),
   usage: usageSchema.nullable().default(null),
+  /** "e-invoice" when the data was read from the document's e-invoice XML (no model call, no cost). */
+  source: z.enum(['e-invoice']).optional(),
+  /** What the batch owner should know about this result (e.g. e-invoice XML that could not be used). */
+  warnings: z.array(z.string()).optional(),
 });
 export type DocumentResult = z.infer<typeof documentResultSchema>;

@@ -1,8 +1,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
+import type { BatchInput } from '../batch/input';
 import { documentErrorTypes } from '../extraction/errors';
-import type { BatchInput } from '../workflows/input';
 import { writeFileAtomic } from './atomic-file';
 import { batchFiles } from './paths';
 import { listDirectoryEntries, listPathEntries } from './source-listing';

@@ -1,14 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { stringify } from 'csv-stringify/sync';
 import { extractionSchemas, type SchemaName } from '../extraction/schemas';
-import { addUsage, zeroUsage, type Usage } from '../extraction/usage';
 import { writeFileAtomic, writeLinesAtomic } from './atomic-file';
 import type { DocumentResult } from './document-result';
 import { readJournal } from './journal';
-import { chunkRange } from '../workflows/chunk-queue';
+import { chunkCountOf, chunkRange } from '../batch/chunks';
+import { countResult, emptyCounts } from '../batch/counts';
 import { readManifest } from './manifest';
 import { batchFiles, chunkJournalPath } from './paths';
-import { batchSummarySchema, type BatchSummary } from './summary';
+import { batchSummarySchema, type BatchSummary } from '../batch/summary';
 
 export interface ReportRequest {
   batchId: string;
@@ -42,7 +42,7 @@ export async function writeBatchReport(request: ReportRequest): Promise<BatchSum
     await writeLinesAtomic(files.resultsCsv, async (writeCsv) => {
       await writeCsv(stringify([columns.header]));
       await writeLinesAtomic(files.results, async (writeLine) => {
-        const chunkCount = Math.ceil(manifest.length / request.chunkSize);
+        const chunkCount = chunkCountOf(manifest.length, request.chunkSize);
         for (let chunk = 0; chunk < chunkCount; chunk++) {
           const journal = await readJournal(chunkJournalPath(request.batchDir, chunk));
           const { start, end } = chunkRange(chunk, request.chunkSize, manifest.length);
@@ -59,26 +59,27 @@ export async function writeBatchReport(request: ReportRequest): Promise<BatchSum
     });
   });
 
+  const { succeeded, failed } = tally.counts;
   const summary = batchSummarySchema.parse({
     batchId: request.batchId,
     state: request.state,
     reason: request.reason,
     outputDir: request.batchDir,
     total: manifest.length,
-    processed: tally.succeeded + tally.failed,
-    succeeded: tally.succeeded,
-    failed: tally.failed,
-    cached: tally.cached,
+    processed: succeeded + failed,
+    succeeded,
+    failed,
+    cached: tally.counts.cached,
     notProcessed: tally.notProcessed,
-    successRate: tally.succeeded + tally.failed === 0 ? 0 : round(tally.succeeded / (tally.succeeded + tally.failed), 4),
+    successRate: succeeded + failed === 0 ? 0 : round(succeeded / (succeeded + failed), 4),
     failuresByType: tally.failuresByType,
     startedAt: new Date(request.startedAt).toISOString(),
     finishedAt: new Date(request.finishedAt).toISOString(),
     elapsedMs: Math.round(request.elapsedMs),
     pausedMs: Math.round(request.pausedMs),
-    documentsPerSecond: request.elapsedMs > 0 ? round(((tally.succeeded + tally.failed) / request.elapsedMs) * 1000, 3) : 0,
+    documentsPerSecond: request.elapsedMs > 0 ? round(((succeeded + failed) / request.elapsedMs) * 1000, 3) : 0,
     meanDocumentMs: tally.timed === 0 ? 0 : round(tally.durationMs / tally.timed, 1),
-    usage: tally.usage,
+    usage: tally.counts.usage,
     models: tally.models,
     runs: request.runs,
     redriveOf: request.redriveOf,
@@ -128,27 +129,22 @@ function notProcessed(index: number, path: string): DocumentResult {
   };
 }
 
+/** The report's tally: the shared counts plus what only the report shows. */
 function newTally() {
   const tally = {
-    succeeded: 0,
-    failed: 0,
-    cached: 0,
+    counts: emptyCounts(),
     notProcessed: 0,
     durationMs: 0,
     timed: 0,
-    usage: { ...zeroUsage } as Usage,
     failuresByType: {} as Record<string, number>,
     models: {} as Record<string, number>,
     add(result: DocumentResult) {
-      if (result.status === 'succeeded') tally.succeeded++;
-      else if (result.status === 'failed') tally.failed++;
-      else tally.notProcessed++;
-      if (result.cached) tally.cached++;
-      if (result.status !== 'not_processed' && !result.cached) {
+      tally.counts = countResult(tally.counts, result);
+      if (result.status === 'not_processed') tally.notProcessed++;
+      else if (!result.cached) {
         tally.durationMs += result.durationMs;
         tally.timed++;
       }
-      if (result.usage) tally.usage = addUsage(tally.usage, result.usage);
       if (result.error) tally.failuresByType[result.error.type] = (tally.failuresByType[result.error.type] ?? 0) + 1;
       if (result.model) tally.models[result.model] = (tally.models[result.model] ?? 0) + 1;
     },

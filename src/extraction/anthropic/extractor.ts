@@ -10,7 +10,7 @@ import { extractionSchemas, type SchemaName } from '../schemas';
 import { addUsage, zeroUsage, type Usage } from '../usage';
 import { apiResponseStatus, retryAfterMs, toExtractionError } from './api-errors';
 import { documentContent } from './content';
-import { imageSize } from './image-size';
+import { imageSize } from '../formats/image';
 import { mergePartData } from './merge';
 import { checkOutput, outputFormat, uncheckableOutput, type CheckedOutput } from './output';
 import { profileDocument } from './profile';
@@ -18,7 +18,7 @@ import { extractionInstruction, repairInstruction, systemPrompt, type DocumentPa
 import { defaultRoutingThresholds, routeModel, type RoutingThresholds } from './routing';
 import { apiRequestLimits, fitsOneRequest, splitPdf, type RequestLimits } from './split';
 import { imageTokens, pdfTokens, textTokens } from './tokens';
-import { schemaIssues } from '../schemas/issues';
+import { schemaIssues } from '../../batch/issues';
 import type { ExtractionObserver } from '../../metrics/observer';
 
 export interface AnthropicModels {
@@ -120,7 +120,7 @@ export function createAnthropicExtractor(options: AnthropicExtractorOptions): Ex
   ): Promise<Extraction> {
     const system = systemPrompt(schemaName, schema);
     const ask: MessageParam[] = [
-      { role: 'user', content: [documentContent(document), { type: 'text', text: extractionInstruction(schemaName, part) }] },
+      { role: 'user', content: [...(await documentContent(document)), { type: 'text', text: extractionInstruction(schemaName, part) }] },
     ];
     let usage = zeroUsage;
     let calls = 0;
@@ -164,7 +164,7 @@ export function createAnthropicExtractor(options: AnthropicExtractorOptions): Ex
       const profile = await profileDocument(document, thresholds.maxSimplePages + 1);
       const { model } = routeModel(profile, models, thresholds);
       if (document.mediaType !== 'application/pdf' || fitsOneRequest(document, profile.pages, limits)) {
-        if (document.bytes.length * (document.mediaType === 'text/plain' ? 1 : 4 / 3) > limits.maxRequestBytes) {
+        if (document.bytes.length * (document.mediaType.startsWith('text/') ? 1 : 4 / 3) > limits.maxRequestBytes) {
           throw new DocumentError('too_large', `${document.path} is too large for one Messages API request (${limits.maxRequestBytes} bytes): split it`);
         }
         return extractPart(document, undefined, model, schemaName, schema);

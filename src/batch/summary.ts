@@ -1,10 +1,14 @@
 import { z } from 'zod';
 import { usageSchema } from '../extraction/usage';
 
+/** How a batch can end, as its report says. */
+export const reportStates = ['completed', 'cancelled', 'failed'] as const;
+export type ReportState = (typeof reportStates)[number];
+
 /** summary.json, and the result of the batchExtraction workflow. */
 export const batchSummarySchema = z.object({
   batchId: z.string(),
-  state: z.enum(['completed', 'cancelled', 'failed']),
+  state: z.enum(reportStates),
   reason: z.string().optional(),
   outputDir: z.string(),
   total: z.number().int().nonnegative(),
