@@ -3,6 +3,7 @@ import { CancelledFailure } from '@temporalio/common';
 import { loadDocument } from '../extraction/document';
 import { DocumentError } from '../extraction/errors';
 import type { Extractor } from '../extraction/extractor';
+import type { ExtractionObserver } from '../metrics/observer';
 import { extractionSchemas } from '../extraction/schemas';
 import { zeroUsage } from '../extraction/usage';
 import type { DocumentResult } from '../store/document-result';
@@ -19,6 +20,7 @@ export interface ExtractChunkDeps {
   extractorFor: (settings: ExtractionSettings) => Extractor | Promise<Extractor>;
   resultCache: ResultCache | null;
   now: () => number;
+  observer?: ExtractionObserver;
 }
 
 /**
@@ -51,6 +53,7 @@ export async function extractChunk(deps: ExtractChunkDeps, input: ExtractChunkIn
         throw toActivityFailure(error);
       }
       await appendToJournal(journalPath, result);
+      deps.observer?.documentFinished(result, input.settings.extractor);
       done.set(index, result);
       extractedNow++;
       context.heartbeat({ done: done.size, of: end - start });
@@ -77,11 +80,12 @@ async function extractDocument(
   attempt: number,
 ): Promise<DocumentResult> {
   const startedAt = deps.now();
-  const base = { index: entry.index, path: entry.path, attempts: attempt };
+  let base: Pick<DocumentResult, 'index' | 'path' | 'attempts' | 'encoding'> = { index: entry.index, path: entry.path, attempts: attempt };
   try {
     // Listed with a problem (a FIFO, a dangling link …): failed with it, never opened.
     if (entry.problem) throw new DocumentError(entry.problem.type, entry.problem.message);
     const document = await loadDocument(entry.path);
+    if (document.encoding !== undefined) base = { ...base, encoding: document.encoding };
     const { schema } = extractionSchemas[settings.schema];
     const cacheKey = settings.cache && deps.resultCache ? resultCacheKey(document.bytes, settings.schema, extractor.settingsKey) : null;
     const cached = cacheKey ? await deps.resultCache!.get(cacheKey) : null;
