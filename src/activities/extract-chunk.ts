@@ -7,7 +7,8 @@ import type { ExtractionObserver } from '../metrics/observer';
 import { extractionSchemas } from '../extraction/schemas';
 import { zeroUsage } from '../extraction/usage';
 import type { DocumentResult } from '../store/document-result';
-import { appendToJournal, readJournal } from '../store/journal';
+import { ChunkJournal, readJournal } from '../store/journal';
+import { documentSlotsFor } from '../extraction/document-slots';
 import { readManifest, type ManifestEntry } from '../store/manifest';
 import { chunkJournalPath } from '../store/paths';
 import { resultCacheKey, type ResultCache } from '../store/result-cache';
@@ -24,45 +25,78 @@ export interface ExtractChunkDeps {
 }
 
 /**
- * Extracts the documents of one chunk that its journal does not hold yet, appending each result
- * the moment it is known, heartbeating on a timer (also during a long extraction) so a dead worker
- * is noticed within the heartbeat timeout, not after its slowest document. Returns counts only.
+ * Extracts the documents of one chunk that its journal does not hold yet, several at once: each
+ * document waits for a slot of the worker's process-wide pool (document-slots.ts), sized by the
+ * extractor (its rate limiter's Little's-law estimate, or its decoder pool), so a chunk of any size
+ * keeps as many requests in flight as the account's limits allow. Each result is appended the
+ * moment it is known; the journal is re-checked right before each document, so a document another
+ * attempt of this chunk finished meanwhile is not extracted again. Heartbeats run on a timer (also
+ * during a long extraction) so a dead worker is noticed within the heartbeat timeout. On
+ * cancellation, or a failure that fails the attempt, no further document starts; those in flight
+ * finish and are journaled first. Returns counts only.
  */
 export async function extractChunk(deps: ExtractChunkDeps, input: ExtractChunkInput): Promise<ExtractChunkResult> {
   const context = Context.current();
   const manifest = await readManifest(input.batchDir);
   const { start, end } = chunkRange(input.chunkIndex, input.chunkSize, manifest.length);
   const journalPath = chunkJournalPath(input.batchDir, input.chunkIndex);
-  const done = await readJournal(journalPath);
+  const journal = await ChunkJournal.open(journalPath);
   let extractor: Extractor;
   try {
     extractor = await deps.extractorFor(input.settings);
   } catch (error) {
     throw toActivityFailure(error);
   }
+  const slots = documentSlotsFor(extractor, () => extractor.documentsInFlight?.() ?? defaultDocumentsInFlight);
+  const progress = () => ({ done: journal.done.size, of: end - start });
+  // Aborted on cancellation or on the first failure of the attempt: no further document starts.
+  const stop = new AbortController();
+  const onCancel = () => stop.abort(context.cancellationSignal.reason);
+  context.cancellationSignal.addEventListener('abort', onCancel, { once: true });
+  let failure: { error: unknown } | undefined;
   let extractedNow = 0;
-  const beat = setInterval(() => context.heartbeat({ done: done.size, of: end - start }), heartbeatEveryMs(context.info.heartbeatTimeoutMs));
-  try {
-    for (let index = start; index < end; index++) {
-      if (done.has(index)) continue;
-      if (context.cancellationSignal.aborted) throw new CancelledFailure(`chunk ${input.chunkIndex} cancelled`);
+
+  const extractOne = async (index: number): Promise<void> => {
+    const release = await slots.acquire(stop.signal).catch(() => undefined);
+    if (!release) return;
+    try {
+      if (stop.signal.aborted || (await journal.has(index))) return;
       let result: DocumentResult;
       try {
         result = await extractDocument(deps, extractor, input.settings, manifest[index]!, context.info.attempt);
       } catch (error) {
-        throw toActivityFailure(error);
+        failure ??= { error };
+        stop.abort(error);
+        return;
       }
-      await appendToJournal(journalPath, result);
-      deps.observer?.documentFinished(result, input.settings.extractor);
-      done.set(index, result);
-      extractedNow++;
-      context.heartbeat({ done: done.size, of: end - start });
+      if (await journal.append(result)) {
+        deps.observer?.documentFinished(result, input.settings.extractor);
+        extractedNow++;
+      }
+      context.heartbeat(progress());
+    } finally {
+      release();
     }
+  };
+
+  const beat = setInterval(() => context.heartbeat(progress()), heartbeatEveryMs(context.info.heartbeatTimeoutMs));
+  try {
+    const pending: number[] = [];
+    for (let index = start; index < end; index++) if (!journal.done.has(index)) pending.push(index);
+    await Promise.all(pending.map(extractOne));
   } finally {
     clearInterval(beat);
+    context.cancellationSignal.removeEventListener('abort', onCancel);
   }
+  if (failure) throw toActivityFailure(failure.error);
+  // Counted from the file: it also holds what another attempt of this chunk wrote meanwhile.
+  const done = await readJournal(journalPath);
+  if (context.cancellationSignal.aborted && done.size < end - start) throw new CancelledFailure(`chunk ${input.chunkIndex} cancelled`);
   return { chunkIndex: input.chunkIndex, extractedNow, ...countResults(done.values()) };
 }
+
+/** Documents in flight per process for an extractor that does not say (test doubles). */
+const defaultDocumentsInFlight = 8;
 
 /**
  * A third of the timeout: two beats can be lost before the chunk is presumed dead. The SDK

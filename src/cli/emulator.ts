@@ -12,6 +12,7 @@ export const emulatorCommand: CliCommand = {
       .option('--host <host>', 'interface to listen on (default 127.0.0.1)')
       .option('--rpm <n>', 'requests per minute before 429 (default unlimited)')
       .option('--itpm <n>', 'input tokens per minute before 429 (default unlimited)')
+      .option('--otpm <n>', 'output tokens per minute before 429 (default unlimited)')
       .option('--latency <min-max>', 'latency of answers in ms, e.g. 1000-4000')
       .option('--seed <n>', 'seed of the random latency and faults')
       .option('--keys <key...>', 'accepted API keys (default test-key)')

@@ -9,6 +9,7 @@ export interface EmulatorFlags {
   rpm?: string;
   /** Input tokens per minute; 0 or absent: unlimited. */
   itpm?: string;
+  otpm?: string;
   /** "MIN-MAX" milliseconds, or one number. */
   latency?: string;
   seed?: string;
@@ -33,6 +34,8 @@ export function emulatorOptionsFromFlags(flags: EmulatorFlags): EmulatorOptions 
   if (rpm !== undefined) options.requestsPerMinute = rpm;
   const itpm = number('itpm', flags.itpm);
   if (itpm !== undefined) options.inputTokensPerMinute = itpm;
+  const otpm = number('otpm', flags.otpm);
+  if (otpm !== undefined) options.outputTokensPerMinute = otpm;
   const seed = number('seed', flags.seed);
   if (seed !== undefined) options.seed = Math.trunc(seed);
   if (flags.keys !== undefined && flags.keys.length > 0) options.validKeys = flags.keys;
@@ -63,7 +66,7 @@ export async function runEmulatorForeground(options: EmulatorOptions, write: (li
   write(`Messages API emulator listening on ${emulator.url}`);
   write(`  export ANTHROPIC_BASE_URL=${emulator.url} ANTHROPIC_API_KEY=${(options.validKeys ?? ['test-key'])[0]}`);
   write(
-    `  limits: ${options.requestsPerMinute ? `${options.requestsPerMinute} requests/min` : 'unlimited requests'}, ${options.inputTokensPerMinute ? `${options.inputTokensPerMinute} input tokens/min` : 'unlimited input tokens'}; latency ${options.latency ? `${options.latency.minMs}-${options.latency.maxMs} ms` : '0 ms'}`,
+    `  limits: ${options.requestsPerMinute ? `${options.requestsPerMinute} requests/min` : 'unlimited requests'}, ${options.inputTokensPerMinute ? `${options.inputTokensPerMinute} input tokens/min` : 'unlimited input tokens'}, ${options.outputTokensPerMinute ? `${options.outputTokensPerMinute} output tokens/min` : 'unlimited output tokens'}; latency ${options.latency ? `${options.latency.minMs}-${options.latency.maxMs} ms` : '0 ms'}`,
   );
   await new Promise<void>((resolve) => {
     const stop = () => {

@@ -36,6 +36,8 @@ export const emulatorOptionsSchema = z.object({
   requestsPerMinute: z.number().nonnegative().default(0),
   /** Uncached input tokens per minute (token bucket); 0 means unlimited. */
   inputTokensPerMinute: z.number().nonnegative().default(0),
+  /** Output tokens per minute (token bucket, charged with each answer's tokens); 0 means unlimited. */
+  outputTokensPerMinute: z.number().nonnegative().default(0),
   /**
    * Seconds of the per-minute limits a bucket holds: 60 lets a full minute's worth through at once;
    * less enforces the limit over shorter intervals, as the API may ("60 RPM may be enforced as 1

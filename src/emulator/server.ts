@@ -72,7 +72,7 @@ const maxRequestBytes = 32 * 1024 * 1024;
  * A local emulator of the Messages API (POST /v1/messages) for tests, benchmarks and offline
  * demos, answering the real SDK over HTTP with the API's own response and error shapes:
  * x-api-key checking; structured output (output_config.format) or forced tool use; document,
- * image and text blocks; usage with prompt-cache accounting; requests/min and input-tokens/min
+ * image and text blocks; usage with prompt-cache accounting; requests/min, input-tokens/min and output-tokens/min
  * buckets answering 429 with retry-after and anthropic-ratelimit-* headers (on every response);
  * a seeded latency distribution; injected faults; a request log. Its "model" is docbatch's local
  * extractor, so answers are schema-valid extractions computed from the document's text.
@@ -87,6 +87,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const buckets = [
     settings.requestsPerMinute > 0 ? new TokenBucket('requests', settings.requestsPerMinute, now, settings.burstSeconds) : undefined,
     settings.inputTokensPerMinute > 0 ? new TokenBucket('input-tokens', settings.inputTokensPerMinute, now, settings.burstSeconds) : undefined,
+    settings.outputTokensPerMinute > 0 ? new TokenBucket('output-tokens', settings.outputTokensPerMinute, now, settings.burstSeconds) : undefined,
   ];
   let validKeys = new Set(settings.validKeys);
   let latency = settings.latency;
@@ -190,8 +191,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     entry.cacheReadTokens = usage.cacheRead;
     entry.cacheWriteTokens = usage.cacheWrite;
 
-    const [requests, inputTokens] = buckets;
-    const admission = [requests?.take(1), inputTokens?.take(usage.input + usage.cacheWrite)];
+    const [requests, inputTokens, outputTokens] = buckets;
+    // Output tokens are not known before the answer: a request is refused while the bucket is in
+    // debt, and each answer is charged its tokens when it is sent.
+    const admission = [requests?.take(1), inputTokens?.take(usage.input + usage.cacheWrite), outputTokens?.take(0)];
     const refused = admission.find((result) => result !== undefined && !result.ok);
     if (refused && !refused.ok) {
       stats.rateLimited++;
@@ -208,6 +211,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     }
     const answerText = answerFor(reading.answer, fault);
     entry.outputTokens = textTokens(answerText);
+    outputTokens?.charge(entry.outputTokens);
     send(200, messageBody(parsed, answerText, reading.answer, fault, entry));
   }
 

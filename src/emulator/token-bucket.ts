@@ -38,6 +38,12 @@ export class TokenBucket {
     return { ok: false, waitMs: Math.ceil(((needed - this.level) * 60_000) / this.perMinute) };
   }
 
+  /** Takes `amount` units already used (output tokens): the bucket may go into debt, at most its capacity. */
+  charge(amount: number): void {
+    this.refill();
+    this.level = Math.max(-this.capacity, this.level - amount);
+  }
+
   headers(): Record<string, string> {
     this.refill();
     const untilFull = ((this.capacity - this.level) * 60_000) / this.perMinute;

@@ -42,5 +42,10 @@ export interface Extractor {
   readonly name: 'local' | 'anthropic';
   /** Everything that changes the output for the same bytes; part of the result-cache key. */
   readonly settingsKey: string;
+  /**
+   * Documents this process should work on at once with this extractor, asked again as slots free
+   * (see document-slots.ts): the rate limiter's estimate, or the decoder pool's size. Unset: a few.
+   */
+  documentsInFlight?(): number;
   extract(request: ExtractionRequest): Promise<Extraction>;
 }

@@ -5,8 +5,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
  * Pacing of Messages API requests so that a whole fleet of workers runs just under the account's
  * rate limits without coordinating with each other.
  *
- * The API meters requests/min and input tokens/min with token buckets and reports, on every
- * response, each bucket's limit (`anthropic-ratelimit-*-limit`) and level (`*-remaining`). The level
+ * The API meters requests/min, input tokens/min and output tokens/min with token buckets and
+ * reports, on every response, each bucket's limit (`anthropic-ratelimit-*-limit`) and level (`*-remaining`). The level
  * is shared by every client of the account, so it is a signal all workers see alike:
  * - a worker paces its requests evenly at a rate of its own (no bursts);
  * - while the bucket is comfortably full (remaining above 2.5 times the reserve), it raises its
@@ -25,6 +25,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
  * A 429 that still happens (another application on the same key, a limit lowered at run time)
  * pauses every request of this process until the server's retry-after; the activity fails with a
  * retryable error whose nextRetryDelay is that same wait (see anthropic/api-errors.ts).
+ *
+ * Output tokens are known only once a request is answered: they are spent then, so the requests
+ * that follow wait for them, and the output bucket's level steers as the others do.
+ *
+ * The pace alone does not fill the limit: requests must also be in flight. By Little's law a
+ * process needs rate × latency of them, so the limiter measures the latency and the tokens a
+ * request costs and says how many documents to work on at once (`documentsInFlight`): the rate of
+ * the tightest budget, in requests, times the latency, with headroom. More than that only waits
+ * here; fewer would leave the limit unused.
  */
 export interface RateLimiterOptions {
   /** Requests/min to pace at before the API's headers have said the limit. Default 60. */
@@ -39,9 +48,20 @@ export interface RateLimiterOptions {
 export interface RateLimiterSnapshot {
   requestsPerMinute: number;
   inputTokensPerMinute: number | undefined;
+  outputTokensPerMinute: number | undefined;
   requestsLimit: number | undefined;
   inputTokensLimit: number | undefined;
+  outputTokensLimit: number | undefined;
+  /** Mean time a request takes once sent (moving average), if any was answered yet. */
+  latencyMs: number | undefined;
   pausedForMs: number;
+}
+
+/** What one answered request cost: the limiter's view of latency and tokens per request. */
+export interface CompletedRequest {
+  latencyMs: number;
+  inputTokens: number;
+  outputTokens: number;
 }
 
 export interface RateLimiter {
@@ -51,6 +71,10 @@ export interface RateLimiter {
   observe(headers: Headers | undefined): void;
   /** After a 429: no request from this process before `retryAfterMs` has passed. */
   pause(retryAfterMs: number): void;
+  /** After an answer: spends its output tokens and learns latency and tokens per request. */
+  completed(request: CompletedRequest): void;
+  /** Documents this process should work on at once to keep its pace filled (Little's law). */
+  documentsInFlight(): number;
   snapshot(): RateLimiterSnapshot;
 }
 
@@ -73,7 +97,40 @@ const steerMs = 10_000;
 /** Largest cut and raise of one steering step. */
 const steerRange = { min: 0.5, max: 1.25 };
 
-/** One metered quantity (requests, or input tokens): its own pace, adapted to its own bucket. */
+/** Latency assumed before any answer: on the slow side, since too many in flight only wait here. */
+const assumedLatencyMs = 10_000;
+/** In flight = rate × latency × headroom (a document also spends time being read and profiled). */
+const inFlightHeadroom = 1.5;
+const inFlightRange = { min: 2, max: 2000 };
+/** Weight of each new sample in the moving averages of latency and tokens per request. */
+const averageWeight = 0.05;
+
+/** An exponential moving average; undefined until the first sample. */
+class MovingAverage {
+  value: number | undefined;
+  add(sample: number): void {
+    this.value = this.value === undefined ? sample : this.value + averageWeight * (sample - this.value);
+  }
+}
+
+/**
+ * Documents to keep in flight for a pace of `requestsPerMinute`, token budgets (units/min) and
+ * the tokens a request costs on average, at `latencyMs` a request.
+ */
+export function littlesLawInFlight(
+  requestsPerMinute: number,
+  tokenBudgets: { perMinute: number | undefined; perRequest: number | undefined }[],
+  latencyMs: number,
+): number {
+  let perMinute = requestsPerMinute;
+  for (const { perMinute: rate, perRequest } of tokenBudgets) {
+    if (rate !== undefined && perRequest !== undefined && perRequest > 0) perMinute = Math.min(perMinute, rate / perRequest);
+  }
+  const inFlight = Math.ceil((perMinute / 60_000) * latencyMs * inFlightHeadroom) + 1;
+  return Math.min(inFlightRange.max, Math.max(inFlightRange.min, inFlight));
+}
+
+/** One metered quantity (requests, input tokens, or output tokens): its own pace, adapted to its own bucket. */
 class AdaptiveBudget {
   /** Units per minute this process currently sends. */
   rate: number | undefined;
@@ -163,6 +220,10 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
   const now = options.now ?? Date.now;
   const requests = new AdaptiveBudget('requests', settings.initialRequestsPerMinute, settings.reserveFraction, settings.adjustEveryMs);
   const inputTokens = new AdaptiveBudget('input-tokens', undefined, settings.reserveFraction, settings.adjustEveryMs);
+  const outputTokens = new AdaptiveBudget('output-tokens', undefined, settings.reserveFraction, settings.adjustEveryMs);
+  const latency = new MovingAverage();
+  const inputPerRequest = new MovingAverage();
+  const outputPerRequest = new MovingAverage();
   let pausedUntil = 0;
 
   return {
@@ -171,7 +232,7 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
       // once instead of after slots booked at the old, slower rate.
       for (;;) {
         const at = now();
-        const wait = Math.max(pausedUntil - at, requests.waitFor(at), inputTokens.waitFor(at));
+        const wait = Math.max(pausedUntil - at, requests.waitFor(at), inputTokens.waitFor(at), outputTokens.waitFor(at));
         if (wait <= 0) {
           requests.spend(1, at);
           inputTokens.spend(tokens, at);
@@ -185,16 +246,36 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
       const at = now();
       requests.observe(headers, at);
       inputTokens.observe(headers, at);
+      outputTokens.observe(headers, at);
     },
     pause(retryAfterMs) {
       pausedUntil = Math.max(pausedUntil, now() + retryAfterMs);
+    },
+    completed(request) {
+      outputTokens.spend(request.outputTokens, now());
+      latency.add(request.latencyMs);
+      inputPerRequest.add(request.inputTokens);
+      outputPerRequest.add(request.outputTokens);
+    },
+    documentsInFlight() {
+      return littlesLawInFlight(
+        requests.rate ?? settings.initialRequestsPerMinute,
+        [
+          { perMinute: inputTokens.rate, perRequest: inputPerRequest.value },
+          { perMinute: outputTokens.rate, perRequest: outputPerRequest.value },
+        ],
+        latency.value ?? assumedLatencyMs,
+      );
     },
     snapshot() {
       return {
         requestsPerMinute: requests.rate ?? 0,
         inputTokensPerMinute: inputTokens.rate,
+        outputTokensPerMinute: outputTokens.rate,
         requestsLimit: requests.limit,
         inputTokensLimit: inputTokens.limit,
+        outputTokensLimit: outputTokens.limit,
+        latencyMs: latency.value,
         pausedForMs: Math.max(0, pausedUntil - now()),
       };
     },

@@ -1,4 +1,4 @@
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { documentResultSchema, type DocumentResult } from './document-result';
 
@@ -34,5 +34,74 @@ function parseJournalLine(line: string): DocumentResult | null {
     return parsed.success ? parsed.data : null;
   } catch {
     return null;
+  }
+}
+
+/**
+ * One chunk attempt's view of its journal, kept fresh: another attempt of the same chunk (a timed
+ * out attempt whose worker is still alive) may append to it meanwhile, so `has` re-reads the file
+ * whenever its size is not what this attempt last saw. Appends go through one queue (one writer
+ * per attempt) and skip a document the journal already holds, so no document is written twice.
+ */
+export class ChunkJournal {
+  private size = 0;
+  private refreshing: Promise<void> | undefined;
+  private appends: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    private readonly journal: string,
+    private results: Map<number, DocumentResult>,
+  ) {}
+
+  static async open(journal: string): Promise<ChunkJournal> {
+    const opened = new ChunkJournal(journal, new Map());
+    await opened.refresh();
+    return opened;
+  }
+
+  /** Finished documents, first line winning. */
+  get done(): ReadonlyMap<number, DocumentResult> {
+    return this.results;
+  }
+
+  /** Whether `index` is journaled, by this attempt or another (one stat; a read only if the file grew). */
+  async has(index: number): Promise<boolean> {
+    if (this.results.has(index)) return true;
+    await this.refresh();
+    return this.results.has(index);
+  }
+
+  /** Appends `result` unless the journal holds its document already; true when it was written. */
+  append(result: DocumentResult): Promise<boolean> {
+    const written = this.appends.then(async () => {
+      if (await this.has(result.index)) return false;
+      await appendToJournal(this.journal, result);
+      this.results.set(result.index, result);
+      this.size += Buffer.byteLength(JSON.stringify(result) + '\n');
+      return true;
+    });
+    this.appends = written.catch(() => undefined);
+    return written;
+  }
+
+  /** Re-reads the file if its size changed; concurrent callers share one read. */
+  refresh(): Promise<void> {
+    this.refreshing ??= (async () => {
+      try {
+        const size = await stat(this.journal).then(
+          (stats) => stats.size,
+          (error: NodeJS.ErrnoException) => {
+            if (error.code === 'ENOENT') return 0;
+            throw error;
+          },
+        );
+        if (size === this.size) return;
+        this.results = await readJournal(this.journal);
+        this.size = size;
+      } finally {
+        this.refreshing = undefined;
+      }
+    })();
+    return this.refreshing;
   }
 }

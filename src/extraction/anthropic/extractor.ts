@@ -85,11 +85,17 @@ export function createAnthropicExtractor(options: AnthropicExtractorOptions): Ex
     await limiter?.acquire(estimateInputTokens(system, messages));
     if (limiter) options.observer?.rateLimitWait((performance.now() - waitStart) / 1000);
     let message: Message;
+    const sentAt = performance.now();
     try {
       const { data, response } = await client.messages
         .create({ model, max_tokens: maxTokens, system, messages, output_config: { format: outputFormat(schema) } })
         .withResponse();
       limiter?.observe(response.headers);
+      limiter?.completed({
+        latencyMs: performance.now() - sentAt,
+        inputTokens: data.usage.input_tokens + (data.usage.cache_creation_input_tokens ?? 0),
+        outputTokens: data.usage.output_tokens,
+      });
       options.observer?.apiResponse(String(response.status));
       message = data;
     } catch (error) {
@@ -160,6 +166,8 @@ export function createAnthropicExtractor(options: AnthropicExtractorOptions): Ex
   return {
     name: 'anthropic',
     settingsKey: `anthropic:v${anthropicExtractorVersion}:schemas=${schemasFingerprint()}:${models.simple}/${models.complex}/${models.escalation}:routing=${thresholds.maxSimplePages},${thresholds.maxSimpleBytes},${thresholds.maxSimpleTextChars}:max_tokens=${maxTokens}`,
+    // The process's limiter sizes the documents in flight; unpaced, the SDK's own pool is the bound.
+    documentsInFlight: () => limiter?.documentsInFlight() ?? unpacedDocumentsInFlight,
     async extract({ document, schemaName, schema }: ExtractionRequest): Promise<Extraction> {
       const profile = await isolatedDecoding.profileDocument(document, thresholds.maxSimplePages + 1);
       const { model } = routeModel(profile, models, thresholds);
@@ -193,6 +201,9 @@ export function createAnthropicExtractor(options: AnthropicExtractorOptions): Ex
     },
   };
 }
+
+/** Documents in flight for an extractor built without a rate limiter (tests, benchmarks). */
+const unpacedDocumentsInFlight = 64;
 
 /** A hash of every extraction schema's JSON Schema: a schema change invalidates cached results. */
 function schemasFingerprint(): string {

@@ -16,6 +16,7 @@ export function withEInvoiceReader(extractor: Extractor): Extractor {
   return {
     name: extractor.name,
     settingsKey: `${extractor.settingsKey}+einvoice:v1`,
+    ...(extractor.documentsInFlight ? { documentsInFlight: () => extractor.documentsInFlight!() } : {}),
     async extract(request: ExtractionRequest): Promise<Extraction> {
       if (request.schemaName !== 'invoice') return extractor.extract(request);
       const reading = await readEInvoice(request.document, request.schema).catch((error: unknown) => {

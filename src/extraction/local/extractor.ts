@@ -1,7 +1,7 @@
 import { DocumentError } from '../errors';
 import type { Extraction, ExtractionRequest, Extractor } from '../extractor';
 import type { Invoice } from '../schemas/invoice';
-import { isolatedDecoding } from '../isolation';
+import { isolatedDecoding, sharedDecoderPool } from '../isolation';
 import { zeroUsage } from '../usage';
 import { parseInvoiceText } from './fields';
 import { schemaIssues } from '../../batch/issues';
@@ -18,6 +18,8 @@ export function createLocalExtractor(): Extractor {
   return {
     name: 'local',
     settingsKey: 'local:v1',
+    // CPU-bound: one document per decoder process, so every core is busy and none is queued twice.
+    documentsInFlight: () => sharedDecoderPool().size,
     async extract({ document, schemaName, schema }: ExtractionRequest): Promise<Extraction> {
       if (schemaName !== 'invoice') {
         throw new DocumentError(

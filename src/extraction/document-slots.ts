@@ -1,0 +1,65 @@
+/**
+ * The documents one worker process works on at once, whatever chunk or batch they belong to: a
+ * first-in, first-out pool whose size is asked of its owner (the extractor: its rate limiter's
+ * Little's-law estimate, or its decoder pool's size) each time a slot frees, so it follows the
+ * limiter as it learns the account's limits and the latency. Chunks queue every document they
+ * still have; the chunk that asked first is served first, so chunks finish in order.
+ */
+export class DocumentSlots {
+  private busy = 0;
+  private readonly waiting: { grant: () => void }[] = [];
+
+  constructor(private readonly size: () => number) {}
+
+  get inUse(): number {
+    return this.busy;
+  }
+
+  /**
+   * Resolves with a release function once a slot is free, or rejects with `signal`'s reason when
+   * it aborts first (a cancelled chunk leaves the queue without taking a slot).
+   */
+  acquire(signal?: AbortSignal): Promise<() => void> {
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason);
+      const waiter = {
+        grant: () => {
+          signal?.removeEventListener('abort', onAbort);
+          this.busy++;
+          let released = false;
+          resolve(() => {
+            if (released) return;
+            released = true;
+            this.busy--;
+            this.drain();
+          });
+        },
+      };
+      const onAbort = () => {
+        const at = this.waiting.indexOf(waiter);
+        if (at >= 0) this.waiting.splice(at, 1);
+        reject(signal!.reason);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiting.push(waiter);
+      this.drain();
+    });
+  }
+
+  private drain(): void {
+    const size = Math.max(1, Math.floor(this.size()));
+    while (this.busy < size && this.waiting.length > 0) this.waiting.shift()!.grant();
+  }
+}
+
+const pools = new WeakMap<object, DocumentSlots>();
+
+/** The slot pool of this process for one extractor (extractors are reused across chunks). */
+export function documentSlotsFor(owner: object, size: () => number): DocumentSlots {
+  let slots = pools.get(owner);
+  if (!slots) {
+    slots = new DocumentSlots(size);
+    pools.set(owner, slots);
+  }
+  return slots;
+}
