@@ -146,6 +146,22 @@ describe('Messages API emulator through the real SDK', () => {
     }
   });
 
+  it('charges answers to the output tokens/min bucket and answers 429 while it is in debt', async () => {
+    const limited = await startEmulator({ outputTokensPerMinute: 10 });
+    try {
+      const sdk = new Anthropic({ apiKey: 'test-key', baseURL: limited.url, maxRetries: 0 });
+      const { data: first, response } = await sdk.messages.create(ask()).withResponse();
+      expect(first.usage.output_tokens).toBeGreaterThan(10);
+      expect(response.headers.get('anthropic-ratelimit-output-tokens-limit')).toBe('10');
+      expect(response.headers.get('anthropic-ratelimit-output-tokens-remaining')).toBe('0');
+      const error = await sdk.messages.create(ask()).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(RateLimitError);
+      expect(Number((error as RateLimitError).headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    } finally {
+      await limited.stop();
+    }
+  });
+
   it('answers 429 when a request would exceed the input tokens/min bucket', async () => {
     const limited = await startEmulator({ inputTokensPerMinute: 1000 });
     try {
