@@ -31,7 +31,8 @@ export const DEFAULTS = {
   workflowType: 'batchExtraction',
   outputDir: 'output',
   homeDir: '.docbatch',
-  maxConcurrentActivities: 8,
+  // Enough chunks for a batch's default concurrency (24) and more: documents are bounded per worker by its limiter, not by chunks.
+  maxConcurrentActivities: 32,
 } as const;
 
 type Env = Record<string, string | undefined>;

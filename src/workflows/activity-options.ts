@@ -45,7 +45,7 @@ export const reportOptions: ActivityOptions = {
 
 /**
  * extractChunk, from the batch input:
- * - `startToCloseTimeout` = `timeouts.chunkStartToClose` (input default 15m)
+ * - `startToCloseTimeout` = `timeouts.chunkStartToClose` (input default 1h)
  * - `heartbeatTimeout` = `timeouts.chunkHeartbeat` (input default 15s): a silent chunk's worker is presumed dead
  * - `retry` = `retry` (input defaults 1s doubling to 1m, 10 attempts; `maximumAttempts: 0` is unlimited)
  * - cancellation waits for the chunk to stop, so the report sees its journal
