@@ -32,12 +32,12 @@ export interface DocbatchEnvironment {
 
 export interface DocbatchSettings {
   workers: number;
-  /** Documents per chunk activity. */
-  chunkSize: number;
-  /** Chunk activities the workflow keeps in flight. */
-  concurrency: number;
-  /** Each worker's maxConcurrentActivityTaskExecutions. */
-  slotsPerWorker: number;
+  /** Documents per chunk activity; undefined: the batch input's default. */
+  chunkSize?: number | undefined;
+  /** Chunk activities the workflow keeps in flight; undefined: the batch input's default. */
+  concurrency?: number | undefined;
+  /** Each worker's maxConcurrentActivityTaskExecutions; undefined: the worker's default. */
+  slotsPerWorker?: number | undefined;
   /** The workers' maxTaskQueueActivitiesPerSecond (server-enforced, batch-wide); none when undefined. */
   maxActivitiesPerSecond?: number | undefined;
 }
@@ -47,6 +47,9 @@ export interface LimiterSample {
   at: number;
   requestsPerMinute: number;
   requestsLimit: number | null;
+  /** The limiter's Little's-law estimate of documents to keep in flight, and the latency it saw. */
+  documentsInFlight?: number;
+  latencyMs?: number | null;
   pausedForMs: number;
 }
 
@@ -82,7 +85,7 @@ export async function startDocbatchFleet(env: DocbatchEnvironment, settings: Doc
             BENCH_TEMPORAL_ADDRESS: server.address,
             BENCH_TASK_QUEUE: TASK_QUEUE,
             BENCH_WORKFLOW_BUNDLE: env.workflowBundlePath,
-            BENCH_ACTIVITY_SLOTS: String(settings.slotsPerWorker),
+            ...(settings.slotsPerWorker ? { BENCH_ACTIVITY_SLOTS: String(settings.slotsPerWorker) } : {}),
             ANTHROPIC_API_KEY: apiKey,
             ANTHROPIC_BASE_URL: emulatorUrl,
             DOCBATCH_HOME: path.join(caseDir, 'home'),
@@ -100,8 +103,8 @@ export async function startDocbatchFleet(env: DocbatchEnvironment, settings: Doc
       source: { dir: env.docsDir },
       extractor: 'anthropic',
       outputDir: path.join(caseDir, 'output'),
-      chunkSize: settings.chunkSize,
-      concurrency: settings.concurrency,
+      ...(settings.chunkSize ? { chunkSize: settings.chunkSize } : {}),
+      ...(settings.concurrency ? { concurrency: settings.concurrency } : {}),
       cache: false,
     };
     const run: DocbatchFleet['run'] = async () => {

@@ -27,6 +27,9 @@
  *
  *   npm run bench:ratelimit -- [--rpm 600] [--documents 500] [--concurrency C] [--chunk-size 1]
  *     [--variants docbatch-1,docbatch-3,plain-5,plain-20,plain-50] [--max-activities-per-second N]
+ *     [--latency 1000-4000] [--defaults]
+ * --defaults runs docbatch as a new user would: no chunk size, concurrency or activity slots set
+ * (the batch input's and the worker's defaults); `plain-K` takes any K.
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
@@ -52,11 +55,15 @@ const { values: args } = parseArgs({
     'chunk-size': { type: 'string', default: '1' },
     'max-activities-per-second': { type: 'string' },
     variants: { type: 'string', default: 'docbatch-1,docbatch-3,plain-5,plain-20,plain-50' },
+    latency: { type: 'string', default: '1000-4000' },
+    defaults: { type: 'boolean', default: false },
   },
 });
 const rpm = Number(args.rpm);
 const documentCount = Number(args.documents);
-const latency = { minMs: 1000, maxMs: 4000 };
+const [latencyMin, latencyMax = latencyMin] = args.latency.split('-').map(Number) as [number, number?];
+const latency = { minMs: latencyMin, maxMs: latencyMax };
+const useDefaults = args.defaults;
 const burstSeconds = 10;
 const bucketCapacity = (rpm * burstSeconds) / 60;
 const apiKey = 'test-key';
@@ -149,8 +156,13 @@ async function cpuWatch(): Promise<() => Promise<{ busy: number; topProcesses: V
 
 async function runDocbatchVariant(env: DocbatchEnvironment, workers: number): Promise<VariantResult> {
   const variant = `docbatch, ${workers} worker${workers === 1 ? '' : 's'}`;
-  const settings: DocbatchSettings = { workers, chunkSize, concurrency, slotsPerWorker: Math.ceil(concurrency / workers) + 2, maxActivitiesPerSecond };
-  log(`${variant}: starting a dev server and ${workers} worker process(es); batch of ${documentCount} documents, chunkSize ${chunkSize}, concurrency ${concurrency}, ${settings.slotsPerWorker} activity slots per worker`);
+  const settings: DocbatchSettings = useDefaults
+    ? { workers, maxActivitiesPerSecond }
+    : { workers, chunkSize, concurrency, slotsPerWorker: Math.ceil(concurrency / workers) + 2, maxActivitiesPerSecond };
+  log(
+    `${variant}: starting a dev server and ${workers} worker process(es); batch of ${documentCount} documents, ` +
+      (useDefaults ? 'default settings' : `chunkSize ${chunkSize}, concurrency ${concurrency}, ${settings.slotsPerWorker} activity slots per worker`),
+  );
   const emulator = await newEmulator();
   const fleet = await startDocbatchFleet(env, settings, emulator.url, apiKey, `w${workers}`);
   try {
@@ -217,7 +229,8 @@ async function main(): Promise<void> {
         results.push(measured);
       }
     }
-    results.push(...(await runPlainVariants([5, 20, 50].filter((size) => variants.has(`plain-${size}`)))));
+    const plainSizes = [...variants].flatMap((name) => (/^plain-(\d+)$/.exec(name) ? [Number(name.slice('plain-'.length))] : []));
+    results.push(...(await runPlainVariants(plainSizes)));
   } finally {
     await rm(workDir, { recursive: true, force: true });
   }
@@ -238,13 +251,18 @@ async function main(): Promise<void> {
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
   const line = (cells: string[]) => cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ');
   process.stdout.write(`${line(header)}\n${widths.map((width) => '-'.repeat(width)).join('  ')}\n${rows.map(line).join('\n')}\n`);
-  process.stdout.write(`target: docbatch >= 0.950 x R sustained and <= 1.00% 429s; R = ${rpm}/min, ${documentCount} documents, concurrency ${concurrency} chunks of ${chunkSize}\n`);
+  process.stdout.write(
+    `target: docbatch >= 0.950 x R sustained and <= 1.00% 429s; R = ${rpm}/min, ${documentCount} documents, latency ${latency.minMs}-${latency.maxMs} ms, ` +
+      `${useDefaults ? 'docbatch with default settings' : `concurrency ${concurrency} chunks of ${chunkSize}`}\n`,
+  );
   for (const r of results) if (r.docbatch?.error) process.stdout.write(`${r.variant}: ${r.docbatch.error}\n`);
 
   const outDir = path.resolve('bench/results');
   await mkdir(outDir, { recursive: true });
   const file = path.join(outDir, `ratelimit-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
-  const settings = { rpm, documents: documentCount, latency, burstSeconds, bucketCapacity, chunkSize, concurrency, maxActivitiesPerSecond: maxActivitiesPerSecond ?? null };
+  const settings = useDefaults
+    ? { rpm, documents: documentCount, latency, burstSeconds, bucketCapacity, docbatch: 'defaults', maxActivitiesPerSecond: maxActivitiesPerSecond ?? null }
+    : { rpm, documents: documentCount, latency, burstSeconds, bucketCapacity, chunkSize, concurrency, maxActivitiesPerSecond: maxActivitiesPerSecond ?? null };
   await writeFile(file, `${JSON.stringify({ startedAt: startedAt.toISOString(), cores: os.cpus().length, settings, results }, null, 2)}\n`);
   process.stdout.write(`wrote ${path.relative(process.cwd(), file)}\n`);
 }
