@@ -1,9 +1,10 @@
 import { Context } from '@temporalio/activity';
 import { CancelledFailure } from '@temporalio/common';
 import { loadDocument } from '../extraction/document';
-import { DocumentError } from '../extraction/errors';
+import { BatchFault, DocumentError } from '../extraction/errors';
 import type { Extractor } from '../extraction/extractor';
-import { extractionSchemas } from '../extraction/schemas';
+import { runChecks, type LoadedSchema } from '../extraction/schemas';
+import { loadSchema, SchemaError } from '../extraction/schemas/load';
 import { addUsage, zeroUsage } from '../extraction/usage';
 import type { DocumentResult } from '../store/document-result';
 import { appendToJournal, readJournal } from '../store/journal';
@@ -31,8 +32,14 @@ export async function extractChunk(deps: ExtractChunkDeps, input: ExtractChunkIn
   const journalPath = chunkJournalPath(input.batchDir, input.chunkIndex);
   const done = await readJournal(journalPath);
   let extractor: Extractor;
+  let schema: LoadedSchema;
   try {
     extractor = await deps.extractorFor(input.settings);
+    schema = await loadSchema(input.settings.schema).catch((error: unknown) => {
+      if (!(error instanceof SchemaError)) throw error;
+      // Every document of the batch would fail the same way: pause the batch with the one message.
+      throw new BatchFault(error.reason === 'changed' ? 'schema_changed' : 'schema_unusable', error.message);
+    });
   } catch (error) {
     throw toActivityFailure(error);
   }
@@ -43,7 +50,7 @@ export async function extractChunk(deps: ExtractChunkDeps, input: ExtractChunkIn
     if (context.cancellationSignal.aborted) throw new CancelledFailure(`chunk ${input.chunkIndex} cancelled`);
     let result: DocumentResult;
     try {
-      result = await extractDocument(deps, extractor, input.settings, manifest[index]!, context.info.attempt);
+      result = await extractDocument(deps, extractor, schema, input.settings, manifest[index]!, context.info.attempt);
     } catch (error) {
       throw toActivityFailure(error);
     }
@@ -58,6 +65,7 @@ export async function extractChunk(deps: ExtractChunkDeps, input: ExtractChunkIn
 async function extractDocument(
   deps: ExtractChunkDeps,
   extractor: Extractor,
+  schema: LoadedSchema,
   settings: ExtractionSettings,
   entry: ManifestEntry,
   attempt: number,
@@ -66,20 +74,30 @@ async function extractDocument(
   const base = { index: entry.index, path: entry.path, attempts: attempt };
   try {
     const document = await loadDocument(entry.path);
-    const { schema } = extractionSchemas[settings.schema];
-    const cacheKey = settings.cache && deps.resultCache ? resultCacheKey(document.bytes, settings.schema, extractor.settingsKey) : null;
+    const cacheKey = settings.cache && deps.resultCache ? resultCacheKey(document.bytes, schema.fingerprint, extractor.settingsKey) : null;
     const cached = cacheKey ? await deps.resultCache!.get(cacheKey) : null;
     if (cached) {
-      return { ...base, status: 'succeeded', cached: true, data: cached.data, error: null, durationMs: deps.now() - startedAt, model: cached.model, usage: { ...zeroUsage } };
+      return { ...base, status: 'succeeded', cached: true, data: cached.data, error: null, ...finished(), model: cached.model, usage: { ...zeroUsage }, ...review(schema, cached) };
     }
-    const extraction = await extractor.extract({ document, schemaName: settings.schema, schema });
-    if (cacheKey) await deps.resultCache!.set(cacheKey, { data: extraction.data, model: extraction.model });
-    return { ...base, status: 'succeeded', cached: false, data: extraction.data, error: null, durationMs: deps.now() - startedAt, model: extraction.model, usage: extraction.usage };
+    const extraction = await extractor.extract({ document, schemaName: schema.name, schema: schema.schema, definition: schema });
+    if (cacheKey) await deps.resultCache!.set(cacheKey, { data: extraction.data, model: extraction.model, ...(extraction.warnings ? { warnings: extraction.warnings } : {}) });
+    return { ...base, status: 'succeeded', cached: false, data: extraction.data, error: null, ...finished(), model: extraction.model, usage: extraction.usage, ...review(schema, extraction) };
   } catch (error) {
     if (!(error instanceof DocumentError)) throw error;
     // A document that failed after model calls still cost them: its usage counts in the totals.
-    return { ...base, status: 'failed', cached: false, data: null, error: { type: error.type, message: error.message }, durationMs: deps.now() - startedAt, model: null, usage: error.usage ?? null };
+    return { ...base, status: 'failed', cached: false, data: null, error: { type: error.type, message: error.message }, ...finished(), model: null, usage: error.usage ?? null, warnings: [], needsReview: false };
   }
+
+  function finished() {
+    const finishedAt = deps.now();
+    return { durationMs: finishedAt - startedAt, finishedAt };
+  }
+}
+
+/** The extractor's own warnings and the schema's failed consistency checks: any of them means a person should look. */
+function review(schema: LoadedSchema, extraction: { data: Record<string, unknown>; warnings?: string[] | undefined }) {
+  const warnings = [...(extraction.warnings ?? []), ...runChecks(schema, extraction.data)];
+  return { warnings, needsReview: warnings.length > 0 };
 }
 
 export function countResults(results: Iterable<DocumentResult>): ChunkCounts {

@@ -1,5 +1,7 @@
 import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
+import { schemaLabel } from '../extraction/schemas';
+import { loadSchema, SchemaError } from '../extraction/schemas/load';
 import { listSource, SourceError, writeManifest } from '../store/manifest';
 import { linkRedrive } from '../store/report';
 import { failureTypes } from '../workflows/messages';
@@ -15,6 +17,8 @@ export interface PlanBatchDeps {
  */
 export async function planBatch(deps: PlanBatchDeps, { batchId, input }: PlanBatchInput): Promise<PlanBatchResult> {
   const batchDir = path.resolve(input.outputDir, batchId);
+  const extractor = resolveExtractor(input.extractor, deps.hasAnthropicKey());
+  const schema = await usableSchema(input, extractor);
   let entries;
   try {
     entries = await listSource(input.source, input.order);
@@ -30,8 +34,36 @@ export async function planBatch(deps: PlanBatchDeps, { batchId, input }: PlanBat
     chunkCount: Math.ceil(entries.length / input.chunkSize),
     totalBytes: entries.reduce((sum, entry) => sum + entry.sizeBytes, 0),
     sourceLabel: 'dir' in input.source ? `${path.resolve(input.source.dir)} (${input.source.include.join(', ')})` : `manifest ${path.resolve(input.source.manifest)}`,
-    extractor: resolveExtractor(input.extractor, deps.hasAnthropicKey()),
+    extractor,
+    schema: typeof input.schema === 'string' ? input.schema : { file: input.schema.file, fingerprint: schema.fingerprint },
   };
+}
+
+/**
+ * The batch's schema, refused before any document is read when it cannot be loaded, changed since
+ * the batch was submitted, or is not one the chosen extractor can fill: one message, not a failed
+ * document per file.
+ */
+async function usableSchema(input: PlanBatchInput['input'], extractor: 'local' | 'anthropic') {
+  let schema;
+  try {
+    schema = await loadSchema(input.schema);
+  } catch (error) {
+    if (error instanceof SchemaError) throw ApplicationFailure.nonRetryable(error.message, failureTypes.invalidInput);
+    throw error;
+  }
+  if (!schema.extractors.includes(extractor)) {
+    const fix =
+      extractor === 'local'
+        ? `set ANTHROPIC_API_KEY where the workers run and start the batch with --extractor anthropic (or "extractor": "anthropic"), or use a schema the local extractor fills`
+        : 'start the batch with --extractor local';
+    const chosen = input.extractor === 'auto' ? `the ${extractor} extractor ("auto" chose it${extractor === 'local' ? ': the workers have no ANTHROPIC_API_KEY' : ''})` : `the ${extractor} extractor`;
+    throw ApplicationFailure.nonRetryable(
+      `the schema ${schemaLabel(input.schema)} cannot be filled by ${chosen}: it can be filled by ${schema.extractors.join(' or ')}. To extract it, ${fix}`,
+      failureTypes.invalidInput,
+    );
+  }
+  return schema;
 }
 
 /** `auto` means Claude when the worker has an API key, the offline extractor otherwise. */

@@ -5,6 +5,7 @@ import { DEFAULTS } from '../env';
 import type { BatchSummary } from '../store/summary';
 import type { BatchInput, BatchInputJson } from '../workflows/input';
 import type { SourceOverview } from './batch-source';
+import { schemaLabel } from '../extraction/schemas';
 
 export type BatchHandle = WorkflowHandle;
 
@@ -63,14 +64,14 @@ async function statusOf(handle: BatchHandle): Promise<string | null> {
 /** One line for the Web UI's list and header: what is being extracted from where. */
 function staticSummary({ input, source }: StartBatchRequest): string {
   const what = input.redriveOf ? `redrive of ${input.redriveOf}: ` : '';
-  return `${what}${input.schema} extraction of ${plural(source.documents, 'document')} from ${source.label}`;
+  return `${what}${schemaLabel(input.schema)} extraction of ${plural(source.documents, 'document')} from ${source.label}`;
 }
 
 function staticDetails({ batchId, input, source }: StartBatchRequest): string {
   const rows: [string, string][] = [
     ['Source', source.label],
     ['Documents', String(source.documents)],
-    ['Schema', input.schema],
+    ['Schema', schemaLabel(input.schema)],
     ['Extractor', input.extractor],
     ['Output', path.join(input.outputDir, batchId)],
     ['Chunk size', String(input.chunkSize)],

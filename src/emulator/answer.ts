@@ -3,18 +3,21 @@ import { imageTokens, pdfTokens, textTokens } from '../extraction/anthropic/toke
 import { DocumentError } from '../extraction/errors';
 import type { SourceDocument } from '../extraction/extractor';
 import { parseInvoiceText } from '../extraction/local/fields';
+import type { Invoice } from '../extraction/schemas/invoice';
 import { documentText, pageCount } from '../extraction/text';
 import type { RequestDocument } from './request';
 
 /** What the emulated model "reads" from a document: the answer it gives and the tokens it costs. */
 export interface DocumentReading {
-  /** The extraction, or why there is none (the real model would still answer; this one answers nulls). */
-  answer: Record<string, unknown>;
+  /** The invoice the local parser reads (all nulls when there is no text): answers to any schema start from it. */
+  invoice: Invoice;
+  /** The document's text, for "Label: value" lines a custom schema asks for. */
+  text: string;
   /** Input tokens of the document block itself. */
   tokens: number;
 }
 
-const emptyInvoice = {
+const emptyInvoice: Invoice = {
   invoiceNumber: null,
   issueDate: null,
   dueDate: null,
@@ -54,8 +57,8 @@ async function readDocument(document: RequestDocument): Promise<DocumentReading>
   } catch (error) {
     if (!(error instanceof DocumentError)) throw error;
   }
-  const answer = text === '' ? emptyInvoice : (parseInvoiceText(text) as Record<string, unknown>);
-  return { answer, tokens: await documentTokens(source, text) };
+  const invoice = text === '' ? emptyInvoice : parseInvoiceText(text);
+  return { invoice, text, tokens: await documentTokens(source, text) };
 }
 
 async function documentTokens(document: SourceDocument, text: string): Promise<number> {

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { SchemaName } from './schemas';
+import type { SchemaDefinition } from './schemas';
 import type { Usage } from './usage';
 
 export type MediaType =
@@ -19,8 +19,11 @@ export interface SourceDocument {
 
 export interface ExtractionRequest {
   document: SourceDocument;
-  schemaName: SchemaName;
+  /** The schema's name ("invoice", or a schema file's base name). */
+  schemaName: string;
   schema: z.ZodObject;
+  /** The rest of the schema's definition (description, prompt rules, checks); default: the built-in schema of that name. */
+  definition?: SchemaDefinition;
 }
 
 /** A successful extraction: data already validated against the schema. */
@@ -31,6 +34,8 @@ export interface Extraction {
   model: string;
   /** Model calls this extraction took (repair turns and escalations included). */
   calls: number;
+  /** What a person should look at although the data validates (the result line's `warnings`). */
+  warnings?: string[];
 }
 
 /**

@@ -15,5 +15,11 @@ export const documentResultSchema = z.object({
   durationMs: z.number().nonnegative(),
   model: z.string().nullable().default(null),
   usage: usageSchema.nullable().default(null),
+  /** What a person should check although the data validates (failed consistency checks, "check: problem"). */
+  warnings: z.array(z.string()).default([]),
+  /** The document is listed in review.jsonl: it succeeded, but with warnings. */
+  needsReview: z.boolean().default(false),
+  /** When the document finished (epoch ms): the report's throughput over time. */
+  finishedAt: z.number().nonnegative().optional(),
 });
 export type DocumentResult = z.infer<typeof documentResultSchema>;

@@ -203,7 +203,7 @@ export async function batchExtraction(rawInput: BatchInputJson, carried?: Carrie
       priority: { priorityKey: priority },
       summary: `chunk ${chunk}: documents ${start + 1}–${end}`,
     });
-    const settings = { schema: input.schema, extractor: plan!.extractor, models: input.models, cache: input.cache };
+    const settings = { schema: plan!.schema ?? input.schema, extractor: plan!.extractor, models: input.models, cache: input.cache };
     void chunkScope
       .run(() => extractChunk({ batchId, batchDir: plan!.batchDir, chunkIndex: chunk, chunkSize: input.chunkSize, settings }))
       .then(onChunkDone, (error: unknown) => onChunkFailed(chunk, error))
@@ -311,7 +311,7 @@ export async function batchExtraction(rawInput: BatchInputJson, carried?: Carrie
       pausedMs: totalPausedMs(clock, now),
       redriveOf: input.redriveOf,
       runs,
-      schemaName: input.schema,
+      schema: plan!.schema ?? input.schema,
       chunkSize: input.chunkSize,
     };
   }
