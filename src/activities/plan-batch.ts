@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { schemaLabel } from '../extraction/schemas';
+import { extractorMismatch } from '../extraction/schemas/compatibility';
 import { loadSchema, SchemaError } from '../extraction/schemas/load';
 import { listSource, SourceError, writeManifest } from '../store/manifest';
 import { linkRedrive } from '../store/report';
@@ -52,17 +53,8 @@ async function usableSchema(input: PlanBatchInput['input'], extractor: 'local' |
     if (error instanceof SchemaError) throw ApplicationFailure.nonRetryable(error.message, failureTypes.invalidInput);
     throw error;
   }
-  if (!schema.extractors.includes(extractor)) {
-    const fix =
-      extractor === 'local'
-        ? `set ANTHROPIC_API_KEY where the workers run and start the batch with --extractor anthropic (or "extractor": "anthropic"), or use a schema the local extractor fills`
-        : 'start the batch with --extractor local';
-    const chosen = input.extractor === 'auto' ? `the ${extractor} extractor ("auto" chose it${extractor === 'local' ? ': the workers have no ANTHROPIC_API_KEY' : ''})` : `the ${extractor} extractor`;
-    throw ApplicationFailure.nonRetryable(
-      `the schema ${schemaLabel(input.schema)} cannot be filled by ${chosen}: it can be filled by ${schema.extractors.join(' or ')}. To extract it, ${fix}`,
-      failureTypes.invalidInput,
-    );
-  }
+  const mismatch = extractorMismatch(schemaLabel(input.schema), schema, extractor, input.extractor === 'auto' ? 'auto' : 'request');
+  if (mismatch !== null) throw ApplicationFailure.nonRetryable(mismatch, failureTypes.invalidInput);
   return schema;
 }
 

@@ -3,9 +3,11 @@ import type { BatchOptions } from '../client/batch-input';
 import { ENV } from '../env';
 import { batchInputSchema, documentOrders, extractorKinds } from '../workflows/input';
 import { integerArg, numberArg } from './command';
+import { schemaNames } from '../extraction/schemas';
 
 /** What commander hands `run` and `start` (and `redrive` for the settings it may override). */
-export type BatchCommandOptions = Omit<BatchOptions, 'dir' | 'redriveOf' | 'cache'> & {
+export type BatchCommandOptions = Omit<BatchOptions, 'dir' | 'redriveOf' | 'cache' | 'schema'> & {
+  schema?: string;
   id?: string;
   cache: boolean;
   rerun?: boolean;
@@ -37,7 +39,8 @@ export function addBatchOptions(command: Command): Command {
     .option('--id <batchId>', 'batch id (default: derived from the source and settings, so re-running resumes)')
     .option('--output <dir>', `output directory (default ${ENV.outputDir} or ./output)`)
     .option('--include <glob...>', 'include patterns relative to the directory (default: PDFs, text and images)')
-    .option('--manifest <file>', 'a file listing one document path per line (instead of a directory)');
+    .option('--manifest <file>', 'a file listing one document path per line (instead of a directory)')
+    .option('--schema <name|file>', `what to extract: ${schemaNames.join(', ')}, a JSON Schema file or a JS/TS module exporting a zod schema (default ${defaults.schema})`);
   addSettingsOptions(command);
   return command
     .option('--rerun', 'start again even if a batch with this id already completed')
@@ -50,6 +53,7 @@ export function toBatchOptions(dir: string | undefined, options: BatchCommandOpt
     ...(options.manifest !== undefined ? { manifest: options.manifest } : {}),
     ...(options.include !== undefined ? { include: options.include } : {}),
     ...(options.output !== undefined ? { output: options.output } : {}),
+    ...(options.schema !== undefined ? { schema: options.schema } : {}),
     ...settingsOf(options),
   };
 }

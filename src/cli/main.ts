@@ -17,7 +17,7 @@ const watchCommand = async (id: string, o: JsonOption) => (await import('./watch
 const statusCommand = async (id: string, o: JsonOption) => (await import('./status')).statusCommand(id, o);
 const controlCommand = async (id: string, control: BatchControl, o: JsonOption) => (await import('./controls')).controlCommand(id, control, o);
 const listCommand = async (o: JsonOption & { state?: string; limit?: number }) => (await import('./list')).listCommand(o);
-const reportCommand = async (id: string, o: JsonOption) => (await import('./report')).reportCommand(id, o);
+const reportCommand = async (id: string, o: JsonOption & { open?: boolean }) => (await import('./report')).reportCommand(id, o);
 const redriveCommand = async (id: string, o: Partial<BatchCommandOptions>) => (await import('./redrive')).redriveCommand(id, o);
 const workerCommand = async () => (await import('./services')).workerCommand();
 const serverCommand = async (o: ServerCommandOptions) => (await import('./services')).serverCommand(o);
@@ -83,8 +83,8 @@ export function buildProgram(): Command {
       .option('--limit <n>', 'at most this many (default 20)', integerArg('--limit', 1, 10_000)),
   ).action(exitWith((options: JsonOption & { state?: string; limit?: number }) => listCommand(options)));
 
-  json(program.command('report <batchId>').description('the summary of a finished batch and where its files are')).action(
-    exitWith((batchId: string, options: JsonOption) => reportCommand(batchId, options)),
+  json(program.command('report <batchId>').description('the summary of a finished batch and where its files (report.html among them) are').option('--open', 'open report.html in the default browser (xdg-open / open)')).action(
+    exitWith((batchId: string, options: JsonOption & { open?: boolean }) => reportCommand(batchId, options)),
   );
 
   json(

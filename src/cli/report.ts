@@ -1,11 +1,28 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { fetchBatchReport } from '../client/batch-report';
-import { withSession } from './command';
+import { withSession, note } from './command';
 import { printOutcome } from './follow';
 
-/** `docbatch report <id>`: the summary of an ended batch and where its files are. */
-export async function reportCommand(batchId: string, options: { json?: boolean }): Promise<number> {
+/** `docbatch report <id>`: the summary of an ended batch and where its files are (`--open`: report.html in a browser). */
+export async function reportCommand(batchId: string, options: { json?: boolean; open?: boolean }): Promise<number> {
   return withSession({ batchId }, async (session) => {
     const outcome = await fetchBatchReport(session.client, batchId);
-    return printOutcome(session, outcome, options.json === true);
+    const code = printOutcome(session, outcome, options.json === true);
+    const page = outcome.summary?.files.reportHtml;
+    if (options.open) {
+      if (page === undefined || !existsSync(page)) note(`batch ${batchId} has no report.html${page ? ` at ${page}` : ''} to open`);
+      else openInBrowser(page);
+    }
+    return code;
   });
+}
+
+/** The desktop's opener (xdg-open on Linux, open on macOS, start on Windows), detached; a missing one is a note, not a failure. */
+function openInBrowser(file: string): void {
+  const [command, ...args]: string[] =
+    process.platform === 'darwin' ? ['open', file] : process.platform === 'win32' ? ['cmd', '/c', 'start', '', file] : ['xdg-open', file];
+  const child = spawn(command!, args, { detached: true, stdio: 'ignore' });
+  child.on('error', () => note(`cannot open a browser here (${command} not found): open ${file} yourself`));
+  child.unref();
 }

@@ -23,7 +23,7 @@ export interface RunCommandOptions extends BatchCommandOptions {
  */
 export async function runCommand(dir: string | undefined, options: RunCommandOptions): Promise<number> {
   const json = options.json === true;
-  const { json: inputJson, input } = batchInputFromOptions(toBatchOptions(dir, options));
+  const { json: inputJson, input } = await batchInputFromOptions(toBatchOptions(dir, options));
   if (options.estimate) return printEstimate(input, json);
 
   const source = await inspectSource(input);

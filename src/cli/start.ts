@@ -7,7 +7,7 @@ import { note, printJson, printLine, withSession } from './command';
 
 /** `docbatch start [dir]`: starts (or finds) the batch and returns at once; workers do the rest. */
 export async function startCommand(dir: string | undefined, options: BatchCommandOptions): Promise<number> {
-  const { json: inputJson, input } = batchInputFromOptions(toBatchOptions(dir, options));
+  const { json: inputJson, input } = await batchInputFromOptions(toBatchOptions(dir, options));
   const source = await inspectSource(input);
   const batchId = options.id ?? deriveBatchId(inputJson);
   return withSession({ batchId }, async (session) => {

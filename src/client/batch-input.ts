@@ -1,5 +1,8 @@
 import path from 'node:path';
 import { DEFAULTS, readEnv } from '../env';
+import { schemaLabel, type SchemaReference } from '../extraction/schemas';
+import { extractorMismatch } from '../extraction/schemas/compatibility';
+import { resolveSchemaArgument, SchemaError } from '../extraction/schemas/load';
 import { documentOrders, extractorKinds, parseBatchInput, type BatchInput, type BatchInputJson } from '../workflows/input';
 import { CliError } from './errors';
 
@@ -9,6 +12,8 @@ export interface BatchOptions {
   dir?: string;
   manifest?: string;
   include?: string[];
+  /** --schema: a built-in name or a schema file (as typed), or an earlier batch's reference (redrive). */
+  schema?: string | SchemaReference;
   output?: string;
   chunkSize?: number;
   concurrency?: number;
@@ -32,7 +37,7 @@ export function resolveOutputDir(output: string | undefined, cwd = process.cwd()
  * The workflow input for the options: paths made absolute (the worker may run elsewhere), only the
  * settings the person gave (the schema's defaults fill the rest), validated before anything starts.
  */
-export function batchInputFromOptions(options: BatchOptions, cwd = process.cwd()): { json: BatchInputJson; input: BatchInput } {
+export async function batchInputFromOptions(options: BatchOptions, cwd = process.cwd()): Promise<{ json: BatchInputJson; input: BatchInput }> {
   const source: BatchInputJson['source'] = options.manifest
     ? { manifest: path.resolve(cwd, options.manifest) }
     : { dir: path.resolve(cwd, options.dir ?? DEFAULT_SOURCE_DIR), ...(options.include?.length ? { include: options.include } : {}) };
@@ -40,6 +45,7 @@ export function batchInputFromOptions(options: BatchOptions, cwd = process.cwd()
   const json: BatchInputJson = {
     source,
     outputDir: resolveOutputDir(options.output, cwd),
+    ...defined('schema', await schemaReference(options, cwd)),
     ...defined('chunkSize', options.chunkSize),
     ...defined('concurrency', options.concurrency),
     ...defined('priority', options.priority),
@@ -52,6 +58,23 @@ export function batchInputFromOptions(options: BatchOptions, cwd = process.cwd()
   const parsed = parseBatchInput(json);
   if (!parsed.ok) throw new CliError(`invalid batch settings: ${parsed.problems.map(toFlagNames).join('; ')}`);
   return { json, input: parsed.input };
+}
+
+/**
+ * The --schema reference: a file is resolved and pinned by its fingerprint here, where the person
+ * is, and refused at once when the chosen extractor cannot fill it.
+ */
+async function schemaReference(options: BatchOptions, cwd: string): Promise<SchemaReference | undefined> {
+  if (options.schema === undefined || typeof options.schema !== 'string') return options.schema;
+  try {
+    const { reference, schema } = await resolveSchemaArgument(options.schema, cwd);
+    const mismatch = options.extractor === 'local' ? extractorMismatch(schemaLabel(reference), schema, 'local', 'request') : null;
+    if (mismatch !== null) throw new CliError(mismatch);
+    return reference;
+  } catch (error) {
+    if (error instanceof SchemaError) throw new CliError(`--schema: ${error.message}`);
+    throw error;
+  }
 }
 
 function defined<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
