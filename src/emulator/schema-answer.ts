@@ -86,7 +86,7 @@ function fill(key: string, node: Node, source: Record<string, unknown>, text: st
     const itemObject = memberOf(itemNode, 'object');
     return known.map((item) => (itemObject && typeof item === 'object' && item !== null ? fillObject(itemObject, item as Record<string, unknown>, '') : coerce(item, itemNode))).filter((item) => item !== null);
   }
-  const value = coerce(known !== undefined ? known : labelled(text, key, node.description), node);
+  const value = coerce(known ?? labelled(text, key, node.description), node);
   if (value !== null || accepts(node, 'null')) return value;
   return fallback(node);
 }

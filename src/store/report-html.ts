@@ -46,7 +46,7 @@ export function renderReportHtml(summary: BatchSummary, details: ReportDetails):
 </section>
 <section class="grid">
   <article class="wide">
-    <h2>Throughput over time</h2>
+    <h2>Throughput over time <small>documents finished per minute</small></h2>
     ${throughputChart(details.finishedAt, Date.parse(summary.startedAt), Date.parse(summary.finishedAt))}
   </article>
   <article>
@@ -101,7 +101,7 @@ function throughputChart(finishedAt: readonly number[], startedAt: number, ended
   for (const at of finishedAt) counts[Math.min(throughputBuckets - 1, Math.floor(((at - start) / span) * throughputBuckets))]!++;
   const perMinute = counts.map((count) => (count / (span / throughputBuckets)) * 60_000);
   const peak = Math.max(...perMinute);
-  const [width, height, left, bottom, top] = [760, 200, 48, 26, 10];
+  const [width, height, left, bottom, top] = [760, 180, 40, 24, 8];
   const plotWidth = width - left - 8;
   const plotHeight = height - bottom - top;
   const barWidth = plotWidth / throughputBuckets;
@@ -116,9 +116,9 @@ function throughputChart(finishedAt: readonly number[], startedAt: number, ended
   });
   const xTicks = [0, 0.25, 0.5, 0.75, 1].map((share) => {
     const x = left + plotWidth * share;
-    return `<text x="${x}" y="${height - 8}" text-anchor="${share === 0 ? 'start' : share === 1 ? 'end' : 'middle'}">+${formatDuration(span * share)}</text>`;
+    return `<text x="${x}" y="${height - 8}" text-anchor="${share === 0 ? 'start' : share === 1 ? 'end' : 'middle'}">${share === 0 ? 'start' : `+${formatDuration(span * share)}`}</text>`;
   });
-  return `<svg class="chart" viewBox="0 0 ${width} ${height}" role="img" aria-label="documents finished per minute over the batch">${yTicks.join('')}<g class="bars">${rects.join('')}</g>${xTicks.join('')}<text x="${left}" y="${top - 1}" class="axis-title">documents / min</text></svg>`;
+  return `<svg class="chart" viewBox="0 0 ${width} ${height}" role="img" aria-label="documents finished per minute over the batch">${yTicks.join('')}<g class="bars">${rects.join('')}</g>${xTicks.join('')}</svg>`;
 }
 
 /** min/max over a large array without spreading all of it into arguments. */
@@ -199,6 +199,7 @@ function formatUsd(value: number): string {
 }
 
 function formatRate(value: number): string {
+  if (value === 0) return '0';
   return value >= 100 ? formatInt(value) : value >= 10 ? value.toFixed(0) : value.toFixed(1);
 }
 
@@ -238,12 +239,12 @@ article { background:var(--card); border:1px solid var(--line); border-radius:10
 article.wide { grid-column:1 / -1; }
 .chart { width:100%; height:auto; display:block; }
 .chart text { font-size:11px; fill:var(--muted); font-variant-numeric:tabular-nums; }
-.chart .axis-title { font-size:10px; }
 .chart .gridline { stroke:var(--line); }
 .chart .bars rect { fill:var(--accent); }
 .bars-list, .fill-grid { display:grid; gap:6px; }
 .fill-grid { grid-template-columns:repeat(auto-fill, minmax(330px, 1fr)); column-gap:28px; }
 .bar-row { display:grid; grid-template-columns:minmax(90px, 170px) 1fr 80px; align-items:center; gap:10px; }
+.fill-grid .bar-row { grid-template-columns:minmax(90px, 130px) 1fr 48px; }
 .bar-label { overflow:hidden; text-overflow:ellipsis; white-space:nowrap; }
 .mono, .path { font-family:ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size:12.5px; }
 .bar-track { background:#eef0f4; border-radius:4px; height:12px; overflow:hidden; }

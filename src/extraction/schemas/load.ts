@@ -157,7 +157,7 @@ async function fromModule(file: string, digest: string): Promise<SchemaDefinitio
     throw new SchemaError(`cannot load the schema module ${file}: ${error instanceof Error ? error.message : String(error)}`);
   }
   const schema = exported.schema ?? exported.default;
-  if (!(schema instanceof z.ZodObject)) {
+  if (!isZodObject(schema)) {
     throw new SchemaError(`${file} must export a zod object schema as \`schema\` (or as the default export), made with the same zod 4 docbatch uses`);
   }
   const parsed = moduleExportsSchema.safeParse(exported);
@@ -173,6 +173,13 @@ async function fromModule(file: string, digest: string): Promise<SchemaDefinitio
     checks: (checks ?? []).map(toCheck),
     extractors: extractors ?? ['anthropic'],
   };
+}
+
+/** A zod 4 object schema, also one made by another copy of zod (a module outside this project resolves its own). */
+function isZodObject(value: unknown): value is z.ZodObject {
+  if (value instanceof z.ZodObject) return true;
+  const internals = (value as { _zod?: { def?: { type?: unknown } } } | null)?._zod;
+  return typeof value === 'object' && internals?.def?.type === 'object';
 }
 
 function toCheck(check: unknown, index: number): ConsistencyCheck {
