@@ -2,6 +2,8 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+const noIo = { group: ['node:*', 'fs', 'fs/*', 'path', 'os', 'child_process', 'worker_threads'], message: 'Workflow and contract code must not do I/O.' };
+
 export default tseslint.config(
   { ignores: ['node_modules', '.docbatch', 'output', 'bench/results', 'coverage', 'bin'] },
   js.configs.recommended,
@@ -13,19 +15,45 @@ export default tseslint.config(
     },
   },
   {
-    // Workflow code runs in Temporal's deterministic sandbox: no I/O, no clocks, no randomness.
+    // Workflow code runs in Temporal's deterministic sandbox: it imports the batch contract and the SDK, nothing else.
     files: ['src/workflows/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            noIo,
+            { regex: '^\\.\\./(?!batch/)', message: 'Workflows import only src/batch/ (the shared contract) and their own modules.' },
+            { regex: '^(?!\\.|@temporalio/workflow$)', allowTypeImports: true, message: 'Workflows import only src/batch/ and @temporalio/workflow (types from elsewhere are fine).' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The batch contract is bundled into the workflow: pure data and arithmetic, and never workflow code.
+    files: ['src/batch/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           patterns: [
-            { group: ['node:*', 'fs', 'path', 'os', 'child_process'], message: 'Workflow code must not do I/O.' },
-            // Pure data modules (zod schemas, usage arithmetic) are fine; anything that loads documents or calls APIs is not.
-            { group: ['../activities/*/**', '../extraction/**', '!../extraction/usage', '!../extraction/pricing', '!../extraction/schemas', '!../extraction/schemas/*', '../cli/**', '../temporal/**', '../store/*', '!../store/summary'], message: 'Workflows import only workflow-safe modules.' },
+            noIo,
+            {
+              regex: '^\\.\\./(?!extraction/(usage|pricing|schemas)$)',
+              message: 'src/batch/ imports only pure modules (extraction/usage, extraction/pricing, the schema registry).',
+            },
           ],
         },
       ],
+    },
+  },
+  {
+    // Everything else shares the contract in src/batch/, never workflow code (src/worker.ts points the SDK at its path).
+    files: ['src/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
+    ignores: ['src/workflows/**', 'src/batch/**', 'test/chunk-queue.test.ts', 'test/batch-input.test.ts', 'test/replay*.test.ts', 'test/replay/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ regex: '/workflows(/|$)', message: 'Import the batch contract (src/batch/), not workflow code.' }] }],
     },
   },
 );

@@ -8,11 +8,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { DEFAULTS } from '../src/env';
-import type { BatchSummary } from '../src/store/summary';
+import type { BatchSummary } from '../src/batch/summary';
 import { startDevServer, type TemporalServer } from '../src/temporal/dev-server';
-import type { batchExtraction } from '../src/workflows/batch';
-import type { BatchInputJson } from '../src/workflows/input';
-import { progressQuery } from '../src/workflows/messages';
+import type { BatchWorkflow } from '../src/batch/workflow';
+import type { BatchInputJson } from '../src/batch/input';
+import { progressQuery } from '../src/batch/messages';
 import { startWorkerProcess, stopWorkerProcess } from './worker-process';
 
 const workerScript = fileURLToPath(new URL('./fixtures/ratelimit-worker.ts', import.meta.url));
@@ -107,7 +107,7 @@ export async function startDocbatchFleet(env: DocbatchEnvironment, settings: Doc
     const run: DocbatchFleet['run'] = async () => {
       const workflowId = `ratelimit-${label}`;
       const startedAt = Date.now();
-      const handle = await client.workflow.start<typeof batchExtraction>(DEFAULTS.workflowType, { taskQueue: TASK_QUEUE, workflowId, args: [input] });
+      const handle = await client.workflow.start<BatchWorkflow>(DEFAULTS.workflowType, { taskQueue: TASK_QUEUE, workflowId, args: [input] });
       const ticker = setInterval(() => {
         handle.query(progressQuery).then(
           (p) => log(`  ${label}: ${p.processed}/${p.total} documents, ${p.inFlight} chunks in flight, ${Math.round((Date.now() - startedAt) / 1000)} s`),

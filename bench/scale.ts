@@ -6,9 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { DEFAULTS } from '../src/env';
 import { startDevServer } from '../src/temporal/dev-server';
-import type { batchExtraction } from '../src/workflows/batch';
-import type { BatchInputJson } from '../src/workflows/input';
-import { progressQuery } from '../src/workflows/messages';
+import type { BatchWorkflow } from '../src/batch/workflow';
+import type { BatchInputJson } from '../src/batch/input';
+import { progressQuery } from '../src/batch/messages';
 import { cpuSeconds, megabytes, peakRssBytes, pidsWithCommandLine } from './process-stats';
 import { startWorkerProcess, stopWorkerProcess } from './worker-process';
 
@@ -131,7 +131,7 @@ export async function runScaleCase(env: BenchEnvironment, scaleCase: ScaleCase, 
     };
     const workflowId = `bench-${scaleCase.label}`;
     const started = performance.now();
-    const handle = await client.workflow.start<typeof batchExtraction>(DEFAULTS.workflowType, { taskQueue: TASK_QUEUE, workflowId, args: [input] });
+    const handle = await client.workflow.start<BatchWorkflow>(DEFAULTS.workflowType, { taskQueue: TASK_QUEUE, workflowId, args: [input] });
 
     // A line every 20 s, so a long case shows it is moving (a query adds no history events).
     const ticker = setInterval(() => {
@@ -140,7 +140,7 @@ export async function runScaleCase(env: BenchEnvironment, scaleCase: ScaleCase, 
         () => undefined,
       );
     }, 20_000);
-    let summary: Awaited<ReturnType<typeof batchExtraction>> | null = null;
+    let summary: Awaited<ReturnType<BatchWorkflow>> | null = null;
     let error: string | undefined;
     try {
       summary = await withTimeout(handle.result(), timeoutMs, `the batch did not finish within ${Math.round(timeoutMs / 1000)} s`);

@@ -1,6 +1,6 @@
 /**
  * Makes sure a working `temporal` CLI is available (found, or the pinned version installed into the
- * project cache) and prints its path. Used by .ci/run; `docbatch run` and the tests do the same lazily.
+ * project cache) and prints its path, ahead of time; `docbatch run` and the test setup do the same on use.
  */
 import { ensureTemporalCli } from '../src/temporal/binary';
 

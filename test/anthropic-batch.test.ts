@@ -6,7 +6,7 @@ import { createExtractorFor } from '../src/activities/extractor-for';
 import { startEmulator, type Emulator } from '../src/emulator';
 import { documentIdentity } from '../src/emulator/request';
 import type { DocumentResult } from '../src/store/document-result';
-import * as messages from '../src/workflows/messages';
+import * as messages from '../src/batch/messages';
 import { readJsonLines, samplesDir, startBatch, startTestWorker, tempDir, testClient, uniqueId } from './helpers/batch';
 import { eventually } from './helpers/eventually';
 

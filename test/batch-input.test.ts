@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { parseBatchInput } from '../src/workflows/input';
-import { tolerance } from '../src/workflows/controls';
+import { parseBatchInput } from '../src/batch/input';
+import { tolerance } from '../src/workflows/tolerance';
 import { searchAttributeUpdate } from '../src/workflows/publish';
-import { currentDetailsMarkdown, formatDuration, progressBar } from '../src/workflows/details';
-import type { Progress } from '../src/workflows/progress';
+import { formatDuration } from '../src/batch/format';
+import { currentDetailsMarkdown, progressBar } from '../src/workflows/details';
+import type { Progress } from '../src/batch/progress';
 
 describe('batch input', () => {
   it('needs only a source directory', () => {
@@ -33,6 +34,18 @@ describe('batch input', () => {
     expect(parseBatchInput({ source: { dir: '/x' }, models: { simple: 'claude-haiku-4-5-20251001' } }).ok).toBe(true);
   });
 
+  it('accepts only durations Temporal can use: 1 ms to a year, a retry that never shrinks', () => {
+    const problems = (input: Record<string, unknown>) => {
+      const parsed = parseBatchInput({ source: { dir: '/x' }, ...input });
+      return parsed.ok ? [] : parsed.problems;
+    };
+    expect(problems({ timeouts: { chunkStartToClose: '0s' } })).toEqual(['timeouts.chunkStartToClose: expected a duration from 1ms to 365d']);
+    expect(problems({ timeouts: { chunkHeartbeat: '366d' } })).toEqual(['timeouts.chunkHeartbeat: expected a duration from 1ms to 365d']);
+    expect(problems({ retry: { initialInterval: '2m' } })).toEqual([expect.stringMatching(/^retry\.maximumInterval: must be at least retry\.initialInterval/)]);
+    expect(problems({ retry: { initialInterval: '3\ts' } })).toEqual(['retry.initialInterval: expected a duration like "30s", "10m" or "2h"']);
+    expect(problems({ retry: { maximumAttempts: 0, initialInterval: '1ms', maximumInterval: '365d' }, timeouts: { chunkStartToClose: 1 } })).toEqual([]);
+  });
+
   it('says what a source must look like', () => {
     const parsed = parseBatchInput({});
     expect(parsed).toEqual({ ok: false, problems: ['source: expected {"dir": "<directory>"} or {"manifest": "<file listing paths>"}'] });
@@ -59,7 +72,7 @@ describe('what the Web UI shows', () => {
     expect(markdown).toContain('**docbatch b1: running**');
     expect(markdown).toContain(`\`${progressBar(28.5)}\` 28.5% — 57 of 200 documents`);
     expect(markdown).toContain('succeeded 50 · failed 7 · cached 3 · in flight 20 · priority 2');
-    expect(markdown).toContain('ETA 2m 5s');
+    expect(markdown).toContain('ETA 2m 05s · 1.10 docs/s · elapsed 1m 01s');
     expect(markdown).toContain('$0.1234');
   });
 
@@ -76,10 +89,12 @@ describe('what the Web UI shows', () => {
     expect(a.pairs.find((pair) => pair.key.name === 'DocbatchPercent')?.value).toBe(25);
   });
 
-  it('formats durations for people', () => {
-    expect(formatDuration(5_400)).toBe('5s');
-    expect(formatDuration(125_000)).toBe('2m 5s');
-    expect(formatDuration(3_725_000)).toBe('1h 2m');
+  it('formats durations for people, as the CLI does', () => {
+    expect(formatDuration(850)).toBe('850 ms');
+    expect(formatDuration(5_400)).toBe('5.4 s');
+    expect(formatDuration(125_000)).toBe('2m 05s');
+    expect(formatDuration(3_725_000)).toBe('1h 02m');
+    expect(formatDuration(null)).toBe('–');
     expect(progressBar(50, 10)).toBe('█████░░░░░');
   });
 });

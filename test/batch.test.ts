@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseCsv } from 'csv-parse/sync';
 import type { DocumentResult } from '../src/store/document-result';
-import type { BatchSummary } from '../src/store/summary';
+import type { BatchSummary } from '../src/batch/summary';
 import { readJsonLines, samplesDir, startBatch, startTestWorker, tempDir, testClient, uniqueId } from './helpers/batch';
 
 const taskQueue = uniqueId('batch-test');

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ChunkQueue, toRanges } from '../src/workflows/chunk-queue';
+import { toRanges } from '../src/batch/chunks';
+import { ChunkQueue } from '../src/workflows/chunk-queue';
 
 function drain(queue: ChunkQueue): number[] {
   const taken: number[] = [];

@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vites
 import { configurationMarkdown, documentedInputFields, inputDefaults } from '../src/cli/configuration-docs';
 import { ENV } from '../src/env';
 import { freePort } from '../src/temporal/dev-server';
-import { batchSummarySchema } from '../src/store/summary';
-import { progressSchema } from '../src/workflows/progress';
+import { batchSummarySchema } from '../src/batch/summary';
+import { progressSchema } from '../src/batch/progress';
 import { startTestWorker, tempDir, uniqueId } from './helpers/batch';
 import { documentDir } from './helpers/documents';
 import { eventually } from './helpers/eventually';

@@ -5,7 +5,7 @@ import { parse } from 'yaml';
 import { DEFAULTS, ENV } from '../src/env';
 import { priorityDynamicConfig } from '../src/temporal/dynamic-config';
 import { projectRoot } from '../src/temporal/paths';
-import { cliSearchAttributeTypes, docbatchSearchAttributes } from '../src/workflows/search-attributes';
+import { cliSearchAttributeTypes, docbatchSearchAttributes } from '../src/batch/search-attributes';
 
 // No Docker engine runs here: these check that docker-compose.yml and the Dockerfile agree with the code.
 
@@ -67,7 +67,7 @@ describe('docker-compose.yml', () => {
     expect(worker.deploy?.replicas).toBeGreaterThan(1);
   });
 
-  test('the init step registers every search attribute of src/workflows/search-attributes.ts with its type', () => {
+  test('the init step registers every search attribute of src/batch/search-attributes.ts with its type', () => {
     const script = [service('temporal-init').command ?? []].flat().join('\n');
     const registered = new Set(script.match(/\bDocbatch\w+=\w+/g) ?? []);
     const expected = docbatchSearchAttributes.map((key) => `${key.name}=${cliSearchAttributeTypes[key.type]}`);

@@ -5,6 +5,7 @@ import type { TestProject } from 'vitest/node';
 import { ENV } from '../src/env';
 import { ensureTemporalCli } from '../src/temporal/binary';
 import { startDevServer } from '../src/temporal/dev-server';
+import { debianChromium, ensureChromium, type ChromiumLookup } from './helpers/ensure-chromium';
 
 /** What test files get with `inject('temporal')` (see test/helpers/temporal.ts). */
 export interface TestTemporal {
@@ -17,6 +18,8 @@ export interface TestTemporal {
 declare module 'vitest' {
   export interface ProvidedContext {
     temporal: TestTemporal;
+    /** Debian's chromium for the browser tests, or why there is none (test/helpers/browser.ts). */
+    chromium: ChromiumLookup;
   }
 }
 
@@ -25,9 +28,11 @@ const log = (message: string) => process.stderr.write(`[global-setup] ${message}
 /**
  * One real Temporal dev server for the whole test run: free ports, a throw-away database, the Web
  * UI on (the browser test opens it). Test files read it with testTemporal(); child processes get it
- * through TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE / TEMPORAL_CLI_PATH.
+ * through TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE / TEMPORAL_CLI_PATH. Chromium for the browser tests
+ * is found or installed here too, so `npm install && npm test` needs nothing else.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  project.provide('chromium', ensureChromium({ path: process.env.CHROMIUM_PATH ?? debianChromium, log }));
   const cli = await ensureTemporalCli({ log });
   const dir = await mkdtemp(path.join(os.tmpdir(), 'docbatch-test-temporal-'));
   const server = await startDevServer({ dbFile: path.join(dir, 'temporal.db'), cliPath: cli.path, namespace: 'default', headless: false, log });

@@ -4,6 +4,7 @@ import {
   estimateRemainingMs,
   pauseClock,
   percentOf,
+  progressFromSummary,
   progressOf,
   recentRate,
   recordThroughput,
@@ -12,7 +13,7 @@ import {
   THROUGHPUT_WINDOW,
   totalPausedMs,
   type BatchClock,
-} from '../src/workflows/progress';
+} from '../src/batch/progress';
 
 /** Feeds chunk completions: every `everyMs` of wall time, `docs` more documents are done. */
 function completions(clock: BatchClock, from: number, count: number, everyMs: number, docs: number, processed = 0) {
@@ -75,6 +76,7 @@ describe('progress math', () => {
 
   it('computes percent with one decimal, capped at 100', () => {
     expect(percentOf(0, 0)).toBe(0);
+    expect(percentOf(0, 0, true)).toBe(100);
     expect(percentOf(1, 3)).toBe(33.3);
     expect(percentOf(5, 5)).toBe(100);
   });
@@ -113,5 +115,18 @@ describe('progressOf', () => {
   it('has no ETA while planning and none left once over', () => {
     expect(progressOf({ ...view, phase: 'planning', plan: null, doneChunks: 0, inFlightChunks: [] }, 0)).toMatchObject({ total: 0, etaMs: null, outputDir: 'output/b' });
     expect(progressOf({ ...view, phase: 'cancelled' }, 3000).etaMs).toBe(0);
+  });
+
+  it('gives an ended batch the same percent whether the query or its summary answers (an empty batch is 100%)', () => {
+    const empty = { ...view, phase: 'completed' as const, plan: { total: 0, chunkCount: 0, batchDir: '/out/b' }, doneChunks: 0, inFlightChunks: [], counts: { ...counts, documents: 0, succeeded: 0, failed: 0 } };
+    const live = progressOf(empty, 3000);
+    expect(live.percent).toBe(100);
+    const summary = {
+      batchId: 'b', state: 'completed' as const, outputDir: '/out/b', total: 0, processed: 0, succeeded: 0, failed: 0, cached: 0, notProcessed: 0,
+      successRate: 0, failuresByType: {}, startedAt: '', finishedAt: '', elapsedMs: 0, pausedMs: 0, documentsPerSecond: 0, meanDocumentMs: 0,
+      usage: counts.usage, models: {}, runs: 1, redrivenBy: [], files: { results: '', resultsCsv: '', failures: '', summary: '', manifest: '' },
+    };
+    expect(progressFromSummary(summary, 3).percent).toBe(live.percent);
+    expect(progressFromSummary({ ...summary, total: 3, processed: 1 }, 3).percent).toBe(percentOf(1, 3, true));
   });
 });

@@ -10,8 +10,9 @@ import { startEmulator, type Emulator } from '../src/emulator';
 import { documentIdentity } from '../src/emulator/request';
 import { resolveSchemaArgument } from '../src/extraction/schemas/load';
 import type { DocumentResult } from '../src/store/document-result';
-import type { BatchSummary } from '../src/store/summary';
-import * as messages from '../src/workflows/messages';
+import type { BatchSummary } from '../src/batch/summary';
+import { failureTypes } from '../src/batch/failures';
+import * as messages from '../src/batch/messages';
 import { readJsonLines, startBatch, startTestWorker, tempDir, testClient, uniqueId } from './helpers/batch';
 import { eventually } from './helpers/eventually';
 
@@ -209,7 +210,7 @@ describe('refusals', () => {
       expect(cause).toBeInstanceOf(ActivityFailure);
       const refusal = (cause as ActivityFailure).cause;
       expect(refusal).toBeInstanceOf(ApplicationFailure);
-      expect((refusal as ApplicationFailure).type).toBe(messages.failureTypes.invalidInput);
+      expect((refusal as ApplicationFailure).type).toBe(failureTypes.invalidInput);
       expect(refusal?.message).toMatch(/^the schema .* cannot be filled by the local extractor, only by the anthropic extractor\. To extract it, set ANTHROPIC_API_KEY/);
       const history = await handle.fetchHistory();
       const scheduled = (history.events ?? []).map((event) => event.activityTaskScheduledEventAttributes?.activityType?.name).filter(Boolean);

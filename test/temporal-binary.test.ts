@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { findTemporalCli, installTemporalCli, TEMPORAL_CLI_VERSION } from '../src/temporal/binary';
 import { ensureSearchAttributes, ensureTemporalServer, freePort } from '../src/temporal/dev-server';
 import { docbatchHome, projectRoot } from '../src/temporal/paths';
-import { docbatchSearchAttributes } from '../src/workflows/search-attributes';
+import { docbatchSearchAttributes } from '../src/batch/search-attributes';
 import { testTemporal } from './helpers/temporal';
 
 let tmp: string;

@@ -3,9 +3,9 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { Browser, Page } from 'playwright-core';
 import { inspectSource } from '../src/client/batch-source';
 import { startOrAttachBatch } from '../src/client/start-batch';
-import { parseBatchInput } from '../src/workflows/input';
-import { pauseUpdate, progressQuery, resumeUpdate } from '../src/workflows/messages';
-import type { Progress } from '../src/workflows/progress';
+import { parseBatchInput } from '../src/batch/input';
+import { pauseUpdate, progressQuery, resumeUpdate } from '../src/batch/messages';
+import type { Progress } from '../src/batch/progress';
 import { eventuallyTrue } from './fixtures/poll';
 import { documentDir } from './helpers/documents';
 import { countingExtractor } from './helpers/extractors';
@@ -35,6 +35,8 @@ describe('the Temporal Web UI of a running batch', () => {
   let page: Page;
 
   beforeAll(async () => {
+    // First: no chromium fails the file at once, with the line that says what to install.
+    browser = await launchChromium();
     const taskQueue = uniqueId('web-ui');
     // 300 ms a document: a chunk of 2 is still in flight when the pause arrives.
     ({ stop: stopWorker } = await startTestWorker({ taskQueue, activityDeps: { extractorFor: () => countingExtractor(300), resultCache: null } }));
@@ -52,7 +54,6 @@ describe('the Temporal Web UI of a running batch', () => {
     await eventuallyTrue(async () => (await handle.query(progressQuery)).chunks.inFlight === 0, 30_000, 'the chunk in flight to finish');
     paused = await handle.query(progressQuery);
 
-    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     page.setDefaultTimeout(20_000);
   });

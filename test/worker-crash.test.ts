@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DocumentResult } from '../src/store/document-result';
 import { batchFiles } from '../src/store/paths';
-import { progressQuery } from '../src/workflows/messages';
+import { progressQuery } from '../src/batch/messages';
 import { readJsonLines, samplesDir, startBatch, tempDir, testClient, uniqueId } from './helpers/batch';
 
 const children: ChildProcess[] = [];

@@ -5,14 +5,15 @@ import { BatchFault, DocumentError } from '../extraction/errors';
 import type { Extractor } from '../extraction/extractor';
 import { runChecks, type LoadedSchema } from '../extraction/schemas';
 import { loadSchema, SchemaError } from '../extraction/schemas/load';
-import { addUsage, zeroUsage } from '../extraction/usage';
+import { zeroUsage } from '../extraction/usage';
 import type { DocumentResult } from '../store/document-result';
 import { appendToJournal, readJournal } from '../store/journal';
 import { readManifest, type ManifestEntry } from '../store/manifest';
-import { chunkRange } from '../workflows/chunk-queue';
 import { chunkJournalPath } from '../store/paths';
 import { resultCacheKey, type ResultCache } from '../store/result-cache';
-import type { ChunkCounts, ExtractChunkInput, ExtractChunkResult, ExtractionSettings } from './contracts';
+import type { ExtractChunkInput, ExtractChunkResult, ExtractionSettings } from '../batch/activities';
+import { chunkRange } from '../batch/chunks';
+import { countResults } from '../batch/counts';
 import { toActivityFailure } from './failures';
 
 export interface ExtractChunkDeps {
@@ -23,7 +24,8 @@ export interface ExtractChunkDeps {
 
 /**
  * Extracts the documents of one chunk that its journal does not hold yet, appending each result
- * the moment it is known, heartbeating as documents finish. Returns counts only.
+ * the moment it is known, heartbeating on a timer (also during a long extraction) so a dead worker
+ * is noticed within the heartbeat timeout, not after its slowest document. Returns counts only.
  */
 export async function extractChunk(deps: ExtractChunkDeps, input: ExtractChunkInput): Promise<ExtractChunkResult> {
   const context = Context.current();
@@ -44,22 +46,34 @@ export async function extractChunk(deps: ExtractChunkDeps, input: ExtractChunkIn
     throw toActivityFailure(error);
   }
   let extractedNow = 0;
-
-  for (let index = start; index < end; index++) {
-    if (done.has(index)) continue;
-    if (context.cancellationSignal.aborted) throw new CancelledFailure(`chunk ${input.chunkIndex} cancelled`);
-    let result: DocumentResult;
-    try {
-      result = await extractDocument(deps, extractor, schema, input.settings, manifest[index]!, context.info.attempt);
-    } catch (error) {
-      throw toActivityFailure(error);
+  const beat = setInterval(() => context.heartbeat({ done: done.size, of: end - start }), heartbeatEveryMs(context.info.heartbeatTimeoutMs));
+  try {
+    for (let index = start; index < end; index++) {
+      if (done.has(index)) continue;
+      if (context.cancellationSignal.aborted) throw new CancelledFailure(`chunk ${input.chunkIndex} cancelled`);
+      let result: DocumentResult;
+      try {
+        result = await extractDocument(deps, extractor, schema, input.settings, manifest[index]!, context.info.attempt);
+      } catch (error) {
+        throw toActivityFailure(error);
+      }
+      await appendToJournal(journalPath, result);
+      done.set(index, result);
+      extractedNow++;
+      context.heartbeat({ done: done.size, of: end - start });
     }
-    await appendToJournal(journalPath, result);
-    done.set(index, result);
-    extractedNow++;
-    context.heartbeat({ done: done.size, of: end - start });
+  } finally {
+    clearInterval(beat);
   }
   return { chunkIndex: input.chunkIndex, extractedNow, ...countResults(done.values()) };
+}
+
+/**
+ * A third of the timeout: two beats can be lost before the chunk is presumed dead. The SDK
+ * throttles what it sends, so beating often costs nothing; it also delivers cancellation.
+ */
+export function heartbeatEveryMs(heartbeatTimeoutMs: number | undefined): number {
+  return Math.max(100, Math.floor((heartbeatTimeoutMs || 15_000) / 3));
 }
 
 async function extractDocument(
@@ -73,6 +87,8 @@ async function extractDocument(
   const startedAt = deps.now();
   const base = { index: entry.index, path: entry.path, attempts: attempt };
   try {
+    // Listed with a problem (a FIFO, a dangling link …): failed with it, never opened.
+    if (entry.problem) throw new DocumentError(entry.problem.type, entry.problem.message);
     const document = await loadDocument(entry.path);
     const cacheKey = settings.cache && deps.resultCache ? resultCacheKey(document.bytes, schema.fingerprint, extractor.settingsKey) : null;
     const cached = cacheKey ? await deps.resultCache!.get(cacheKey) : null;
@@ -98,16 +114,4 @@ async function extractDocument(
 function review(schema: LoadedSchema, extraction: { data: Record<string, unknown>; warnings?: string[] | undefined }) {
   const warnings = [...(extraction.warnings ?? []), ...runChecks(schema, extraction.data)];
   return { warnings, needsReview: warnings.length > 0 };
-}
-
-export function countResults(results: Iterable<DocumentResult>): ChunkCounts {
-  const counts: ChunkCounts = { documents: 0, succeeded: 0, failed: 0, cached: 0, usage: { ...zeroUsage } };
-  for (const result of results) {
-    counts.documents++;
-    if (result.status === 'succeeded') counts.succeeded++;
-    if (result.status === 'failed') counts.failed++;
-    if (result.cached) counts.cached++;
-    if (result.usage) counts.usage = addUsage(counts.usage, result.usage);
-  }
-  return counts;
 }

@@ -2,7 +2,7 @@ import { BatchFault } from '../extraction/errors';
 import type { Extractor } from '../extraction/extractor';
 import { createLocalExtractor } from '../extraction/local/extractor';
 import { readEnv } from '../env';
-import type { ExtractionSettings } from './contracts';
+import type { ExtractionSettings } from '../batch/activities';
 
 /**
  * The worker's extractors, one per distinct setting, reused across chunks. The API key is read

@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { BatchFault, TransientError } from '../extraction/errors';
-import { failureTypes } from '../workflows/messages';
+import { failureTypes } from '../batch/failures';
 
 /**
  * Turns the extraction error taxonomy (src/extraction/errors.ts) into Temporal failures:

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { readManifest } from '../store/manifest';
-import type { LocateDocumentsInput, LocateDocumentsResult } from './contracts';
+import type { LocateDocumentsInput, LocateDocumentsResult } from '../batch/activities';
 
 /**
  * Finds the chunks that hold the named documents, for `prioritize`. A name matches a manifest

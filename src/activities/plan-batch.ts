@@ -5,8 +5,9 @@ import { extractorMismatch } from '../extraction/schemas/compatibility';
 import { loadSchema, SchemaError } from '../extraction/schemas/load';
 import { listSource, SourceError, writeManifest } from '../store/manifest';
 import { linkRedrive } from '../store/report';
-import { failureTypes } from '../workflows/messages';
-import type { PlanBatchInput, PlanBatchResult } from './contracts';
+import { chunkCountOf } from '../batch/chunks';
+import { failureTypes } from '../batch/failures';
+import type { PlanBatchInput, PlanBatchResult } from '../batch/activities';
 
 export interface PlanBatchDeps {
   hasAnthropicKey: () => boolean;
@@ -32,7 +33,7 @@ export async function planBatch(deps: PlanBatchDeps, { batchId, input }: PlanBat
   return {
     batchDir,
     total: entries.length,
-    chunkCount: Math.ceil(entries.length / input.chunkSize),
+    chunkCount: chunkCountOf(entries.length, input.chunkSize),
     totalBytes: entries.reduce((sum, entry) => sum + entry.sizeBytes, 0),
     sourceLabel: 'dir' in input.source ? `${path.resolve(input.source.dir)} (${input.source.include.join(', ')})` : `manifest ${path.resolve(input.source.manifest)}`,
     extractor,

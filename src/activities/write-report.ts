@@ -1,6 +1,6 @@
 import { writeBatchReport } from '../store/report';
-import type { BatchSummary } from '../store/summary';
-import type { WriteReportInput } from './contracts';
+import type { BatchSummary } from '../batch/summary';
+import type { WriteReportInput } from '../batch/activities';
 
 export interface WriteReportDeps {
   now: () => number;

@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import type { BatchOptions } from '../client/batch-input';
 import { ENV } from '../env';
-import { batchInputSchema, documentOrders, extractorKinds } from '../workflows/input';
+import { batchInputSchema, documentOrders, extractorKinds } from '../batch/input';
 import { integerArg, numberArg } from './command';
 import { schemaNames } from '../extraction/schemas';
 
@@ -39,6 +39,7 @@ export function addBatchOptions(command: Command): Command {
     .option('--id <batchId>', 'batch id (default: derived from the source and settings, so re-running resumes)')
     .option('--output <dir>', `output directory (default ${ENV.outputDir} or ./output)`)
     .option('--include <glob...>', 'include patterns relative to the directory (default: PDFs, text and images)')
+    .option('--follow-symlinks', 'walk into symlinked directories of the source (each directory once)')
     .option('--manifest <file>', 'a file listing one document path per line (instead of a directory)')
     .option('--schema <name|file>', `what to extract: ${schemaNames.join(', ')}, a JSON Schema file or a JS/TS module exporting a zod schema (default ${defaults.schema})`);
   addSettingsOptions(command);
@@ -52,6 +53,7 @@ export function toBatchOptions(dir: string | undefined, options: BatchCommandOpt
     ...(dir !== undefined ? { dir } : {}),
     ...(options.manifest !== undefined ? { manifest: options.manifest } : {}),
     ...(options.include !== undefined ? { include: options.include } : {}),
+    ...(options.followSymlinks ? { followSymlinks: true } : {}),
     ...(options.output !== undefined ? { output: options.output } : {}),
     ...(options.schema !== undefined ? { schema: options.schema } : {}),
     ...settingsOf(options),

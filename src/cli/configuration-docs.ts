@@ -1,5 +1,5 @@
 import { ENV } from '../env';
-import { batchInputSchema } from '../workflows/input';
+import { batchInputSchema } from '../batch/input';
 
 /**
  * The README's configuration tables, generated from src/env.ts and the batch input schema, so the
@@ -28,6 +28,7 @@ const inputDescriptions: Record<string, string> = {
   'source.dir': 'directory of documents (absolute: the worker resolves it); `docbatch run [dir]`',
   'source.include': 'glob patterns inside `dir`; `--include`',
   'source.exclude': 'glob patterns to leave out',
+  'source.followSymlinks': 'walk into symlinked directories (each directory once, so links cannot loop); off, each is a failed entry saying so; `--follow-symlinks`',
   'source.manifest': 'instead of `dir`: a file with one document path per line, or an earlier manifest.jsonl; `--manifest`',
   schema: 'what to extract',
   extractor: '`auto` (Claude when the worker has ANTHROPIC_API_KEY, else local), `local` or `anthropic`; `--extractor`',
@@ -44,7 +45,7 @@ const inputDescriptions: Record<string, string> = {
   'retry.maximumInterval': 'longest retry delay',
   'retry.maximumAttempts': 'attempts per chunk before the batch pauses (0 = unlimited)',
   'timeouts.chunkStartToClose': 'longest one chunk attempt may take',
-  'timeouts.chunkHeartbeat': 'a chunk silent for this long is presumed dead and retried',
+  'timeouts.chunkHeartbeat': 'a chunk silent for this long is presumed dead and retried (it heartbeats every third of this, also during a long extraction)',
   toleratedFailurePercent: 'stop the batch once more than this share of documents failed; `--tolerated-failure-percent`',
   cache: 'reuse results of identical documents and settings; `--no-cache`',
   redriveOf: 'the batch whose failed documents this one redrives; `docbatch redrive`',

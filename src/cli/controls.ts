@@ -1,6 +1,6 @@
 import { controlBatch, type BatchControl } from '../client/batch-controls';
 import { printJson, printLine, withSession } from './command';
-import type { Progress } from '../workflows/progress';
+import type { Progress } from '../batch/progress';
 import { progressLine } from './format';
 
 const actionNames: Record<BatchControl['action'], string> = {

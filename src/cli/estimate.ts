@@ -1,9 +1,9 @@
 import { CliError } from '../client/errors';
 import { estimateBatch, type BatchEstimate } from '../extraction/estimate';
 import { listSource, SourceError } from '../store/manifest';
-import type { BatchInput } from '../workflows/input';
+import type { BatchInput } from '../batch/input';
 import { printJson, printLine } from './command';
-import { formatCost } from './format';
+import { formatCost } from '../batch/format';
 
 /**
  * `docbatch run --estimate`: the tokens and cost the batch is expected to take on Claude, from the

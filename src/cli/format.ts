@@ -1,34 +1,10 @@
 import type { BatchOutcome } from '../client/batch-outcome';
 import type { BatchListing } from '../client/list-batches';
-import type { BatchSummary } from '../store/summary';
-import type { Progress } from '../workflows/progress';
+import { formatCost, formatDuration, formatPercent, formatRate } from '../batch/format';
+import type { Progress } from '../batch/progress';
+import type { BatchSummary } from '../batch/summary';
 
 /** Human output of the CLI: durations, rates, progress and summaries as people read them. */
-
-export function formatDuration(ms: number | null): string {
-  if (ms === null || !Number.isFinite(ms)) return '–';
-  if (ms < 1_000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
-  const totalSeconds = Math.round(ms / 1000);
-  const seconds = totalSeconds % 60;
-  const minutes = Math.floor(totalSeconds / 60) % 60;
-  const hours = Math.floor(totalSeconds / 3600);
-  if (hours === 0) return `${minutes}m ${String(seconds).padStart(2, '0')}s`;
-  return `${hours}h ${String(minutes).padStart(2, '0')}m`;
-}
-
-export function formatRate(docsPerSecond: number | null): string {
-  if (docsPerSecond === null) return '– docs/s';
-  return `${docsPerSecond >= 10 ? docsPerSecond.toFixed(0) : docsPerSecond.toFixed(2)} docs/s`;
-}
-
-export function formatCost(usd: number): string {
-  return `$${usd < 1 ? usd.toFixed(4) : usd.toFixed(2)}`;
-}
-
-export function formatPercent(fraction: number): string {
-  return `${(fraction * 100).toFixed(1)}%`;
-}
 
 /** "running", "paused (rate limit)", ... */
 export function formatState(progress: Pick<Progress, 'state' | 'pauseReason'>): string {
@@ -84,7 +60,7 @@ function summaryRows(summary: BatchSummary, batchUrl: string): [string, string][
     ['documents', `${summary.total} total · ${summary.succeeded} succeeded · ${summary.failed} failed · ${summary.cached} cached · ${summary.notProcessed} not processed`],
     ['success rate', formatPercent(summary.successRate)],
     ...(failures ? ([['failures', failures]] as [string, string][]) : []),
-    ...(summary.needsReview > 0 ? ([['needs review', `${summary.needsReview} succeeded with warnings (review.jsonl)`]] as [string, string][]) : []),
+    ...(summary.needsReview ? ([['needs review', `${summary.needsReview} succeeded with warnings (review.jsonl)`]] as [string, string][]) : []),
     ...(summary.schema ? ([['schema', `${summary.schema.name} (${summary.schema.source}, ${summary.schema.fingerprint})`]] as [string, string][]) : []),
     ['elapsed', `${formatDuration(summary.elapsedMs)}${summary.pausedMs > 0 ? ` (+${formatDuration(summary.pausedMs)} paused)` : ''}`],
     ['throughput', `${formatRate(summary.documentsPerSecond)}, ${formatDuration(summary.meanDocumentMs)} per document`],

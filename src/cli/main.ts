@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { CliError } from '../client/errors';
-import { batchStates } from '../workflows/progress';
+import { batchStates } from '../batch/progress';
 import { addBatchOptions, addSettingsOptions, type BatchCommandOptions } from './batch-options';
 import { asCliError, integerArg } from './command';
 import type { BatchControl } from '../client/batch-controls';

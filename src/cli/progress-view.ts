@@ -1,6 +1,7 @@
 import { SingleBar } from 'cli-progress';
-import type { Progress } from '../workflows/progress';
-import { formatDuration, formatRate, formatState, progressLine } from './format';
+import type { Progress } from '../batch/progress';
+import { formatDuration, formatRate } from '../batch/format';
+import { formatState, progressLine } from './format';
 
 /** Shows a batch's progress while a command watches it. */
 export interface ProgressView {

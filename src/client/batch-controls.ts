@@ -1,10 +1,10 @@
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
-import * as messages from '../workflows/messages';
-import type { Progress } from '../workflows/progress';
+import * as messages from '../batch/messages';
+import type { Progress } from '../batch/progress';
 import { batchNotFoundError, CliError } from './errors';
 
-/** The control updates of a batch and their arguments (see src/workflows/messages.ts). */
+/** The control updates of a batch and their arguments (see src/batch/messages.ts). */
 export type BatchControl =
   | { action: 'pause'; reason?: string }
   | { action: 'resume' }

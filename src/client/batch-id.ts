@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import type { BatchInputJson } from '../workflows/input';
+import type { BatchInputJson } from '../batch/input';
 
 /**
  * A batch id derived from the inputs when `--id` is not given: a readable prefix from the source

@@ -3,7 +3,7 @@ import { DEFAULTS, readEnv } from '../env';
 import { schemaLabel, type SchemaReference } from '../extraction/schemas';
 import { extractorMismatch } from '../extraction/schemas/compatibility';
 import { resolveSchemaArgument, SchemaError } from '../extraction/schemas/load';
-import { documentOrders, extractorKinds, parseBatchInput, type BatchInput, type BatchInputJson } from '../workflows/input';
+import { documentOrders, extractorKinds, parseBatchInput, type BatchInput, type BatchInputJson } from '../batch/input';
 import { CliError } from './errors';
 
 /** The batch settings a person gives on the command line (`docbatch run` / `start`). */
@@ -14,6 +14,8 @@ export interface BatchOptions {
   include?: string[];
   /** --schema: a built-in name or a schema file (as typed), or an earlier batch's reference (redrive). */
   schema?: string | SchemaReference;
+  /** Walk into symlinked directories (--follow-symlinks). */
+  followSymlinks?: boolean;
   output?: string;
   chunkSize?: number;
   concurrency?: number;
@@ -40,7 +42,7 @@ export function resolveOutputDir(output: string | undefined, cwd = process.cwd()
 export async function batchInputFromOptions(options: BatchOptions, cwd = process.cwd()): Promise<{ json: BatchInputJson; input: BatchInput }> {
   const source: BatchInputJson['source'] = options.manifest
     ? { manifest: path.resolve(cwd, options.manifest) }
-    : { dir: path.resolve(cwd, options.dir ?? DEFAULT_SOURCE_DIR), ...(options.include?.length ? { include: options.include } : {}) };
+    : { dir: path.resolve(cwd, options.dir ?? DEFAULT_SOURCE_DIR), ...(options.include?.length ? { include: options.include } : {}), ...(options.followSymlinks ? { followSymlinks: true } : {}) };
 
   const json: BatchInputJson = {
     source,

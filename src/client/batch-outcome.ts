@@ -1,7 +1,7 @@
 import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure, TerminatedFailure } from '@temporalio/common';
 import { readSummary } from '../store/report';
-import { batchSummarySchema, type BatchSummary } from '../store/summary';
+import { batchSummarySchema, type BatchSummary } from '../batch/summary';
 import { batchDirFor, readBatchInput } from './batch-record';
 import { firstLine } from './errors';
 import type { BatchHandle } from './start-batch';

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { DEFAULTS } from '../env';
-import type { BatchInputJson } from '../workflows/input';
+import type { BatchInputJson } from '../batch/input';
 
 /**
  * The input a batch was started with, from the first event of its current run (continue-as-new

@@ -1,5 +1,5 @@
 import { listSource, SourceError } from '../store/manifest';
-import type { BatchInput } from '../workflows/input';
+import type { BatchInput } from '../batch/input';
 import { CliError } from './errors';
 
 /** What the person will see about the source before the batch starts: a label and its document count. */

@@ -1,9 +1,8 @@
 import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
-import type { BatchSummary } from '../store/summary';
-import { progressQuery } from '../workflows/messages';
-import type { Progress } from '../workflows/progress';
-import { DocbatchPriority } from '../workflows/search-attributes';
+import { progressQuery } from '../batch/messages';
+import { progressFromSummary, type Progress } from '../batch/progress';
+import { DocbatchPriority } from '../batch/search-attributes';
 import { awaitBatchOutcome } from './batch-outcome';
 import { batchNotFoundError, CliError } from './errors';
 
@@ -41,28 +40,4 @@ export async function describeBatch(client: Client, batchId: string): Promise<Wo
 
 function priorityOf(description: WorkflowExecutionDescription): number {
   return description.typedSearchAttributes.get(DocbatchPriority) ?? description.priority?.priorityKey ?? 3;
-}
-
-/** The progress of an ended batch, from its summary. */
-export function progressFromSummary(summary: BatchSummary, priority: number): Progress {
-  return {
-    batchId: summary.batchId,
-    state: summary.state,
-    priority,
-    total: summary.total,
-    processed: summary.processed,
-    succeeded: summary.succeeded,
-    failed: summary.failed,
-    cached: summary.cached,
-    inFlight: 0,
-    chunks: { total: 0, done: 0, inFlight: 0 },
-    percent: summary.total === 0 ? 100 : Math.floor((summary.processed / summary.total) * 1000) / 10,
-    elapsedMs: summary.elapsedMs,
-    pausedMs: summary.pausedMs,
-    etaMs: 0,
-    docsPerSecond: summary.documentsPerSecond,
-    usage: summary.usage,
-    outputDir: summary.outputDir,
-    run: summary.runs,
-  };
 }

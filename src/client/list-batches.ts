@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { DEFAULTS } from '../env';
-import { batchStates, type BatchState } from '../workflows/progress';
-import { DocbatchDocuments, DocbatchFailed, DocbatchPercent, DocbatchPriority, DocbatchState } from '../workflows/search-attributes';
+import { batchStates, type BatchState } from '../batch/progress';
+import { DocbatchDocuments, DocbatchFailed, DocbatchPercent, DocbatchPriority, DocbatchState } from '../batch/search-attributes';
 import { CliError } from './errors';
 
 /** One batch as the visibility store knows it, from docbatch's search attributes. */

@@ -1,7 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
-import type { BatchInputJson } from '../workflows/input';
+import type { BatchInputJson } from '../batch/input';
 import { batchInputFromOptions, type BatchOptions } from './batch-input';
 import { stableHash } from './batch-id';
 import { readBatchInput } from './batch-record';

@@ -2,8 +2,8 @@ import path from 'node:path';
 import { WorkflowIdConflictPolicy, type Client, type WorkflowHandle } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import { DEFAULTS } from '../env';
-import type { BatchSummary } from '../store/summary';
-import type { BatchInput, BatchInputJson } from '../workflows/input';
+import type { BatchSummary } from '../batch/summary';
+import type { BatchInput, BatchInputJson } from '../batch/input';
 import type { SourceOverview } from './batch-source';
 import { schemaLabel } from '../extraction/schemas';
 

@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { progressQuery } from '../workflows/messages';
-import type { Progress } from '../workflows/progress';
+import { progressQuery } from '../batch/messages';
+import type { Progress } from '../batch/progress';
 import { awaitBatchOutcome, type BatchOutcome } from './batch-outcome';
 import { describeError } from './errors';
 import type { BatchHandle } from './start-batch';

@@ -1,16 +1,19 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { glob } from 'tinyglobby';
 import { z } from 'zod';
-import type { BatchInput } from '../workflows/input';
+import type { BatchInput } from '../batch/input';
+import { documentErrorTypes } from '../extraction/errors';
 import { writeFileAtomic } from './atomic-file';
 import { batchFiles } from './paths';
+import { listDirectoryEntries, listPathEntries } from './source-listing';
 
-/** One line of manifest.jsonl: a document of the batch, in processing order. */
+/** One line of manifest.jsonl: an entry of the source, in processing order. */
 export const manifestEntrySchema = z.object({
   index: z.number().int().nonnegative(),
   path: z.string(),
   sizeBytes: z.number().int().nonnegative(),
+  /** Why this entry cannot be a document (a FIFO, a dangling link …): its chunk fails it without opening it. */
+  problem: z.object({ type: z.enum(documentErrorTypes), message: z.string() }).optional(),
 });
 export type ManifestEntry = z.infer<typeof manifestEntrySchema>;
 
@@ -18,30 +21,13 @@ export class SourceError extends Error {
   override readonly name = 'SourceError';
 }
 
-/** Lists the documents of a source in a deterministic order. Paths are absolute. */
-export async function listSource(source: BatchInput['source'], order: BatchInput['order']): Promise<ManifestEntry[]> {
-  const paths = 'dir' in source ? await listDirectory(source) : await listManifestFile(source.manifest);
-  const sized = await mapBounded(paths, STATS_IN_FLIGHT, async (file) => ({ path: file, sizeBytes: await sizeOf(file) }));
-  return sortDocuments(sized, order).map((entry, index) => ({ index, ...entry }));
-}
-
 /**
- * stat calls in flight while listing. Unbounded (one promise per file at once) a 100,000-document
- * source took about 400 MB of worker RSS and twice as long: the thread pool runs 4 at a time anyway.
+ * Every entry of a source in a deterministic order, paths absolute: the documents, and each entry
+ * that cannot be one with its problem (see source-listing.ts), so none goes missing silently.
  */
-const STATS_IN_FLIGHT = 64;
-
-async function mapBounded<T, R>(items: readonly T[], limit: number, map: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await map(items[index]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
-  return results;
+export async function listSource(source: BatchInput['source'], order: BatchInput['order']): Promise<ManifestEntry[]> {
+  const entries = 'dir' in source ? await listDirectory(source) : await listPathEntries(await listManifestFile(source.manifest));
+  return sortDocuments(entries, order).map((entry, index) => ({ index, ...entry }));
 }
 
 export function sortDocuments<T extends { path: string; sizeBytes: number }>(documents: T[], order: BatchInput['order']): T[] {
@@ -52,12 +38,12 @@ export function sortDocuments<T extends { path: string; sizeBytes: number }>(doc
   return sorted.sort((a, b) => direction * (a.sizeBytes - b.sizeBytes) || byPath(a, b));
 }
 
-async function listDirectory(source: { dir: string; include: string[]; exclude: string[] }): Promise<string[]> {
+async function listDirectory(source: Extract<BatchInput['source'], { dir: string }>) {
   const dir = path.resolve(source.dir);
   const info = await stat(dir).catch(() => null);
   if (!info) throw new SourceError(`source.dir ${dir} does not exist: pass an existing directory`);
   if (!info.isDirectory()) throw new SourceError(`source.dir ${dir} is not a directory: pass the folder that holds the documents`);
-  return glob(source.include, { cwd: dir, ignore: source.exclude, absolute: true, onlyFiles: true, dot: false });
+  return listDirectoryEntries({ ...source, dir });
 }
 
 /** A manifest file lists one path per line, or is a manifest.jsonl of an earlier batch. */
@@ -75,11 +61,6 @@ async function listManifestFile(file: string): Promise<string[]> {
     .filter((line) => line !== '')
     .map((line) => path.resolve(base, line));
   return [...new Set(paths)];
-}
-
-async function sizeOf(file: string): Promise<number> {
-  // A document that vanished after listing is planned with size 0 and fails later with not_found.
-  return (await stat(file).catch(() => null))?.size ?? 0;
 }
 
 export async function writeManifest(batchDir: string, entries: ManifestEntry[]): Promise<void> {

@@ -1,6 +1,6 @@
 import type { Usage } from '../extraction/usage';
 import type { ReviewDocument, SlowDocument } from './report-tally';
-import type { BatchSummary } from './summary';
+import type { BatchSummary } from '../batch/summary';
 
 /** What the page shows beyond summary.json: per-document detail the tally kept. */
 export interface ReportDetails {
@@ -17,7 +17,9 @@ const throughputBuckets = 40;
  * person opens from disk or an e-mail: throughput over time, failures by reason, documents that
  * need review, cost and tokens by model, field fill rates and the slowest documents.
  */
-export function renderReportHtml(summary: BatchSummary, details: ReportDetails): string {
+export function renderReportHtml(written: BatchSummary, details: ReportDetails): string {
+  // Summaries written before these figures existed read as none.
+  const summary = { ...written, needsReview: written.needsReview ?? 0, warningsByCheck: written.warningsByCheck ?? {}, fieldFillRates: written.fieldFillRates ?? {}, usageByModel: written.usageByModel ?? {} };
   const title = `docbatch report: ${summary.batchId}`;
   return `<!doctype html>
 <html lang="en">
@@ -140,7 +142,7 @@ function bars(entries: [string, number][], of: number, tone: string, empty: stri
     .join('')}</div>`;
 }
 
-function modelTable(summary: BatchSummary): string {
+function modelTable(summary: Required<Pick<BatchSummary, 'usageByModel'>> & BatchSummary): string {
   const models = Object.keys(summary.models);
   if (models.length === 0) return '<p class="empty">No model was used.</p>';
   const peak = Math.max(...models.map((model) => summary.usageByModel[model]?.costUsd ?? 0));
@@ -153,7 +155,7 @@ function modelTable(summary: BatchSummary): string {
   return `<table><thead><tr><th>Model</th><th class="num">Documents</th><th class="num">Input tokens</th><th class="num">Cache read</th><th class="num">Cache write</th><th class="num">Output tokens</th><th class="num">Cost</th></tr></thead><tbody>${rows.join('')}</tbody><tfoot><tr><td>Total</td><td class="num">${formatInt(summary.processed)}</td><td class="num">${formatInt(total.inputTokens)}</td><td class="num">${formatInt(total.cacheReadTokens)}</td><td class="num">${formatInt(total.cacheWriteTokens)}</td><td class="num">${formatInt(total.outputTokens)}</td><td class="num">${formatUsd(total.costUsd)}</td></tr></tfoot></table>`;
 }
 
-function fillRates(summary: BatchSummary): string {
+function fillRates(summary: Required<Pick<BatchSummary, 'fieldFillRates'>> & BatchSummary): string {
   const entries = Object.entries(summary.fieldFillRates);
   if (entries.length === 0 || summary.succeeded === 0) return '<p class="empty">No succeeded document to measure.</p>';
   return `<div class="fill-grid">${entries

@@ -1,3 +1,4 @@
+import { countResult, emptyCounts, type ChunkCounts } from '../batch/counts';
 import { isFilled, type SchemaColumn } from '../extraction/schemas/columns';
 import { addUsage, zeroUsage, type Usage } from '../extraction/usage';
 import type { DocumentResult } from './document-result';
@@ -20,18 +21,16 @@ export interface ReviewDocument {
 }
 
 /**
- * The figures of a batch's report, added up one result line at a time so memory stays flat
- * (apart from one timestamp per document for the throughput chart).
+ * The figures of a batch's report: the shared counts (batch/counts.ts) plus what only the report
+ * shows, added up one result line at a time so memory stays flat (apart from one timestamp per
+ * document for the throughput chart).
  */
 export class ReportTally {
-  succeeded = 0;
-  failed = 0;
-  cached = 0;
+  counts: ChunkCounts = emptyCounts();
   notProcessed = 0;
   needsReview = 0;
   durationMs = 0;
   timed = 0;
-  usage: Usage = { ...zeroUsage };
   readonly failuresByType: Record<string, number> = {};
   readonly warningsByCheck: Record<string, number> = {};
   readonly models: Record<string, number> = {};
@@ -46,17 +45,14 @@ export class ReportTally {
   }
 
   add(result: DocumentResult): void {
-    if (result.status === 'succeeded') this.succeeded++;
-    else if (result.status === 'failed') this.failed++;
-    else this.notProcessed++;
-    if (result.cached) this.cached++;
-    if (result.status !== 'not_processed' && !result.cached) {
+    this.counts = countResult(this.counts, result);
+    if (result.status === 'not_processed') this.notProcessed++;
+    else if (!result.cached) {
       this.durationMs += result.durationMs;
       this.timed++;
       this.noteDuration(result);
     }
     if (result.finishedAt !== undefined) this.finishedAt.push(result.finishedAt);
-    if (result.usage) this.usage = addUsage(this.usage, result.usage);
     if (result.error) this.failuresByType[result.error.type] = (this.failuresByType[result.error.type] ?? 0) + 1;
     if (result.model) {
       this.models[result.model] = (this.models[result.model] ?? 0) + 1;
@@ -77,7 +73,8 @@ export class ReportTally {
 
   /** Share of succeeded documents that filled each column. */
   fillRates(): Record<string, number> {
-    return Object.fromEntries(this.columns.map((column, index) => [column.name, this.succeeded === 0 ? 0 : Math.round((this.filled[index]! / this.succeeded) * 10_000) / 10_000]));
+    const { succeeded } = this.counts;
+    return Object.fromEntries(this.columns.map((column, index) => [column.name, succeeded === 0 ? 0 : Math.round((this.filled[index]! / succeeded) * 10_000) / 10_000]));
   }
 
   private noteDuration(result: DocumentResult): void {

@@ -6,12 +6,12 @@ import { loadSchema, loadSchemaFile } from '../extraction/schemas/load';
 import { writeFileAtomic, writeLinesAtomic } from './atomic-file';
 import type { DocumentResult } from './document-result';
 import { readJournal } from './journal';
-import { chunkRange } from '../workflows/chunk-queue';
+import { chunkCountOf, chunkRange } from '../batch/chunks';
 import { readManifest } from './manifest';
 import { batchFiles, chunkJournalPath } from './paths';
 import { renderReportHtml } from './report-html';
 import { ReportTally } from './report-tally';
-import { batchSummarySchema, type BatchSummary } from './summary';
+import { batchSummarySchema, type BatchSummary } from '../batch/summary';
 
 export interface ReportRequest {
   batchId: string;
@@ -48,7 +48,7 @@ export async function writeBatchReport(request: ReportRequest): Promise<BatchSum
       await writeLinesAtomic(files.resultsCsv, async (writeCsv) => {
         await writeCsv(stringify([columns.header]));
         await writeLinesAtomic(files.results, async (writeLine) => {
-          const chunkCount = Math.ceil(manifest.length / request.chunkSize);
+          const chunkCount = chunkCountOf(manifest.length, request.chunkSize);
           for (let chunk = 0; chunk < chunkCount; chunk++) {
             const journal = await readJournal(chunkJournalPath(request.batchDir, chunk));
             const { start, end } = chunkRange(chunk, request.chunkSize, manifest.length);
@@ -67,26 +67,27 @@ export async function writeBatchReport(request: ReportRequest): Promise<BatchSum
     });
   });
 
+  const { succeeded, failed } = tally.counts;
   const summary = batchSummarySchema.parse({
     batchId: request.batchId,
     state: request.state,
     reason: request.reason,
     outputDir: request.batchDir,
     total: manifest.length,
-    processed: tally.succeeded + tally.failed,
-    succeeded: tally.succeeded,
-    failed: tally.failed,
-    cached: tally.cached,
+    processed: succeeded + failed,
+    succeeded,
+    failed,
+    cached: tally.counts.cached,
     notProcessed: tally.notProcessed,
-    successRate: tally.succeeded + tally.failed === 0 ? 0 : round(tally.succeeded / (tally.succeeded + tally.failed), 4),
+    successRate: succeeded + failed === 0 ? 0 : round(succeeded / (succeeded + failed), 4),
     failuresByType: tally.failuresByType,
     startedAt: new Date(request.startedAt).toISOString(),
     finishedAt: new Date(request.finishedAt).toISOString(),
     elapsedMs: Math.round(request.elapsedMs),
     pausedMs: Math.round(request.pausedMs),
-    documentsPerSecond: request.elapsedMs > 0 ? round(((tally.succeeded + tally.failed) / request.elapsedMs) * 1000, 3) : 0,
+    documentsPerSecond: request.elapsedMs > 0 ? round(((succeeded + failed) / request.elapsedMs) * 1000, 3) : 0,
     meanDocumentMs: tally.timed === 0 ? 0 : round(tally.durationMs / tally.timed, 1),
-    usage: tally.usage,
+    usage: tally.counts.usage,
     models: tally.models,
     usageByModel: tally.usageByModel,
     schema: schema ? { name: schema.name, fingerprint: schema.fingerprint, source: schema.source } : undefined,

@@ -27,6 +27,8 @@ export interface TemporalServer {
   stop(): Promise<void>;
   /** For a started server: settles with the reason when the server process ends. */
   exited?: Promise<string>;
+  /** For a started server: its process (group leader) id, e.g. for fault tests that SIGKILL it. */
+  pid?: number;
 }
 
 export interface DevServerOptions {
@@ -174,6 +176,7 @@ async function launch(o: LaunchOptions): Promise<TemporalServer> {
     started: true,
     stop,
     exited,
+    ...(child.pid !== undefined ? { pid: child.pid } : {}),
   };
 }
 

@@ -1,6 +1,6 @@
 import { type Connection, isGrpcServiceError } from '@temporalio/client';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
-import { cliSearchAttributeTypes, docbatchSearchAttributes } from '../workflows/search-attributes';
+import { cliSearchAttributeTypes, docbatchSearchAttributes } from '../batch/search-attributes';
 
 /** gRPC status ALREADY_EXISTS (@grpc/grpc-js is not a direct dependency). */
 const GRPC_ALREADY_EXISTS = 6;

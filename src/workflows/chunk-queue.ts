@@ -1,11 +1,11 @@
+import { toRanges, type ChunkRange } from '../batch/chunks';
+
 /**
  * Which chunk runs next. Chunks run in index order (the manifest is already sorted by the batch's
  * `order`), except that prioritized chunks and chunks handed back (a paused or cancelled
  * attempt) go first. Done chunks are kept as ranges so they carry compactly across
  * continue-as-new.
  */
-export type ChunkRange = [start: number, endExclusive: number];
-
 export class ChunkQueue {
   private readonly done = new Set<number>();
   private readonly inFlight = new Set<number>();
@@ -59,11 +59,12 @@ export class ChunkQueue {
     this.front.unshift(chunk);
   }
 
-  /** Moves these chunks to the front, in the order given; done or running ones are ignored. */
-  prioritize(chunks: number[]): void {
+  /** Moves these chunks to the front, in the order given; done or running ones are ignored. Returns how many moved. */
+  prioritize(chunks: number[]): number {
     const wanted = chunks.filter((i) => this.isValid(i) && this.isWaiting(i));
     const moved = new Set(wanted);
-    this.front = [...new Set(wanted)].concat(this.front.filter((i) => !moved.has(i)));
+    this.front = [...moved].concat(this.front.filter((i) => !moved.has(i)));
+    return moved.size;
   }
 
   doneRanges(): ChunkRange[] {
@@ -91,20 +92,4 @@ export class ChunkQueue {
     this.inFlight.add(chunk);
     return chunk;
   }
-}
-
-export function toRanges(sorted: number[]): ChunkRange[] {
-  const ranges: ChunkRange[] = [];
-  for (const i of sorted) {
-    const last = ranges[ranges.length - 1];
-    if (last && last[1] === i) last[1] = i + 1;
-    else ranges.push([i, i + 1]);
-  }
-  return ranges;
-}
-
-/** The documents of a chunk: manifest indices [start, end). */
-export function chunkRange(chunkIndex: number, chunkSize: number, total: number): { start: number; end: number } {
-  const start = chunkIndex * chunkSize;
-  return { start, end: Math.min(total, start + chunkSize) };
 }

@@ -1,35 +1,58 @@
-import { ApplicationFailure, log } from '@temporalio/workflow';
+import { ApplicationFailure, log, setHandler, type SignalDefinition } from '@temporalio/workflow';
+import type { UpdateDefinition } from '@temporalio/common';
 import type { z } from 'zod';
-import type { ChunkCounts } from '../activities/contracts';
-import { addUsage, zeroUsage } from '../extraction/usage';
-import { failureTypes } from './messages';
-import { schemaIssues } from '../extraction/schemas/issues';
+import { failureTypes } from '../batch/failures';
+import type { Progress } from '../batch/progress';
+import { schemaIssues } from '../batch/issues';
 
-/** Pure helpers behind the workflow's message handlers and counters. */
-
-export function emptyCounts(): ChunkCounts {
-  return { documents: 0, succeeded: 0, failed: 0, cached: 0, usage: { ...zeroUsage } };
-}
-
-export function addCounts(a: ChunkCounts, b: ChunkCounts): ChunkCounts {
-  return {
-    documents: a.documents + b.documents,
-    succeeded: a.succeeded + b.succeeded,
-    failed: a.failed + b.failed,
-    cached: a.cached + b.cached,
-    usage: addUsage(a.usage, b.usage),
-  };
+/** One control of a running batch (pause, resume, cancel, setPriority, prioritize). */
+export interface Control<S extends z.ZodType> {
+  signal: SignalDefinition<unknown[]>;
+  update: UpdateDefinition<Progress, [unknown]>;
+  args: S;
+  /** Why the batch refuses the control right now, or null when it accepts it. */
+  refusal(args: z.infer<S>): string | null;
+  apply(args: z.infer<S>): void | Promise<void>;
 }
 
 /**
- * The reason to stop when failures pass the tolerated share, or null. Measured against the whole
- * batch, so stopping early never fails a batch that would have ended within its tolerance.
+ * Registers a control as a signal (fire and forget: a refused or malformed one is logged and
+ * ignored, never breaks the batch) and as an update of the same name (refused before it reaches
+ * history; returns the new progress). Both handlers return their promise, so a workflow waiting
+ * on `allHandlersFinished` waits for a control still at work (a prioritize locating documents).
  */
-export function tolerance(failed: number, total: number, toleratedPercent: number): string | null {
-  if (toleratedPercent >= 100 || total === 0) return null;
-  const percent = (failed / total) * 100;
-  if (percent <= toleratedPercent) return null;
-  return `${failed} of ${total} documents failed (${percent.toFixed(1)}%), more than the tolerated ${toleratedPercent}%: see failures.jsonl, fix the cause, then redrive the batch`;
+export function registerControl<S extends z.ZodType>(control: Control<S>, progress: () => Progress): void {
+  const name = control.signal.name;
+  setHandler(control.signal, async (raw: unknown) => {
+    const parsed = control.args.safeParse(raw);
+    if (!parsed.success) {
+      log.warn(`ignoring ${name} signal with an invalid payload`, { problems: schemaIssues(parsed.error, '(payload)') });
+      return;
+    }
+    const refused = control.refusal(parsed.data);
+    if (refused !== null) {
+      log.warn(`ignoring ${name} signal: ${refused}`);
+      return;
+    }
+    try {
+      await control.apply(parsed.data);
+    } catch (error) {
+      log.warn(`${name} signal ignored: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  });
+  setHandler(
+    control.update,
+    async (raw: unknown) => {
+      await control.apply(updateArgs(control.args, raw));
+      return progress();
+    },
+    {
+      validator: (raw: unknown) => {
+        const refused = control.refusal(updateArgs(control.args, raw));
+        if (refused !== null) throw rejectUpdate(refused);
+      },
+    },
+  );
 }
 
 export function rejectUpdate(message: string): ApplicationFailure {
@@ -37,18 +60,8 @@ export function rejectUpdate(message: string): ApplicationFailure {
 }
 
 /** The arguments of an update, or a rejection listing what is wrong with them. */
-export function parseUpdateArgs<S extends z.ZodType>(schema: S, args: unknown): z.infer<S> {
+function updateArgs<S extends z.ZodType>(schema: S, args: unknown): z.infer<S> {
   const parsed = schema.safeParse(args);
   if (parsed.success) return parsed.data;
   throw rejectUpdate(schemaIssues(parsed.error, '(arguments)').join('; '));
-}
-
-/** A signal with a bad payload is logged and ignored: it must never break the workflow. */
-export function validateArgs<S extends z.ZodType>(schema: S, args: unknown, name: string, apply: (value: z.infer<S>) => unknown): void {
-  const parsed = schema.safeParse(args);
-  if (!parsed.success) {
-    log.warn(`ignoring ${name} signal with an invalid payload`, { problems: schemaIssues(parsed.error, '(payload)') });
-    return;
-  }
-  apply(parsed.data);
 }

@@ -1,4 +1,5 @@
-import type { Progress } from './progress';
+import { formatCost, formatDuration, formatRate } from '../batch/format';
+import type { Progress } from '../batch/progress';
 
 /**
  * The Markdown the Temporal Web UI shows as the batch's current details. Pure: the workflow sets
@@ -13,9 +14,8 @@ export function currentDetailsMarkdown(progress: Progress): string {
     '',
     `succeeded ${progress.succeeded} · failed ${progress.failed} · cached ${progress.cached} · in flight ${progress.inFlight} · priority ${progress.priority}`,
     '',
-    `ETA ${progress.etaMs === null ? 'unknown yet' : formatDuration(progress.etaMs)} · ` +
-      `${progress.docsPerSecond === null ? '—' : progress.docsPerSecond.toFixed(2)} docs/s · ` +
-      `elapsed ${formatDuration(progress.elapsedMs)} · cost $${progress.usage.costUsd.toFixed(4)}`,
+    `ETA ${progress.etaMs === null ? 'unknown yet' : formatDuration(progress.etaMs)} · ${formatRate(progress.docsPerSecond)} · ` +
+      `elapsed ${formatDuration(progress.elapsedMs)} · cost ${formatCost(progress.usage.costUsd)}`,
     '',
     `Output: \`${progress.outputDir}\``,
   ];
@@ -25,14 +25,4 @@ export function currentDetailsMarkdown(progress: Progress): string {
 export function progressBar(percent: number, width = 20): string {
   const filled = Math.round((Math.max(0, Math.min(100, percent)) / 100) * width);
   return '█'.repeat(filled) + '░'.repeat(width - filled);
-}
-
-export function formatDuration(ms: number): string {
-  const seconds = Math.round(ms / 1000);
-  const h = Math.floor(seconds / 3600);
-  const m = Math.floor((seconds % 3600) / 60);
-  const s = seconds % 60;
-  if (h > 0) return `${h}h ${m}m`;
-  if (m > 0) return `${m}m ${s}s`;
-  return `${s}s`;
 }

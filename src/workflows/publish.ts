@@ -1,6 +1,6 @@
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import type { Progress } from './progress';
-import { DocbatchDocuments, DocbatchFailed, DocbatchPercent, DocbatchPriority, DocbatchState } from './search-attributes';
+import type { Progress } from '../batch/progress';
+import { DocbatchDocuments, DocbatchFailed, DocbatchPercent, DocbatchPriority, DocbatchState } from '../batch/search-attributes';
 
 /** Percent moves in steps of this size in search attributes: at most ~20 upserts per run. */
 export const PERCENT_STEP = 5;

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { DEFAULTS } from '../../src/env';
-import type { BatchInputJson } from '../../src/workflows/input';
+import type { BatchInputJson } from '../../src/batch/input';
 import { createDocbatchWorker, workflowsPath, type DocbatchWorkerOptions } from '../../src/worker';
 import { testTemporal } from './temporal';
 

@@ -1,13 +1,13 @@
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { inject } from 'vitest';
 
 /**
- * Debian's chromium (`apt-get install -y chromium`; .ci/run installs it), driven by playwright-core.
- * Playwright's own browser download is not reachable from these machines, so the system binary it is.
+ * Debian's chromium (CHROMIUM_PATH, else /usr/bin/chromium; test/global-setup.ts installs it with
+ * apt-get when it can), driven by playwright-core. Playwright's own browser download is not
+ * reachable from these machines, so the system binary it is.
  */
-export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 export const chromiumArgs = [
   '--headless',
@@ -23,11 +23,11 @@ export const chromiumArgs = [
 /** Where browser tests keep their screenshots (git-ignored). */
 export const screenshotDir = path.resolve('test-output/web-ui');
 
+/** Fails with the one line that says what to install when the setup found no chromium and could not install it. */
 export async function launchChromium(): Promise<Browser> {
-  if (!existsSync(chromiumPath)) {
-    throw new Error(`no chromium at ${chromiumPath}: install it with \`apt-get install -y chromium\` or set CHROMIUM_PATH`);
-  }
-  return chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
+  const found = inject('chromium');
+  if (!found.ok) throw new Error(found.problem);
+  return chromium.launch({ executablePath: found.path, args: chromiumArgs });
 }
 
 /** A full-page screenshot as test-output/web-ui/<name>.png; returns its path. */

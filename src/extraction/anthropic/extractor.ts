@@ -17,7 +17,7 @@ import { consistencyRepairInstruction, extractionInstruction, repairInstruction,
 import { defaultRoutingThresholds, routeModel, type RoutingThresholds } from './routing';
 import { apiRequestLimits, fitsOneRequest, splitPdf, type RequestLimits } from './split';
 import { imageTokens, pdfTokens, textTokens } from './tokens';
-import { schemaIssues } from '../schemas/issues';
+import { schemaIssues } from '../../batch/issues';
 
 export interface AnthropicModels {
   /** For small text-layer documents. */

@@ -1,7 +1,7 @@
 import { zodOutputFormat } from '@anthropic-ai/sdk/helpers/zod';
 import type { JSONOutputFormat, Message } from '@anthropic-ai/sdk/resources/messages';
 import type { z } from 'zod';
-import { schemaIssues } from '../schemas/issues';
+import { schemaIssues } from '../../batch/issues';
 
 /** The model's answer checked against the zod schema: data, or the problems a repair turn names. */
 export type CheckedOutput =

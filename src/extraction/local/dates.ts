@@ -1,63 +1,116 @@
+import { fold } from './fold';
+
 /**
  * Dates as invoices print them, normalised to ISO YYYY-MM-DD.
  *
- * Rules for all-numeric dates:
- * - year first ("2024-03-05", "2024/03/05") is always Y-M-D;
- * - dots or dashes with the year last ("05.03.2024", "05-03-2024") are D-M-Y (continental use);
- * - slashes with the year last ("05/03/2024") are ambiguous: a part above 12 settles it; when
- *   neither does, the document's order decides (see slashDateOrder): another slash date in the same
- *   document that is unambiguous, otherwise M/D/Y for US-dollar invoices and D/M/Y for all others.
- * Month names ("March 5, 2024", "5 Mar 2024", "05-Mar-2024", "5th of March 2024") are never ambiguous.
+ * - Year first ("2024-03-05", "2024/03/05", "2024.03.05") is always Y-M-D.
+ * - Year last, all numeric ("05.03.2024", "05/03/2024", "05-03-24"): a part above 12 settles the
+ *   order; otherwise the document's order decides (see documentDateOrder). Dotted dates are D.M.Y
+ *   wherever they are written.
+ * - Month names in English, German, French, Spanish, Italian, Dutch, Polish and Portuguese
+ *   ("March 5, 2024", "31. Januar 2026", "5 mars 2024", "3 de marzo de 2024", "12 maggio 2024",
+ *   "12 mei 2024", "12 maja 2024", "12 de maio de 2024", "05-Mar-2024") are never ambiguous.
  */
 export type SlashDateOrder = 'DMY' | 'MDY';
 
-const months = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
-const monthName = '(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\\.?';
-const day = '(\\d{1,2})(?:st|nd|rd|th)?';
+/** Month names and abbreviations, accents folded (see fold), by month number. */
+const monthNames: [number, string[]][] = [
+  [1, ['january', 'januar', 'janner', 'janvier', 'enero', 'gennaio', 'januari', 'styczen', 'stycznia', 'janeiro', 'jan', 'janv', 'ene', 'gen', 'sty']],
+  [2, ['february', 'februar', 'fevrier', 'febrero', 'febbraio', 'februari', 'luty', 'lutego', 'fevereiro', 'feb', 'febr', 'fev', 'fevr', 'lut']],
+  [3, ['march', 'marz', 'maerz', 'mars', 'marzo', 'maart', 'marzec', 'marca', 'marco', 'mar', 'mrz', 'mrt']],
+  [4, ['april', 'avril', 'abril', 'aprile', 'kwiecien', 'kwietnia', 'apr', 'avr', 'abr', 'kwi']],
+  [5, ['may', 'mai', 'mayo', 'maggio', 'mei', 'maj', 'maja', 'maio', 'mag']],
+  [6, ['june', 'juni', 'juin', 'junio', 'giugno', 'czerwiec', 'czerwca', 'junho', 'jun', 'giu', 'cze']],
+  [7, ['july', 'juli', 'juillet', 'julio', 'luglio', 'lipiec', 'lipca', 'julho', 'jul', 'juil', 'lug', 'lip']],
+  [8, ['august', 'aout', 'agosto', 'augustus', 'sierpien', 'sierpnia', 'aug', 'ago', 'sie']],
+  [9, ['september', 'septembre', 'septiembre', 'setiembre', 'settembre', 'wrzesien', 'wrzesnia', 'setembro', 'sep', 'sept', 'set', 'wrz']],
+  [10, ['october', 'oktober', 'octobre', 'octubre', 'ottobre', 'pazdziernik', 'pazdziernika', 'outubro', 'oct', 'okt', 'ott', 'out', 'paz']],
+  [11, ['november', 'novembre', 'noviembre', 'listopad', 'listopada', 'novembro', 'nov', 'lis']],
+  [12, ['december', 'dezember', 'decembre', 'diciembre', 'dicembre', 'grudzien', 'grudnia', 'dezembro', 'dec', 'dez', 'dic', 'gru']],
+];
+const monthByName = new Map(monthNames.flatMap(([month, names]) => names.map((name) => [name, month] as const)));
+const monthName = `(${[...monthByName.keys()].sort((a, b) => b.length - a.length).join('|')})\\.?`;
+const day = '(\\d{1,2})(?:st|nd|rd|th|er|e|º|°)?\\.?';
+const year = "(\\d{4}|'?\\d{2})";
 
-const datePatterns: { pattern: RegExp; parts: (m: RegExpMatchArray, order: SlashDateOrder) => [string, string, string] | null }[] = [
-  { pattern: /\b(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\b/, parts: (m) => [m[1]!, m[2]!, m[3]!] },
-  { pattern: new RegExp(`\\b${day}(?:\\s+of)?[\\s\\-.]+${monthName}[\\s\\-.,]+(\\d{4}|\\d{2})\\b`, 'i'), parts: (m) => [m[3]!, monthNumber(m[2]!), m[1]!] },
-  { pattern: new RegExp(`\\b${monthName}[\\s\\-.]+${day}(?:,\\s*|\\s+|-)(\\d{4})\\b`, 'i'), parts: (m) => [m[3]!, monthNumber(m[1]!), m[2]!] },
-  { pattern: /\b(\d{1,2})[.-](\d{1,2})[.-](\d{4}|\d{2})\b/, parts: (m) => [m[3]!, m[2]!, m[1]!] },
+interface DatePattern {
+  pattern: RegExp;
+  parts: (m: RegExpMatchArray, order: SlashDateOrder) => [string, string, string] | null;
+}
+
+const datePatterns: DatePattern[] = [
+  { pattern: /(?<![\d.,])(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?![\d.,]*\d)/, parts: (m) => [m[1]!, m[3]!, m[4]!] },
   {
-    pattern: /\b(\d{1,2})\/(\d{1,2})\/(\d{4}|\d{2})\b/,
+    // "5 March 2024", "31. Januar 2026", "3 de marzo de 2024", "05-Mar-24", "5th of March 2024"
+    pattern: new RegExp(`(?<![\\d\\p{L}])${day}(?:\\s*(?:of|de)\\s+|[\\s\\-./]*)${monthName}(?:\\s+(?:de|del)\\s+|[\\s\\-./,']+)${year}(?!\\d)`, 'u'),
+    parts: (m) => [m[3]!, String(monthByName.get(m[2]!.toLowerCase()) ?? 0), m[1]!],
+  },
+  {
+    // "March 5, 2024", "Sept. 30 2024", "Mar 05-2024"
+    pattern: new RegExp(`(?<![\\p{L}])${monthName}[\\s\\-.]+(\\d{1,2})(?:st|nd|rd|th)?(?:,\\s*|\\s+|-)(\\d{4})(?!\\d)`, 'u'),
+    parts: (m) => [m[3]!, String(monthByName.get(m[1]!.toLowerCase()) ?? 0), m[2]!],
+  },
+  {
+    pattern: /(?<![\d.,/-])(\d{1,2})([./-])(\d{1,2})\2(\d{4}|\d{2})(?![\d.,]*\d)/,
     parts: (m, order) => {
-      const [a, b] = [Number(m[1]), Number(m[2])];
-      const dayFirst = a > 12 ? true : b > 12 ? false : order === 'DMY';
-      return dayFirst ? [m[3]!, m[2]!, m[1]!] : [m[3]!, m[1]!, m[2]!];
+      const [a, b] = [Number(m[1]), Number(m[3])];
+      const dayFirst = a > 12 ? true : b > 12 ? false : m[2] === '.' || order === 'DMY';
+      return dayFirst ? [m[4]!, m[3]!, m[1]!] : [m[4]!, m[1]!, m[3]!];
     },
   },
 ];
 
+export interface DateMatch {
+  iso: string;
+  index: number;
+  end: number;
+}
+
+/** Every date in a piece of text with its position, left to right (impossible dates are skipped). */
+export function datesIn(text: string, order: SlashDateOrder = 'DMY'): DateMatch[] {
+  const folded = fold(text);
+  const found: DateMatch[] = [];
+  for (const { pattern, parts } of datePatterns) {
+    const global = new RegExp(pattern.source, `${pattern.flags}g`);
+    for (const match of folded.matchAll(global)) {
+      const ymd = parts(match, order);
+      const iso = ymd && isoDate(...ymd);
+      const end = match.index + match[0].length;
+      if (iso && !found.some((other) => match.index < other.end && other.index < end)) found.push({ iso, index: match.index, end });
+    }
+  }
+  return found.sort((a, b) => a.index - b.index);
+}
+
 /** The first date in a piece of text, as YYYY-MM-DD, or null when there is none or it is impossible. */
 export function parseDate(text: string, order: SlashDateOrder = 'DMY'): string | null {
-  let best: { index: number; iso: string } | null = null;
-  for (const { pattern, parts } of datePatterns) {
-    const match = text.match(pattern);
-    if (match?.index === undefined) continue;
-    const ymd = parts(match, order);
-    const iso = ymd && isoDate(...ymd);
-    if (iso && (best === null || match.index < best.index)) best = { index: match.index, iso };
-  }
-  return best?.iso ?? null;
+  return datesIn(text, order)[0]?.iso ?? null;
 }
 
-/** The order of ambiguous slash dates in this document (see the rules at the top of this file). */
+/**
+ * The order of ambiguous numeric dates in this document: an unambiguous one (a part above 12)
+ * decides for all; otherwise M/D/Y only for US-dollar documents that are not written in a
+ * continental language, D/M/Y for all others.
+ */
+export function documentDateOrder(text: string, currency: string | null, language = 'en'): SlashDateOrder {
+  let dmy = 0;
+  let mdy = 0;
+  for (const match of text.matchAll(/(?<![\d.,/-])(\d{1,2})([/-])(\d{1,2})\2(?:\d{4}|\d{2})(?![\d.,]*\d)/g)) {
+    if (Number(match[1]) > 12) dmy++;
+    else if (Number(match[3]) > 12) mdy++;
+  }
+  if (dmy !== mdy) return dmy > mdy ? 'DMY' : 'MDY';
+  return currency === 'USD' && language === 'en' ? 'MDY' : 'DMY';
+}
+
+/** The order of ambiguous slash dates (see documentDateOrder), for an English-language document. */
 export function slashDateOrder(text: string, currency: string | null): SlashDateOrder {
-  for (const match of text.matchAll(/\b(\d{1,2})\/(\d{1,2})\/(?:\d{4}|\d{2})\b/g)) {
-    if (Number(match[1]) > 12) return 'DMY';
-    if (Number(match[2]) > 12) return 'MDY';
-  }
-  return currency === 'USD' ? 'MDY' : 'DMY';
-}
-
-function monthNumber(name: string): string {
-  return String(months.indexOf(name.slice(0, 3).toLowerCase()) + 1);
+  return documentDateOrder(text, currency, 'en');
 }
 
 function isoDate(yearText: string, monthText: string, dayText: string): string | null {
-  const year = yearText.length === 2 ? 2000 + Number(yearText) : Number(yearText);
+  const digits = yearText.replace("'", '');
+  const year = digits.length === 2 ? 2000 + Number(digits) : Number(digits);
   const month = Number(monthText);
   const dayOfMonth = Number(dayText);
   if (year < 1900 || year > 2199 || month < 1 || month > 12 || dayOfMonth < 1) return null;

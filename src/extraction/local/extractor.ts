@@ -4,7 +4,7 @@ import type { Invoice } from '../schemas/invoice';
 import { documentText } from '../text';
 import { zeroUsage } from '../usage';
 import { parseInvoiceText } from './fields';
-import { schemaIssues } from '../schemas/issues';
+import { schemaIssues } from '../../batch/issues';
 
 /**
  * The offline extractor: the document's text (text layer or OCR) parsed by rules, validated with

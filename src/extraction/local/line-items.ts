@@ -1,5 +1,6 @@
 import type { InvoiceLineItem } from '../schemas/invoice';
 import { parseAmount, type DecimalStyle } from './amounts';
+import { carriedForward, isSummaryLabel } from './labels';
 import type { Line } from './layout';
 
 type NumericColumn = 'quantity' | 'unitPrice' | 'amount';
@@ -8,16 +9,25 @@ export interface LineItemTable {
   items: InvoiceLineItem[];
   /** Indices of the lines that were read as rows, so summary parsing can skip them. */
   rowLines: Set<number>;
+  /** The line of the table's header, or -1 when there is no table. */
+  headerIndex: number;
 }
 
-const descriptionHeader = /^(?:description|item(?:s| description)?|product|service|services|details|particulars|article)\b/i;
+const descriptionHeader =
+  /^(?:description(?:\s+of\s+goods)?|item(?:s| description)?|product|service|services|details|particulars|article|activity|bezeichnung|beschreibung|artikel(?:bezeichnung)?|leistung|arbeitswert|position|designation|libelle|article|prestation|concepto|descripcion|articulo|descrizione|articolo|omschrijving|werkzaamheden|nazwa(?:\s+towaru(?:\s+lub\s+uslugi)?|\s+uslugi)?|descricao|designacao|discriminacao)\b/i;
 const columnHeaders: { column: NumericColumn; pattern: RegExp }[] = [
-  { column: 'unitPrice', pattern: /^(?:unit\s*(?:price|cost)|price(?:\s*per\s*unit)?|rate|each|unit\s*net)\b/i },
-  { column: 'quantity', pattern: /^(?:qty|quantity|units?|hours|hrs|count|pcs)\b/i },
-  { column: 'amount', pattern: /^(?:amount|line\s*total|total|net\s*amount|net|sum)\b/i },
+  {
+    column: 'unitPrice',
+    pattern:
+      /^(?:unit\s*(?:price|cost)|price(?:\s*per\s*unit)?|rate|each|unit\s*net|e-?preis|einzelpreis|einzel|preis|ansatz|prix(?:\s*unitaire)?|p\.?\s*u\.?|precio(?:\s*ud\.?)?|prezzo(?:\s*unitario)?|prijs|tarief|cena(?:\s*netto)?|preco(?:\s*unit\.?)?)\b/i,
+  },
+  { column: 'quantity', pattern: /^(?:qty|quantity|units?|hours|hrs|count|pcs|menge|anzahl|anz\.?|stunden|qte|quantite|cant\.?|cantidad|unidades|q\.?ta|quantita|aantal|uren|ilosc|qtd\.?|quantidade)\b/i },
+  {
+    column: 'amount',
+    pattern: /^(?:amount|line\s*total|total|net\s*amount|net|sum|betrag|gesamt|summe|montant|importe|importo|prezzo\s*totale|bedrag|totaal|wartosc\s*netto|valor|total)\b/i,
+  },
 ];
-const summaryLabel = /^(?:sub\s*-?\s*total|total|grand\s*total|tax|vat|gst|sales\s*tax|amount\s*(?:due|payable)|balance|net\s*total)\b/i;
-const currencyNoise = /^(?:[A-Z]{3}\s*)|(?:\s*[A-Z]{3})$|[€$£¥]/g;
+const currencyNoise = /^(?:[A-Z]{3}\s*)|(?:\s*[A-Z]{3})$|[€$£¥₹]|R\$|(?<![\p{L}])(?:zł|Rs\.?|Fr\.|kr\.?)(?![\p{L}])/gu;
 
 /**
  * Line items from the first table whose header names a description column and at least one of
@@ -29,7 +39,7 @@ export function parseLineItems(lines: Line[], style: DecimalStyle): LineItemTabl
   const items: InvoiceLineItem[] = [];
   const rowLines = new Set<number>();
   const headerIndex = lines.findIndex((line) => tableColumns(line) !== undefined);
-  if (headerIndex < 0) return { items, rowLines };
+  if (headerIndex < 0) return { items, rowLines, headerIndex };
   const { columns, leadingCells } = tableColumns(lines[headerIndex]!)!;
 
   let blanks = 0;
@@ -41,8 +51,9 @@ export function parseLineItems(lines: Line[], style: DecimalStyle): LineItemTabl
     }
     blanks = 0;
     const row = splitRow(line, style, leadingCells);
-    const first = line.cells[0]?.text ?? '';
-    if (summaryLabel.test(first) && (row.numbers.length < columns.length || columns.length === 1)) break;
+    const first = line.cells[0]?.folded ?? '';
+    if (carriedForward.test(first)) continue;
+    if (isSummaryLabel(first) && (row.numbers.length < columns.length || columns.length === 1)) break;
     if (row.numbers.length === 0 || row.description === '') continue;
 
     const item: InvoiceLineItem = { description: row.description, quantity: null, unitPrice: null, amount: null };
@@ -54,16 +65,16 @@ export function parseLineItems(lines: Line[], style: DecimalStyle): LineItemTabl
     items.push(item);
     rowLines.add(index);
   }
-  return { items, rowLines };
+  return { items, rowLines, headerIndex };
 }
 
 /** The header's numeric columns, and how many cells (a "#" or "Pos" column) precede the description. */
 function tableColumns(line: Line): { columns: NumericColumn[]; leadingCells: number } | undefined {
-  const descriptionIndex = line.cells.findIndex((cell) => descriptionHeader.test(cell.text));
+  const descriptionIndex = line.cells.findIndex((cell) => descriptionHeader.test(cell.folded));
   if (descriptionIndex < 0 || descriptionIndex > 1) return undefined;
   const columns: NumericColumn[] = [];
   for (const cell of line.cells.slice(descriptionIndex + 1)) {
-    const header = columnHeaders.find(({ pattern }) => pattern.test(cell.text));
+    const header = columnHeaders.find(({ pattern }) => pattern.test(cell.folded));
     if (header && !columns.includes(header.column)) columns.push(header.column);
   }
   return columns.length > 0 ? { columns, leadingCells: descriptionIndex } : undefined;

@@ -1,10 +1,14 @@
 import { z } from 'zod';
 import { usageSchema } from '../extraction/usage';
 
+/** How a batch can end, as its report says. */
+export const reportStates = ['completed', 'cancelled', 'failed'] as const;
+export type ReportState = (typeof reportStates)[number];
+
 /** summary.json, and the result of the batchExtraction workflow. */
 export const batchSummarySchema = z.object({
   batchId: z.string(),
-  state: z.enum(['completed', 'cancelled', 'failed']),
+  state: z.enum(reportStates),
   reason: z.string().optional(),
   outputDir: z.string(),
   total: z.number().int().nonnegative(),
@@ -24,15 +28,15 @@ export const batchSummarySchema = z.object({
   usage: usageSchema,
   models: z.record(z.string(), z.number().int()),
   /** Usage (tokens, cost) per model, as the report shows it. */
-  usageByModel: z.record(z.string(), usageSchema).default({}),
+  usageByModel: z.record(z.string(), usageSchema).optional(),
   /** What was extracted: the schema's name, fingerprint (part of the result-cache key) and source ("built-in" or the file). */
   schema: z.object({ name: z.string(), fingerprint: z.string(), source: z.string() }).optional(),
   /** Succeeded documents with warnings (failed consistency checks): listed in review.jsonl. */
-  needsReview: z.number().int().nonnegative().default(0),
+  needsReview: z.number().int().nonnegative().optional(),
   /** Documents per failed check (the check's name). */
-  warningsByCheck: z.record(z.string(), z.number().int()).default({}),
+  warningsByCheck: z.record(z.string(), z.number().int()).optional(),
   /** Share of succeeded documents that filled each CSV column of the schema. */
-  fieldFillRates: z.record(z.string(), z.number().min(0).max(1)).default({}),
+  fieldFillRates: z.record(z.string(), z.number().min(0).max(1)).optional(),
   runs: z.number().int().positive(),
   redriveOf: z.string().optional(),
   redrivenBy: z.array(z.string()).default([]),

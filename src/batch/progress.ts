@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import type { ChunkCounts } from '../activities/contracts';
 import { usageSchema } from '../extraction/usage';
-import { chunkRange } from './chunk-queue';
+import { chunkRange } from './chunks';
+import type { ChunkCounts } from './counts';
+import type { BatchSummary } from './summary';
 
 /**
  * The progress shape (query `progress`, update results, `docbatch status --json`) and the pure
@@ -105,10 +106,18 @@ export function estimateRemainingMs(clock: BatchClock, now: number, remaining: n
   return Math.max(0, Math.round((remaining / rate) * 1000 - sinceLast));
 }
 
-export function percentOf(processed: number, total: number): number {
-  if (total <= 0) return 0;
+/**
+ * The one percent formula (progress query, search attributes, `docbatch status` of an ended
+ * batch): one decimal, rounded down, capped at 100. A batch of no documents is 0% while it runs
+ * and 100% once it has ended.
+ */
+export function percentOf(processed: number, total: number, ended = false): number {
+  if (total <= 0) return ended ? 100 : 0;
   return Math.min(100, Math.floor((processed / total) * 1000) / 10);
 }
+
+/** The states a batch ends in. */
+export const finalStates: ReadonlySet<BatchState> = new Set(['cancelled', 'completed', 'failed']);
 
 /** What the workflow knows about its batch at a moment: everything progress is derived from. */
 export interface BatchView {
@@ -126,8 +135,6 @@ export interface BatchView {
   outputDir: string;
   run: number;
 }
-
-const finalStates: ReadonlySet<BatchState> = new Set(['cancelled', 'completed', 'failed']);
 
 export function progressOf(view: BatchView, now: number): Progress {
   const { plan, counts, clock } = view;
@@ -152,7 +159,7 @@ export function progressOf(view: BatchView, now: number): Progress {
     cached: counts.cached,
     inFlight: view.inFlightChunks.reduce((sum, chunk) => sum + chunkLength(chunk), 0),
     chunks: { total: plan?.chunkCount ?? 0, done: view.doneChunks, inFlight: view.inFlightChunks.length },
-    percent: percentOf(processed, total),
+    percent: percentOf(processed, total, over),
     elapsedMs: activeMs(clock, now),
     pausedMs: totalPausedMs(clock, now),
     etaMs: over ? 0 : plan ? estimateRemainingMs(clock, now, total - processed) : null,
@@ -160,5 +167,29 @@ export function progressOf(view: BatchView, now: number): Progress {
     usage: counts.usage,
     outputDir: plan?.batchDir ?? view.outputDir,
     run: view.run,
+  };
+}
+
+/** The progress of an ended batch, from its summary (no worker needed to answer a query). */
+export function progressFromSummary(summary: BatchSummary, priority: number): Progress {
+  return {
+    batchId: summary.batchId,
+    state: summary.state,
+    priority,
+    total: summary.total,
+    processed: summary.processed,
+    succeeded: summary.succeeded,
+    failed: summary.failed,
+    cached: summary.cached,
+    inFlight: 0,
+    chunks: { total: 0, done: 0, inFlight: 0 },
+    percent: percentOf(summary.processed, summary.total, true),
+    elapsedMs: summary.elapsedMs,
+    pausedMs: summary.pausedMs,
+    etaMs: 0,
+    docsPerSecond: summary.documentsPerSecond,
+    usage: summary.usage,
+    outputDir: summary.outputDir,
+    run: summary.runs,
   };
 }

@@ -1,18 +1,37 @@
+import type { Duration } from '@temporalio/common';
+import { msToNumber } from '@temporalio/common/lib/time';
 import { z } from 'zod';
 import { isPricedModel, pricedModels } from '../extraction/pricing';
 import { schemaReferenceSchema } from '../extraction/schemas';
-import { describeIssue } from '../extraction/schemas/issues';
+import { describeIssue } from './issues';
 
 /**
  * The batch input: plain JSON, so `temporal workflow start --input '{"source":{"dir":"/x"}}'`
  * works, with defaults for everything but the source. Workflow-safe (no I/O).
  */
 
-// Temporal duration strings ("500ms", "30s", "10m", "2h") or milliseconds.
-const duration = z.union([
-  z.string().regex(/^\d+(\.\d+)?\s*(ms|s|m|h|d)$/, 'expected a duration like "30s", "10m" or "2h"'),
-  z.number().int().positive(),
-]);
+/** The longest duration a batch setting may name: every accepted value must make a valid Temporal policy. */
+export const MAX_DURATION_MS = 365 * 24 * 60 * 60 * 1000;
+
+/** A Temporal duration ("500ms", "30s", "10m", "2h", "1d") or milliseconds, in milliseconds; NaN when it is neither. */
+export function durationMs(value: unknown): number {
+  if (typeof value === 'number') return value;
+  try {
+    return typeof value === 'string' ? msToNumber(value as Duration) : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+// Temporal duration strings ("500ms", "30s", "10m", "2h") or milliseconds, from 1 ms to a year:
+// zero means "unset" to Temporal and would leave a chunk without a timeout.
+const duration = z
+  .union([z.string().regex(/^\d+(\.\d+)? ?(ms|s|m|h|d)$/, 'expected a duration like "30s", "10m" or "2h"'), z.number().int().positive()])
+  .refine((value) => {
+    const ms = durationMs(value);
+    // NaN: not a duration at all, which the union has reported already.
+    return Number.isNaN(ms) || (ms >= 1 && ms <= MAX_DURATION_MS);
+  }, 'expected a duration from 1ms to 365d');
 
 /** Every file (hidden ones aside): a file docbatch cannot read is a failed document, never a silent skip. */
 export const defaultInclude = ['**/*'];
@@ -22,6 +41,8 @@ export const batchSourceSchema = z.union([
     dir: z.string().min(1, 'must name a directory'),
     include: z.array(z.string().min(1)).min(1).default(defaultInclude),
     exclude: z.array(z.string().min(1)).default([]),
+    /** Walk into symlinked directories (each directory once, so links cannot loop); off: they are listed as failed entries. */
+    followSymlinks: z.boolean().default(false),
   }),
   z.strictObject({
     manifest: z.string().min(1, 'must name a file that lists one document path per line'),
@@ -31,18 +52,24 @@ export const batchSourceSchema = z.union([
 export const extractorKinds = ['auto', 'local', 'anthropic'] as const;
 export const documentOrders = ['path', 'largest', 'smallest'] as const;
 
-export const retryInputSchema = z.strictObject({
-  initialInterval: duration.default('1s'),
-  backoffCoefficient: z.number().min(1).max(10).default(2),
-  maximumInterval: duration.default('1m'),
-  maximumAttempts: z.number().int().min(0).max(1000).default(10),
-});
+export const retryInputSchema = z
+  .strictObject({
+    initialInterval: duration.default('1s'),
+    backoffCoefficient: z.number().min(1).max(10).default(2),
+    maximumInterval: duration.default('1m'),
+    /** 0 is unlimited. */
+    maximumAttempts: z.number().int().min(0).max(1000).default(10),
+  })
+  .refine((retry) => !(durationMs(retry.maximumInterval) < durationMs(retry.initialInterval)), {
+    path: ['maximumInterval'],
+    message: 'must be at least retry.initialInterval (the default is 1m): set both',
+  });
 
 export const timeoutInputSchema = z.strictObject({
   /** Longest one chunk attempt may take. */
   chunkStartToClose: duration.default('15m'),
   /** A chunk attempt that has not heartbeated for this long is presumed dead and retried. */
-  chunkHeartbeat: duration.default('1m'),
+  chunkHeartbeat: duration.default('15s'),
 });
 
 // Checked here, so a misspelt model fails the batch at once rather than on its first chunk.

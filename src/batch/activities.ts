@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { schemaReferenceSchema } from '../extraction/schemas';
-import { usageSchema } from '../extraction/usage';
-import { batchInputSchema } from '../workflows/input';
+import { chunkCountsSchema } from './counts';
+import { batchInputSchema } from './input';
+import { reportStates, type BatchSummary } from './summary';
 
 /**
  * What the workflow sends to and gets back from each activity. Only counts, indices and
@@ -47,15 +48,6 @@ export const extractChunkInputSchema = z.object({
 });
 export type ExtractChunkInput = z.infer<typeof extractChunkInputSchema>;
 
-export const chunkCountsSchema = z.object({
-  documents: z.number().int().nonnegative(),
-  succeeded: z.number().int().nonnegative(),
-  failed: z.number().int().nonnegative(),
-  cached: z.number().int().nonnegative(),
-  usage: usageSchema,
-});
-export type ChunkCounts = z.infer<typeof chunkCountsSchema>;
-
 export const extractChunkResultSchema = chunkCountsSchema.extend({
   chunkIndex: z.number().int().nonnegative(),
   /** Documents extracted by this attempt (not already checkpointed by an earlier one). */
@@ -75,8 +67,6 @@ export const locateDocumentsResultSchema = z.object({
 });
 export type LocateDocumentsResult = z.infer<typeof locateDocumentsResultSchema>;
 
-export const reportStates = ['completed', 'cancelled', 'failed'] as const;
-
 export const writeReportInputSchema = z.object({
   batchId: z.string(),
   batchDir: z.string(),
@@ -91,3 +81,11 @@ export const writeReportInputSchema = z.object({
   chunkSize: z.number().int().positive(),
 });
 export type WriteReportInput = z.infer<typeof writeReportInputSchema>;
+
+/** The activities a worker registers under these names (src/activities builds them). */
+export interface BatchActivities {
+  planBatch(input: PlanBatchInput): Promise<PlanBatchResult>;
+  extractChunk(input: ExtractChunkInput): Promise<ExtractChunkResult>;
+  locateDocuments(input: LocateDocumentsInput): Promise<LocateDocumentsResult>;
+  writeReport(input: WriteReportInput): Promise<BatchSummary>;
+}

@@ -1,11 +1,13 @@
 import { z } from 'zod';
-import { chunkCountsSchema, planBatchResultSchema } from '../activities/contracts';
+import { planBatchResultSchema } from './activities';
+import { chunkCountsSchema } from './counts';
 import { batchClockSchema } from './progress';
 
 /**
  * What a run of batchExtraction hands to the next across continue-as-new: counts, chunk indices
  * as ranges, the clock and the controls. Never documents or results: it stays a few KB at any
- * batch size.
+ * batch size. The workflow parses it at the start of every run after the first, so state carried
+ * by runs of earlier versions must keep parsing.
  */
 export const carriedStateSchema = z.object({
   plan: planBatchResultSchema,

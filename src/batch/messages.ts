@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Progress } from './progress';
 
 /**
- * Queries, signals and updates of the batchExtraction workflow. The client imports these too.
+ * Queries, signals and updates of the batchExtraction workflow, shared by the workflow and its callers.
  * Each control message exists as a signal (fire and forget: `temporal workflow signal`) and as an
  * update of the same name that validates its input and returns the new progress.
  */
@@ -37,13 +37,3 @@ export const resumeUpdate = defineUpdate<Progress, [ResumeArgs | undefined]>('re
 export const cancelUpdate = defineUpdate<Progress, [CancelArgs | undefined]>('cancel');
 export const setPriorityUpdate = defineUpdate<Progress, [SetPriorityArgs]>('setPriority');
 export const prioritizeUpdate = defineUpdate<Progress, [PrioritizeArgs]>('prioritize');
-
-/** Failure types a caller can branch on. */
-export const failureTypes = {
-  invalidInput: 'InvalidBatchInput',
-  rejectedUpdate: 'UpdateRejected',
-  toleranceExceeded: 'FailureToleranceExceeded',
-  batchFault: 'BatchFault',
-  documentError: 'DocumentError',
-  rateLimited: 'RateLimited',
-} as const;

@@ -1,0 +1,16 @@
+/**
+ * The `type` of every ApplicationFailure docbatch raises, so callers (the workflow, the client,
+ * `temporal workflow show`) can branch on it.
+ */
+export const failureTypes = {
+  /** The batch input does not parse, or its source cannot be listed: the batch fails at once. */
+  invalidInput: 'InvalidBatchInput',
+  /** A control update the workflow refused (bad arguments, or the batch is past steering). */
+  rejectedUpdate: 'UpdateRejected',
+  /** More documents failed than `toleratedFailurePercent` allows: the batch ends failed, its summary attached. */
+  toleranceExceeded: 'FailureToleranceExceeded',
+  /** A fault of the whole batch (credentials, spend limit): non-retryable, it pauses the batch. */
+  batchFault: 'BatchFault',
+  /** The Messages API said 429: retried after the delay it asked for. */
+  rateLimited: 'RateLimited',
+} as const;

@@ -1,0 +1,58 @@
+import { datesIn } from './dates';
+import { bareNumberLabel, documentTitle, invoiceNumberLabel } from './labels';
+import { labelledValues, type Line } from './layout';
+
+export interface InvoiceNumber {
+  value: string;
+  /** What follows the number in its cell ("del 12 maggio 2024", "vom 14.03.2024"), where an issue date may hide. */
+  after: string;
+}
+
+/**
+ * The invoice number, tried from the most to the least explicit evidence:
+ * 1. a label that names it ("Invoice No", "Rechnungsnummer", "N° de facture", "Faktura VAT nr");
+ * 2. a document title followed by an identifier in its cell or the next ("Rechnung 2025-114");
+ * 3. a bare "No"/"Nr"/"N°" label, or an identifier alone, in the two lines under a title
+ *    ("AVOIR" / "N° AV-000318", "FATURA-RECIBO" / "FR 2024/1583").
+ * A value that is not an identifier (no digit, a date, an amount) is never taken.
+ */
+export function findInvoiceNumber(lines: Line[]): InvoiceNumber | null {
+  const labelled = labelledValues(lines, invoiceNumberLabel, (value) => identifier(value, true) !== null)[0];
+  if (labelled) return identifier(labelled.value, true);
+
+  const titled = labelledValues(lines, documentTitle, (value) => identifier(value, false) !== null, { atCellStart: true, below: false })[0];
+  if (titled) return identifier(titled.value, false);
+
+  const bareLabel = new RegExp(`^(?:${bareNumberLabel.source})[\\s:.]*`, 'u');
+  for (const [index, line] of lines.entries()) {
+    if (!line.cells.some((cell) => new RegExp(`^(?:${documentTitle.source})[\\s:]*$`, 'u').test(cell.folded))) continue;
+    for (const next of lines.slice(index + 1, index + 4)) {
+      const first = next.cells[0];
+      if (!first) continue;
+      const labelMatch = first.folded.match(bareLabel);
+      const value = labelMatch && labelMatch[0].length > 0 ? first.text.slice(labelMatch[0].length) || (next.cells[1]?.text ?? '') : first.text;
+      const found = identifier(value, labelMatch !== null && labelMatch[0].length > 0);
+      if (found && (labelMatch?.[0].length || found.after === '')) return found;
+    }
+  }
+  return null;
+}
+
+/**
+ * The identifier at the start of a value: one token with a digit that is not an amount (and not a
+ * date unless the label names a number: "Faktura nr 12/11/2024" is a number). Portuguese series
+ * ("FT A/2024/392", "FR 2024/1583") keep their space; "7 0 3 1 5" (OCR letter-spacing) is joined.
+ */
+function identifier(value: string, explicitLabel: boolean): InvoiceNumber | null {
+  const text = value.trim().replace(/^[:#.º°\s]+/, '');
+  const series = text.match(/^(?:FT|FR|FS|FA|NC|ND|VD|RG)\s+[A-Z0-9]*\s?[A-Z0-9-]*(?:\/[A-Z0-9-]+)+/);
+  const spaced = text.match(/^\d(?: \d){3,}(?![\d.,])/);
+  const token = (series?.[0] ?? spaced?.[0].replace(/ /g, '') ?? text.split(/\s+/)[0] ?? '').replace(/[,;:)]+$/, '').replace(/\.$/, '');
+  const after = text.slice(series?.[0].length ?? spaced?.[0].length ?? (text.split(/\s+/)[0] ?? '').length).trim();
+  if (token.length > 30 || !/^[\p{L}\p{N}][\p{L}\p{N}\-/._]*$/u.test(token.replace(/ /g, series ? '' : ' ')) || !/\d/.test(token)) return null;
+  if (/^\d{1,3}(?:[.,]\d{3})*[.,]\d{2}$/.test(token)) return null; // an amount
+  if (/^\d{1,2}:\d{2}/.test(token)) return null;
+  const date = datesIn(token)[0];
+  if (date && date.index === 0 && date.end === token.length && (!explicitLabel || !token.includes('/'))) return null;
+  return { value: token, after };
+}

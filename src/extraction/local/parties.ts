@@ -1,0 +1,175 @@
+import { parseDate } from './dates';
+import { fold } from './fold';
+import {
+  buyerLabel,
+  companySuffix,
+  documentTitle,
+  dueDateLabel,
+  invoiceNumberLabel,
+  issueDateLabel,
+  issuerLabel,
+  partyNameLabel,
+  recipientSalutation,
+} from './labels';
+import { columnCell, type Cell, type Line } from './layout';
+
+/**
+ * Seller and buyer names. A labelled party ("Bill to", "Rechnungsempfänger", "Nabywca",
+ * "Cessionario/committente") is the first name in its block: beside the label, or in the lines
+ * under it in the label's column, skipping attention lines and tax ids, taking "Denominazione: X"
+ * as X. Without a label, the buyer is the name after a salutation ("Herrn", "Familie", "Madame")
+ * or in the window address under a sender line ("Kowalski · Lindenstraße 14 · 44135 Dortmund"),
+ * and the seller is the letterhead: the first name at the top, preferring one with a legal form
+ * (GmbH, S.r.l., Sp. z o.o., Lda., Ltd...).
+ */
+export function findBuyer(lines: Line[]): string | null {
+  return labelledParty(lines, buyerLabel) ?? salutationParty(lines) ?? windowAddressParty(lines);
+}
+
+export function findIssuer(lines: Line[], buyer: string | null, bodyStart: number): string | null {
+  const labelled = labelledParty(lines, issuerLabel);
+  if (labelled) return labelled;
+  const candidates: string[] = [];
+  const buyerCells = buyerBlock(lines);
+  for (const [index, line] of lines.slice(0, Math.min(bodyStart, 14)).entries()) {
+    for (const [cellIndex, cell] of line.cells.entries()) {
+      const name = tradingNameOf(suffixOnly.test(cell.text) ? joinedWithLeft(line.cells, cellIndex) : cleanName(cell.text));
+      if (name === buyer || buyerCells.has(`${index}:${cell.start}`) || isBareLabel(cell.folded)) continue;
+      if (isPartyName(name)) candidates.push(name);
+    }
+  }
+  return candidates.slice(0, 6).find((name) => companySuffix.test(name)) ?? candidates[0] ?? null;
+}
+
+/** A cell that is only a legal form: letter-spaced text ("AUTOHAUS  SCHNEIDER  GmbH") split the name into cells. */
+const suffixOnly = new RegExp(`^(?:${companySuffix.source.replace('(?:^|[\\s,])', '')})`, 'iu');
+
+function joinedWithLeft(cells: Cell[], index: number): string {
+  let start = index;
+  while (start > 0 && cells[start]!.start - cells[start - 1]!.end <= 3) start--;
+  return cells
+    .slice(start, index + 1)
+    .map((cell) => cell.text)
+    .join(' ');
+}
+
+/** "Ein Angebot der Grünwerk Handels GmbH", "Een handelsnaam van Trapkracht B.V.": the company behind a shop name. */
+function tradingNameOf(name: string): string {
+  return name.replace(
+    /^(?:ein(?:e)?\s+(?:angebot|marke|service|unternehmen)\s+der|een\s+(?:handelsnaam|merk|onderdeel)\s+van|an?\s+(?:brand|trading\s+name|division|service)\s+of|operated\s+by|une\s+marque\s+(?:de|du)|un\s+service\s+de|una\s+marca\s+de|un\s+marchio\s+di|uma\s+marca\s+(?:da|de))\s+/iu,
+    '',
+  );
+}
+
+/** The name in the block a party label heads (see findBuyer). */
+function labelledParty(lines: Line[], label: RegExp): string | null {
+  const anchored = new RegExp(`^(?:${label.source})(?![\\p{L}\\p{N}])[\\s:.\\-–]*`, 'u');
+  for (const [index, line] of lines.entries()) {
+    for (const [cellIndex, cell] of line.cells.entries()) {
+      const match = cell.folded.match(anchored);
+      if (!match) continue;
+      const rest = cleanName(cell.text.slice(match[0].length));
+      if (rest !== '') {
+        if (isPartyName(rest)) return rest;
+        continue;
+      }
+      const right = line.cells[cellIndex + 1];
+      if (right && right.start - cell.end < 16 && isPartyName(cleanName(right.text))) return cleanName(right.text);
+      const below = nameBelow(lines, index, cell);
+      if (below) return below;
+    }
+  }
+  return null;
+}
+
+/** The first name in the column under a cell, within five lines: attention lines, tax ids and addresses are skipped. */
+function nameBelow(lines: Line[], index: number, cell: Pick<Cell, 'start' | 'end'>): string | null {
+  const span = { start: cell.start, end: Math.max(cell.end, cell.start + 12) };
+  for (const line of lines.slice(index + 1, index + 6)) {
+    if (line.cells.length === 0) return null; // the block has ended
+    const under = columnCell(line, span);
+    if (!under) continue;
+    const named = under.folded.match(new RegExp(`^(?:${partyNameLabel.source})\\s*:\\s*`, 'u'));
+    if (named) return cleanName(under.text.slice(named[0].length)) || null;
+    if (/^(?:z\.\s?hd|attn|attention|c\/o|t\.?a\.?v|a\/a|all'att|a la atencion|z\.?\s?r\.?)/u.test(under.folded)) continue;
+    if (recipientSalutation.test(under.folded.replace(/[:,]$/, ''))) continue;
+    const name = cleanName(under.text);
+    if (isPartyName(name)) return name;
+    if (!/:/.test(under.text)) return null; // an address or a number where the name should be
+  }
+  return null;
+}
+
+/** "Herrn" / "Familie" / "Spett.le" alone on a line: the buyer's name is under it (or after it: "Madame Claire MARTIN"). */
+function salutationParty(lines: Line[]): string | null {
+  for (const [index, line] of lines.slice(0, 25).entries()) {
+    const first = line.cells[0];
+    if (!first) continue;
+    if (recipientSalutation.test(first.folded.replace(/[:,]$/, ''))) {
+      const below = nameBelow(lines, index, first);
+      if (below) return below;
+    }
+    const words = first.folded.split(/\s+/);
+    if (words.length >= 3 && /^(?:madame|monsieur|mme|herrn?|frau|mr\.?|mrs\.?|ms\.?)$/.test(words[0]!) && isPartyName(first.text)) {
+      return cleanName(first.text);
+    }
+  }
+  return null;
+}
+
+/** A DIN 5008 window envelope: a one-line sender address ("Name · Street · 12345 City"), then the recipient block. */
+function windowAddressParty(lines: Line[]): string | null {
+  for (const [index, line] of lines.slice(0, 20).entries()) {
+    if (!/\S.{3,}\s[·|•]\s.*\b\d{4,5}\s+\p{L}/u.test(line.text)) continue;
+    for (const next of lines.slice(index + 1, index + 4)) {
+      const first = next.cells[0];
+      if (!first) continue;
+      if (recipientSalutation.test(first.folded.replace(/[:,]$/, '')) || /^an$/.test(first.folded)) continue;
+      const name = cleanName(first.text);
+      return isPartyName(name) ? name : null;
+    }
+  }
+  return null;
+}
+
+/** The cells of the block under a buyer label, so the seller search does not take the buyer's address for a letterhead. */
+function buyerBlock(lines: Line[]): Set<string> {
+  const cells = new Set<string>();
+  const anchored = new RegExp(`^(?:${buyerLabel.source})(?![\\p{L}\\p{N}])[\\s:.]*$`, 'u');
+  for (const [index, line] of lines.entries()) {
+    for (const cell of line.cells) {
+      if (!anchored.test(cell.folded)) continue;
+      for (const [offset, below] of lines.slice(index + 1, index + 6).entries()) {
+        const under = columnCell(below, cell);
+        if (under) cells.add(`${index + 1 + offset}:${under.start}`);
+      }
+    }
+  }
+  return cells;
+}
+
+const notAName = new RegExp(
+  `^(?:${[invoiceNumberLabel, issueDateLabel, dueDateLabel, buyerLabel, issuerLabel].map((label) => label.source).join('|')})(?![\\p{L}])|^(?:${documentTitle.source})(?![\\p{L}])|^(?:ship(?:ping)?\\s*(?:to|address)|deliver(?:y)?\\s*(?:to|address)|lieferadresse|lieferanschrift|afleveradres|odbiorca|adresse\\s*de\\s*livraison|page|seite|pagina|strona|p\\.?\\s?iva|vat|tax|tel|phone|fax|e-?mail|iban|bic|swift|gstin|pan|nif|nie|cif|nip|regon|kvk|siret|siren|btw|ust|mwst|steuer|cnpj|cpf|www|http|original|copy|copia|kopie|duplicate|oryginal|consumidor\\s+final|cliente\\s+final|cash\\s+customer|walk-?in\\s+customer|barverkauf|client\\s+comptant)(?![\\p{L}])`,
+  'u',
+);
+
+/** A plausible party name: has letters, is not a label, a title, a date, an amount, an address line or a contact. */
+export function isPartyName(value: string): boolean {
+  const text = value.trim();
+  const folded = fold(text);
+  if (!/\p{L}{2}/u.test(text) || text.length > 70 || text.length < 3) return false;
+  if (/^[\p{L} .#/()'-]{2,40}:/u.test(text) || text.endsWith(':')) return false; // another label
+  if (/@|https?:|www\.|\+?\d[\d ()/-]{7,}/.test(text)) return false; // contact
+  if (/\d/.test(text) && !companySuffix.test(text)) return false; // an address, a reference, a date
+  if (/^[([]/.test(text) || parseDate(text) !== null || notAName.test(folded)) return false;
+  if (/^(?:str\.|strasse|rue|avenue|via|calle|rua|ul\.|plac|piazza|avda\.)/u.test(folded)) return false;
+  return true;
+}
+
+function isBareLabel(folded: string): boolean {
+  return new RegExp(`^(?:${buyerLabel.source}|${issuerLabel.source})\\s*:?$`, 'u').test(folded);
+}
+
+function cleanName(value: string): string {
+  return value.replace(/\s{2,}.*$/, '').replace(/[,;:]+$/, '').trim();
+}
