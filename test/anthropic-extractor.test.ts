@@ -29,6 +29,7 @@ describe('model routing', () => {
     pages: 1,
     textChars: 1500,
     scannedPages: 0,
+    tokens: 1925,
     ...overrides,
   });
 

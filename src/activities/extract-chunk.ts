@@ -96,12 +96,13 @@ async function extractDocument(
       return { ...base, status: 'succeeded', cached: true, data: cached.data, error: null, ...finished(), model: cached.model, usage: { ...zeroUsage }, ...review(schema, cached) };
     }
     const extraction = await extractor.extract({ document, schemaName: schema.name, schema: schema.schema, definition: schema });
-    if (cacheKey) await deps.resultCache!.set(cacheKey, { data: extraction.data, model: extraction.model, ...(extraction.warnings ? { warnings: extraction.warnings } : {}) });
-    return { ...base, status: 'succeeded', cached: false, data: extraction.data, error: null, ...finished(), model: extraction.model, usage: extraction.usage, ...review(schema, extraction) };
+    if (cacheKey) await deps.resultCache!.set(cacheKey, { data: extraction.data, model: extraction.model, ...(extraction.warnings?.length ? { warnings: extraction.warnings } : {}) });
+    const { source } = extraction;
+    return { ...base, status: 'succeeded', cached: false, data: extraction.data, error: null, ...finished(), model: extraction.model, usage: extraction.usage, ...(source ? { source } : {}), ...review(schema, extraction) };
   } catch (error) {
     if (!(error instanceof DocumentError)) throw error;
     // A document that failed after model calls still cost them: its usage counts in the totals.
-    return { ...base, status: 'failed', cached: false, data: null, error: { type: error.type, message: error.message }, ...finished(), model: null, usage: error.usage ?? null, warnings: [], needsReview: false };
+    return { ...base, status: 'failed', cached: false, data: null, error: { type: error.type, message: error.message }, ...finished(), model: null, usage: error.usage ?? null };
   }
 
   function finished() {
@@ -110,8 +111,12 @@ async function extractDocument(
   }
 }
 
-/** The extractor's own warnings and the schema's failed consistency checks: any of them means a person should look. */
+/**
+ * The result line's warnings: the extractor's notes and the schema's failed consistency checks.
+ * A failed check means a person should look (needsReview); a note alone does not.
+ */
 function review(schema: LoadedSchema, extraction: { data: Record<string, unknown>; warnings?: string[] | undefined }) {
-  const warnings = [...(extraction.warnings ?? []), ...runChecks(schema, extraction.data)];
-  return { warnings, needsReview: warnings.length > 0 };
+  const failedChecks = runChecks(schema, extraction.data);
+  const warnings = [...(extraction.warnings ?? []), ...failedChecks];
+  return { ...(warnings.length > 0 ? { warnings } : {}), ...(failedChecks.length > 0 ? { needsReview: true } : {}) };
 }

@@ -1,5 +1,6 @@
 import { BatchFault } from '../extraction/errors';
 import type { Extractor } from '../extraction/extractor';
+import { withEInvoiceReader } from '../extraction/einvoice/extractor';
 import { createLocalExtractor } from '../extraction/local/extractor';
 import { readEnv } from '../env';
 import type { ExtractionSettings } from '../batch/activities';
@@ -14,7 +15,8 @@ export function createExtractorFor(env: Record<string, string | undefined> = pro
     const key = JSON.stringify([settings.extractor, settings.models]);
     const known = extractors.get(key);
     if (known) return known;
-    const extractor = settings.extractor === 'anthropic' ? await anthropicExtractor(settings, env) : createLocalExtractor();
+    // E-invoices are read from their XML before either extractor looks at them.
+    const extractor = withEInvoiceReader(settings.extractor === 'anthropic' ? await anthropicExtractor(settings, env) : createLocalExtractor());
     extractors.set(key, extractor);
     return extractor;
   };

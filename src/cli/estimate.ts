@@ -31,11 +31,12 @@ export async function printEstimate(input: BatchInput, json: boolean): Promise<n
 function estimateTable(estimate: BatchEstimate, input: BatchInput): string {
   const header = ['MODEL', 'DOCUMENTS', 'INPUT', 'CACHE WRITE', 'CACHE READ', 'OUTPUT', 'COST'];
   const rows = estimate.byModel.map((m) => [m.model, m.documents, m.inputTokens, m.cacheWriteTokens, m.cacheReadTokens, m.outputTokens, formatCost(m.costUsd)].map(String));
-  rows.push(['total', estimate.documents - estimate.unreadable, estimate.inputTokens, estimate.cacheWriteTokens, estimate.cacheReadTokens, estimate.outputTokens, formatCost(estimate.costUsd)].map(String));
+  rows.push(['total', estimate.documents - estimate.unreadable - estimate.eInvoices, estimate.inputTokens, estimate.cacheWriteTokens, estimate.cacheReadTokens, estimate.outputTokens, formatCost(estimate.costUsd)].map(String));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const table = [header, ...rows].map((r) => r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ')).join('\n');
   const notes = [
     `Expected Claude usage for ${estimate.documents} documents (no API call made).`,
+    ...(estimate.eInvoices > 0 ? [`${estimate.eInvoices} e-invoices (Factur-X/ZUGFeRD/XRechnung, CII or UBL XML) are read from their XML: no model call, no cost.`] : []),
     ...(estimate.unreadable > 0 ? [`${estimate.unreadable} documents cannot be sent (corrupt, empty, unsupported): they would fail at no cost.`] : []),
     ...(input.extractor === 'local' ? ['This batch uses the local extractor, which costs nothing; the figures are for --extractor anthropic.'] : []),
     'Repair turns and escalations are not included: treat the figure as a floor plus about 5%.',

@@ -1,4 +1,5 @@
-import { imageSize } from '../extraction/anthropic/image-size';
+import { imageSize } from '../extraction/formats/image';
+import { joinPages } from '../extraction/formats/text-block';
 import { imageTokens, pdfTokens, textTokens } from '../extraction/anthropic/tokens';
 import { DocumentError } from '../extraction/errors';
 import type { SourceDocument } from '../extraction/extractor';
@@ -50,15 +51,22 @@ export class DocumentReader {
 }
 
 async function readDocument(document: RequestDocument): Promise<DocumentReading> {
-  const source: SourceDocument = { path: `emulated-${document.id.slice(0, 12)}`, mediaType: document.mediaType, bytes: document.bytes };
-  let text = '';
-  try {
-    text = await documentText(source);
-  } catch (error) {
-    if (!(error instanceof DocumentError)) throw error;
+  const texts: string[] = [];
+  let tokens = 0;
+  for (const [index, part] of document.parts.entries()) {
+    const source: SourceDocument = { path: `emulated-${document.id.slice(0, 12)}-${index + 1}`, mediaType: part.mediaType, bytes: part.bytes };
+    let text = '';
+    try {
+      text = await documentText(source);
+    } catch (error) {
+      if (!(error instanceof DocumentError)) throw error;
+    }
+    texts.push(text);
+    tokens += await documentTokens(source, text);
   }
+  const text = joinPages(texts.filter((entry) => entry !== ''));
   const invoice = text === '' ? emptyInvoice : parseInvoiceText(text);
-  return { invoice, text, tokens: await documentTokens(source, text) };
+  return { invoice, text, tokens };
 }
 
 async function documentTokens(document: SourceDocument, text: string): Promise<number> {

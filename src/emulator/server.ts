@@ -10,7 +10,7 @@ import { FaultInjector } from './faults';
 import { emulatorOptionsSchema, faultSchema, type EmulatorOptions, type Fault, type FaultKind } from './options';
 import { PromptCache } from './prompt-cache';
 import { seededRandom } from './random';
-import { messagesRequestSchema, promptBlocks, requestDocument, type MessagesRequest } from './request';
+import { messagesRequestSchema, promptBlocks, requestDocument, sourceProblem, type MessagesRequest } from './request';
 import { TokenBucket } from './token-bucket';
 
 /** One request as the emulator saw it: tests count calls per document and turn from these. */
@@ -21,6 +21,8 @@ export interface RequestLogEntry {
   model: string | undefined;
   /** sha256 of the document's bytes (see documentIdentity). */
   documentId: string | undefined;
+  /** Media types of the request's document and image blocks, in order (one per page of a multi-page image). */
+  mediaTypes: string[];
   /** 'first' for a one-message request, 'repair' when earlier turns are replayed. */
   turn: 'first' | 'repair';
   fault: FaultKind | undefined;
@@ -102,6 +104,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       status: 0,
       model: undefined,
       documentId: undefined,
+      mediaTypes: [],
       turn: 'first',
       fault: undefined,
       inputTokens: 0,
@@ -148,9 +151,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       fail(400, 'stream: the docbatch emulator does not stream');
       return;
     }
+    const problem = sourceProblem(parsed);
+    if (problem !== undefined) {
+      fail(400, problem);
+      return;
+    }
     const document = requestDocument(parsed);
     entry.model = parsed.model;
     entry.documentId = document?.id;
+    entry.mediaTypes = document?.parts.flatMap((part) => (part.mediaType === 'text/plain' ? [] : [part.mediaType])) ?? [];
     entry.turn = parsed.messages.length > 1 ? 'repair' : 'first';
 
     const drawn = faults.draw({ model: parsed.model, documentId: document?.id });
@@ -208,9 +217,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   function inputUsage(request: MessagesRequest, documentTokens: number): { input: number; cacheRead: number; cacheWrite: number } {
     const blocks = promptBlocks(request);
+    let documentCounted = false;
     const tokensOf = (block: unknown): number => {
       const type = (block as { type?: string }).type;
-      if (type === 'document' || type === 'image') return documentTokens;
+      // The reading prices all of the document's blocks (every page of a multi-page image) at once.
+      if (type === 'document' || type === 'image') {
+        if (documentCounted) return 0;
+        documentCounted = true;
+        return documentTokens;
+      }
       if (type === 'text') return textTokens((block as { text: string }).text);
       return textTokens(JSON.stringify(block));
     };

@@ -4,9 +4,9 @@ import { profileDocument } from './anthropic/profile';
 import { extractionInstruction, systemPrompt } from './anthropic/prompt';
 import { defaultRoutingThresholds, routeModel, type RoutingThresholds } from './anthropic/routing';
 import { apiRequestLimits } from './anthropic/split';
-import { assumedPdfPageChars, imageTokens, pdfTokens, textTokens } from './anthropic/tokens';
-import { imageSize } from './anthropic/image-size';
+import { assumedPdfPageChars, textTokens } from './anthropic/tokens';
 import { loadDocument } from './document';
+import { readEInvoice } from './einvoice';
 import { DocumentError } from './errors';
 import type { SourceDocument } from './extractor';
 import { costOf, requirePrice } from './pricing';
@@ -27,6 +27,7 @@ import { loadSchema } from './schemas/load';
  * - prompt caching: where the prefix reaches the model's minimum cacheable length, the first
  *   document on each model writes it (1.25x) and every later one reads it (0.1x), as when a batch
  *   runs continuously (the cache lives 5 minutes from its last use);
+ * - invoices carrying e-invoice XML are read from it (einvoice/): no call, no cost;
  * - every document succeeds on its first call: repair turns and escalations (rare, and reported
  *   per document after the run) are not included, so treat the figure as a floor plus ~5%.
  */
@@ -48,6 +49,8 @@ export interface ModelEstimate {
 
 export interface BatchEstimate {
   documents: number;
+  /** Invoices read from their e-invoice XML (Factur-X/ZUGFeRD/XRechnung, CII or UBL): no model call, free. */
+  eInvoices: number;
   /** Documents that cannot be sent at all (corrupt, empty, unsupported…): they would fail, at no cost. */
   unreadable: number;
   inputTokens: number;
@@ -80,10 +83,16 @@ export async function estimateBatch(paths: readonly string[], settings: Estimate
 
   const byModel = new Map<string, ModelEstimate>();
   let unreadable = 0;
+  let eInvoices = 0;
   for (const path of paths) {
     let estimate: DocumentEstimate;
     try {
-      estimate = await estimateDocument(await loadDocument(path), models, thresholds);
+      const document = await loadDocument(path);
+      if (reference === 'invoice' && (await readEInvoice(document, definition.schema)).status === 'read') {
+        eInvoices++;
+        continue;
+      }
+      estimate = await estimateDocument(document, models, thresholds);
     } catch (error) {
       if (!(error instanceof DocumentError)) throw error;
       unreadable++;
@@ -116,6 +125,7 @@ export async function estimateBatch(paths: readonly string[], settings: Estimate
     modelTotals.reduce((total, entry) => total + entry[key], 0);
   return {
     documents: paths.length,
+    eInvoices,
     unreadable,
     inputTokens: sum('inputTokens'),
     cacheWriteTokens: sum('cacheWriteTokens'),
@@ -132,13 +142,9 @@ async function estimateDocument(document: SourceDocument, models: { simple: stri
   const { model } = routeModel(profile, models, thresholds);
   const unreadPages = Math.max(0, profile.pages - readPages);
   const textChars = profile.textChars + unreadPages * assumedPdfPageChars;
-  const documentTokens =
-    document.mediaType === 'application/pdf'
-      ? pdfTokens(profile.pages, textChars)
-      : document.mediaType === 'text/plain'
-        ? textTokens(profile.textChars)
-        : imageTokens(imageSize(document.mediaType, document.bytes));
-  const expectedItems = Math.max(3, Math.round((document.mediaType.startsWith('image/') ? 1200 : textChars) / charsPerLineItem));
+  // Output: line items scale with the text; an image's pages are each assumed to hold a few.
+  const expectedItems = Math.max(3, Math.round((document.mediaType.startsWith('image/') ? 1200 * profile.pages : textChars) / charsPerLineItem));
   const requests = document.mediaType === 'application/pdf' ? Math.max(1, Math.ceil(profile.pages / apiRequestLimits.maxPdfPages)) : 1;
+  const documentTokens = profile.tokens;
   return { model, requests, documentTokens, outputTokens: requests * outputBaseTokens + expectedItems * outputTokensPerItem };
 }

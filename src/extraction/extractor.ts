@@ -2,13 +2,8 @@ import type { z } from 'zod';
 import type { SchemaDefinition } from './schemas';
 import type { Usage } from './usage';
 
-export type MediaType =
-  | 'application/pdf'
-  | 'text/plain'
-  | 'image/png'
-  | 'image/jpeg'
-  | 'image/gif'
-  | 'image/webp';
+export type { MediaType } from './formats/format';
+import type { MediaType } from './formats/format';
 
 /** A document read from disk, with its type detected from its bytes. */
 export interface SourceDocument {
@@ -34,7 +29,9 @@ export interface Extraction {
   model: string;
   /** Model calls this extraction took (repair turns and escalations included). */
   calls: number;
-  /** What a person should look at although the data validates (the result line's `warnings`). */
+  /** Where the data came from when not from the extractor's own reading: e-invoice XML. */
+  source?: 'e-invoice';
+  /** Things the batch owner should know about this result (e.g. an e-invoice that could not be used); part of the result line's `warnings`. */
   warnings?: string[];
 }
 

@@ -15,10 +15,12 @@ export const documentResultSchema = z.object({
   durationMs: z.number().nonnegative(),
   model: z.string().nullable().default(null),
   usage: usageSchema.nullable().default(null),
-  /** What a person should check although the data validates (failed consistency checks, "check: problem"). */
-  warnings: z.array(z.string()).default([]),
-  /** The document is listed in review.jsonl: it succeeded, but with warnings. */
-  needsReview: z.boolean().default(false),
+  /** "e-invoice" when the data was read from the document's e-invoice XML (no model call, no cost). */
+  source: z.enum(['e-invoice']).optional(),
+  /** What the batch owner should know about this result: the extractor's notes (e.g. e-invoice XML that could not be used) and failed consistency checks ("check: problem"). */
+  warnings: z.array(z.string()).optional(),
+  /** The data validates but fails a consistency check of the schema: listed in review.jsonl. */
+  needsReview: z.boolean().optional(),
   /** When the document finished (epoch ms): the report's throughput over time. */
   finishedAt: z.number().nonnegative().optional(),
 });

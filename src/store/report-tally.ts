@@ -66,8 +66,8 @@ export class ReportTally {
     }
     if (result.needsReview) {
       this.needsReview++;
-      for (const check of new Set(result.warnings.map(checkName))) this.warningsByCheck[check] = (this.warningsByCheck[check] ?? 0) + 1;
-      if (this.review.length < reviewShown) this.review.push({ index: result.index, path: result.path, warnings: result.warnings });
+      for (const check of new Set((result.warnings ?? []).map(checkName))) this.warningsByCheck[check] = (this.warningsByCheck[check] ?? 0) + 1;
+      if (this.review.length < reviewShown) this.review.push({ index: result.index, path: result.path, warnings: result.warnings ?? [] });
     }
   }
 

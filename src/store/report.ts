@@ -59,7 +59,7 @@ export async function writeBatchReport(request: ReportRequest): Promise<BatchSum
               await writeLine(JSON.stringify(result) + '\n');
               await writeCsv(stringify([columns.row(result)]));
               if (result.status === 'failed') await writeFailure(JSON.stringify({ index, path: result.path, error: result.error, attempts: result.attempts }) + '\n');
-              if (result.needsReview) await writeReview(JSON.stringify({ index, path: result.path, reasons: result.warnings, data: result.data }) + '\n');
+              if (result.needsReview) await writeReview(JSON.stringify({ index, path: result.path, reasons: result.warnings ?? [], data: result.data }) + '\n');
             }
           }
         });
@@ -142,8 +142,6 @@ function notProcessed(index: number, path: string): DocumentResult {
     durationMs: 0,
     model: null,
     usage: null,
-    warnings: [],
-    needsReview: false,
   };
 }
 
@@ -159,8 +157,8 @@ function csvColumns(fields: readonly SchemaColumn[]) {
         result.cached,
         result.error?.type ?? '',
         result.error?.message ?? '',
-        result.needsReview,
-        result.warnings.join('; '),
+        result.needsReview === true,
+        (result.warnings ?? []).join('; '),
         ...fields.map((field) => columnValue(data, field)),
       ];
     },

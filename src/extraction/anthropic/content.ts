@@ -1,22 +1,14 @@
 import type { ContentBlockParam } from '@anthropic-ai/sdk/resources/messages';
 import type { SourceDocument } from '../extractor';
-import { decodeUtf8 } from '../text';
+import { formatOf } from '../formats';
 
 /**
- * The document as Messages API content: PDFs as base64 `document` blocks (Claude sees each page's
- * image and text layer), images as base64 `image` blocks, plain text as a `text` block. The
- * document comes before the instruction, as the vision and PDF guides recommend.
+ * The document as Messages API content, in a form the API accepts (formats/): PDFs as base64
+ * `document` blocks (Claude sees each page's image and text layer), png/jpeg/gif/webp as base64
+ * `image` blocks, TIFF/BMP/HEIC converted to PNG (or JPEG) image blocks, one per page, and
+ * textual formats (plain text, HTML, Word, XML) as their text in a `text` block. The document
+ * comes before the instruction, as the vision and PDF guides recommend.
  */
-export function documentContent(document: SourceDocument): ContentBlockParam {
-  switch (document.mediaType) {
-    case 'application/pdf':
-      return { type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: document.bytes.toString('base64') } };
-    case 'image/png':
-    case 'image/jpeg':
-    case 'image/gif':
-    case 'image/webp':
-      return { type: 'image', source: { type: 'base64', media_type: document.mediaType, data: document.bytes.toString('base64') } };
-    case 'text/plain':
-      return { type: 'text', text: `<document>\n${decodeUtf8(document)}\n</document>` };
-  }
+export function documentContent(document: SourceDocument): Promise<ContentBlockParam[]> {
+  return formatOf(document.mediaType).content(document);
 }

@@ -9,7 +9,7 @@ import { builtInSchemas, isSchemaName, runChecks, type SchemaDefinition } from '
 import { addUsage, zeroUsage, type Usage } from '../usage';
 import { retryAfterMs, toExtractionError } from './api-errors';
 import { documentContent } from './content';
-import { imageSize } from './image-size';
+import { imageSize } from '../formats/image';
 import { mergePartData } from './merge';
 import { checkOutput, outputFormat, uncheckableOutput, type CheckedOutput } from './output';
 import { profileDocument } from './profile';
@@ -114,7 +114,7 @@ export function createAnthropicExtractor(options: AnthropicExtractorOptions): Ex
     const { schema } = definition;
     const system = systemPrompt(definition);
     const ask: MessageParam[] = [
-      { role: 'user', content: [documentContent(document), { type: 'text', text: extractionInstruction(schemaName, part) }] },
+      { role: 'user', content: [...(await documentContent(document)), { type: 'text', text: extractionInstruction(schemaName, part) }] },
     ];
     let usage = zeroUsage;
     let calls = 0;
@@ -170,7 +170,7 @@ export function createAnthropicExtractor(options: AnthropicExtractorOptions): Ex
       const profile = await profileDocument(document, thresholds.maxSimplePages + 1);
       const { model } = routeModel(profile, models, thresholds);
       if (document.mediaType !== 'application/pdf' || fitsOneRequest(document, profile.pages, limits)) {
-        if (document.bytes.length * (document.mediaType === 'text/plain' ? 1 : 4 / 3) > limits.maxRequestBytes) {
+        if (document.bytes.length * (document.mediaType.startsWith('text/') ? 1 : 4 / 3) > limits.maxRequestBytes) {
           throw new DocumentError('too_large', `${document.path} is too large for one Messages API request (${limits.maxRequestBytes} bytes): split it`);
         }
         return extractPart(document, undefined, model, schemaName, definition);

@@ -1,15 +1,6 @@
-import type { MediaType } from '../extractor';
+import type { DocumentProfile } from '../formats';
 
-/** What routing looks at: cheap facts about a document, gathered without calling a model. */
-export interface DocumentProfile {
-  mediaType: MediaType;
-  bytes: number;
-  pages: number;
-  /** Characters of text: the text itself, or a PDF's text layer; 0 for images. */
-  textChars: number;
-  /** PDF pages without a usable text layer (scans); images count as one. */
-  scannedPages: number;
-}
+export type { DocumentProfile } from '../formats';
 
 export interface ModelChoice {
   simple: string;

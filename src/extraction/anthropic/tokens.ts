@@ -1,4 +1,8 @@
-import type { ImageSize } from './image-size';
+/** Pixel dimensions of an image. */
+export interface ImageSize {
+  width: number;
+  height: number;
+}
 
 /**
  * How many input tokens Claude bills for content, predicted without calling the API. Used by

@@ -1,8 +1,39 @@
-import type { MediaType } from '../extractor';
+import type { ImageSize } from '../anthropic/tokens';
+import type { SourceDocument } from '../extractor';
+import type { DocumentFormat, MediaType } from './format';
+import { imageProfile, ocrImage } from './raster';
 
-export interface ImageSize {
-  width: number;
-  height: number;
+type ApiImageType = 'image/png' | 'image/jpeg' | 'image/gif' | 'image/webp';
+
+/**
+ * An image format the Messages API takes as it is (png, jpeg, gif, webp): detected by its magic
+ * number, read offline by OCR, sent as one base64 image block.
+ */
+function apiImageFormat(mediaType: ApiImageType, label: string, extensions: string[], matches: (bytes: Buffer) => boolean): DocumentFormat {
+  return {
+    mediaType,
+    label,
+    detection: 'magic',
+    extensions,
+    matches,
+    text: (document) => ocrImage(document, document.bytes),
+    content: async (document) => [{ type: 'image', source: { type: 'base64', media_type: mediaType, data: document.bytes.toString('base64') } }],
+    profile: async (document: SourceDocument) => imageProfile(mediaType, document, [imageSize(mediaType, document.bytes)]),
+  };
+}
+
+export const pngFormat = apiImageFormat('image/png', 'PNG', ['.png'], (b) => startsWith(b, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+export const jpegFormat = apiImageFormat('image/jpeg', 'JPEG', ['.jpg', '.jpeg'], (b) => startsWith(b, [0xff, 0xd8, 0xff]));
+export const gifFormat = apiImageFormat('image/gif', 'GIF', ['.gif'], (b) => ['GIF87a', 'GIF89a'].includes(b.subarray(0, 6).toString('latin1')));
+export const webpFormat = apiImageFormat(
+  'image/webp',
+  'WEBP',
+  ['.webp'],
+  (b) => b.subarray(0, 4).toString('latin1') === 'RIFF' && b.subarray(8, 12).toString('latin1') === 'WEBP',
+);
+
+export function startsWith(bytes: Buffer, magic: number[]): boolean {
+  return bytes.length >= magic.length && magic.every((byte, i) => bytes[i] === byte);
 }
 
 /**

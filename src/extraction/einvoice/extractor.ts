@@ -1,0 +1,37 @@
+import { DocumentError } from '../errors';
+import type { Extraction, ExtractionRequest, Extractor } from '../extractor';
+import { zeroUsage } from '../usage';
+import { readEInvoice } from './index';
+
+/** The `model` of a result read from e-invoice XML: no model was called. */
+export const eInvoiceModel = 'e-invoice';
+
+/**
+ * Puts the e-invoice reader in front of an extractor (local or anthropic alike): an invoice whose
+ * exact data is in e-invoice XML (Factur-X/ZUGFeRD/XRechnung attachment, CII or UBL file) is read
+ * from it — no model call, no cost, `source: "e-invoice"` on its result line. An e-invoice that
+ * cannot be used goes to the wrapped extractor with the reason as a warning.
+ */
+export function withEInvoiceReader(extractor: Extractor): Extractor {
+  return {
+    name: extractor.name,
+    settingsKey: `${extractor.settingsKey}+einvoice:v1`,
+    async extract(request: ExtractionRequest): Promise<Extraction> {
+      if (request.schemaName !== 'invoice') return extractor.extract(request);
+      const reading = await readEInvoice(request.document, request.schema).catch((error: unknown) => {
+        if (error instanceof DocumentError) return { status: 'none' as const }; // the extractor names the damage
+        throw error;
+      });
+      if (reading.status === 'read') return { data: reading.data, usage: zeroUsage, model: eInvoiceModel, calls: 0, source: 'e-invoice' };
+      if (reading.status === 'none') return extractor.extract(request);
+      const warning = `e-invoice XML not used, extracted from the document instead: ${reading.reason}`;
+      try {
+        const extraction = await extractor.extract(request);
+        return { ...extraction, warnings: [...(extraction.warnings ?? []), warning] };
+      } catch (error) {
+        if (error instanceof DocumentError) throw new DocumentError(error.type, `${error.message} (${warning})`, error.usage);
+        throw error;
+      }
+    },
+  };
+}
