@@ -4,7 +4,8 @@ import { schemaLabel, type SchemaReference } from '../extraction/schemas';
 import { extractorMismatch } from '../extraction/schemas/compatibility';
 import { resolveSchemaArgument, SchemaError } from '../extraction/schemas/load';
 import { documentOrders, extractorKinds, parseBatchInput, type BatchInput, type BatchInputJson } from '../batch/input';
-import { CliError } from './errors';
+import { definedOnly } from './defined-only';
+import { InvalidBatchSettingsError, SchemaUnusableError } from './errors';
 
 /** The batch settings a person gives on the command line (`docbatch run` / `start`). */
 export interface BatchOptions {
@@ -28,10 +29,10 @@ export interface BatchOptions {
   redriveOf?: string;
 }
 
-export const DEFAULT_SOURCE_DIR = 'samples/invoices';
+const DEFAULT_SOURCE_DIR = 'samples/invoices';
 
 /** The output directory: --output, else DOCBATCH_OUTPUT_DIR, else ./output — always absolute. */
-export function resolveOutputDir(output: string | undefined, cwd = process.cwd()): string {
+function resolveOutputDir(output: string | undefined, cwd = process.cwd()): string {
   return path.resolve(cwd, output ?? readEnv('outputDir') ?? DEFAULTS.outputDir);
 }
 
@@ -47,18 +48,20 @@ export async function batchInputFromOptions(options: BatchOptions, cwd = process
   const json: BatchInputJson = {
     source,
     outputDir: resolveOutputDir(options.output, cwd),
-    ...defined('schema', await schemaReference(options, cwd)),
-    ...defined('chunkSize', options.chunkSize),
-    ...defined('concurrency', options.concurrency),
-    ...defined('priority', options.priority),
-    ...defined('order', options.order as BatchInput['order'] | undefined),
-    ...defined('extractor', options.extractor as BatchInput['extractor'] | undefined),
-    ...defined('toleratedFailurePercent', options.toleratedFailurePercent),
+    ...definedOnly({ schema: await schemaReference(options, cwd) }),
+    ...definedOnly({
+      chunkSize: options.chunkSize,
+      concurrency: options.concurrency,
+      priority: options.priority,
+      order: options.order as BatchInput['order'] | undefined,
+      extractor: options.extractor as BatchInput['extractor'] | undefined,
+      toleratedFailurePercent: options.toleratedFailurePercent,
+      redriveOf: options.redriveOf,
+    }),
     ...(options.cache === false ? { cache: false } : {}),
-    ...defined('redriveOf', options.redriveOf),
   };
   const parsed = parseBatchInput(json);
-  if (!parsed.ok) throw new CliError(`invalid batch settings: ${parsed.problems.map(toFlagNames).join('; ')}`);
+  if (!parsed.ok) throw new InvalidBatchSettingsError(parsed.problems.map(toFlagNames));
   return { json, input: parsed.input };
 }
 
@@ -71,16 +74,12 @@ async function schemaReference(options: BatchOptions, cwd: string): Promise<Sche
   try {
     const { reference, schema } = await resolveSchemaArgument(options.schema, cwd);
     const mismatch = options.extractor === 'local' ? extractorMismatch(schemaLabel(reference), schema, 'local', 'request') : null;
-    if (mismatch !== null) throw new CliError(mismatch);
+    if (mismatch !== null) throw new SchemaUnusableError(mismatch, null);
     return reference;
   } catch (error) {
-    if (error instanceof SchemaError) throw new CliError(`--schema: ${error.message}`);
+    if (error instanceof SchemaError) throw new SchemaUnusableError(`--schema: ${error.message}`, null);
     throw error;
   }
-}
-
-function defined<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
-  return value === undefined ? {} : ({ [key]: value } as { [P in K]: V });
 }
 
 /** Problems name the command-line flag rather than the input field: "--chunk-size: ...". */
