@@ -4,8 +4,8 @@ import { imageTokens, pdfTokens, textTokens } from '../extraction/anthropic/toke
 import { DocumentError } from '../extraction/errors';
 import type { SourceDocument } from '../extraction/extractor';
 import { parseInvoiceText } from '../extraction/local/fields';
+import { isolatedDecoding } from '../extraction/isolation';
 import type { Invoice } from '../extraction/schemas/invoice';
-import { documentText, pageCount } from '../extraction/text';
 import type { RequestDocument } from './request';
 
 /** What the emulated model "reads" from a document: the answer it gives and the tokens it costs. */
@@ -57,7 +57,7 @@ async function readDocument(document: RequestDocument): Promise<DocumentReading>
     const source: SourceDocument = { path: `emulated-${document.id.slice(0, 12)}-${index + 1}`, mediaType: part.mediaType, bytes: part.bytes };
     let text = '';
     try {
-      text = await documentText(source);
+      text = await isolatedDecoding.documentText(source);
     } catch (error) {
       if (!(error instanceof DocumentError)) throw error;
     }
@@ -72,7 +72,7 @@ async function readDocument(document: RequestDocument): Promise<DocumentReading>
 async function documentTokens(document: SourceDocument, text: string): Promise<number> {
   switch (document.mediaType) {
     case 'application/pdf':
-      return pdfTokens(await pageCount(document).catch(() => 1), text.length);
+      return pdfTokens(await isolatedDecoding.pageCount(document).catch(() => 1), text.length);
     case 'text/plain':
       return textTokens(text.length === 0 ? document.bytes.length : text.length);
     default:

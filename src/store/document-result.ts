@@ -19,6 +19,8 @@ export const documentResultSchema = z.object({
   source: z.enum(['e-invoice']).optional(),
   /** What the batch owner should know about this result: the extractor's notes (e.g. e-invoice XML that could not be used) and failed consistency checks ("check: problem"). */
   warnings: z.array(z.string()).optional(),
+  /** The character encoding a plain-text document was read in (utf-8, utf-16le, windows-1252 …). */
+  encoding: z.string().optional(),
   /** The data validates but fails a consistency check of the schema: listed in review.jsonl. */
   needsReview: z.boolean().optional(),
   /** When the document finished (epoch ms): the report's throughput over time. */
