@@ -3,6 +3,7 @@ import { CancelledFailure } from '@temporalio/common';
 import { loadDocument } from '../extraction/document';
 import { BatchFault, DocumentError } from '../extraction/errors';
 import type { Extractor } from '../extraction/extractor';
+import type { ExtractionObserver } from '../metrics/observer';
 import { runChecks, type LoadedSchema } from '../extraction/schemas';
 import { loadSchema, SchemaError } from '../extraction/schemas/load';
 import { zeroUsage } from '../extraction/usage';
@@ -20,6 +21,7 @@ export interface ExtractChunkDeps {
   extractorFor: (settings: ExtractionSettings) => Extractor | Promise<Extractor>;
   resultCache: ResultCache | null;
   now: () => number;
+  observer?: ExtractionObserver;
 }
 
 /**
@@ -58,6 +60,7 @@ export async function extractChunk(deps: ExtractChunkDeps, input: ExtractChunkIn
         throw toActivityFailure(error);
       }
       await appendToJournal(journalPath, result);
+      deps.observer?.documentFinished(result, input.settings.extractor);
       done.set(index, result);
       extractedNow++;
       context.heartbeat({ done: done.size, of: end - start });
