@@ -1,6 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { CancelledFailure } from '@temporalio/common';
 import { loadDocument } from '../extraction/document';
+import { eInvoiceModel } from '../extraction/einvoice/extractor';
 import { DocumentError } from '../extraction/errors';
 import type { Extractor } from '../extraction/extractor';
 import { extractionSchemas } from '../extraction/schemas';
@@ -86,7 +87,7 @@ async function extractDocument(
     const cacheKey = settings.cache && deps.resultCache ? resultCacheKey(document.bytes, settings.schema, extractor.settingsKey) : null;
     const cached = cacheKey ? await deps.resultCache!.get(cacheKey) : null;
     if (cached) {
-      return { ...base, status: 'succeeded', cached: true, data: cached.data, error: null, durationMs: deps.now() - startedAt, model: cached.model, usage: { ...zeroUsage } };
+      return { ...base, status: 'succeeded', cached: true, data: cached.data, error: null, durationMs: deps.now() - startedAt, model: cached.model, usage: { ...zeroUsage }, ...(cached.model === eInvoiceModel ? { source: 'e-invoice' as const } : {}) };
     }
     const extraction = await extractor.extract({ document, schemaName: settings.schema, schema });
     if (cacheKey) await deps.resultCache!.set(cacheKey, { data: extraction.data, model: extraction.model });
