@@ -7,7 +7,7 @@ import { detectLanguage, type Language } from './language';
 import { dueDateLabel, genericDateLabel, issueDateLabel, otherDateContext } from './labels';
 import { labelledValues, toLines, type Line } from './layout';
 import { parseLineItems } from './line-items';
-import { findBuyer, findIssuer } from './parties';
+import { findBuyer, findIssuer, otherAddressBlock } from './parties';
 import { findTotals } from './totals';
 
 /**
@@ -23,13 +23,15 @@ export function parseInvoiceText(text: string): Invoice {
   const { items, rowLines, headerIndex } = parseLineItems(lines, style);
   const totals = findTotals(lines, style, rowLines, headerIndex);
   const number = findInvoiceNumber(lines);
-  const buyer = findBuyer(lines);
   const bodyStart = headerIndex >= 0 ? headerIndex : lines.length;
+  const labelledBuyer = findBuyer(lines);
+  const issuer = findIssuer(lines, labelledBuyer, bodyStart);
+  const buyer = labelledBuyer ?? otherAddressBlock(lines, issuer, bodyStart);
   return {
     invoiceNumber: number?.value ?? null,
     issueDate: findIssueDate(lines, dateOrder, number?.after ?? ''),
     dueDate: findDueDate(lines, dateOrder),
-    issuer: findIssuer(lines, buyer, bodyStart),
+    issuer,
     buyer,
     currency,
     subtotal: totals.subtotal,
@@ -80,7 +82,10 @@ export function findIssueDate(lines: Line[], order: SlashDateOrder, afterNumber:
   if (labelled) return leadingDate(labelled.value, order);
   const afterNumberDate = leadingDate(afterNumber, order);
   if (afterNumberDate) return afterNumberDate;
-  const generic = labelledValues(lines, genericDateLabel, (value) => leadingDate(value, order) !== null, { atCellStart: true })[0];
+  // One-word labels start their cell, or (columns read as one line, as OCR does) end in a colon: "... Harrow HA1 2SQ Date: 03/02/2025".
+  const generic =
+    labelledValues(lines, genericDateLabel, (value) => leadingDate(value, order) !== null, { atCellStart: true })[0] ??
+    labelledValues(lines, new RegExp(`(?:${genericDateLabel.source})(?=\\s*:)`, 'u'), (value) => leadingDate(value, order) !== null, { below: false, right: false })[0];
   if (generic) return leadingDate(generic.value, order);
 
   for (const line of lines.slice(0, 25)) {

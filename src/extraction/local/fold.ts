@@ -20,4 +20,7 @@ const special = new Map([
   ['Ø', 'o'],
   ['đ', 'd'],
   ['ı', 'i'],
+  ['\u00ad', '-'], // a soft hyphen where a PDF broke "Rechnungs-nummer"
+  ['\u2010', '-'],
+  ['\u2011', '-'],
 ]);

@@ -2,6 +2,9 @@ import { datesIn } from './dates';
 import { bareNumberLabel, documentTitle, invoiceNumberLabel } from './labels';
 import { labelledValues, type Line } from './layout';
 
+/** Words before a number label that make it another document's number ("Rectifica a la factura Nº", "Bezug: Rechnung Nr."). */
+const referenceWords = /(?:rectifica|bezug|zu|zur|storno|korrektur|do|corrige|correction|ref(?:erence|erencia|erenz)?|riferimento|related|original|origine|credit\s+for|vom|betreft|dotyczy)\W*(?:\p{L}+\W*){0,3}$/u;
+
 export interface InvoiceNumber {
   value: string;
   /** What follows the number in its cell ("del 12 maggio 2024", "vom 14.03.2024"), where an issue date may hide. */
@@ -17,7 +20,7 @@ export interface InvoiceNumber {
  * A value that is not an identifier (no digit, a date, an amount) is never taken.
  */
 export function findInvoiceNumber(lines: Line[]): InvoiceNumber | null {
-  const labelled = labelledValues(lines, invoiceNumberLabel, (value) => identifier(value, true) !== null)[0];
+  const labelled = labelledValues(lines, invoiceNumberLabel, (value) => identifier(value, true) !== null, { rejectPrefix: referenceWords })[0];
   if (labelled) return identifier(labelled.value, true);
 
   const titled = labelledValues(lines, documentTitle, (value) => identifier(value, false) !== null, { atCellStart: true, below: false })[0];
@@ -45,11 +48,13 @@ export function findInvoiceNumber(lines: Line[]): InvoiceNumber | null {
  */
 function identifier(value: string, explicitLabel: boolean): InvoiceNumber | null {
   const text = value.trim().replace(/^[:#.º°\s]+/, '');
-  const series = text.match(/^(?:FT|FR|FS|FA|NC|ND|VD|RG)\s+[A-Z0-9]*\s?[A-Z0-9-]*(?:\/[A-Z0-9-]+)+/);
-  const spaced = text.match(/^\d(?: \d){3,}(?![\d.,])/);
-  const token = (series?.[0] ?? spaced?.[0].replace(/ /g, '') ?? text.split(/\s+/)[0] ?? '').replace(/[,;:)]+$/, '').replace(/\.$/, '');
-  const after = text.slice(series?.[0].length ?? spaced?.[0].length ?? (text.split(/\s+/)[0] ?? '').length).trim();
-  if (token.length > 30 || !/^[\p{L}\p{N}][\p{L}\p{N}\-/._]*$/u.test(token.replace(/ /g, series ? '' : ' ')) || !/\d/.test(token)) return null;
+  // A series before the number ("FT A/2024/392", "FR 2024/1583", "FV 12/03/2024") or a number printed in digit groups ("9876 5432 1098").
+  const series = text.match(/^[A-Z]{1,4}\s+(?:[A-Z0-9]{1,4}\s?)?[A-Z0-9-]*(?:\/[A-Z0-9-]+)+/)?.[0] ?? text.match(/^\d{2,5}(?: \d{2,5}){2,}$/)?.[0];
+  const spaced = text.match(/^\d(?: \d){3,}(?![\d.,])/)?.[0];
+  const first = text.split(/\s+/)[0] ?? '';
+  const token = (series ?? spaced?.replace(/ /g, '') ?? first).replace(/[,;:)]+$/, '').replace(/\.$/, '');
+  const after = text.slice((series ?? spaced ?? first).length).trim();
+  if (token.length > 30 || !/^[\p{L}\p{N}][\p{L}\p{N}\-/._]*$/u.test(token.replace(/ /g, series !== undefined ? '' : ' ')) || !/\d/.test(token)) return null;
   if (/^\d{1,3}(?:[.,]\d{3})*[.,]\d{2}$/.test(token)) return null; // an amount
   if (/^\d{1,2}:\d{2}/.test(token)) return null;
   const date = datesIn(token)[0];

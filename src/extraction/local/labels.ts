@@ -19,7 +19,7 @@ export const invoiceNumberLabel = alt(
   `beleg\\s*-?\\s*${no}`,
   `gutschrifts?\\s*-?\\s*${no}`,
   `(?:n\\s*[°º]|no\\.?|num(?:ero)?\\.?)\\s*(?:de\\s+)?(?:la\\s+)?(?:facture|avoir|factura|fattura|documento|fatura)`,
-  `(?:facture|avoir|factura(?:\\s+simplificada)?|fattura|fatura(?:\\s*-\\s*recibo)?|fatura\\s+de\\s+servicos)\\s*${no}`,
+  `(?:facture|avoir|factura(?:\\s+simplificada|\\s+rectificativa)?|fattura|fatura(?:\\s*-\\s*recibo)?|fatura\\s+de\\s+servicos)\\s*${no}`,
   `numero\\s+(?:de\\s+)?(?:factura|fattura|documento|fatura)`,
   `factuur\\s*-?\\s*${no}`,
   `(?:numer|nr)\\s+faktury`,
@@ -165,6 +165,11 @@ export const buyerLabel = alt(
   'billing\\s*address',
   'to(?=\\s*:)',
   'rechnungsempfanger',
+  'rechnungsadresse',
+  'rechnungsanschrift',
+  'invoice\\s*address',
+  'destinatario',
+  'dati\\s*(?:del\\s*)?cliente',
   'kunde',
   'kaufer',
   'auftraggeber',
@@ -200,6 +205,11 @@ export const issuerLabel = alt(
   'from(?=\\s*:)',
   'seller',
   'sold\\s*by',
+  'vendu\\s*par',
+  'verkauft\\s*(?:von|durch)',
+  'vendido\\s*por',
+  'venduto\\s*da',
+  'verkocht\\s*door',
   'supplier',
   'vendor',
   'issued\\s*by',
@@ -293,7 +303,7 @@ export const summaryLabels: { kind: SummaryKind; priority: number; pattern: RegE
     kind: 'tax',
     priority: 2,
     pattern: alt(
-      '(?:total|totaal|totale|summe|gesamt|razem|suma|montant|importe|valor|kwota)\\s*(?:de\\s*(?:la\\s*)?|del\\s*)?(?:vat|tax(?:es)?|gst|tva|iva|btw|mwst\\.?|ust\\.?|imposta|umsatzsteuer|igic)',
+      '(?:total|totaal|totale|summe|gesamt|razem|suma|montant|importe|valor|kwota)\\s*(?:de\\s*(?:la\\s*)?|del\\s*)?(?:vat|tax(?:es)?|gst|tva|iva|btw|mwst\\.?|ust\\.?|imposta|umsatzsteuer|igic|impostos?|impuestos?)',
     ),
   },
   {
@@ -356,7 +366,7 @@ export const summaryLabels: { kind: SummaryKind; priority: number; pattern: RegE
       "(?:total|montant)\\s*de\\s*l\\s*['’]?\\s*avoir",
       'total\\s*(?:factura|con\\s*iva|iva\\s*incluido)',
       'importe\\s*total',
-      'totale\\s*(?:documento|fattura|generale|complessivo|ivato|iva\\s*inclusa)',
+      'tot(?:ale|\\.)?\\s*(?:documento|fattura|generale|complessivo|ivato|iva\\s*inclusa)',
       'importo\\s*totale',
       'totaal\\s*(?:incl\\.?|inclusief)(?:\\s*btw)?',
       'totaalbedrag',
@@ -409,7 +419,7 @@ export const summaryLabels: { kind: SummaryKind; priority: number; pattern: RegE
 
 /** Words that may stand between a summary label and its amount ("Total incl. VAT (EUR):", "IVA (22% su € 107,00)"). */
 export const summaryFiller =
-  /^(?:[a-z]{1,2}|incl|inkl|including|inclusive|incluido|incluida|inclusa|incluso|compris|excl|exkl|excluding|exclusive|of|vat|tax|mwst|ust|tva|iva|btw|gst|igst|cgst|sgst|net|netto|brutto|ht|ttc|amount|betrag|montant|importe|importo|bedrag|kwota|valor|eur|usd|gbp|chf|pln|inr|brl|sek|nok|dkk|cad|aud|rs|zl|fr|sfr|euro|euros|zzgl|davon|dont|sur|von|den|del|die|der|des|the|and|und|per|cent|total|totale|totaal|rate|satz|stawka|taux|aliquota|tasa|taxa)$/u;
+  /^(?:[a-z]{1,2}|inc|hoog|laag|verlegd|incl|inkl|including|inclusive|incluido|incluida|inclusa|incluso|compris|excl|exkl|excluding|exclusive|of|vat|tax|mwst|ust|tva|iva|btw|gst|igst|cgst|sgst|net|netto|brutto|ht|ttc|amount|betrag|montant|importe|importo|bedrag|kwota|valor|eur|usd|gbp|chf|pln|inr|brl|sek|nok|dkk|cad|aud|rs|zl|fr|sfr|euro|euros|zzgl|davon|dont|sur|von|den|del|die|der|des|the|and|und|per|cent|total|totale|totaal|rate|satz|stawka|taux|aliquota|tasa|taxa)$/u;
 
 const summaryStart = new RegExp(`^(?:${summaryLabels.map((label) => label.pattern.source).join('|')})(?![\\p{L}])`, 'u');
 

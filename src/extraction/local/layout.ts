@@ -62,6 +62,8 @@ export interface LabelOptions {
   below?: boolean;
   /** Look for the value in the next cell of the line. @default true */
   right?: boolean;
+  /** Skip a label whose cell starts with text like this (folded) before it. @default none */
+  rejectPrefix?: RegExp;
 }
 
 /**
@@ -78,11 +80,12 @@ export function labelledValues(
 ): Labelled[] {
   const found: Labelled[] = [];
   const prefix = options.atCellStart ? '' : '(?:.*?[^\\p{L}\\p{N}])?';
-  const anchored = new RegExp(`^${prefix}(?:${label.source})(?![\\p{L}\\p{N}])[\\s:#.\\-–=º°]*`, 'u');
+  const anchored = new RegExp(`^(${prefix})(?:${label.source})(?![\\p{L}\\p{N}])[\\s:#.\\-–=º°]*`, 'u');
   lines.forEach((line, lineIndex) => {
     line.cells.forEach((cell, cellIndex) => {
       const match = cell.folded.match(anchored);
       if (!match) return;
+      if (options.rejectPrefix && match[1] && options.rejectPrefix.test(match[1].trim())) return;
       const rest = cell.text.slice(match[0].length).trim();
       const candidates: Labelled[] = [];
       if (rest !== '') candidates.push({ value: rest, line: lineIndex, cell, labelCell: cell, where: 'same' });

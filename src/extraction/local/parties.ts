@@ -61,6 +61,34 @@ function tradingNameOf(name: string): string {
   );
 }
 
+/** A postcode and town ("44135 Dortmund", "1021 JK Amsterdam", "31-147 Kraków", "4000-442 Porto", "BS2 0JP"). */
+const postcodeTown = /(?:^|\s)(?:\d{4,5}|\d{4}\s?[A-Z]{2}|\d{2}-\d{3}|\d{4}-\d{3}|[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2})(?:\s+\p{L}|$)/u;
+
+/**
+ * The buyer of an invoice whose recipient block has no label: when the head of the document holds
+ * exactly two address blocks (a name with a postcode and town under it) and one is the seller's,
+ * the other is the buyer's. Anything less clear stays null.
+ */
+export function otherAddressBlock(lines: Line[], issuer: string | null, bodyStart: number): string | null {
+  if (issuer === null) return null;
+  const blocks: { name: string; line: number; start: number }[] = [];
+  for (const [index, line] of lines.slice(0, Math.min(bodyStart, 25)).entries()) {
+    for (const cell of line.cells) {
+      const name = tradingNameOf(cleanName(cell.text));
+      if (!isPartyName(name)) continue;
+      // A line of a block already found (a department, a second name line) is not a block of its own.
+      if (blocks.some((block) => index - block.line <= 4 && Math.abs(cell.start - block.start) <= 20)) continue;
+      const next = lines.slice(index + 1, index + 5);
+      const blockEnd = next.findIndex((below) => below.cells.length === 0);
+      const below = next.slice(0, blockEnd < 0 ? next.length : blockEnd).map((line) => columnCell(line, { start: cell.start, end: Math.max(cell.end, cell.start + 12) })?.text ?? '');
+      if (below.some((text) => postcodeTown.test(text))) blocks.push({ name, line: index, start: cell.start });
+    }
+  }
+  const names = blocks.map((block) => block.name);
+  if (names.length !== 2 || !names.includes(issuer)) return null;
+  return names.find((name) => name !== issuer) ?? null;
+}
+
 /** The name in the block a party label heads (see findBuyer). */
 function labelledParty(lines: Line[], label: RegExp): string | null {
   const anchored = new RegExp(`^(?:${label.source})(?![\\p{L}\\p{N}])[\\s:.\\-–]*`, 'u');
@@ -70,11 +98,11 @@ function labelledParty(lines: Line[], label: RegExp): string | null {
       if (!match) continue;
       const rest = cleanName(cell.text.slice(match[0].length));
       if (rest !== '') {
-        if (isPartyName(rest)) return rest;
+        if (isPartyName(rest, true)) return rest;
         continue;
       }
       const right = line.cells[cellIndex + 1];
-      if (right && right.start - cell.end < 16 && isPartyName(cleanName(right.text))) return cleanName(right.text);
+      if (right && right.start - cell.end < 16 && isPartyName(cleanName(right.text), true)) return cleanName(right.text);
       const below = nameBelow(lines, index, cell);
       if (below) return below;
     }
@@ -110,7 +138,7 @@ function salutationParty(lines: Line[]): string | null {
       if (below) return below;
     }
     const words = first.folded.split(/\s+/);
-    if (words.length >= 3 && /^(?:madame|monsieur|mme|herrn?|frau|mr\.?|mrs\.?|ms\.?)$/.test(words[0]!) && isPartyName(first.text)) {
+    if (words.length >= 3 && /^(?:madame|monsieur|mme|herrn?|frau|mr\.?|mrs\.?|ms\.?|mevr\.?|mevrouw|dhr\.?|de\s*heer|sig\.?(?:ra)?|sr\.?|sra\.?|pan|pani)$/.test(words[0]!) && isPartyName(first.text)) {
       return cleanName(first.text);
     }
   }
@@ -154,13 +182,14 @@ const notAName = new RegExp(
 );
 
 /** A plausible party name: has letters, is not a label, a title, a date, an amount, an address line or a contact. */
-export function isPartyName(value: string): boolean {
+export function isPartyName(value: string, labelled = false): boolean {
   const text = value.trim();
   const folded = fold(text);
   if (!/\p{L}{2}/u.test(text) || text.length > 70 || text.length < 3) return false;
   if (/^[\p{L} .#/()'-]{2,40}:/u.test(text) || text.endsWith(':')) return false; // another label
   if (/@|https?:|www\.|\+?\d[\d ()/-]{7,}/.test(text)) return false; // contact
-  if (/\d/.test(text) && !companySuffix.test(text)) return false; // an address, a reference, a date
+  // An address, a reference, a date; a name right after its label may carry a number ("Comunidad Calle Mayor 5").
+  if (/\d/.test(text) && !companySuffix.test(text) && (!labelled || /^\d|\b\d{4,}\b/.test(text))) return false;
   if (/^[([]/.test(text) || parseDate(text) !== null || notAName.test(folded)) return false;
   if (/^(?:str\.|strasse|rue|avenue|via|calle|rua|ul\.|plac|piazza|avda\.)/u.test(folded)) return false;
   return true;
@@ -170,6 +199,19 @@ function isBareLabel(folded: string): boolean {
   return new RegExp(`^(?:${buyerLabel.source}|${issuerLabel.source})\\s*:?$`, 'u').test(folded);
 }
 
+/** Legal forms that end a company name: words after one belong to something else ("Elektro Schmitt GmbH Meisterbetrieb"). */
+const legalFormThenMore =
+  /^(.*?[\s,](?:gmbh|ltd|limited|llc|inc|corp|sarl|s\.a\.r\.l\.|s\.a\.s\.|s\.l\.|s\.r\.l\.|s\.p\.a\.|sp\.\s?z\s?o\.\s?o\.|b\.v\.|n\.v\.|lda|ltda|pty\.?\s+ltd|pvt\.?\s+ltd|plc|llp|kg|ohg|bv|nv|vof)\.?(?:\s*&\s*co\.?(?:\s*kg)?)?)\s+(?!&|(?:kg|co|ag|cie)(?!\p{L}))\p{L}.*$/iu;
+
+/** Labels that may follow a name on the same line when columns were read as one (OCR): the name ends there. */
+const nextLabel = new RegExp(
+  `\\s(?:${[invoiceNumberLabel, issueDateLabel, dueDateLabel].map((label) => label.source).join('|')}|(?:date|datum|fecha|data|tel|phone|vat|gstin|nip|nif)\\s*[:.])`,
+  'u',
+);
+
 function cleanName(value: string): string {
-  return value.replace(/\s{2,}.*$/, '').replace(/[,;:]+$/, '').trim();
+  let name = value.replace(/\s{2,}.*$/, '');
+  const labelAt = fold(name).search(nextLabel);
+  if (labelAt > 0) name = name.slice(0, labelAt);
+  return name.replace(legalFormThenMore, '$1').replace(/[,;:]+$/, '').trim();
 }
