@@ -17,6 +17,8 @@ export const ENV = {
   homeDir: 'DOCBATCH_HOME',
   anthropicApiKey: 'ANTHROPIC_API_KEY',
   anthropicBaseUrl: 'ANTHROPIC_BASE_URL',
+  decodeWorkers: 'DOCBATCH_DECODE_WORKERS',
+  decodeTimeoutSeconds: 'DOCBATCH_DECODE_TIMEOUT_SECONDS',
 } as const;
 
 export const DEFAULTS = {

@@ -84,13 +84,14 @@ describe('loadDocument', () => {
     expect((await errorOf(loadDocument(join(dir, 'blank.txt')))).type).toBe('empty');
   });
 
-  it('rejects a .txt holding binary data, and text that is not UTF-8', async () => {
+  it('rejects a .txt holding binary data, and reads Latin-9 text in its encoding', async () => {
     await writeFile(join(dir, 'binary.txt'), Buffer.from([0x49, 0x00, 0x01, 0x02, 0x03]));
     expect((await errorOf(loadDocument(join(dir, 'binary.txt')))).type).toBe('corrupt');
-    await writeFile(join(dir, 'latin1.txt'), Buffer.from('Invoice total: 12,00 \xa4 r\xe9sum\xe9', 'latin1'));
-    const error = await errorOf(documentText(await loadDocument(join(dir, 'latin1.txt'))));
-    expect(error.type).toBe('corrupt');
-    expect(error.message).toMatch(/not valid UTF-8 text: re-save it as UTF-8/);
+    // 0xA4 is the euro sign in ISO-8859-15.
+    await writeFile(join(dir, 'latin9.txt'), Buffer.from('Invoice total: 12,00 \xa4 r\xe9sum\xe9', 'latin1'));
+    const document = await loadDocument(join(dir, 'latin9.txt'));
+    expect(document.encoding).toBe('iso-8859-15');
+    expect(await documentText(document)).toBe('Invoice total: 12,00 € résumé');
   });
 
   it('rejects an image whose extension lies about its content as corrupt', async () => {

@@ -78,11 +78,12 @@ async function extractDocument(
   attempt: number,
 ): Promise<DocumentResult> {
   const startedAt = deps.now();
-  const base = { index: entry.index, path: entry.path, attempts: attempt };
+  let base: Pick<DocumentResult, 'index' | 'path' | 'attempts' | 'encoding'> = { index: entry.index, path: entry.path, attempts: attempt };
   try {
     // Listed with a problem (a FIFO, a dangling link …): failed with it, never opened.
     if (entry.problem) throw new DocumentError(entry.problem.type, entry.problem.message);
     const document = await loadDocument(entry.path);
+    if (document.encoding !== undefined) base = { ...base, encoding: document.encoding };
     const { schema } = extractionSchemas[settings.schema];
     const cacheKey = settings.cache && deps.resultCache ? resultCacheKey(document.bytes, settings.schema, extractor.settingsKey) : null;
     const cached = cacheKey ? await deps.resultCache!.get(cacheKey) : null;

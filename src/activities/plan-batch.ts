@@ -36,7 +36,7 @@ export async function planBatch(deps: PlanBatchDeps, { batchId, input }: PlanBat
 }
 
 /** `auto` means Claude when the worker has an API key, the offline extractor otherwise. */
-export function resolveExtractor(kind: PlanBatchInput['input']['extractor'], hasAnthropicKey: boolean): 'local' | 'anthropic' {
+function resolveExtractor(kind: PlanBatchInput['input']['extractor'], hasAnthropicKey: boolean): 'local' | 'anthropic' {
   if (kind === 'auto') return hasAnthropicKey ? 'anthropic' : 'local';
   return kind;
 }

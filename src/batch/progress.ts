@@ -36,8 +36,7 @@ export const progressSchema = z.object({
 export type Progress = z.infer<typeof progressSchema>;
 
 /** A point on the batch's active clock (paused time left out): documents processed by then. */
-export const throughputSampleSchema = z.object({ activeMs: z.number(), processed: z.number() });
-export type ThroughputSample = z.infer<typeof throughputSampleSchema>;
+const throughputSampleSchema = z.object({ activeMs: z.number(), processed: z.number() });
 
 /** The clock of a batch, carried across continue-as-new. All times are epoch ms. */
 export const batchClockSchema = z.object({
@@ -51,7 +50,7 @@ export type BatchClock = z.infer<typeof batchClockSchema>;
 /** How many recent samples the throughput estimate looks at. */
 export const THROUGHPUT_WINDOW = 20;
 /** Chunk completions needed before a rate (and so an ETA) is given. */
-export const MIN_SAMPLES_FOR_RATE = 2;
+const MIN_SAMPLES_FOR_RATE = 2;
 
 export function startClock(now: number): BatchClock {
   return { startedAt: now, pausedMs: 0, pausedSince: null, samples: [] };

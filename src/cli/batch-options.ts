@@ -2,6 +2,7 @@ import { Option, type Command } from 'commander';
 import type { BatchOptions } from '../client/batch-input';
 import { ENV } from '../env';
 import { batchInputSchema, documentOrders, extractorKinds } from '../batch/input';
+import { definedOnly } from '../client/defined-only';
 import { integerArg, numberArg } from './command';
 
 /** What commander hands `run` and `start` (and `redrive` for the settings it may override). */
@@ -47,23 +48,16 @@ export function addBatchOptions(command: Command): Command {
 
 export function toBatchOptions(dir: string | undefined, options: BatchCommandOptions): BatchOptions {
   return {
-    ...(dir !== undefined ? { dir } : {}),
-    ...(options.manifest !== undefined ? { manifest: options.manifest } : {}),
-    ...(options.include !== undefined ? { include: options.include } : {}),
+    ...definedOnly({ dir, manifest: options.manifest, include: options.include, output: options.output }),
     ...(options.followSymlinks ? { followSymlinks: true } : {}),
-    ...(options.output !== undefined ? { output: options.output } : {}),
     ...settingsOf(options),
   };
 }
 
 export function settingsOf(options: Partial<BatchCommandOptions>): BatchOptions {
+  const { chunkSize, concurrency, priority, order, extractor, toleratedFailurePercent } = options;
   return {
-    ...(options.chunkSize !== undefined ? { chunkSize: options.chunkSize } : {}),
-    ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
-    ...(options.priority !== undefined ? { priority: options.priority } : {}),
-    ...(options.order !== undefined ? { order: options.order } : {}),
-    ...(options.extractor !== undefined ? { extractor: options.extractor } : {}),
-    ...(options.toleratedFailurePercent !== undefined ? { toleratedFailurePercent: options.toleratedFailurePercent } : {}),
+    ...definedOnly({ chunkSize, concurrency, priority, order, extractor, toleratedFailurePercent }),
     ...(options.cache === false ? { cache: false } : {}),
   };
 }

@@ -1,42 +1,44 @@
-import { InvalidArgumentError } from 'commander';
-import { CliError, describeError } from '../client/errors';
-import { openSession, type SessionOptions, type TemporalSession } from '../client/session';
-import { temporalSettingsFromEnv } from '../temporal/connection';
-
-/** Plumbing every command shares: sessions, --json output, interrupts, argument parsers. */
-
-export interface CommandContext {
-  batchId?: string;
-  /** What the person asked for, for error lines: "pause", "change priority". */
-  action?: string;
-}
+import { InvalidArgumentError, type Command } from 'commander';
 
 /**
- * Runs `fn` with a connected session and closes it after; any error becomes a CliError whose one
- * line names the batch, the server and the fix.
+ * What every command module shares, and nothing heavy: `docbatch --help` loads every command's
+ * registration, so a command module imports the Temporal client, the worker or the extractors
+ * only inside its action (`await import(...)`), when that command runs.
  */
-export async function withSession<T>(context: CommandContext, fn: (session: TemporalSession) => Promise<T>, options: SessionOptions = {}): Promise<T> {
-  const session = await openSession(options);
-  try {
-    return await fn(session);
-  } catch (error) {
-    throw asCliError(error, { ...context, address: session.address, namespace: session.namespace });
-  } finally {
-    await session.close().catch(() => {});
+
+/** A module of src/cli/ that adds its command to the program: arguments, options, and its action. */
+export interface CliCommand {
+  register(program: Command): void;
+}
+
+/** A failure of a command that the CLI prints as it is (one line) and exits with. */
+export class CliError extends Error {
+  override readonly name = 'CliError';
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
   }
 }
 
-export function asCliError(error: unknown, context: CommandContext & { address?: string; namespace?: string }): CliError {
-  if (error instanceof CliError) return error;
-  const settings = temporalSettingsFromEnv();
-  return new CliError(
-    describeError(error, {
-      address: context.address ?? settings.address,
-      namespace: context.namespace ?? settings.namespace,
-      ...(context.batchId !== undefined ? { batchId: context.batchId } : {}),
-      ...(context.action !== undefined ? { action: context.action } : {}),
-    }),
-  );
+/** What the person asked for, so an error line can name it: the batch, "pause", "change priority". */
+export interface CommandContext {
+  batchId?: string;
+  action?: string;
+}
+
+export type JsonOption = { json?: boolean };
+
+export function jsonOption(command: Command): Command {
+  return command.option('--json', 'print JSON only');
+}
+
+/** An action whose exit code becomes the process's; an error it throws reaches main, which prints it. */
+export function action<A extends unknown[]>(run: (...args: A) => Promise<number>) {
+  return async (...args: A): Promise<void> => {
+    process.exitCode = await run(...args);
+  };
 }
 
 /** For --json: the value and nothing else on stdout. */

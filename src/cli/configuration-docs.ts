@@ -21,6 +21,8 @@ const envDescriptions: Record<keyof typeof ENV, { purpose: string; fallback: str
   homeDir: { purpose: 'project-local state: dev server database, temporal binary, cache', fallback: '`.docbatch`' },
   anthropicApiKey: { purpose: 'Claude API key, read by workers only; `--extractor auto` uses Claude when it is set', fallback: 'none: the local extractor' },
   anthropicBaseUrl: { purpose: 'Messages API base URL (the local emulator in tests)', fallback: 'the SDK default' },
+  decodeWorkers: { purpose: 'decoder processes per worker: PDF parsing, rendering and OCR run isolated in them, one document each', fallback: 'the number of cores' },
+  decodeTimeoutSeconds: { purpose: 'seconds a document may go without progress (a page, an image) while decoded before it fails as `timeout`', fallback: '`120`' },
 };
 
 /** Every field of the batch input, by dotted path; the defaults come from the schema itself. */

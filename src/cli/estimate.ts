@@ -1,22 +1,15 @@
-import { CliError } from '../client/errors';
-import { estimateBatch, type BatchEstimate } from '../extraction/estimate';
-import { listSource, SourceError } from '../store/manifest';
 import type { BatchInput } from '../batch/input';
-import { printJson, printLine } from './command';
 import { formatCost } from '../batch/format';
+import { listBatchSource } from '../client/batch-source';
+import { estimateBatch, type BatchEstimate } from '../extraction/estimate';
+import { CliError, printJson, printLine } from './command';
 
 /**
  * `docbatch run --estimate`: the tokens and cost the batch is expected to take on Claude, from the
  * documents alone (src/extraction/estimate.ts), with no server, no worker and no API call.
  */
 export async function printEstimate(input: BatchInput, json: boolean): Promise<number> {
-  let paths: string[];
-  try {
-    paths = (await listSource(input.source, input.order)).map((entry) => entry.path);
-  } catch (error) {
-    if (error instanceof SourceError) throw new CliError(error.message);
-    throw error;
-  }
+  const paths = (await listBatchSource(input)).map((entry) => entry.path);
   let estimate: BatchEstimate;
   try {
     estimate = await estimateBatch(paths, { schema: input.schema, models: input.models });

@@ -1,3 +1,4 @@
+import type { Progress } from '../batch/progress';
 import type { BatchOutcome } from '../client/batch-outcome';
 import type { TemporalSession } from '../client/session';
 import type { BatchHandle } from '../client/start-batch';
@@ -23,8 +24,9 @@ export async function followBatch(session: TemporalSession, handle: BatchHandle,
     result = await watchBatch(session.client, handle, {
       address: session.address,
       signal: options.signal,
-      onProgress: (progress) => view.update(progress),
-      onWaiting: (why) => view.waiting(why),
+      ...(view.refreshMs === null
+        ? {}
+        : { intervalMs: view.refreshMs, onProgress: (progress: Progress) => view.update(progress), onWaiting: (why: string) => view.waiting(why) }),
     });
   } finally {
     view.stop();

@@ -5,6 +5,8 @@ import { formatState, progressLine } from './format';
 
 /** Shows a batch's progress while a command watches it. */
 export interface ProgressView {
+  /** How often progress is worth reading for this view; null when it shows none (--json). */
+  readonly refreshMs: number | null;
   update(progress: Progress): void;
   /** Progress cannot be read right now; shown once per distinct reason. */
   waiting(why: string): void;
@@ -22,7 +24,7 @@ export interface ProgressViewOptions {
 /** A live bar on a terminal, periodic lines in logs and pipes, silence for --json. */
 export function createProgressView(options: ProgressViewOptions): ProgressView {
   const stream = options.stream ?? process.stderr;
-  if (options.json) return { update() {}, waiting() {}, stop() {} };
+  if (options.json) return { refreshMs: null, update() {}, waiting() {}, stop() {} };
   if (stream.isTTY) return barView(stream);
   return lineView(stream, options.lineIntervalMs ?? 5_000);
 }
@@ -46,6 +48,7 @@ function barView(stream: NodeJS.WriteStream): ProgressView {
     stateText: formatState(p),
   });
   return {
+    refreshMs: 500,
     update(progress) {
       if (!started) {
         bar.start(Math.max(progress.total, 1), progress.processed, payload(progress));
@@ -70,6 +73,8 @@ function lineView(stream: NodeJS.WriteStream, intervalMs: number): ProgressView 
   let lastProcessed = -1;
   let lastWaiting = '';
   return {
+    // Often enough that a state change prints within a few seconds; lines themselves stay `intervalMs` apart.
+    refreshMs: Math.max(500, intervalMs / 2),
     update(progress) {
       const state = formatState(progress);
       const now = Date.now();

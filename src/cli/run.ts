@@ -1,17 +1,13 @@
-import { deriveBatchId } from '../client/batch-id';
-import { batchInputFromOptions } from '../client/batch-input';
-import { inspectSource } from '../client/batch-source';
-import { CliError, firstLine } from '../client/errors';
-import { openSession, type TemporalSession } from '../client/session';
-import { startOrAttachBatch, type StartOutcome } from '../client/start-batch';
-import { ensureTemporalServer, type TemporalServer } from '../temporal/dev-server';
-import { toBatchOptions, type BatchCommandOptions } from './batch-options';
-import { asCliError, INTERRUPTED_EXIT_CODE, interruptSignal, note } from './command';
-import { printEstimate } from './estimate';
-import { followBatch, printOutcome } from './follow';
+import type { Command } from 'commander';
+import { firstLine } from '../client/errors';
+import type { TemporalSession } from '../client/session';
+import type { StartOutcome } from '../client/start-batch';
+import type { TemporalServer } from '../temporal/dev-server';
+import { addBatchOptions, toBatchOptions, type BatchCommandOptions } from './batch-options';
+import { action, CliError, INTERRUPTED_EXIT_CODE, interruptSignal, note, type CliCommand } from './command';
 import type { InProcessWorker } from './in-process-worker';
 
-export interface RunCommandOptions extends BatchCommandOptions {
+interface RunOptions extends BatchCommandOptions {
   /** false with --no-worker. */
   worker: boolean;
   estimate?: boolean;
@@ -21,11 +17,33 @@ export interface RunCommandOptions extends BatchCommandOptions {
  * `docbatch run [dir]`, the main job: a Temporal server (found or embedded), an in-process worker,
  * the batch started or resumed under its derived id, a live progress bar, then the report.
  */
-export async function runCommand(dir: string | undefined, options: RunCommandOptions): Promise<number> {
-  const json = options.json === true;
-  const { json: inputJson, input } = batchInputFromOptions(toBatchOptions(dir, options));
-  if (options.estimate) return printEstimate(input, json);
+export const runCommand: CliCommand = {
+  register(program: Command) {
+    addBatchOptions(
+      program
+        .command('run [dir]')
+        .description('run a batch to the end with a live progress bar (starts a dev server and a worker when needed)')
+        .option('--no-worker', 'do not run a worker in this process (workers run elsewhere)')
+        .option('--estimate', 'print the expected tokens and cost, then exit without calling the API'),
+    ).action(action(runBatch));
+  },
+};
 
+async function runBatch(dir: string | undefined, options: RunOptions): Promise<number> {
+  const json = options.json === true;
+  const { batchInputFromOptions } = await import('../client/batch-input');
+  const { json: inputJson, input } = batchInputFromOptions(toBatchOptions(dir, options));
+  if (options.estimate) return (await import('./estimate')).printEstimate(input, json);
+
+  const [{ deriveBatchId }, { inspectSource }, { openSession }, { startOrAttachBatch }, { ensureTemporalServer }, { cliError }, { followBatch, printOutcome }] = await Promise.all([
+    import('../client/batch-id'),
+    import('../client/batch-source'),
+    import('../client/session'),
+    import('../client/start-batch'),
+    import('../temporal/dev-server'),
+    import('./errors'),
+    import('./follow'),
+  ]);
   const source = await inspectSource(input);
   const batchId = options.id ?? deriveBatchId(inputJson);
   const interrupt = interruptSignal();
@@ -33,19 +51,14 @@ export async function runCommand(dir: string | undefined, options: RunCommandOpt
   let session: TemporalSession | undefined;
   let worker: InProcessWorker | undefined;
   try {
-    server = await ensureServer();
+    server = await ensureTemporalServer({ log: note }).catch((error: unknown) => {
+      throw new CliError(firstLine(error instanceof Error ? error.message : String(error)));
+    });
     session = await openSession({ settings: server.connection, uiUrl: server.uiUrl });
     if (options.worker) worker = await (await import('./in-process-worker')).startInProcessWorker(server);
     if (interrupt.signal.aborted) return INTERRUPTED_EXIT_CODE;
 
-    const outcome = await startOrAttachBatch(session.client, {
-      batchId,
-      json: inputJson,
-      input,
-      taskQueue: session.taskQueue,
-      source,
-      rerun: options.rerun === true,
-    });
+    const outcome = await startOrAttachBatch(session.client, { batchId, json: inputJson, input, taskQueue: session.taskQueue, source, rerun: options.rerun === true });
     announce(session, outcome, source.documents, source.label);
     if (outcome.kind === 'completed-earlier') {
       return printOutcome(session, { batchId, state: outcome.summary.state, summary: outcome.summary }, json);
@@ -65,7 +78,7 @@ export async function runCommand(dir: string | undefined, options: RunCommandOpt
     if (crash) throw new CliError(`the in-process worker stopped (${firstLine(crash.message)}): re-run the command to resume batch ${batchId}`);
     return followed.kind === 'ended' ? followed.exitCode : INTERRUPTED_EXIT_CODE;
   } catch (error) {
-    throw asCliError(error, { batchId, ...(server ? { address: server.address, namespace: server.namespace } : {}) });
+    throw cliError(error, { batchId, ...(server ? { address: server.address, namespace: server.namespace } : {}) });
   } finally {
     interrupt.dispose();
     await worker?.stop();
@@ -74,14 +87,6 @@ export async function runCommand(dir: string | undefined, options: RunCommandOpt
       note('stopping the embedded Temporal server (run `docbatch server` to keep it and its Web UI up between commands)');
       await server.stop();
     }
-  }
-}
-
-async function ensureServer(): Promise<TemporalServer> {
-  try {
-    return await ensureTemporalServer({ log: note });
-  } catch (error) {
-    throw new CliError(firstLine(error instanceof Error ? error.message : String(error)));
   }
 }
 

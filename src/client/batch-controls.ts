@@ -1,8 +1,8 @@
 import type { Client } from '@temporalio/client';
-import { WorkflowNotFoundError } from '@temporalio/common';
 import * as messages from '../batch/messages';
 import type { Progress } from '../batch/progress';
-import { batchNotFoundError, CliError } from './errors';
+import { describeBatch } from './batch-record';
+import { BatchEndedError } from './errors';
 
 /** The control updates of a batch and their arguments (see src/batch/messages.ts). */
 export type BatchControl =
@@ -21,7 +21,8 @@ const UPDATE_DEADLINE_MS = 30_000;
  */
 export async function controlBatch(client: Client, batchId: string, control: BatchControl): Promise<Progress> {
   const handle = client.workflow.getHandle(batchId);
-  await requireRunning(handle, client.options.namespace, control.action);
+  const { status } = await describeBatch(client, batchId);
+  if (status.name !== 'RUNNING') throw new BatchEndedError(batchId, verb(control.action), status.name);
   return client.connection.withDeadline(Date.now() + UPDATE_DEADLINE_MS, () => {
     switch (control.action) {
       case 'pause':
@@ -36,21 +37,6 @@ export async function controlBatch(client: Client, batchId: string, control: Bat
         return handle.executeUpdate(messages.prioritizeUpdate, { args: [{ documents: control.documents }] });
     }
   });
-}
-
-async function requireRunning(handle: ReturnType<Client['workflow']['getHandle']>, namespace: string, action: string): Promise<void> {
-  let status: string;
-  try {
-    status = (await handle.describe()).status.name;
-  } catch (error) {
-    if (error instanceof WorkflowNotFoundError) throw batchNotFoundError(handle.workflowId, namespace);
-    throw error;
-  }
-  if (status !== 'RUNNING') {
-    throw new CliError(
-      `cannot ${verb(action)} batch ${handle.workflowId}: it has already ${status === 'COMPLETED' ? 'completed' : `ended (${status.toLowerCase().replace(/_/g, ' ')})`}; see \`docbatch report ${handle.workflowId}\``,
-    );
-  }
 }
 
 function verb(action: string): string {

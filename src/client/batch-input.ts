@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { DEFAULTS, readEnv } from '../env';
 import { documentOrders, extractorKinds, parseBatchInput, type BatchInput, type BatchInputJson } from '../batch/input';
-import { CliError } from './errors';
+import { definedOnly } from './defined-only';
+import { InvalidBatchSettingsError } from './errors';
 
 /** The batch settings a person gives on the command line (`docbatch run` / `start`). */
 export interface BatchOptions {
@@ -23,10 +24,10 @@ export interface BatchOptions {
   redriveOf?: string;
 }
 
-export const DEFAULT_SOURCE_DIR = 'samples/invoices';
+const DEFAULT_SOURCE_DIR = 'samples/invoices';
 
 /** The output directory: --output, else DOCBATCH_OUTPUT_DIR, else ./output — always absolute. */
-export function resolveOutputDir(output: string | undefined, cwd = process.cwd()): string {
+function resolveOutputDir(output: string | undefined, cwd = process.cwd()): string {
   return path.resolve(cwd, output ?? readEnv('outputDir') ?? DEFAULTS.outputDir);
 }
 
@@ -42,22 +43,20 @@ export function batchInputFromOptions(options: BatchOptions, cwd = process.cwd()
   const json: BatchInputJson = {
     source,
     outputDir: resolveOutputDir(options.output, cwd),
-    ...defined('chunkSize', options.chunkSize),
-    ...defined('concurrency', options.concurrency),
-    ...defined('priority', options.priority),
-    ...defined('order', options.order as BatchInput['order'] | undefined),
-    ...defined('extractor', options.extractor as BatchInput['extractor'] | undefined),
-    ...defined('toleratedFailurePercent', options.toleratedFailurePercent),
+    ...definedOnly({
+      chunkSize: options.chunkSize,
+      concurrency: options.concurrency,
+      priority: options.priority,
+      order: options.order as BatchInput['order'] | undefined,
+      extractor: options.extractor as BatchInput['extractor'] | undefined,
+      toleratedFailurePercent: options.toleratedFailurePercent,
+      redriveOf: options.redriveOf,
+    }),
     ...(options.cache === false ? { cache: false } : {}),
-    ...defined('redriveOf', options.redriveOf),
   };
   const parsed = parseBatchInput(json);
-  if (!parsed.ok) throw new CliError(`invalid batch settings: ${parsed.problems.map(toFlagNames).join('; ')}`);
+  if (!parsed.ok) throw new InvalidBatchSettingsError(parsed.problems.map(toFlagNames));
   return { json, input: parsed.input };
-}
-
-function defined<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
-  return value === undefined ? {} : ({ [key]: value } as { [P in K]: V });
 }
 
 /** Problems name the command-line flag rather than the input field: "--chunk-size: ...". */

@@ -1,7 +1,8 @@
 import path from 'node:path';
-import type { Client } from '@temporalio/client';
-import { defaultPayloadConverter } from '@temporalio/common';
+import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
+import { defaultPayloadConverter, WorkflowNotFoundError } from '@temporalio/common';
 import { DEFAULTS } from '../env';
+import { BatchNotFoundError } from './errors';
 import type { BatchInputJson } from '../batch/input';
 
 /**
@@ -23,4 +24,21 @@ export async function readBatchInput(client: Client, batchId: string): Promise<B
 /** `<outputDir>/<batchId>`, resolved as the worker resolves it (relative paths against the current directory). */
 export function batchDirFor(input: BatchInputJson | undefined, batchId: string): string {
   return path.resolve(input?.outputDir ?? DEFAULTS.outputDir, batchId);
+}
+
+/** The batch's execution as Temporal describes it (status, task queue, search attributes), or null when there is none. */
+export async function findBatch(client: Client, batchId: string): Promise<WorkflowExecutionDescription | null> {
+  try {
+    return await client.workflow.getHandle(batchId).describe();
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return null;
+    throw error;
+  }
+}
+
+/** The batch's execution; a BatchNotFoundError naming the namespace when there is none. */
+export async function describeBatch(client: Client, batchId: string): Promise<WorkflowExecutionDescription> {
+  const description = await findBatch(client, batchId);
+  if (description === null) throw new BatchNotFoundError(batchId, client.options.namespace);
+  return description;
 }

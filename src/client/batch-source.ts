@@ -1,11 +1,24 @@
-import { listSource, SourceError } from '../store/manifest';
 import type { BatchInput } from '../batch/input';
-import { CliError } from './errors';
+import { listSource, SourceError, type ManifestEntry } from '../store/manifest';
+import { SourceUnreadableError } from './errors';
 
 /** What the person will see about the source before the batch starts: a label and its document count. */
 export interface SourceOverview {
   label: string;
   documents: number;
+}
+
+/**
+ * The source's entries, listed on the client exactly as planBatch will list them; a source that
+ * cannot be listed (a missing directory) is a SourceUnreadableError with its one line.
+ */
+export async function listBatchSource(input: BatchInput): Promise<ManifestEntry[]> {
+  try {
+    return await listSource(input.source, input.order);
+  } catch (error) {
+    if (error instanceof SourceError) throw new SourceUnreadableError(error.message, null);
+    throw error;
+  }
 }
 
 /**
@@ -15,11 +28,5 @@ export interface SourceOverview {
 export async function inspectSource(input: BatchInput): Promise<SourceOverview> {
   const { source } = input;
   const label = 'dir' in source ? source.dir : `manifest ${source.manifest}`;
-  try {
-    const documents = await listSource(source, input.order);
-    return { label, documents: documents.length };
-  } catch (error) {
-    if (error instanceof SourceError) throw new CliError(error.message);
-    throw error;
-  }
+  return { label, documents: (await listBatchSource(input)).length };
 }

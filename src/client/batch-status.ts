@@ -1,10 +1,10 @@
 import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
-import { WorkflowNotFoundError } from '@temporalio/common';
 import { progressQuery } from '../batch/messages';
 import { progressFromSummary, type Progress } from '../batch/progress';
 import { DocbatchPriority } from '../batch/search-attributes';
 import { awaitBatchOutcome } from './batch-outcome';
-import { batchNotFoundError, CliError } from './errors';
+import { describeBatch } from './batch-record';
+import { NoWorkerError } from './errors';
 
 const QUERY_DEADLINE_MS = 10_000;
 
@@ -23,18 +23,7 @@ export async function readProgress(client: Client, batchId: string): Promise<Pro
   try {
     return await client.connection.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(progressQuery));
   } catch {
-    throw new CliError(
-      `batch ${batchId} did not answer the progress query: is a worker polling task queue ${description.taskQueue}? start one with \`docbatch worker\``,
-    );
-  }
-}
-
-export async function describeBatch(client: Client, batchId: string): Promise<WorkflowExecutionDescription> {
-  try {
-    return await client.workflow.getHandle(batchId).describe();
-  } catch (error) {
-    if (error instanceof WorkflowNotFoundError) throw batchNotFoundError(batchId, client.options.namespace);
-    throw error;
+    throw new NoWorkerError(batchId, description.taskQueue);
   }
 }
 

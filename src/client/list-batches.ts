@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import { DEFAULTS } from '../env';
 import { batchStates, type BatchState } from '../batch/progress';
 import { DocbatchDocuments, DocbatchFailed, DocbatchPercent, DocbatchPriority, DocbatchState } from '../batch/search-attributes';
-import { CliError } from './errors';
+import { UnknownStateError } from './errors';
 
 /** One batch as the visibility store knows it, from docbatch's search attributes. */
 export interface BatchListing {
@@ -24,11 +24,11 @@ export interface ListOptions {
 }
 
 /** The visibility query behind `docbatch list`; the same text works in `temporal workflow list --query`. */
-export function batchListQuery(state: string | undefined): string {
+function batchListQuery(state: string | undefined): string {
   const type = `WorkflowType='${DEFAULTS.workflowType}'`;
   if (state === undefined) return type;
   if (!(batchStates as readonly string[]).includes(state)) {
-    throw new CliError(`unknown state "${state}": use one of ${batchStates.join(', ')}`);
+    throw new UnknownStateError(state, batchStates);
   }
   return `${type} AND ${DocbatchState.name}='${state as BatchState}'`;
 }

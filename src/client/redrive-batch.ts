@@ -6,7 +6,8 @@ import { batchInputFromOptions, type BatchOptions } from './batch-input';
 import { stableHash } from './batch-id';
 import { readBatchInput } from './batch-record';
 import { fetchBatchReport } from './batch-report';
-import { CliError } from './errors';
+import { definedOnly } from './defined-only';
+import { NothingToRedriveError } from './errors';
 
 export interface RedrivePlan {
   /** The new batch's id: `<earlier id>-redrive-<hash of the failed paths>`, so running redrive twice attaches. */
@@ -26,13 +27,13 @@ export interface RedrivePlan {
 export async function planRedrive(client: Client, earlierId: string, overrides: BatchOptions): Promise<RedrivePlan> {
   const outcome = await fetchBatchReport(client, earlierId);
   if (!outcome.summary) {
-    throw new CliError(`batch ${earlierId} ended (${outcome.state}) without a report: there is no failures.jsonl to redrive from`);
+    throw new NothingToRedriveError(`batch ${earlierId} ended (${outcome.state}) without a report`, 'there is no failures.jsonl to redrive from');
   }
   const failuresText = await readFile(outcome.summary.files.failures, 'utf8').catch(() => {
-    throw new CliError(`cannot read ${outcome.summary!.files.failures}: redrive needs the failures file of batch ${earlierId}`);
+    throw new NothingToRedriveError(`cannot read ${outcome.summary!.files.failures}`, `redrive needs the failures file of batch ${earlierId}`);
   });
   const paths = failedPaths(failuresText);
-  if (paths.length === 0) throw new CliError(`batch ${earlierId} has no failed documents: nothing to redrive`);
+  if (paths.length === 0) throw new NothingToRedriveError(`batch ${earlierId} has no failed documents`, 'nothing to redrive');
 
   const batchId = `${earlierId}-redrive-${stableHash(paths)}`;
   const outputDir = path.dirname(outcome.summary.outputDir);
@@ -75,8 +76,4 @@ function inheritedOptions(input: BatchInputJson | undefined): BatchOptions {
     toleratedFailurePercent: input.toleratedFailurePercent,
     cache: input.cache,
   });
-}
-
-function definedOnly<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

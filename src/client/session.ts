@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { DEFAULTS, readEnv } from '../env';
 import { connectClient, portAnswers, temporalSettingsFromEnv, webUiUrlFor, workflowUiUrl, type TemporalSettings } from '../temporal/connection';
-import { unreachableError } from './errors';
+import { TemporalUnreachableError } from './errors';
 
 /** A connected client and what the CLI needs to talk about it: address, namespace, Web UI, task queue. */
 export interface TemporalSession {
@@ -25,20 +25,21 @@ export interface SessionOptions {
   settings?: TemporalSettings;
 }
 
-/** Connects to Temporal from env (or the given server); an unreachable server is a CliError with the fix. */
+/** Connects to Temporal from env (or the given server); an unreachable server is a TemporalUnreachableError. */
 export async function openSession(options: SessionOptions = {}): Promise<TemporalSession> {
   const settings = options.settings ?? {
     ...temporalSettingsFromEnv(),
     ...(options.address !== undefined ? { address: options.address } : {}),
     ...(options.namespace !== undefined ? { namespace: options.namespace } : {}),
   };
-  // A refused port fails at once here, rather than after the gRPC client's connect timeout.
-  if (!(await portAnswers(settings.address))) throw unreachableError(settings.address);
+  // A refused port fails at once here, rather than after the gRPC client's connect timeout; a
+  // server ensureTemporalServer found has just answered, so it is not probed again.
+  if (options.settings === undefined && !(await portAnswers(settings.address))) throw new TemporalUnreachableError(settings.address);
   let client: Client;
   try {
     client = await connectClient(settings);
   } catch {
-    throw unreachableError(settings.address);
+    throw new TemporalUnreachableError(settings.address);
   }
   const uiUrl = options.uiUrl || webUiUrlFor(settings.address);
   return {

@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { WorkflowIdConflictPolicy, type Client, type WorkflowHandle } from '@temporalio/client';
-import { WorkflowNotFoundError } from '@temporalio/common';
 import { DEFAULTS } from '../env';
 import type { BatchSummary } from '../batch/summary';
 import type { BatchInput, BatchInputJson } from '../batch/input';
+import { findBatch } from './batch-record';
 import type { SourceOverview } from './batch-source';
 
 export type BatchHandle = WorkflowHandle;
@@ -32,7 +32,7 @@ export type StartOutcome =
 export async function startOrAttachBatch(client: Client, request: StartBatchRequest): Promise<StartOutcome> {
   const { batchId } = request;
   const existing = client.workflow.getHandle(batchId);
-  const status = await statusOf(existing);
+  const status = (await findBatch(client, batchId))?.status.name ?? null;
   if (status === 'RUNNING') return { kind: 'attached', batchId, handle: existing };
   if (status === 'COMPLETED' && !request.rerun) {
     return { kind: 'completed-earlier', batchId, handle: existing, summary: (await existing.result()) as BatchSummary };
@@ -49,15 +49,6 @@ export async function startOrAttachBatch(client: Client, request: StartBatchRequ
     staticDetails: staticDetails(request),
   });
   return { kind: 'started', batchId, handle: client.workflow.getHandle(handle.workflowId) };
-}
-
-async function statusOf(handle: BatchHandle): Promise<string | null> {
-  try {
-    return (await handle.describe()).status.name;
-  } catch (error) {
-    if (error instanceof WorkflowNotFoundError) return null;
-    throw error;
-  }
 }
 
 /** One line for the Web UI's list and header: what is being extracted from where. */

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { progressQuery } from '../batch/messages';
 import type { Progress } from '../batch/progress';
 import { awaitBatchOutcome, type BatchOutcome } from './batch-outcome';
-import { describeError } from './errors';
+import { describeError } from './describe-error';
 import type { BatchHandle } from './start-batch';
 
 export interface WatchOptions {
@@ -11,7 +11,8 @@ export interface WatchOptions {
   intervalMs?: number;
   /** Aborting detaches: the batch keeps running. */
   signal?: AbortSignal;
-  onProgress(progress: Progress): void;
+  /** Without it, progress is never queried: the watcher only waits for the batch to end. */
+  onProgress?(progress: Progress): void;
   /** Progress cannot be read right now (no worker yet, server restarting): why. */
   onWaiting?(why: string): void;
   /** The server address, for messages. */
@@ -25,7 +26,8 @@ const QUERY_DEADLINE_MS = 5_000;
 
 /**
  * Follows a batch until it ends or the watcher detaches: polls the `progress` query (one at a
- * time, never piling up) while waiting for the result, which follows continue-as-new.
+ * time, never piling up) while waiting for the result, which follows continue-as-new. With no
+ * `onProgress` (nothing to show it on) it only waits.
  */
 export async function watchBatch(client: Client, handle: BatchHandle, options: WatchOptions): Promise<WatchResult> {
   const intervalMs = options.intervalMs ?? 500;
@@ -38,10 +40,11 @@ export async function watchBatch(client: Client, handle: BatchHandle, options: W
   const aborted = abortOf(options.signal);
   const stopped = () => ended !== undefined || failure !== undefined || options.signal?.aborted === true;
 
+  while (!stopped() && options.onProgress === undefined) await Promise.race([outcome, aborted]);
   while (!stopped()) {
     try {
       const progress = await client.connection.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(progressQuery));
-      if (!stopped()) options.onProgress(progress);
+      if (!stopped()) options.onProgress?.(progress);
     } catch (error) {
       if (!stopped()) {
         options.onWaiting?.(describeError(error, { address: options.address, namespace: client.options.namespace, batchId: handle.workflowId }));

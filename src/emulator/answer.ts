@@ -1,10 +1,9 @@
-import { formatOf } from '../extraction/formats';
 import { joinPages } from '../extraction/formats/text-block';
 import { pdfPageImageTokens } from '../extraction/anthropic/tokens';
 import { DocumentError } from '../extraction/errors';
 import type { SourceDocument } from '../extraction/extractor';
 import { parseInvoiceText } from '../extraction/local/fields';
-import { documentText } from '../extraction/text';
+import { isolatedDecoding } from '../extraction/isolation';
 import type { RequestDocument } from './request';
 
 /** What the emulated model "reads" from a document: the answer it gives and the tokens it costs. */
@@ -54,7 +53,7 @@ async function readDocument(document: RequestDocument): Promise<DocumentReading>
     const source: SourceDocument = { path: `emulated-${document.id.slice(0, 12)}-${index + 1}`, mediaType: part.mediaType, bytes: part.bytes };
     let text = '';
     try {
-      text = await documentText(source);
+      text = await isolatedDecoding.documentText(source);
     } catch (error) {
       if (!(error instanceof DocumentError)) throw error;
     }
@@ -66,10 +65,10 @@ async function readDocument(document: RequestDocument): Promise<DocumentReading>
   return { answer, tokens };
 }
 
-/** The document's input tokens by its format's profile: the same figure `--estimate` predicts. */
+/** The document's input tokens by its format's profile (decoded in the pool): the same figure `--estimate` predicts. */
 async function documentTokens(document: SourceDocument): Promise<number> {
   try {
-    return (await formatOf(document.mediaType).profile(document, Number.MAX_SAFE_INTEGER)).tokens;
+    return (await isolatedDecoding.profileDocument(document, Number.MAX_SAFE_INTEGER)).tokens;
   } catch (error) {
     if (!(error instanceof DocumentError)) throw error;
     return pdfPageImageTokens; // unreadable: the API would still bill what it was sent, about a page

@@ -1,9 +1,13 @@
 import { readFile, stat } from 'node:fs/promises';
+import { decodeText } from './encoding';
 import { DocumentError } from './errors';
 import type { MediaType, SourceDocument } from './extractor';
 import { detectFormat } from './formats';
 
 export { looksBinary, supportedDocumentTypes } from './formats';
+
+/** Text formats read in their detected encoding (encoding.ts), which the result line records. */
+const decodedAsText = new Set<MediaType>(['text/plain', 'text/html']);
 
 /** Documents larger than this are failed as too_large unless the caller sets its own limit. */
 export const defaultMaxDocumentBytes = 32 * 1024 * 1024;
@@ -32,7 +36,9 @@ export async function loadDocument(path: string, options: LoadDocumentOptions = 
     );
   }
   const bytes = await readFile(path);
-  return { path, mediaType: detectMediaType(path, bytes), bytes };
+  const mediaType = detectMediaType(path, bytes);
+  if (!decodedAsText.has(mediaType)) return { path, mediaType, bytes };
+  return { path, mediaType, bytes, encoding: decodeText(path, bytes).encoding };
 }
 
 /** The media type of a document's bytes (formats/index.ts decides; see detectFormat). */

@@ -18,6 +18,7 @@ export const documentErrorTypes = [
   'validation_failed',
   'rejected_by_api',
   'not_found',
+  'timeout',
 ] as const;
 export type DocumentErrorType = (typeof documentErrorTypes)[number];
 

@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { outputFormat } from './anthropic/output';
-import { profileDocument } from './anthropic/profile';
 import { extractionInstruction, systemPrompt } from './anthropic/prompt';
 import { defaultRoutingThresholds, routeModel, type RoutingThresholds } from './anthropic/routing';
 import { apiRequestLimits } from './anthropic/split';
 import { assumedPdfPageChars, textTokens } from './anthropic/tokens';
 import { loadDocument } from './document';
+import { isolatedDecoding } from './isolation';
 import { readEInvoice } from './einvoice';
 import { DocumentError } from './errors';
 import type { SourceDocument } from './extractor';
@@ -137,7 +137,7 @@ export async function estimateBatch(paths: readonly string[], settings: Estimate
 
 async function estimateDocument(document: SourceDocument, models: { simple: string; complex: string }, thresholds: RoutingThresholds): Promise<DocumentEstimate> {
   const readPages = thresholds.maxSimplePages + 1;
-  const profile = await profileDocument(document, readPages);
+  const profile = await isolatedDecoding.profileDocument(document, readPages);
   const { model } = routeModel(profile, models, thresholds);
   const unreadPages = Math.max(0, profile.pages - readPages);
   const textChars = profile.textChars + unreadPages * assumedPdfPageChars;

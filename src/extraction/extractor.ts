@@ -10,6 +10,8 @@ export interface SourceDocument {
   path: string;
   mediaType: MediaType;
   bytes: Buffer;
+  /** The character encoding a plain-text document was read in (see encoding.ts). */
+  encoding?: string;
 }
 
 export interface ExtractionRequest {

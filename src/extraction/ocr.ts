@@ -26,6 +26,9 @@ function ocrWorker(): Promise<Worker> {
       langPath: englishModelDir,
       gzip: true,
       cacheMethod: 'none',
+      // Without a handler tesseract.js rethrows a failed job (a damaged image) from the thread's
+      // message listener, uncaught, which ends the process; with one, only the job's promise rejects.
+      errorHandler: () => undefined,
     });
     // Automatic page segmentation without orientation detection (that would need the osd model).
     // A fixed DPI keeps tesseract from estimating one (and printing that it did) for every image.

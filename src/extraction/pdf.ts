@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import type { PDFDocumentProxy, PDFPageProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import type { RenderParameters, TextItem } from 'pdfjs-dist/types/src/display/api';
 import { DocumentError } from './errors';
+import { renderScaleWithinLimit } from './limits';
 import type { SourceDocument } from './extractor';
 
 /**
@@ -135,7 +136,9 @@ function joinLine(items: PositionedText[]): string {
 
 /** Renders one page to a PNG image for OCR (pdfjs draws through @napi-rs/canvas in Node). */
 export async function renderPagePng(pdf: PDFDocumentProxy, page: PDFPageProxy, scale = 2): Promise<Buffer> {
-  const viewport = page.getViewport({ scale });
+  // A page can declare any size: a huge one is rendered smaller rather than allocating gigabytes.
+  const pageSize = page.getViewport({ scale: 1 });
+  const viewport = page.getViewport({ scale: renderScaleWithinLimit(pageSize.width, pageSize.height, scale) });
   const factory = pdf.canvasFactory as {
     create(width: number, height: number): { canvas: { toBuffer(mime: 'image/png'): Buffer }; context: unknown };
     destroy(target: unknown): void;

@@ -1,3 +1,4 @@
+import { decodeText } from './encoding';
 import { DocumentError } from './errors';
 import type { SourceDocument } from './extractor';
 import { formatOf } from './formats';
@@ -23,6 +24,11 @@ export async function documentText(doc: SourceDocument): Promise<string> {
     );
   }
   return text;
+}
+
+/** A text document's content in its detected encoding (encoding.ts), `\n` line ends. */
+export function decodeDocumentText(doc: SourceDocument): string {
+  return decodeText(doc.path, doc.bytes).text;
 }
 
 /** A text document's content: strict UTF-8, no NUL bytes, `\n` line ends. */

@@ -19,5 +19,7 @@ export const documentResultSchema = z.object({
   source: z.enum(['e-invoice']).optional(),
   /** What the batch owner should know about this result (e.g. e-invoice XML that could not be used). */
   warnings: z.array(z.string()).optional(),
+  /** The character encoding a plain-text document was read in (utf-8, utf-16le, windows-1252 …). */
+  encoding: z.string().optional(),
 });
 export type DocumentResult = z.infer<typeof documentResultSchema>;

@@ -1,4 +1,5 @@
-import { readFile, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import type { BatchInput } from '../batch/input';
@@ -43,6 +44,9 @@ async function listDirectory(source: Extract<BatchInput['source'], { dir: string
   const info = await stat(dir).catch(() => null);
   if (!info) throw new SourceError(`source.dir ${dir} does not exist: pass an existing directory`);
   if (!info.isDirectory()) throw new SourceError(`source.dir ${dir} is not a directory: pass the folder that holds the documents`);
+  await access(dir, constants.R_OK | constants.X_OK).catch(() => {
+    throw new SourceError(`source.dir ${dir} cannot be listed (permission denied): grant the worker read access to it`);
+  });
   return listDirectoryEntries({ ...source, dir });
 }
 

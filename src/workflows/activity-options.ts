@@ -60,7 +60,7 @@ export function chunkOptions(input: BatchInput): ActivityOptions {
 }
 
 /** The input's retry settings as Temporal's RetryPolicy: 0 attempts (unlimited) is Temporal's "unset". */
-export function chunkRetryPolicy(retry: BatchInput['retry']): RetryPolicy {
+function chunkRetryPolicy(retry: BatchInput['retry']): RetryPolicy {
   return {
     initialInterval: retry.initialInterval,
     backoffCoefficient: retry.backoffCoefficient,

@@ -3,7 +3,7 @@ import type { Progress } from '../batch/progress';
 import { DocbatchDocuments, DocbatchFailed, DocbatchPercent, DocbatchPriority, DocbatchState } from '../batch/search-attributes';
 
 /** Percent moves in steps of this size in search attributes: at most ~20 upserts per run. */
-export const PERCENT_STEP = 5;
+const PERCENT_STEP = 5;
 
 /**
  * The search attributes for a progress snapshot, and a key that changes only when they should be

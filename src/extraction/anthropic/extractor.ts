@@ -13,10 +13,10 @@ import { documentContent } from './content';
 import { imageSize } from '../formats/image';
 import { mergePartData } from './merge';
 import { checkOutput, outputFormat, uncheckableOutput, type CheckedOutput } from './output';
-import { profileDocument } from './profile';
 import { extractionInstruction, repairInstruction, systemPrompt, type DocumentPart } from './prompt';
 import { defaultRoutingThresholds, routeModel, type RoutingThresholds } from './routing';
-import { apiRequestLimits, fitsOneRequest, splitPdf, type RequestLimits } from './split';
+import { apiRequestLimits, fitsOneRequest, type RequestLimits } from './split';
+import { isolatedDecoding } from '../isolation';
 import { imageTokens, pdfTokens, textTokens } from './tokens';
 import { schemaIssues } from '../../batch/issues';
 
@@ -154,7 +154,7 @@ export function createAnthropicExtractor(options: AnthropicExtractorOptions): Ex
     name: 'anthropic',
     settingsKey: `anthropic:v${anthropicExtractorVersion}:schemas=${schemasFingerprint()}:${models.simple}/${models.complex}/${models.escalation}:routing=${thresholds.maxSimplePages},${thresholds.maxSimpleBytes},${thresholds.maxSimpleTextChars}:max_tokens=${maxTokens}`,
     async extract({ document, schemaName, schema }: ExtractionRequest): Promise<Extraction> {
-      const profile = await profileDocument(document, thresholds.maxSimplePages + 1);
+      const profile = await isolatedDecoding.profileDocument(document, thresholds.maxSimplePages + 1);
       const { model } = routeModel(profile, models, thresholds);
       if (document.mediaType !== 'application/pdf' || fitsOneRequest(document, profile.pages, limits)) {
         if (document.bytes.length * (document.mediaType.startsWith('text/') ? 1 : 4 / 3) > limits.maxRequestBytes) {
@@ -166,7 +166,7 @@ export function createAnthropicExtractor(options: AnthropicExtractorOptions): Ex
       let calls = 0;
       const data: Record<string, unknown>[] = [];
       const servedBy = new Set<string>();
-      for (const { part, document: partDocument } of await splitPdf(document, limits)) {
+      for (const { part, document: partDocument } of await isolatedDecoding.splitPdf(document, limits)) {
         try {
           const extraction = await extractPart(partDocument, part, model, schemaName, schema);
           usage = addUsage(usage, extraction.usage);

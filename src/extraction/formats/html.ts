@@ -1,5 +1,5 @@
 import { convert } from 'html-to-text';
-import { decodeUtf8 } from '../text';
+import { decodeDocumentText } from '../text';
 import { textualFormat } from './textual';
 
 /**
@@ -30,5 +30,5 @@ export const htmlFormat = textualFormat({
   extensions: ['.html', '.htm', '.xhtml'],
   matches: (bytes, extension) =>
     ['.html', '.htm', '.xhtml'].includes(extension) || /^\s*(<!--[\s\S]*?-->\s*)*<(!doctype\s+html|html[\s>])/i.test(bytes.subarray(0, 4096).toString('utf8').replace(/^\uFEFF/, '')),
-  text: async (document) => htmlText(decodeUtf8(document)),
+  text: async (document) => htmlText(decodeDocumentText(document)),
 });

@@ -1,6 +1,7 @@
 import type { ImageSize } from '../anthropic/tokens';
 import type { SourceDocument } from '../extractor';
 import type { DocumentFormat, MediaType } from './format';
+import { checkImagePixels } from '../limits';
 import { imageProfile, ocrImage } from './raster';
 
 type ApiImageType = 'image/png' | 'image/jpeg' | 'image/gif' | 'image/webp';
@@ -16,7 +17,10 @@ function apiImageFormat(mediaType: ApiImageType, label: string, extensions: stri
     detection: 'magic',
     extensions,
     matches,
-    text: (document) => ocrImage(document, document.bytes),
+    text: async (document) => {
+      checkImagePixels(document, imageSize(mediaType, document.bytes));
+      return ocrImage(document, document.bytes);
+    },
     content: async (document) => [{ type: 'image', source: { type: 'base64', media_type: mediaType, data: document.bytes.toString('base64') } }],
     profile: async (document: SourceDocument) => imageProfile(mediaType, document, [imageSize(mediaType, document.bytes)]),
   };

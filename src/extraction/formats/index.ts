@@ -1,4 +1,5 @@
 import { extname } from 'node:path';
+import { decodeText } from '../encoding';
 import { DocumentError } from '../errors';
 import type { SourceDocument } from '../extractor';
 import { bmpFormat } from './bmp';
@@ -69,10 +70,12 @@ export function detectFormat(path: string, bytes: Buffer): DocumentFormat {
   const binaryExpected = documentFormats.find((format) => format.detection === 'magic' && format.extensions.includes(extension));
   if (binaryExpected !== undefined && unsupported === undefined) throw misnamed(path, extension, describeUnknownBytes(bytes), binaryExpected.mediaType);
 
-  const binary = looksBinary(bytes);
+  // Text in any encoding encoding.ts reads (UTF-16 has NUL bytes) is text; anything else is binary.
+  const text = textOf(path, bytes);
+  const binary = text === undefined;
   const textual = binary ? undefined : documentFormats.find((format) => format.detection === 'text' && format.matches(bytes, extension));
   if (textual !== undefined) {
-    if (bytes.toString('utf8').trim() === '') throw new DocumentError('empty', `${path} contains only whitespace: it has no text to extract`);
+    if (text!.trim() === '') throw new DocumentError('empty', `${path} contains only whitespace: it has no text to extract`);
     return textual;
   }
   if (unsupported !== undefined) {
@@ -93,6 +96,15 @@ function misnamed(path: string, extension: string, found: string, expected?: str
     'corrupt',
     `${path} has the extension ${extension} but its content is ${found}${expected === undefined ? '' : `, not ${expected}`}: the file is damaged or misnamed; re-export it or fix its extension`,
   );
+}
+
+function textOf(path: string, bytes: Buffer): string | undefined {
+  try {
+    return decodeText(path, bytes).text;
+  } catch (error) {
+    if (error instanceof DocumentError) return undefined;
+    throw error;
+  }
 }
 
 /** Text has no NUL bytes and few control characters; anything else is treated as binary. */

@@ -2,6 +2,8 @@ import { assumedPdfPageChars, pdfTokens } from '../anthropic/tokens';
 import type { SourceDocument } from '../extractor';
 import { pageTextLayer, renderPagePng, withPdf } from '../pdf';
 import type { DocumentFormat } from './format';
+import { reportDecodeProgress } from '../isolation/progress';
+import { checkPageCount } from '../limits';
 import { ocrImage } from './raster';
 import { joinPages } from './text-block';
 
@@ -47,6 +49,7 @@ export const pdfFormat: DocumentFormat = {
 
 async function pdfText(document: SourceDocument): Promise<string> {
   return withPdf(document, async (pdf) => {
+    checkPageCount(document, pdf.numPages);
     const pages: string[] = [];
     for (let number = 1; number <= pdf.numPages; number++) {
       const page = await pdf.getPage(number);
@@ -57,6 +60,7 @@ async function pdfText(document: SourceDocument): Promise<string> {
       } finally {
         page.cleanup();
       }
+      reportDecodeProgress();
     }
     return joinPages(pages);
   });

@@ -1,4 +1,4 @@
-import { decodeUtf8 } from '../text';
+import { decodeDocumentText } from '../text';
 import { textualFormat } from './textual';
 
 /** Plain text (.txt, .text, .md, .csv): no magic number, known by its extension. */
@@ -7,5 +7,5 @@ export const plainTextFormat = textualFormat({
   label: 'plain text',
   extensions: ['.txt', '.text', '.md', '.csv'],
   matches: (_bytes, extension) => ['.txt', '.text', '.md', '.csv'].includes(extension),
-  text: async (document) => decodeUtf8(document),
+  text: async (document) => decodeDocumentText(document),
 });

@@ -3,6 +3,7 @@ import { encode as encodePngImage } from 'fast-png';
 import { imageTokens } from '../anthropic/tokens';
 import { DocumentError } from '../errors';
 import type { SourceDocument } from '../extractor';
+import { reportDecodeProgress } from '../isolation/progress';
 import { recognizeText } from '../ocr';
 import type { DocumentProfile, MediaType } from './format';
 import { joinPages } from './text-block';
@@ -107,7 +108,10 @@ export function pageImageBlocks(document: SourceDocument, pages: readonly RgbaIm
 /** Offline text of decoded pages: each page OCR'd (as a lossless PNG at full resolution), pages joined. */
 export async function ocrPages(document: SourceDocument, pages: readonly RgbaImage[]): Promise<string> {
   const texts: string[] = [];
-  for (const page of pages) texts.push(await ocrImage(document, encodePng(onWhite(page))));
+  for (const page of pages) {
+    texts.push(await ocrImage(document, encodePng(onWhite(page))));
+    reportDecodeProgress();
+  }
   return joinPages(texts);
 }
 

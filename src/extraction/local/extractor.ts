@@ -1,7 +1,7 @@
 import { DocumentError } from '../errors';
 import type { Extraction, ExtractionRequest, Extractor } from '../extractor';
 import type { Invoice } from '../schemas/invoice';
-import { documentText } from '../text';
+import { isolatedDecoding } from '../isolation';
 import { zeroUsage } from '../usage';
 import { parseInvoiceText } from './fields';
 import { schemaIssues } from '../../batch/issues';
@@ -25,7 +25,7 @@ export function createLocalExtractor(): Extractor {
           `${document.path}: the local extractor only knows the invoice schema, not "${schemaName}": use the anthropic extractor for it`,
         );
       }
-      const invoice = parseInvoiceText(await documentText(document));
+      const invoice = parseInvoiceText(await isolatedDecoding.documentText(document));
       if (!hasInvoiceSignal(invoice)) {
         throw new DocumentError(
           'validation_failed',

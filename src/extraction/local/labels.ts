@@ -183,6 +183,7 @@ export const buyerLabel = alt(
   'cliente',
   'facturar\\s*a',
   'datos\\s*del\\s*cliente',
+  'titular(?:\\s*del\\s*contrato)?',
   'comprador',
   'cessionario\\s*/?\\s*committente(?:\\s*\\(cliente\\))?',
   'spett(?:\\.|abile)?\\s*(?:le)?\\.?',
@@ -358,6 +359,7 @@ export const summaryLabels: { kind: SummaryKind; priority: number; pattern: RegE
       'total\\s*inkl\\.?(?:\\s*(?:mwst|ust)\\.?)?',
       'gesamt\\s*inkl\\.?',
       'gutschriftsbetrag',
+      'gesamtpreis',
       'total\\s*t\\.?\\s*t\\.?\\s*c\\.?',
       'montant\\s*t\\.?\\s*t\\.?\\s*c\\.?',
       'montant\\s*total',
@@ -419,7 +421,7 @@ export const summaryLabels: { kind: SummaryKind; priority: number; pattern: RegE
 
 /** Words that may stand between a summary label and its amount ("Total incl. VAT (EUR):", "IVA (22% su € 107,00)"). */
 export const summaryFiller =
-  /^(?:[a-z]{1,2}|inc|hoog|laag|verlegd|incl|inkl|including|inclusive|incluido|incluida|inclusa|incluso|compris|excl|exkl|excluding|exclusive|of|vat|tax|mwst|ust|tva|iva|btw|gst|igst|cgst|sgst|net|netto|brutto|ht|ttc|amount|betrag|montant|importe|importo|bedrag|kwota|valor|eur|usd|gbp|chf|pln|inr|brl|sek|nok|dkk|cad|aud|rs|zl|fr|sfr|euro|euros|zzgl|davon|dont|sur|von|den|del|die|der|des|the|and|und|per|cent|total|totale|totaal|rate|satz|stawka|taux|aliquota|tasa|taxa)$/u;
+  /^(?:[a-z]{1,2}|inc|invoice|rechnung|facture|factura|fattura|factuur|faktura|fatura|hoog|laag|verlegd|incl|inkl|including|inclusive|incluido|incluida|inclusa|incluso|compris|excl|exkl|excluding|exclusive|of|vat|tax|mwst|ust|tva|iva|btw|gst|igst|cgst|sgst|net|netto|brutto|ht|ttc|amount|betrag|montant|importe|importo|bedrag|kwota|valor|eur|usd|gbp|chf|pln|inr|brl|sek|nok|dkk|cad|aud|rs|zl|fr|sfr|euro|euros|zzgl|davon|dont|sur|von|den|del|die|der|des|the|and|und|per|cent|total|totale|totaal|rate|satz|stawka|taux|aliquota|tasa|taxa)$/u;
 
 const summaryStart = new RegExp(`^(?:${summaryLabels.map((label) => label.pattern.source).join('|')})(?![\\p{L}])`, 'u');
 

@@ -213,5 +213,8 @@ function cleanName(value: string): string {
   let name = value.replace(/\s{2,}.*$/, '');
   const labelAt = fold(name).search(nextLabel);
   if (labelAt > 0) name = name.slice(0, labelAt);
+  // "Oakfield Lettings Ltd, 12 High Street, York YO1 8AA": the address follows the name after a comma.
+  const address = name.search(/,\s*(?=[^,]*\d)/);
+  if (address > 0 && !/^,\s*(?:s\.|sp\.|inc|ltd|llc|lda|unipessoal)/iu.test(name.slice(address))) name = name.slice(0, address);
   return name.replace(legalFormThenMore, '$1').replace(/[,;:]+$/, '').trim();
 }

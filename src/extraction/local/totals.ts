@@ -102,6 +102,8 @@ function collectCandidates(lines: Line[], style: DecimalStyle, skip: Set<number>
           candidates.push({ ...base, kind: 'subtotal', value: a }, { ...base, kind: 'tax', value: b }, { ...base, value: c });
           return;
         }
+        // A plain "Total"/"Gesamt" row of several columns that no header names: which one is the total is a guess.
+        if (label.priority === 1) return;
       }
       const value = amounts.at(-1)!.value;
       candidates.push({ ...base, value, rateLine: label.kind === 'tax' && label.priority === 1 });
@@ -169,6 +171,9 @@ function valueBelow(lines: Line[], lineIndex: number, cell: Cell, style: Decimal
 
 /** Header words of summary columns ("Wartość netto", "Kwota VAT", "Total Amount"). */
 const columnKinds: [SummaryKind, RegExp][] = [
+  // "Zwischensumme (ohne USt.)", "Total excl. VAT", "Prix HT": net although a tax word is in it; "inkl. USt.": gross.
+  ['subtotal', /(?<!\p{L})(?:ohne|excl|exkl|excluding|ex|hors|sin|senza|zonder|excl|bez|sem)(?!\p{L})/u],
+  ['total', /(?<!\p{L})(?:inkl|incl|including|inc|ttc|con|met|com|brutto|gross)(?!\p{L})/u],
   ['tax', /(?<!\p{L})(?:vat|tax|tva|iva|btw|mwst|ust|gst|cgst|sgst|igst|imposta|podatek)(?!\p{L})/u],
   ['subtotal', /(?<!\p{L})(?:netto|net|ht|h\.t\.|imponibile|imponible|taxable|subtotal|incidencia|grondslag|base)(?!\p{L})/u],
   ['total', /(?<!\p{L})(?:brutto|gross|total|ttc|totale|totaal|razem|gesamt|betrag|amount)(?!\p{L})/u],

@@ -1,0 +1,66 @@
+import { availableParallelism } from 'node:os';
+import { readIntEnv } from '../../env';
+import type { DocumentProfile } from '../anthropic/routing';
+import { imageSize } from '../formats/image';
+import type { PdfPart, RequestLimits } from '../anthropic/split';
+import type { SourceDocument } from '../extractor';
+import { checkImagePixels } from '../limits';
+import { profileDocument } from '../anthropic/profile';
+import { documentText } from '../text';
+import { DecoderPool } from './pool';
+
+export { DecoderPool, type DecoderPoolOptions } from './pool';
+
+let shared: DecoderPool | undefined;
+
+/**
+ * The decoder pool of this process, started on first use: DOCBATCH_DECODE_WORKERS processes
+ * (default: one per core), each document allowed DOCBATCH_DECODE_TIMEOUT_SECONDS without progress.
+ */
+export function sharedDecoderPool(): DecoderPool {
+  shared ??= new DecoderPool({
+    size: readIntEnv('decodeWorkers', availableParallelism()),
+    timeoutMs: readIntEnv('decodeTimeoutSeconds', 120) * 1000,
+  });
+  return shared;
+}
+
+/** Stops the shared pool's processes (they also exit by themselves when this process does). */
+export async function closeSharedDecoderPool(): Promise<void> {
+  const pool = shared;
+  shared = undefined;
+  await pool?.close();
+}
+
+/**
+ * The decoding entry points the extractors use: each runs in a decoder process (pool.ts), except
+ * what needs no parsing (plain text, an image's routing facts). An image's pixel count is checked
+ * here, before its bytes are even sent, so a decompression bomb costs nothing.
+ */
+export const isolatedDecoding = {
+  async documentText(document: SourceDocument, pool = sharedDecoderPool()): Promise<string> {
+    if (document.mediaType === 'text/plain') return documentText(document);
+    checkImagePixels(document, imageSize(document.mediaType, document.bytes));
+    return pool.run({ name: 'text', document });
+  },
+
+  async profileDocument(document: SourceDocument, readPagesUpTo: number, pool = sharedDecoderPool()): Promise<DocumentProfile> {
+    if (document.mediaType !== 'application/pdf') return profileDocument(document, readPagesUpTo);
+    return pool.run({ name: 'profile', document, readPagesUpTo });
+  },
+
+  async pageCount(document: SourceDocument, pool = sharedDecoderPool()): Promise<number> {
+    if (document.mediaType !== 'application/pdf') return 1;
+    return pool.run({ name: 'pageCount', document });
+  },
+
+  async splitPdf(document: SourceDocument, limits: RequestLimits, pool = sharedDecoderPool()): Promise<PdfPart[]> {
+    const parts = await pool.run({ name: 'split', document, limits });
+    return parts.map(({ part, document: partDocument }) => ({ part, document: { ...partDocument, bytes: asBuffer(partDocument.bytes) } }));
+  },
+};
+
+/** Bytes that crossed the process boundary arrive as a plain Uint8Array. */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}

@@ -1,0 +1,42 @@
+import type { DocumentProfile } from '../anthropic/routing';
+import type { PdfPart, RequestLimits } from '../anthropic/split';
+import type { DocumentErrorType } from '../errors';
+import type { SourceDocument } from '../extractor';
+
+/**
+ * What the worker asks a decoder process to do with one document, and what each answers. Every
+ * path that parses a document's bytes (PDF, image, OCR, future formats) is one task here.
+ */
+export interface DecodeTasks {
+  /** The document's text: text layer, OCR for images and scans (text.ts). */
+  text: { input: { document: SourceDocument }; output: string };
+  /** Routing facts for the Anthropic extractor, reading at most `readPagesUpTo` text layers. */
+  profile: { input: { document: SourceDocument; readPagesUpTo: number }; output: DocumentProfile };
+  pageCount: { input: { document: SourceDocument }; output: number };
+  /** A PDF beyond the Messages API's request limits, as page ranges that each fit. */
+  split: { input: { document: SourceDocument; limits: RequestLimits }; output: PdfPart[] };
+}
+export type DecodeTaskName = keyof DecodeTasks;
+
+export type DecodeTask = { [K in DecodeTaskName]: { name: K } & DecodeTasks[K]['input'] }[DecodeTaskName];
+
+/** Worker → decoder. One at a time per decoder process. */
+export interface DecodeRequest {
+  id: number;
+  task: DecodeTask;
+}
+
+/** A failure as it crosses the process boundary: DocumentErrors keep their type. */
+export interface WireError {
+  name: string;
+  message: string;
+  documentErrorType?: DocumentErrorType;
+}
+
+/** Decoder → worker. */
+export type DecoderMessage =
+  | { type: 'ready' }
+  /** A page is done: the document is moving, restart its time budget. */
+  | { type: 'progress'; id: number }
+  | { type: 'result'; id: number; value: unknown }
+  | { type: 'failure'; id: number; error: WireError };

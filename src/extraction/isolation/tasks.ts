@@ -1,0 +1,23 @@
+import { profileDocument } from '../anthropic/profile';
+import { splitPdf } from '../anthropic/split';
+import { documentText, pageCount } from '../text';
+import { onDecodeProgress } from './progress';
+import type { DecodeTask } from './protocol';
+
+/**
+ * Runs one decode task with the ordinary in-process functions. This is the one place a decoder
+ * process turns a task into a call; a new format or task is added here.
+ */
+export async function runDecodeTask(task: DecodeTask, onProgress: () => void): Promise<unknown> {
+  onDecodeProgress(onProgress);
+  switch (task.name) {
+    case 'text':
+      return documentText(task.document);
+    case 'profile':
+      return profileDocument(task.document, task.readPagesUpTo);
+    case 'pageCount':
+      return pageCount(task.document);
+    case 'split':
+      return splitPdf(task.document, task.limits);
+  }
+}
