@@ -15,6 +15,12 @@ export default tseslint.config(
     },
   },
   {
+    // CommonJS modules Temporal loads by path with require() (src/encryption/failure-converter.cjs).
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', exports: 'writable', module: 'writable' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // Workflow code runs in Temporal's deterministic sandbox: it imports the batch contract and the SDK, nothing else.
     files: ['src/workflows/**/*.ts'],
     rules: {

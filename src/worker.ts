@@ -1,8 +1,14 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from './activities';
 import { createExtractorFor } from './activities/extractor-for';
+import { dataConverterFromEnv } from './encryption/data-converter';
+import { createDocbatchMetrics } from './metrics/docbatch-metrics';
+import type { ExtractionObserver } from './metrics/observer';
+import { installSdkMetrics } from './metrics/runtime';
+import { startMetricsServer } from './metrics/server';
 import { DEFAULTS, readEnv, readIntEnv } from './env';
 import { createFileResultCache } from './store/result-cache';
 import { connectWorkerConnection } from './temporal/connection';
@@ -21,26 +27,35 @@ export interface DocbatchWorkerOptions {
   maxTaskQueueActivitiesPerSecond?: number;
   /** Replace some activity dependencies (tests: a counting or slow extractor, another cache). */
   activityDeps?: Partial<ActivityDeps>;
-  /** A prebuilt workflow bundle, to skip bundling when a process starts several workers. */
+  /**
+   * A prebuilt workflow bundle, to skip bundling when a process starts several workers. With
+   * encryption on, bundle it with the data converter's failureConverterPath.
+   */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Payload encryption; default from DOCBATCH_ENCRYPTION_KEY / _FILE (none when unset). */
+  dataConverter?: DataConverter;
+  /** Told of documents, API responses and rate-limit waits (the metrics of runWorkerFromEnv). */
+  observer?: ExtractionObserver;
 }
 
-export function defaultActivityDeps(env = process.env): ActivityDeps {
+export function defaultActivityDeps(env = process.env, observer?: ExtractionObserver): ActivityDeps {
   const cacheDir = readEnv('cacheDir', env) ?? path.join(docbatchHome(env), 'cache');
   return {
-    extractorFor: createExtractorFor(env),
+    extractorFor: createExtractorFor(env, observer),
     resultCache: createFileResultCache(cacheDir),
     hasAnthropicKey: () => readEnv('anthropicApiKey', env) !== undefined,
     now: () => Date.now(),
+    ...(observer ? { observer } : {}),
   };
 }
 
 /** A worker for the docbatch task queue. Any number of them, on any machines, share the queue. */
 export async function createDocbatchWorker(options: DocbatchWorkerOptions = {}): Promise<Worker> {
   const connection = options.connection ?? (await connectWorkerConnection());
-  const activities = createActivities({ ...defaultActivityDeps(), ...options.activityDeps });
+  const activities = createActivities({ ...defaultActivityDeps(process.env, options.observer), ...options.activityDeps });
   // 0 (unset) means no batch-wide cap.
   const maxPerSecond = options.maxTaskQueueActivitiesPerSecond ?? readIntEnv('maxActivitiesPerSecond', 0);
+  const dataConverter = options.dataConverter ?? dataConverterFromEnv();
   return Worker.create({
     connection,
     namespace: options.namespace ?? readEnv('temporalNamespace') ?? DEFAULTS.temporalNamespace,
@@ -50,15 +65,28 @@ export async function createDocbatchWorker(options: DocbatchWorkerOptions = {}):
     maxConcurrentActivityTaskExecutions:
       options.maxConcurrentActivityTaskExecutions ?? readIntEnv('maxConcurrentActivities', DEFAULTS.maxConcurrentActivities),
     ...(maxPerSecond ? { maxTaskQueueActivitiesPerSecond: maxPerSecond } : {}),
+    ...(dataConverter ? { dataConverter } : {}),
   });
 }
 
 /** `docbatch worker` and `node src/worker.ts`: a worker configured from env until SIGINT/SIGTERM. */
 export async function runWorkerFromEnv(): Promise<void> {
-  const worker = await createDocbatchWorker();
+  // DOCBATCH_METRICS_PORT: Prometheus metrics, docbatch's and the SDK's (whose runtime must be set up before connecting).
+  const metricsPort = readIntEnv('metricsPort', 0);
+  const metrics = metricsPort ? createDocbatchMetrics() : undefined;
+  const sdkMetricsUrl = metricsPort ? await installSdkMetrics() : undefined;
+  const worker = await createDocbatchWorker(metrics ? { observer: metrics } : {});
+  const metricsServer = metrics ? await startMetricsServer({ registry: metrics.registry, port: metricsPort, ...(sdkMetricsUrl ? { sdkMetricsUrl } : {}) }) : undefined;
   // Worker.run() installs SIGINT/SIGTERM handlers that drain in-flight tasks before it resolves.
-  console.error(`docbatch worker on task queue ${worker.options.taskQueue} (namespace ${worker.options.namespace}); Ctrl-C to stop`);
-  await worker.run();
+  console.error(
+    `docbatch worker on task queue ${worker.options.taskQueue} (namespace ${worker.options.namespace})` +
+      `${metricsServer ? `, metrics at ${metricsServer.url}` : ''}; Ctrl-C to stop`,
+  );
+  try {
+    await worker.run();
+  } finally {
+    await metricsServer?.close();
+  }
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

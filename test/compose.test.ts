@@ -15,6 +15,8 @@ interface Service {
   command?: string[] | string;
   environment?: Record<string, string | number>;
   ports?: string[];
+  expose?: string[];
+  depends_on?: string[] | Record<string, unknown>;
   volumes?: string[];
   deploy?: { replicas?: number };
 }
@@ -86,6 +88,53 @@ describe('docker-compose.yml', () => {
       const queue = config[key]?.[0]?.constraints?.taskQueueName;
       if (queue !== undefined) expect(queue, key).toBe(worker.environment?.[ENV.taskQueue]);
     }
+  });
+});
+
+describe('metrics: Prometheus and Grafana', () => {
+  const metricsPort = String(worker.environment?.[ENV.metricsPort]);
+  const prometheusConfig = parse(readFileSync(path.join(projectRoot, 'deploy/prometheus/prometheus.yml'), 'utf8')) as {
+    scrape_configs: { job_name: string; dns_sd_configs?: { names: string[]; type: string; port: number }[]; static_configs?: { targets: string[] }[] }[];
+  };
+  const mounted = (name: string, file: string) => (service(name).volumes ?? []).find((v) => v.startsWith(`./${file}:`))?.split(':')[1];
+
+  test('every worker serves metrics on DOCBATCH_METRICS_PORT, reachable inside the compose network', () => {
+    expect(Number(metricsPort)).toBeGreaterThan(0);
+    expect(worker.expose).toContain(metricsPort);
+  });
+
+  test('Prometheus scrapes every worker replica (DNS of the service name) on that port, and the server', () => {
+    const prometheus = service('prometheus');
+    expect(prometheus.image).toMatch(/^prom\/prometheus:v\d/);
+    expect(mounted('prometheus', 'deploy/prometheus/prometheus.yml')).toBe('/etc/prometheus/prometheus.yml');
+    const workers = prometheusConfig.scrape_configs.find((job) => job.dns_sd_configs?.some((sd) => sd.names.includes('worker')));
+    expect(workers?.dns_sd_configs?.[0]).toMatchObject({ type: 'A', port: Number(metricsPort) });
+    const server = prometheusConfig.scrape_configs.find((job) => job.static_configs?.some((c) => c.targets.includes('temporal:8000')));
+    expect(server).toBeDefined();
+    expect(service('temporal').environment?.PROMETHEUS_ENDPOINT).toBe('0.0.0.0:8000');
+  });
+
+  test('Grafana is provisioned with Prometheus and the docbatch dashboard', () => {
+    const grafana = service('grafana');
+    expect(grafana.image).toMatch(/^grafana\/grafana:\d/);
+    expect(grafana.ports).toContain('3000:3000');
+    expect(mounted('grafana', 'deploy/grafana/provisioning')).toBe('/etc/grafana/provisioning');
+    const dashboardPath = mounted('grafana', 'deploy/grafana/docbatch-dashboard.json')!;
+    const provider = parse(readFileSync(path.join(projectRoot, 'deploy/grafana/provisioning/dashboards/docbatch.yml'), 'utf8')) as {
+      providers: { options: { path: string } }[];
+    };
+    expect(path.dirname(dashboardPath)).toBe(provider.providers[0]?.options.path);
+    const datasources = parse(readFileSync(path.join(projectRoot, 'deploy/grafana/provisioning/datasources/prometheus.yml'), 'utf8')) as {
+      datasources: { uid: string; type: string; url: string }[];
+    };
+    expect(datasources.datasources[0]).toMatchObject({ uid: 'prometheus', type: 'prometheus', url: 'http://prometheus:9090' });
+    // Every panel queries that data source.
+    const dashboard = JSON.parse(readFileSync(path.join(projectRoot, 'deploy/grafana/docbatch-dashboard.json'), 'utf8')) as {
+      panels: { type: string; datasource?: { uid: string }; targets?: { expr: string }[] }[];
+    };
+    const queries = dashboard.panels.filter((panel) => panel.type !== 'row');
+    expect(queries.length).toBeGreaterThan(8);
+    for (const panel of queries) expect(panel.datasource?.uid).toBe('prometheus');
   });
 });
 

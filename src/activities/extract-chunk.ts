@@ -4,6 +4,7 @@ import { loadDocument } from '../extraction/document';
 import { eInvoiceModel } from '../extraction/einvoice/extractor';
 import { DocumentError } from '../extraction/errors';
 import type { Extractor } from '../extraction/extractor';
+import type { ExtractionObserver } from '../metrics/observer';
 import { extractionSchemas } from '../extraction/schemas';
 import { zeroUsage } from '../extraction/usage';
 import type { DocumentResult } from '../store/document-result';
@@ -20,6 +21,7 @@ export interface ExtractChunkDeps {
   extractorFor: (settings: ExtractionSettings) => Extractor | Promise<Extractor>;
   resultCache: ResultCache | null;
   now: () => number;
+  observer?: ExtractionObserver;
 }
 
 /**
@@ -52,6 +54,7 @@ export async function extractChunk(deps: ExtractChunkDeps, input: ExtractChunkIn
         throw toActivityFailure(error);
       }
       await appendToJournal(journalPath, result);
+      deps.observer?.documentFinished(result, input.settings.extractor);
       done.set(index, result);
       extractedNow++;
       context.heartbeat({ done: done.size, of: end - start });

@@ -15,6 +15,7 @@ import { failureTypes } from '../batch/failures';
 import { schemaIssues } from '../batch/issues';
 import { batchSummarySchema } from '../batch/summary';
 import type { Extractor } from '../extraction/extractor';
+import type { ExtractionObserver } from '../metrics/observer';
 import type { ResultCache } from '../store/result-cache';
 import { extractChunk } from './extract-chunk';
 import { locateDocuments } from './locate-documents';
@@ -27,6 +28,8 @@ export interface ActivityDeps {
   resultCache: ResultCache | null;
   hasAnthropicKey: () => boolean;
   now: () => number;
+  /** Told of each journaled document (metrics, src/metrics); none by default. */
+  observer?: ExtractionObserver;
 }
 
 /**

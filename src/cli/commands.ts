@@ -1,3 +1,4 @@
+import { codecServerCommand } from './codec-server';
 import type { CliCommand } from './command';
 import { controlCommands } from './controls';
 import { emulatorCommand } from './emulator';
@@ -24,4 +25,5 @@ export const commands: CliCommand[] = [
   workerCommand,
   serverCommand,
   emulatorCommand,
+  codecServerCommand,
 ];

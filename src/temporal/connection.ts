@@ -1,6 +1,8 @@
 import net from 'node:net';
 import { Client, Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection } from '@temporalio/worker';
+import { dataConverterFromEnv } from '../encryption/data-converter';
 import { DEFAULTS, ENV, readEnv } from '../env';
 
 type Env = Record<string, string | undefined>;
@@ -66,15 +68,21 @@ function unreachable(settings: TemporalSettings, err: unknown): Error {
   );
 }
 
-/** A @temporalio/client Client for the server and namespace in `settings` (env by default). */
-export async function connectClient(settings: TemporalSettings = temporalSettingsFromEnv()): Promise<Client> {
+/**
+ * A @temporalio/client Client for the server and namespace in `settings` (env by default), with the
+ * payload encryption DOCBATCH_ENCRYPTION_KEY asks for (src/encryption).
+ */
+export async function connectClient(
+  settings: TemporalSettings = temporalSettingsFromEnv(),
+  dataConverter: DataConverter | undefined = dataConverterFromEnv(),
+): Promise<Client> {
   let connection: Connection;
   try {
     connection = await Connection.connect({ ...connectionOptions(settings), connectTimeout: '10s' });
   } catch (err) {
     throw unreachable(settings, err);
   }
-  return new Client({ connection, namespace: settings.namespace });
+  return new Client({ connection, namespace: settings.namespace, ...(dataConverter ? { dataConverter } : {}) });
 }
 
 /** The NativeConnection a Worker needs, for the server in `settings` (env by default). */

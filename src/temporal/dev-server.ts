@@ -46,6 +46,8 @@ export interface DevServerOptions {
   cliPath?: string;
   /** How long to wait for the frontend to answer. Default 60 s. */
   readyTimeoutMs?: number;
+  /** A codec server the Web UI decodes payloads with (`docbatch codec-server`), for encrypted payloads. */
+  uiCodecEndpoint?: string;
   log?: Log;
 }
 
@@ -98,7 +100,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<Te
     const port = options.port ?? (await freePort());
     const uiPort = headless ? undefined : (options.uiPort ?? (await freePort()));
     try {
-      return await launch({ cliPath, dbFile, namespace, port, uiPort, readyTimeoutMs: options.readyTimeoutMs ?? 60_000 });
+      return await launch({ cliPath, dbFile, namespace, port, uiPort, readyTimeoutMs: options.readyTimeoutMs ?? 60_000, uiCodecEndpoint: options.uiCodecEndpoint });
     } catch (err) {
       lastError = err as Error;
       if (!/address already in use/i.test(lastError.message)) throw lastError;
@@ -115,6 +117,7 @@ interface LaunchOptions {
   port: number;
   uiPort: number | undefined;
   readyTimeoutMs: number;
+  uiCodecEndpoint: string | undefined;
 }
 
 async function launch(o: LaunchOptions): Promise<TemporalServer> {
@@ -126,6 +129,7 @@ async function launch(o: LaunchOptions): Promise<TemporalServer> {
     '--db-filename', o.dbFile,
     '--log-level', 'warn',
     ...(o.uiPort === undefined ? ['--headless'] : ['--ui-port', String(o.uiPort), '--ui-disable-news-fetch']),
+    ...(o.uiCodecEndpoint !== undefined && o.uiPort !== undefined ? ['--ui-codec-endpoint', o.uiCodecEndpoint] : []),
     ...(o.namespace !== DEFAULTS.temporalNamespace ? ['--namespace', o.namespace] : []),
     ...searchAttributeArgs(),
     ...dynamicConfigArgs(),

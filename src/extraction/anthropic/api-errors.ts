@@ -93,3 +93,12 @@ export function retryAfterMs(headers: Headers | undefined, now: number = Date.no
   }
   return latestReset === undefined ? undefined : Math.max(0, Math.ceil(latestReset));
 }
+
+/** A failed call's status for metrics: its HTTP status, else timeout / connection_error / aborted / error. */
+export function apiResponseStatus(error: unknown): string {
+  if (error instanceof APIConnectionTimeoutError) return 'timeout';
+  if (error instanceof APIConnectionError) return 'connection_error';
+  if (error instanceof APIUserAbortError) return 'aborted';
+  if (error instanceof APIError && typeof error.status === 'number') return String(error.status);
+  return 'error';
+}

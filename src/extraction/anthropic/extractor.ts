@@ -8,7 +8,7 @@ import { requirePrice, usageOf } from '../pricing';
 import { sharedRateLimiter, type RateLimiter } from '../rate-limit';
 import { extractionSchemas, type SchemaName } from '../schemas';
 import { addUsage, zeroUsage, type Usage } from '../usage';
-import { retryAfterMs, toExtractionError } from './api-errors';
+import { apiResponseStatus, retryAfterMs, toExtractionError } from './api-errors';
 import { documentContent } from './content';
 import { imageSize } from '../formats/image';
 import { mergePartData } from './merge';
@@ -19,6 +19,7 @@ import { apiRequestLimits, fitsOneRequest, type RequestLimits } from './split';
 import { isolatedDecoding } from '../isolation';
 import { imageTokens, pdfTokens, textTokens } from './tokens';
 import { schemaIssues } from '../../batch/issues';
+import type { ExtractionObserver } from '../../metrics/observer';
 
 export interface AnthropicModels {
   /** For small text-layer documents. */
@@ -44,6 +45,8 @@ export interface AnthropicExtractorOptions {
   routing?: Partial<RoutingThresholds>;
   /** Request pacing. Default: the limiter this process shares for this key and endpoint; `false` for none. */
   rateLimiter?: RateLimiter | false;
+  /** Told of every API response and rate-limiter wait (metrics). */
+  observer?: Pick<ExtractionObserver, 'apiResponse' | 'rateLimitWait'>;
 }
 
 /** Bumped whenever prompts or the repair/escalation/merge rules change, so cached results are redone. */
@@ -78,15 +81,19 @@ export function createAnthropicExtractor(options: AnthropicExtractorOptions): Ex
   const limiter = options.rateLimiter === false ? undefined : (options.rateLimiter ?? sharedRateLimiter(client.baseURL, options.apiKey));
 
   async function call(model: string, system: TextBlockParam[], messages: MessageParam[], schema: z.ZodObject, path: string): Promise<CallResult> {
+    const waitStart = performance.now();
     await limiter?.acquire(estimateInputTokens(system, messages));
+    if (limiter) options.observer?.rateLimitWait((performance.now() - waitStart) / 1000);
     let message: Message;
     try {
       const { data, response } = await client.messages
         .create({ model, max_tokens: maxTokens, system, messages, output_config: { format: outputFormat(schema) } })
         .withResponse();
       limiter?.observe(response.headers);
+      options.observer?.apiResponse(String(response.status));
       message = data;
     } catch (error) {
+      options.observer?.apiResponse(apiResponseStatus(error));
       if (error instanceof APIError) {
         limiter?.observe(error.headers);
         if (error.status === 429) limiter?.pause(retryAfterMs(error.headers) ?? 1000);
