@@ -1,6 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { CancelledFailure } from '@temporalio/common';
 import { loadDocument } from '../extraction/document';
+import { eInvoiceModel } from '../extraction/einvoice/extractor';
 import { BatchFault, DocumentError } from '../extraction/errors';
 import type { Extractor } from '../extraction/extractor';
 import type { ExtractionObserver } from '../metrics/observer';
@@ -97,7 +98,7 @@ async function extractDocument(
     const cacheKey = settings.cache && deps.resultCache ? resultCacheKey(document.bytes, schema.fingerprint, extractor.settingsKey) : null;
     const cached = cacheKey ? await deps.resultCache!.get(cacheKey) : null;
     if (cached) {
-      return { ...base, status: 'succeeded', cached: true, data: cached.data, error: null, ...finished(), model: cached.model, usage: { ...zeroUsage }, ...review(schema, cached) };
+      return { ...base, status: 'succeeded', cached: true, data: cached.data, error: null, ...finished(), model: cached.model, usage: { ...zeroUsage }, ...(cached.model === eInvoiceModel ? { source: 'e-invoice' as const } : {}), ...review(schema, cached) };
     }
     const extraction = await extractor.extract({ document, schemaName: schema.name, schema: schema.schema, definition: schema });
     if (cacheKey) await deps.resultCache!.set(cacheKey, { data: extraction.data, model: extraction.model, ...(extraction.warnings?.length ? { warnings: extraction.warnings } : {}) });
