@@ -93,7 +93,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const log: RequestLogEntry[] = [];
   const stats: EmulatorStats = { requests: 0, byStatus: {}, rateLimited: 0, inFlight: 0 };
 
-  const rateLimitHeaders = (): Record<string, string> => Object.assign({}, ...buckets.map((bucket) => bucket?.headers() ?? {}));
+  const rateLimitHeaders = (): Record<string, string> => buckets.reduce<Record<string, string>>((headers, bucket) => ({ ...headers, ...bucket?.headers() }), {});
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const requestId = `req_${randomBytes(12).toString('hex')}`;
@@ -307,7 +307,7 @@ function messageBody(request: MessagesRequest, text: string, answer: Record<stri
   const forcedTool = request.tool_choice?.type === 'tool' ? request.tool_choice.name : undefined;
   const content =
     forcedTool !== undefined && fault !== 'malformed_output'
-      ? [{ type: 'tool_use', id: `toolu_${randomBytes(12).toString('hex')}`, name: forcedTool, input: fault === 'invalid_output' ? JSON.parse(text) : answer, caller: null }]
+      ? [{ type: 'tool_use', id: `toolu_${randomBytes(12).toString('hex')}`, name: forcedTool, input: fault === 'invalid_output' ? (JSON.parse(text) as unknown) : answer, caller: null }]
       : [{ type: 'text', text, citations: null }];
   return {
     id: `msg_${randomBytes(12).toString('hex')}`,
