@@ -197,3 +197,28 @@ describe('a batch over the format samples', () => {
     }
   }, 300_000);
 });
+
+describe('e-invoices from the result cache', () => {
+  it('keep their e-invoice mark when served from the cache', async () => {
+    const { readJsonLines, startBatch, startTestWorker, testClient, uniqueId } = await import('./helpers/batch');
+    const { createFileResultCache } = await import('../src/store/result-cache');
+    const taskQueue = uniqueId('formats-cache');
+    const { stop } = await startTestWorker({ taskQueue, activityDeps: { resultCache: createFileResultCache(await tempDir('docbatch-formats-cache-')) } });
+    try {
+      const run = async () => {
+        const handle = await startBatch(await testClient(), taskQueue, uniqueId('formats-cache'), {
+          source: { dir: formatsDir, include: ['*.xml'] },
+          outputDir: await tempDir('docbatch-formats-cache-out-'),
+          extractor: 'local',
+        });
+        return readJsonLines<DocumentResult>((await handle.result()).files.results);
+      };
+      const first = await run();
+      const second = await run();
+      expect(first.map((result) => [result.cached, result.source])).toEqual(first.map(() => [false, 'e-invoice']));
+      expect(second.map((result) => [result.cached, result.source, result.data])).toEqual(first.map((result) => [true, 'e-invoice', result.data]));
+    } finally {
+      await stop();
+    }
+  }, 300_000);
+});

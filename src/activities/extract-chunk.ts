@@ -1,10 +1,12 @@
 import { Context } from '@temporalio/activity';
 import { CancelledFailure } from '@temporalio/common';
 import { loadDocument } from '../extraction/document';
-import { DocumentError } from '../extraction/errors';
+import { eInvoiceModel } from '../extraction/einvoice/extractor';
+import { BatchFault, DocumentError } from '../extraction/errors';
 import type { Extractor } from '../extraction/extractor';
 import type { ExtractionObserver } from '../metrics/observer';
-import { extractionSchemas } from '../extraction/schemas';
+import { runChecks, type LoadedSchema } from '../extraction/schemas';
+import { loadSchema, SchemaError } from '../extraction/schemas/load';
 import { zeroUsage } from '../extraction/usage';
 import type { DocumentResult } from '../store/document-result';
 import { appendToJournal, readJournal } from '../store/journal';
@@ -35,8 +37,14 @@ export async function extractChunk(deps: ExtractChunkDeps, input: ExtractChunkIn
   const journalPath = chunkJournalPath(input.batchDir, input.chunkIndex);
   const done = await readJournal(journalPath);
   let extractor: Extractor;
+  let schema: LoadedSchema;
   try {
     extractor = await deps.extractorFor(input.settings);
+    schema = await loadSchema(input.settings.schema).catch((error: unknown) => {
+      if (!(error instanceof SchemaError)) throw error;
+      // Every document of the batch would fail the same way: pause the batch with the one message.
+      throw new BatchFault(error.reason === 'changed' ? 'schema_changed' : 'schema_unusable', error.message);
+    });
   } catch (error) {
     throw toActivityFailure(error);
   }
@@ -48,7 +56,7 @@ export async function extractChunk(deps: ExtractChunkDeps, input: ExtractChunkIn
       if (context.cancellationSignal.aborted) throw new CancelledFailure(`chunk ${input.chunkIndex} cancelled`);
       let result: DocumentResult;
       try {
-        result = await extractDocument(deps, extractor, input.settings, manifest[index]!, context.info.attempt);
+        result = await extractDocument(deps, extractor, schema, input.settings, manifest[index]!, context.info.attempt);
       } catch (error) {
         throw toActivityFailure(error);
       }
@@ -75,6 +83,7 @@ export function heartbeatEveryMs(heartbeatTimeoutMs: number | undefined): number
 async function extractDocument(
   deps: ExtractChunkDeps,
   extractor: Extractor,
+  schema: LoadedSchema,
   settings: ExtractionSettings,
   entry: ManifestEntry,
   attempt: number,
@@ -86,19 +95,33 @@ async function extractDocument(
     if (entry.problem) throw new DocumentError(entry.problem.type, entry.problem.message);
     const document = await loadDocument(entry.path);
     if (document.encoding !== undefined) base = { ...base, encoding: document.encoding };
-    const { schema } = extractionSchemas[settings.schema];
-    const cacheKey = settings.cache && deps.resultCache ? resultCacheKey(document.bytes, settings.schema, extractor.settingsKey) : null;
+    const cacheKey = settings.cache && deps.resultCache ? resultCacheKey(document.bytes, schema.fingerprint, extractor.settingsKey) : null;
     const cached = cacheKey ? await deps.resultCache!.get(cacheKey) : null;
     if (cached) {
-      return { ...base, status: 'succeeded', cached: true, data: cached.data, error: null, durationMs: deps.now() - startedAt, model: cached.model, usage: { ...zeroUsage } };
+      return { ...base, status: 'succeeded', cached: true, data: cached.data, error: null, ...finished(), model: cached.model, usage: { ...zeroUsage }, ...(cached.model === eInvoiceModel ? { source: 'e-invoice' as const } : {}), ...review(schema, cached) };
     }
-    const extraction = await extractor.extract({ document, schemaName: settings.schema, schema });
-    if (cacheKey) await deps.resultCache!.set(cacheKey, { data: extraction.data, model: extraction.model });
-    const { source, warnings } = extraction;
-    return { ...base, status: 'succeeded', cached: false, data: extraction.data, error: null, durationMs: deps.now() - startedAt, model: extraction.model, usage: extraction.usage, ...(source ? { source } : {}), ...(warnings?.length ? { warnings } : {}) };
+    const extraction = await extractor.extract({ document, schemaName: schema.name, schema: schema.schema, definition: schema });
+    if (cacheKey) await deps.resultCache!.set(cacheKey, { data: extraction.data, model: extraction.model, ...(extraction.warnings?.length ? { warnings: extraction.warnings } : {}) });
+    const { source } = extraction;
+    return { ...base, status: 'succeeded', cached: false, data: extraction.data, error: null, ...finished(), model: extraction.model, usage: extraction.usage, ...(source ? { source } : {}), ...review(schema, extraction) };
   } catch (error) {
     if (!(error instanceof DocumentError)) throw error;
     // A document that failed after model calls still cost them: its usage counts in the totals.
-    return { ...base, status: 'failed', cached: false, data: null, error: { type: error.type, message: error.message }, durationMs: deps.now() - startedAt, model: null, usage: error.usage ?? null };
+    return { ...base, status: 'failed', cached: false, data: null, error: { type: error.type, message: error.message }, ...finished(), model: null, usage: error.usage ?? null };
   }
+
+  function finished() {
+    const finishedAt = deps.now();
+    return { durationMs: finishedAt - startedAt, finishedAt };
+  }
+}
+
+/**
+ * The result line's warnings: the extractor's notes and the schema's failed consistency checks.
+ * A failed check means a person should look (needsReview); a note alone does not.
+ */
+function review(schema: LoadedSchema, extraction: { data: Record<string, unknown>; warnings?: string[] | undefined }) {
+  const failedChecks = runChecks(schema, extraction.data);
+  const warnings = [...(extraction.warnings ?? []), ...failedChecks];
+  return { ...(warnings.length > 0 ? { warnings } : {}), ...(failedChecks.length > 0 ? { needsReview: true } : {}) };
 }

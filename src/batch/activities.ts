@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { schemaReferenceSchema } from '../extraction/schemas';
 import { chunkCountsSchema } from './counts';
 import { batchInputSchema } from './input';
 import { reportStates, type BatchSummary } from './summary';
@@ -25,6 +26,8 @@ export const planBatchResultSchema = z.object({
   sourceLabel: z.string(),
   /** The extractor `auto` resolved to on the planning worker; every chunk uses the same one. */
   extractor: z.enum(['local', 'anthropic']),
+  /** The input's schema, a file pinned by the fingerprint it had at planning (absent in batches planned before schema files). */
+  schema: schemaReferenceSchema.optional(),
 });
 export type PlanBatchResult = z.infer<typeof planBatchResultSchema>;
 
@@ -74,7 +77,7 @@ export const writeReportInputSchema = z.object({
   pausedMs: z.number().nonnegative(),
   redriveOf: z.string().optional(),
   runs: z.number().int().positive(),
-  schemaName: batchInputSchema.shape.schema,
+  schema: schemaReferenceSchema,
   chunkSize: z.number().int().positive(),
 });
 export type WriteReportInput = z.infer<typeof writeReportInputSchema>;

@@ -2,7 +2,7 @@ import type { Duration } from '@temporalio/common';
 import { msToNumber } from '@temporalio/common/lib/time';
 import { z } from 'zod';
 import { isPricedModel, pricedModels } from '../extraction/pricing';
-import { schemaNames } from '../extraction/schemas';
+import { schemaReferenceSchema } from '../extraction/schemas';
 import { describeIssue } from './issues';
 
 /**
@@ -86,7 +86,8 @@ export const modelsInputSchema = z.strictObject({
 
 export const batchInputSchema = z.strictObject({
   source: batchSourceSchema,
-  schema: z.enum(schemaNames).default('invoice'),
+  /** A built-in schema's name, or {"file": "/abs/schema.json", "fingerprint"?: "..."} (src/extraction/schemas). */
+  schema: schemaReferenceSchema.default('invoice'),
   extractor: z.enum(extractorKinds).default('auto'),
   models: modelsInputSchema.prefault({}),
   outputDir: z.string().min(1).default('output'),

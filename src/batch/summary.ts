@@ -27,6 +27,16 @@ export const batchSummarySchema = z.object({
   meanDocumentMs: z.number().nonnegative(),
   usage: usageSchema,
   models: z.record(z.string(), z.number().int()),
+  /** Usage (tokens, cost) per model, as the report shows it. */
+  usageByModel: z.record(z.string(), usageSchema).optional(),
+  /** What was extracted: the schema's name, fingerprint (part of the result-cache key) and source ("built-in" or the file). */
+  schema: z.object({ name: z.string(), fingerprint: z.string(), source: z.string() }).optional(),
+  /** Succeeded documents with warnings (failed consistency checks): listed in review.jsonl. */
+  needsReview: z.number().int().nonnegative().optional(),
+  /** Documents per failed check (the check's name). */
+  warningsByCheck: z.record(z.string(), z.number().int()).optional(),
+  /** Share of succeeded documents that filled each CSV column of the schema. */
+  fieldFillRates: z.record(z.string(), z.number().min(0).max(1)).optional(),
   runs: z.number().int().positive(),
   redriveOf: z.string().optional(),
   redrivenBy: z.array(z.string()).default([]),
@@ -36,6 +46,8 @@ export const batchSummarySchema = z.object({
     failures: z.string(),
     summary: z.string(),
     manifest: z.string(),
+    review: z.string().optional(),
+    reportHtml: z.string().optional(),
   }),
 });
 export type BatchSummary = z.infer<typeof batchSummarySchema>;

@@ -60,13 +60,16 @@ function summaryRows(summary: BatchSummary, batchUrl: string): [string, string][
     ['documents', `${summary.total} total · ${summary.succeeded} succeeded · ${summary.failed} failed · ${summary.cached} cached · ${summary.notProcessed} not processed`],
     ['success rate', formatPercent(summary.successRate)],
     ...(failures ? ([['failures', failures]] as [string, string][]) : []),
+    ...(summary.needsReview ? ([['needs review', `${summary.needsReview} succeeded with warnings (review.jsonl)`]] as [string, string][]) : []),
+    ...(summary.schema ? ([['schema', `${summary.schema.name} (${summary.schema.source}, ${summary.schema.fingerprint})`]] as [string, string][]) : []),
     ['elapsed', `${formatDuration(summary.elapsedMs)}${summary.pausedMs > 0 ? ` (+${formatDuration(summary.pausedMs)} paused)` : ''}`],
     ['throughput', `${formatRate(summary.documentsPerSecond)}, ${formatDuration(summary.meanDocumentMs)} per document`],
     ['cost', `${formatCost(summary.usage.costUsd)} (${summary.usage.inputTokens} input, ${summary.usage.outputTokens} output, ${summary.usage.cacheReadTokens} cache-read tokens)`],
     ...(summary.redriveOf ? ([['redrive of', summary.redriveOf]] as [string, string][]) : []),
     ...(summary.redrivenBy.length > 0 ? ([['redriven by', summary.redrivenBy.join(', ')]] as [string, string][]) : []),
     ['output', summary.outputDir],
-    ['files', 'results.jsonl, results.csv, failures.jsonl, summary.json, manifest.jsonl'],
+    ['files', `results.jsonl, results.csv, failures.jsonl, ${summary.files.review ? 'review.jsonl, ' : ''}summary.json, manifest.jsonl`],
+    ...(summary.files.reportHtml ? ([['report', summary.files.reportHtml]] as [string, string][]) : []),
     ['Web UI', batchUrl],
   ];
 }

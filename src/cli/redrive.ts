@@ -20,7 +20,7 @@ export const redriveCommand: CliCommand = {
         ]);
         return withSession({ batchId: earlierId, action: 'redrive' }, async (session) => {
           const plan = await planRedrive(session.client, earlierId, settingsOf(options));
-          const { json, input } = redriveInput(plan);
+          const { json, input } = await redriveInput(plan);
           const source = await inspectSource(input);
           const outcome = await startOrAttachBatch(session.client, { batchId: plan.batchId, json, input, taskQueue: session.taskQueue, source, rerun: options.rerun === true });
           const uiUrl = session.batchUrl(plan.batchId);

@@ -32,7 +32,7 @@ export const runCommand: CliCommand = {
 async function runBatch(dir: string | undefined, options: RunOptions): Promise<number> {
   const json = options.json === true;
   const { batchInputFromOptions } = await import('../client/batch-input');
-  const { json: inputJson, input } = batchInputFromOptions(toBatchOptions(dir, options));
+  const { json: inputJson, input } = await batchInputFromOptions(toBatchOptions(dir, options));
   if (options.estimate) return (await import('./estimate')).printEstimate(input, json);
 
   const [{ deriveBatchId }, { inspectSource }, { openSession }, { startOrAttachBatch }, { ensureTemporalServer }, { cliError }, { followBatch, printOutcome }] = await Promise.all([

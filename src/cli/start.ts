@@ -14,7 +14,7 @@ export const startCommand: CliCommand = {
           import('../client/batch-source'),
           import('../client/start-batch'),
         ]);
-        const { json: inputJson, input } = batchInputFromOptions(toBatchOptions(dir, options));
+        const { json: inputJson, input } = await batchInputFromOptions(toBatchOptions(dir, options));
         const source = await inspectSource(input);
         const batchId = options.id ?? deriveBatchId(inputJson);
         return withSession({ batchId }, async (session) => {

@@ -1,8 +1,11 @@
 import path from 'node:path';
 import { DEFAULTS, readEnv } from '../env';
+import { schemaLabel, type SchemaReference } from '../extraction/schemas';
+import { extractorMismatch } from '../extraction/schemas/compatibility';
+import { resolveSchemaArgument, SchemaError } from '../extraction/schemas/load';
 import { documentOrders, extractorKinds, parseBatchInput, type BatchInput, type BatchInputJson } from '../batch/input';
 import { definedOnly } from './defined-only';
-import { InvalidBatchSettingsError } from './errors';
+import { InvalidBatchSettingsError, SchemaUnusableError } from './errors';
 
 /** The batch settings a person gives on the command line (`docbatch run` / `start`). */
 export interface BatchOptions {
@@ -10,6 +13,8 @@ export interface BatchOptions {
   dir?: string;
   manifest?: string;
   include?: string[];
+  /** --schema: a built-in name or a schema file (as typed), or an earlier batch's reference (redrive). */
+  schema?: string | SchemaReference;
   /** Walk into symlinked directories (--follow-symlinks). */
   followSymlinks?: boolean;
   output?: string;
@@ -35,7 +40,7 @@ function resolveOutputDir(output: string | undefined, cwd = process.cwd()): stri
  * The workflow input for the options: paths made absolute (the worker may run elsewhere), only the
  * settings the person gave (the schema's defaults fill the rest), validated before anything starts.
  */
-export function batchInputFromOptions(options: BatchOptions, cwd = process.cwd()): { json: BatchInputJson; input: BatchInput } {
+export async function batchInputFromOptions(options: BatchOptions, cwd = process.cwd()): Promise<{ json: BatchInputJson; input: BatchInput }> {
   const source: BatchInputJson['source'] = options.manifest
     ? { manifest: path.resolve(cwd, options.manifest) }
     : { dir: path.resolve(cwd, options.dir ?? DEFAULT_SOURCE_DIR), ...(options.include?.length ? { include: options.include } : {}), ...(options.followSymlinks ? { followSymlinks: true } : {}) };
@@ -43,6 +48,7 @@ export function batchInputFromOptions(options: BatchOptions, cwd = process.cwd()
   const json: BatchInputJson = {
     source,
     outputDir: resolveOutputDir(options.output, cwd),
+    ...definedOnly({ schema: await schemaReference(options, cwd) }),
     ...definedOnly({
       chunkSize: options.chunkSize,
       concurrency: options.concurrency,
@@ -57,6 +63,23 @@ export function batchInputFromOptions(options: BatchOptions, cwd = process.cwd()
   const parsed = parseBatchInput(json);
   if (!parsed.ok) throw new InvalidBatchSettingsError(parsed.problems.map(toFlagNames));
   return { json, input: parsed.input };
+}
+
+/**
+ * The --schema reference: a file is resolved and pinned by its fingerprint here, where the person
+ * is, and refused at once when the chosen extractor cannot fill it.
+ */
+async function schemaReference(options: BatchOptions, cwd: string): Promise<SchemaReference | undefined> {
+  if (options.schema === undefined || typeof options.schema !== 'string') return options.schema;
+  try {
+    const { reference, schema } = await resolveSchemaArgument(options.schema, cwd);
+    const mismatch = options.extractor === 'local' ? extractorMismatch(schemaLabel(reference), schema, 'local', 'request') : null;
+    if (mismatch !== null) throw new SchemaUnusableError(mismatch, null);
+    return reference;
+  } catch (error) {
+    if (error instanceof SchemaError) throw new SchemaUnusableError(`--schema: ${error.message}`, null);
+    throw error;
+  }
 }
 
 /** Problems name the command-line flag rather than the input field: "--chunk-size: ...". */

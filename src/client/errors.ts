@@ -81,6 +81,11 @@ export class SourceUnreadableError extends DocbatchError {
   override name = 'SourceUnreadableError';
 }
 
+/** --schema names no built-in schema or usable file, or one the chosen extractor cannot fill (the message says what to do). */
+export class SchemaUnusableError extends DocbatchError {
+  override name = 'SchemaUnusableError';
+}
+
 /** A redrive that has nothing to start from (no report, no failures file, no failed documents). */
 export class NothingToRedriveError extends DocbatchError {
   override name = 'NothingToRedriveError';

@@ -52,7 +52,7 @@ export async function planRedrive(client: Client, earlierId: string, overrides: 
 }
 
 /** The redrive's workflow input, validated. */
-export function redriveInput(plan: RedrivePlan) {
+export async function redriveInput(plan: RedrivePlan) {
   return batchInputFromOptions(plan.options);
 }
 
@@ -68,6 +68,7 @@ function failedPaths(failuresJsonl: string): string[] {
 function inheritedOptions(input: BatchInputJson | undefined): BatchOptions {
   if (!input) return {};
   return definedOnly({
+    schema: input.schema,
     chunkSize: input.chunkSize,
     concurrency: input.concurrency,
     priority: input.priority,

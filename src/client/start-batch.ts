@@ -5,6 +5,7 @@ import type { BatchSummary } from '../batch/summary';
 import type { BatchInput, BatchInputJson } from '../batch/input';
 import { findBatch } from './batch-record';
 import type { SourceOverview } from './batch-source';
+import { schemaLabel } from '../extraction/schemas';
 
 export type BatchHandle = WorkflowHandle;
 
@@ -54,14 +55,14 @@ export async function startOrAttachBatch(client: Client, request: StartBatchRequ
 /** One line for the Web UI's list and header: what is being extracted from where. */
 function staticSummary({ input, source }: StartBatchRequest): string {
   const what = input.redriveOf ? `redrive of ${input.redriveOf}: ` : '';
-  return `${what}${input.schema} extraction of ${plural(source.documents, 'document')} from ${source.label}`;
+  return `${what}${schemaLabel(input.schema)} extraction of ${plural(source.documents, 'document')} from ${source.label}`;
 }
 
 function staticDetails({ batchId, input, source }: StartBatchRequest): string {
   const rows: [string, string][] = [
     ['Source', source.label],
     ['Documents', String(source.documents)],
-    ['Schema', input.schema],
+    ['Schema', schemaLabel(input.schema)],
     ['Extractor', input.extractor],
     ['Output', path.join(input.outputDir, batchId)],
     ['Chunk size', String(input.chunkSize)],

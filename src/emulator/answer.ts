@@ -1,21 +1,23 @@
-import { imageSize } from '../extraction/formats/image';
 import { joinPages } from '../extraction/formats/text-block';
-import { imageTokens, pdfTokens, textTokens } from '../extraction/anthropic/tokens';
+import { pdfPageImageTokens } from '../extraction/anthropic/tokens';
 import { DocumentError } from '../extraction/errors';
 import type { SourceDocument } from '../extraction/extractor';
 import { parseInvoiceText } from '../extraction/local/fields';
 import { isolatedDecoding } from '../extraction/isolation';
+import type { Invoice } from '../extraction/schemas/invoice';
 import type { RequestDocument } from './request';
 
 /** What the emulated model "reads" from a document: the answer it gives and the tokens it costs. */
 export interface DocumentReading {
-  /** The extraction, or why there is none (the real model would still answer; this one answers nulls). */
-  answer: Record<string, unknown>;
+  /** The invoice the local parser reads (all nulls when there is no text): answers to any schema start from it. */
+  invoice: Invoice;
+  /** The document's text, for "Label: value" lines a custom schema asks for. */
+  text: string;
   /** Input tokens of the document block itself. */
   tokens: number;
 }
 
-const emptyInvoice = {
+const emptyInvoice: Invoice = {
   invoiceNumber: null,
   issueDate: null,
   dueDate: null,
@@ -59,20 +61,19 @@ async function readDocument(document: RequestDocument): Promise<DocumentReading>
       if (!(error instanceof DocumentError)) throw error;
     }
     texts.push(text);
-    tokens += await documentTokens(source, text);
+    tokens += await documentTokens(source);
   }
   const text = joinPages(texts.filter((entry) => entry !== ''));
-  const answer = text === '' ? emptyInvoice : (parseInvoiceText(text) as Record<string, unknown>);
-  return { answer, tokens };
+  const invoice = text === '' ? emptyInvoice : parseInvoiceText(text);
+  return { invoice, text, tokens };
 }
 
-async function documentTokens(document: SourceDocument, text: string): Promise<number> {
-  switch (document.mediaType) {
-    case 'application/pdf':
-      return pdfTokens(await isolatedDecoding.pageCount(document).catch(() => 1), text.length);
-    case 'text/plain':
-      return textTokens(text.length === 0 ? document.bytes.length : text.length);
-    default:
-      return imageTokens(imageSize(document.mediaType, document.bytes));
+/** The document's input tokens by its format's profile (decoded in the pool): the same figure `--estimate` predicts. */
+async function documentTokens(document: SourceDocument): Promise<number> {
+  try {
+    return (await isolatedDecoding.profileDocument(document, Number.MAX_SAFE_INTEGER)).tokens;
+  } catch (error) {
+    if (!(error instanceof DocumentError)) throw error;
+    return pdfPageImageTokens; // unreadable: the API would still bill what it was sent, about a page
   }
 }

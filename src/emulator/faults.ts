@@ -1,4 +1,4 @@
-import type { Fault, FaultKind } from './options';
+import type { Fault } from './options';
 
 export interface FaultContext {
   model: string;
@@ -27,7 +27,7 @@ export class FaultInjector {
     this.faults = [];
   }
 
-  draw(context: FaultContext): FaultKind | undefined {
+  draw(context: FaultContext): Fault | undefined {
     for (const entry of this.faults) {
       const { fault } = entry;
       if (entry.left <= 0) continue;
@@ -35,7 +35,7 @@ export class FaultInjector {
       if (fault.documentId !== undefined && fault.documentId !== context.documentId) continue;
       if (fault.rate !== undefined && this.random() >= fault.rate) continue;
       entry.left--;
-      return fault.kind;
+      return fault;
     }
     return undefined;
   }

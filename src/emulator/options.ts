@@ -10,6 +10,7 @@ export const faultKinds = [
   'hang', // accepts the request and never answers (until the client gives up or the emulator stops)
   'malformed_output', // 200 with text that is not JSON
   'invalid_output', // 200 with JSON that breaks the schema (a non-ISO date, a lower-case currency)
+  'inconsistent_output', // 200 with valid JSON that fails a consistency check (the total 100 too high, or the fault's `patch`)
 ] as const;
 export type FaultKind = (typeof faultKinds)[number];
 
@@ -23,6 +24,8 @@ export const faultSchema = z.object({
   model: z.string().optional(),
   /** Only requests about this document (its identity, see documentIdentity). */
   documentId: z.string().optional(),
+  /** inconsistent_output: these properties replace the answer's (default: the total 100 higher). */
+  patch: z.record(z.string(), z.unknown()).optional(),
 });
 export type Fault = z.infer<typeof faultSchema>;
 

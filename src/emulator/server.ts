@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { textTokens } from '../extraction/anthropic/tokens';
 import { priceOf } from '../extraction/pricing';
 import { DocumentReader } from './answer';
+import { answerForSchema } from './schema-answer';
 import { FaultInjector } from './faults';
 import { emulatorOptionsSchema, faultSchema, type EmulatorOptions, type Fault, type FaultKind } from './options';
 import { PromptCache } from './prompt-cache';
@@ -161,7 +162,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     entry.mediaTypes = document?.parts.flatMap((part) => (part.mediaType === 'text/plain' ? [] : [part.mediaType])) ?? [];
     entry.turn = parsed.messages.length > 1 ? 'repair' : 'first';
 
-    const fault = faults.draw({ model: parsed.model, documentId: document?.id });
+    const drawn = faults.draw({ model: parsed.model, documentId: document?.id });
+    const fault = drawn?.kind;
     entry.fault = fault;
     switch (fault) {
       case 'unauthorized':
@@ -184,8 +186,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         break;
     }
 
-    const reading = document ? await reader.read(document) : { answer: {}, tokens: 0 };
-    const usage = inputUsage(parsed, reading.tokens);
+    const reading = document ? await reader.read(document) : undefined;
+    const usage = inputUsage(parsed, reading?.tokens ?? 0);
     entry.inputTokens = usage.input;
     entry.cacheReadTokens = usage.cacheRead;
     entry.cacheWriteTokens = usage.cacheWrite;
@@ -206,9 +208,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     } finally {
       stats.inFlight--;
     }
-    const answerText = answerFor(reading.answer, fault);
+    const answerSchema = parsed.output_config?.format?.schema ?? parsed.tools?.find((tool) => tool.name === parsed.tool_choice?.name)?.input_schema;
+    const answer = reading && answerSchema ? answerForSchema(answerSchema, reading.invoice, reading.text) : {};
+    const answerText = answerFor(answer, drawn);
     entry.outputTokens = textTokens(answerText);
-    send(200, messageBody(parsed, answerText, reading.answer, fault, entry));
+    send(200, messageBody(parsed, answerText, fault, entry));
   }
 
   function inputUsage(request: MessagesRequest, documentTokens: number): { input: number; cacheRead: number; cacheWrite: number } {
@@ -296,18 +300,21 @@ async function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
 }
 
 /** The answer's text: the extraction as JSON, or the broken output a fault asks for. */
-function answerFor(answer: Record<string, unknown>, fault: FaultKind | undefined): string {
-  if (fault === 'malformed_output') return `Here is the extracted data: ${JSON.stringify(answer).slice(0, 40)}`;
-  if (fault === 'invalid_output') return JSON.stringify({ ...answer, issueDate: 'the third of March', currency: 'euros' });
+function answerFor(answer: Record<string, unknown>, fault: Fault | undefined): string {
+  if (fault?.kind === 'malformed_output') return `Here is the extracted data: ${JSON.stringify(answer).slice(0, 40)}`;
+  if (fault?.kind === 'invalid_output') return JSON.stringify({ ...answer, issueDate: 'the third of March', currency: 'euros' });
+  if (fault?.kind === 'inconsistent_output') {
+    return JSON.stringify({ ...answer, ...(fault.patch ?? { total: (typeof answer.total === 'number' ? answer.total : 0) + 100 }) });
+  }
   return JSON.stringify(answer);
 }
 
 /** The Message object, exactly as the API shapes it. */
-function messageBody(request: MessagesRequest, text: string, answer: Record<string, unknown>, fault: FaultKind | undefined, entry: RequestLogEntry) {
+function messageBody(request: MessagesRequest, text: string, fault: FaultKind | undefined, entry: RequestLogEntry) {
   const forcedTool = request.tool_choice?.type === 'tool' ? request.tool_choice.name : undefined;
   const content =
     forcedTool !== undefined && fault !== 'malformed_output'
-      ? [{ type: 'tool_use', id: `toolu_${randomBytes(12).toString('hex')}`, name: forcedTool, input: fault === 'invalid_output' ? (JSON.parse(text) as unknown) : answer, caller: null }]
+      ? [{ type: 'tool_use', id: `toolu_${randomBytes(12).toString('hex')}`, name: forcedTool, input: JSON.parse(text) as unknown, caller: null }]
       : [{ type: 'text', text, citations: null }];
   return {
     id: `msg_${randomBytes(12).toString('hex')}`,

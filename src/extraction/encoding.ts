@@ -1,6 +1,7 @@
 import chardet from 'chardet';
 import iconv from 'iconv-lite';
 import { DocumentError } from './errors';
+import type { SourceDocument } from './extractor';
 
 /** A text document's content and the character encoding it was read in. */
 export interface DecodedText {
@@ -136,4 +137,26 @@ function hasTooManyControlCharacters(text: string): boolean {
 
 function startsWith(bytes: Buffer, magic: number[]): boolean {
   return bytes.length >= magic.length && magic.every((byte, i) => bytes[i] === byte);
+}
+
+/** A text document's content in its detected encoding, `\n` line ends. */
+export function decodeDocumentText(doc: SourceDocument): string {
+  return decodeText(doc.path, doc.bytes).text;
+}
+
+/** A text document's content as strict UTF-8 (XML e-invoices, whose standards require it), `\n` line ends. */
+export function decodeUtf8(doc: SourceDocument): string {
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(doc.bytes);
+  } catch {
+    throw new DocumentError(
+      'corrupt',
+      `${doc.path} is not valid UTF-8 text: re-save it as UTF-8 (other encodings are not guessed)`,
+    );
+  }
+  if (text.includes('\u0000')) {
+    throw new DocumentError('corrupt', `${doc.path} contains binary data (NUL bytes), not text: it is damaged or misnamed`);
+  }
+  return text.replace(/\r\n?/g, '\n');
 }

@@ -34,7 +34,7 @@ export class DocumentError extends Error {
   }
 }
 
-export const batchFaultTypes = ['credentials_rejected', 'permission_denied', 'spend_limit_reached', 'model_unavailable'] as const;
+export const batchFaultTypes = ['credentials_rejected', 'permission_denied', 'spend_limit_reached', 'model_unavailable', 'schema_changed', 'schema_unusable'] as const;
 export type BatchFaultType = (typeof batchFaultTypes)[number];
 
 export class BatchFault extends Error {

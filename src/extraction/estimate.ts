@@ -10,7 +10,8 @@ import { readEInvoice } from './einvoice';
 import { DocumentError } from './errors';
 import type { SourceDocument } from './extractor';
 import { costOf, requirePrice } from './pricing';
-import { extractionSchemas, type SchemaName } from './schemas';
+import { schemaReferenceSchema } from './schemas';
+import { loadSchema } from './schemas/load';
 
 /**
  * `docbatch run --estimate`: the tokens and cost a batch is expected to take on Claude, computed
@@ -31,7 +32,7 @@ import { extractionSchemas, type SchemaName } from './schemas';
  *   per document after the run) are not included, so treat the figure as a floor plus ~5%.
  */
 export const estimateSettingsSchema = z.object({
-  schema: z.enum(Object.keys(extractionSchemas) as [SchemaName, ...SchemaName[]]).default('invoice'),
+  schema: schemaReferenceSchema.default('invoice'),
   models: z.object({ simple: z.string().min(1), complex: z.string().min(1), escalation: z.string().min(1) }),
 });
 export type EstimateSettings = z.input<typeof estimateSettingsSchema>;
@@ -73,12 +74,12 @@ const outputTokensPerItem = 45;
 const charsPerLineItem = 400;
 
 export async function estimateBatch(paths: readonly string[], settings: EstimateSettings, routing: Partial<RoutingThresholds> = {}): Promise<BatchEstimate> {
-  const { schema: schemaName, models } = estimateSettingsSchema.parse(settings);
+  const { schema: reference, models } = estimateSettingsSchema.parse(settings);
   for (const model of new Set(Object.values(models))) requirePrice(model);
-  const schema = extractionSchemas[schemaName].schema;
+  const definition = await loadSchema(reference);
   const thresholds = { ...defaultRoutingThresholds, ...routing };
-  const prefixTokens = textTokens(systemPrompt(schemaName, schema)[0]!.text);
-  const perRequestTokens = textTokens(JSON.stringify(outputFormat(schema).schema)) + textTokens(extractionInstruction(schemaName));
+  const prefixTokens = textTokens(systemPrompt(definition)[0]!.text);
+  const perRequestTokens = textTokens(JSON.stringify(outputFormat(definition.schema).schema)) + textTokens(extractionInstruction(definition.name));
 
   const byModel = new Map<string, ModelEstimate>();
   let unreadable = 0;
@@ -87,7 +88,7 @@ export async function estimateBatch(paths: readonly string[], settings: Estimate
     let estimate: DocumentEstimate;
     try {
       const document = await loadDocument(path);
-      if (schemaName === 'invoice' && (await readEInvoice(document, schema)).status === 'read') {
+      if (reference === 'invoice' && (await readEInvoice(document, definition.schema)).status === 'read') {
         eInvoices++;
         continue;
       }

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { SchemaName } from './schemas';
+import type { SchemaDefinition } from './schemas';
 import type { Usage } from './usage';
 
 export type { MediaType } from './formats/format';
@@ -16,8 +16,11 @@ export interface SourceDocument {
 
 export interface ExtractionRequest {
   document: SourceDocument;
-  schemaName: SchemaName;
+  /** The schema's name ("invoice", or a schema file's base name). */
+  schemaName: string;
   schema: z.ZodObject;
+  /** The rest of the schema's definition (description, prompt rules, checks); default: the built-in schema of that name. */
+  definition?: SchemaDefinition;
 }
 
 /** A successful extraction: data already validated against the schema. */
@@ -30,7 +33,7 @@ export interface Extraction {
   calls: number;
   /** Where the data came from when not from the extractor's own reading: e-invoice XML. */
   source?: 'e-invoice';
-  /** Things the batch owner should know about this result (e.g. an e-invoice that could not be used). */
+  /** Things the batch owner should know about this result (e.g. an e-invoice that could not be used); part of the result line's `warnings`. */
   warnings?: string[];
 }
 

@@ -1,4 +1,3 @@
-import { decodeText } from './encoding';
 import { DocumentError } from './errors';
 import type { SourceDocument } from './extractor';
 import { formatOf } from './formats';
@@ -24,26 +23,4 @@ export async function documentText(doc: SourceDocument): Promise<string> {
     );
   }
   return text;
-}
-
-/** A text document's content in its detected encoding (encoding.ts), `\n` line ends. */
-export function decodeDocumentText(doc: SourceDocument): string {
-  return decodeText(doc.path, doc.bytes).text;
-}
-
-/** A text document's content: strict UTF-8, no NUL bytes, `\n` line ends. */
-export function decodeUtf8(doc: SourceDocument): string {
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(doc.bytes);
-  } catch {
-    throw new DocumentError(
-      'corrupt',
-      `${doc.path} is not valid UTF-8 text: re-save it as UTF-8 (other encodings are not guessed)`,
-    );
-  }
-  if (text.includes('\u0000')) {
-    throw new DocumentError('corrupt', `${doc.path} contains binary data (NUL bytes), not text: it is damaged or misnamed`);
-  }
-  return text.replace(/\r\n?/g, '\n');
 }

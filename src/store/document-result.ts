@@ -17,9 +17,13 @@ export const documentResultSchema = z.object({
   usage: usageSchema.nullable().default(null),
   /** "e-invoice" when the data was read from the document's e-invoice XML (no model call, no cost). */
   source: z.enum(['e-invoice']).optional(),
-  /** What the batch owner should know about this result (e.g. e-invoice XML that could not be used). */
+  /** What the batch owner should know about this result: the extractor's notes (e.g. e-invoice XML that could not be used) and failed consistency checks ("check: problem"). */
   warnings: z.array(z.string()).optional(),
   /** The character encoding a plain-text document was read in (utf-8, utf-16le, windows-1252 …). */
   encoding: z.string().optional(),
+  /** The data validates but fails a consistency check of the schema: listed in review.jsonl. */
+  needsReview: z.boolean().optional(),
+  /** When the document finished (epoch ms): the report's throughput over time. */
+  finishedAt: z.number().nonnegative().optional(),
 });
 export type DocumentResult = z.infer<typeof documentResultSchema>;

@@ -9,6 +9,8 @@ export function batchFiles(batchDir: string) {
     resultsCsv: path.join(batchDir, 'results.csv'),
     failures: path.join(batchDir, 'failures.jsonl'),
     summary: path.join(batchDir, 'summary.json'),
+    review: path.join(batchDir, 'review.jsonl'),
+    reportHtml: path.join(batchDir, 'report.html'),
   };
 }
 

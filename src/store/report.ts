@@ -1,13 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import { stringify } from 'csv-stringify/sync';
-import { extractionSchemas, type SchemaName } from '../extraction/schemas';
+import type { LoadedSchema, SchemaReference } from '../extraction/schemas';
+import { columnValue, schemaColumns, type SchemaColumn } from '../extraction/schemas/columns';
+import { loadSchema, loadSchemaFile } from '../extraction/schemas/load';
 import { writeFileAtomic, writeLinesAtomic } from './atomic-file';
 import type { DocumentResult } from './document-result';
 import { readJournal } from './journal';
 import { chunkCountOf, chunkRange } from '../batch/chunks';
-import { countResult, emptyCounts } from '../batch/counts';
 import { readManifest } from './manifest';
 import { batchFiles, chunkJournalPath } from './paths';
+import { renderReportHtml } from './report-html';
+import { ReportTally } from './report-tally';
 import { batchSummarySchema, type BatchSummary } from '../batch/summary';
 import type { WriteReportInput } from '../batch/activities';
 
@@ -22,28 +25,33 @@ export type ReportRequest = WriteReportInput & { finishedAt: number };
 export async function writeBatchReport(request: ReportRequest): Promise<BatchSummary> {
   const files = batchFiles(request.batchDir);
   const manifest = await readManifest(request.batchDir);
-  const columns = csvColumns(request.schemaName);
-  const tally = newTally();
+  const schema = await schemaForReport(request.schema);
+  const fields = schema ? schemaColumns(schema.schema) : [];
+  const columns = csvColumns(fields);
+  const tally = new ReportTally(fields);
 
-  // All three files stream: memory stays flat at any batch size (holding the CSV rows of 100,000
+  // The files stream: memory stays flat at any batch size (holding the CSV rows of 100,000
   // documents took about 200 MB of worker heap).
-  await writeLinesAtomic(files.failures, async (writeFailure) => {
-    await writeLinesAtomic(files.resultsCsv, async (writeCsv) => {
-      await writeCsv(stringify([columns.header]));
-      await writeLinesAtomic(files.results, async (writeLine) => {
-        const chunkCount = chunkCountOf(manifest.length, request.chunkSize);
-        for (let chunk = 0; chunk < chunkCount; chunk++) {
-          const journal = await readJournal(chunkJournalPath(request.batchDir, chunk));
-          const { start, end } = chunkRange(chunk, request.chunkSize, manifest.length);
-          for (let index = start; index < end; index++) {
-            const entry = manifest[index]!;
-            const result = journal.get(index) ?? notProcessed(index, entry.path);
-            tally.add(result);
-            await writeLine(JSON.stringify(result) + '\n');
-            await writeCsv(stringify([columns.row(result)]));
-            if (result.status === 'failed') await writeFailure(JSON.stringify({ index, path: result.path, error: result.error, attempts: result.attempts }) + '\n');
+  await writeLinesAtomic(files.review, async (writeReview) => {
+    await writeLinesAtomic(files.failures, async (writeFailure) => {
+      await writeLinesAtomic(files.resultsCsv, async (writeCsv) => {
+        await writeCsv(stringify([columns.header]));
+        await writeLinesAtomic(files.results, async (writeLine) => {
+          const chunkCount = chunkCountOf(manifest.length, request.chunkSize);
+          for (let chunk = 0; chunk < chunkCount; chunk++) {
+            const journal = await readJournal(chunkJournalPath(request.batchDir, chunk));
+            const { start, end } = chunkRange(chunk, request.chunkSize, manifest.length);
+            for (let index = start; index < end; index++) {
+              const entry = manifest[index]!;
+              const result = journal.get(index) ?? notProcessed(index, entry.path);
+              tally.add(result);
+              await writeLine(JSON.stringify(result) + '\n');
+              await writeCsv(stringify([columns.row(result)]));
+              if (result.status === 'failed') await writeFailure(JSON.stringify({ index, path: result.path, error: result.error, attempts: result.attempts }) + '\n');
+              if (result.needsReview) await writeReview(JSON.stringify({ index, path: result.path, reasons: result.warnings ?? [], data: result.data }) + '\n');
+            }
           }
-        }
+        });
       });
     });
   });
@@ -70,6 +78,11 @@ export async function writeBatchReport(request: ReportRequest): Promise<BatchSum
     meanDocumentMs: tally.timed === 0 ? 0 : round(tally.durationMs / tally.timed, 1),
     usage: tally.counts.usage,
     models: tally.models,
+    usageByModel: tally.usageByModel,
+    schema: schema ? { name: schema.name, fingerprint: schema.fingerprint, source: schema.source } : undefined,
+    needsReview: tally.needsReview,
+    warningsByCheck: tally.warningsByCheck,
+    fieldFillRates: tally.fillRates(),
     runs: request.runs,
     redriveOf: request.redriveOf,
     redrivenBy: (await readSummary(request.batchDir))?.redrivenBy ?? [],
@@ -79,8 +92,11 @@ export async function writeBatchReport(request: ReportRequest): Promise<BatchSum
       failures: files.failures,
       summary: files.summary,
       manifest: files.manifest,
+      review: files.review,
+      reportHtml: files.reportHtml,
     },
   });
+  await writeFileAtomic(files.reportHtml, renderReportHtml(summary, tally));
   await writeFileAtomic(files.summary, JSON.stringify(summary, null, 2) + '\n');
   return summary;
 }
@@ -118,34 +134,10 @@ function notProcessed(index: number, path: string): DocumentResult {
   };
 }
 
-/** The report's tally: the shared counts plus what only the report shows. */
-function newTally() {
-  const tally = {
-    counts: emptyCounts(),
-    notProcessed: 0,
-    durationMs: 0,
-    timed: 0,
-    failuresByType: {} as Record<string, number>,
-    models: {} as Record<string, number>,
-    add(result: DocumentResult) {
-      tally.counts = countResult(tally.counts, result);
-      if (result.status === 'not_processed') tally.notProcessed++;
-      else if (!result.cached) {
-        tally.durationMs += result.durationMs;
-        tally.timed++;
-      }
-      if (result.error) tally.failuresByType[result.error.type] = (tally.failuresByType[result.error.type] ?? 0) + 1;
-      if (result.model) tally.models[result.model] = (tally.models[result.model] ?? 0) + 1;
-    },
-  };
-  return tally;
-}
-
-/** results.csv: one row per document, the schema's fields flattened (nested values as JSON). */
-function csvColumns(schemaName: SchemaName) {
-  const fields = Object.keys(extractionSchemas[schemaName].schema.shape);
+/** results.csv: one row per document, the schema's fields flattened (columns.ts). */
+function csvColumns(fields: readonly SchemaColumn[]) {
   return {
-    header: ['path', 'status', 'cached', 'error_type', 'error_message', ...fields],
+    header: ['path', 'status', 'cached', 'error_type', 'error_message', 'needs_review', 'warnings', ...fields.map((field) => field.name)],
     row(result: DocumentResult): unknown[] {
       const data = result.data ?? {};
       return [
@@ -154,16 +146,25 @@ function csvColumns(schemaName: SchemaName) {
         result.cached,
         result.error?.type ?? '',
         result.error?.message ?? '',
-        ...fields.map((field) => flattenValue(data[field])),
+        result.needsReview === true,
+        (result.warnings ?? []).join('; '),
+        ...fields.map((field) => columnValue(data, field)),
       ];
     },
   };
 }
 
-function flattenValue(value: unknown): string | number | boolean {
-  if (value === null || value === undefined) return '';
-  if (typeof value === 'object') return JSON.stringify(value);
-  return value as string | number | boolean;
+/**
+ * The schema whose columns the report writes. A file is read as it is now even if it changed
+ * (the report of a batch whose schema changed still lists what was done); one that cannot be read
+ * leaves the data columns out rather than losing the report.
+ */
+async function schemaForReport(reference: SchemaReference): Promise<LoadedSchema | null> {
+  try {
+    return typeof reference === 'string' ? await loadSchema(reference) : await loadSchemaFile(reference.file);
+  } catch {
+    return null;
+  }
 }
 
 function round(value: number, digits: number): number {

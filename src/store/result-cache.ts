@@ -11,6 +11,7 @@ import { writeFileAtomic } from './atomic-file';
 const cachedExtractionSchema = z.object({
   data: z.record(z.string(), z.unknown()),
   model: z.string(),
+  warnings: z.array(z.string()).optional(),
 });
 export type CachedExtraction = z.infer<typeof cachedExtractionSchema>;
 
@@ -19,8 +20,9 @@ export interface ResultCache {
   set(key: string, value: CachedExtraction): Promise<void>;
 }
 
-export function resultCacheKey(bytes: Uint8Array, schemaName: string, settingsKey: string): string {
-  return createHash('sha256').update(bytes).update('\0').update(schemaName).update('\0').update(settingsKey).digest('hex');
+/** The document's bytes, the schema's fingerprint (schemas/fingerprint.ts) and the extractor's settings. */
+export function resultCacheKey(bytes: Uint8Array, schemaFingerprint: string, settingsKey: string): string {
+  return createHash('sha256').update(bytes).update('\0').update(schemaFingerprint).update('\0').update(settingsKey).digest('hex');
 }
 
 export function createFileResultCache(dir: string): ResultCache {

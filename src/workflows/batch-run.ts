@@ -201,8 +201,8 @@ export class BatchRun {
       priority: { priorityKey: this.priority },
       summary: `chunk ${chunk}: documents ${start + 1}–${end}`,
     });
-    const { schema, models, cache, chunkSize } = this.input;
-    const settings = { schema, extractor: plan.extractor, models, cache };
+    const { models, cache, chunkSize } = this.input;
+    const settings = { schema: plan.schema ?? this.input.schema, extractor: plan.extractor, models, cache };
     void this.chunkScope
       .run(() => extractChunk({ batchId: this.batchId, batchDir: plan.batchDir, chunkIndex: chunk, chunkSize, settings }))
       .then(
@@ -305,7 +305,7 @@ export class BatchRun {
       pausedMs: totalPausedMs(this.clock, now),
       redriveOf: this.input.redriveOf,
       runs: this.runs,
-      schemaName: this.input.schema,
+      schema: this.plan?.schema ?? this.input.schema,
       chunkSize: this.input.chunkSize,
     };
   }

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import Anthropic from '@anthropic-ai/sdk';
 import type { ContentBlockParam, Message, MessageParam, TextBlockParam } from '@anthropic-ai/sdk/resources/messages';
 import { z } from 'zod';
@@ -6,14 +5,14 @@ import { DocumentError } from '../errors';
 import type { Extraction, ExtractionRequest, Extractor, SourceDocument } from '../extractor';
 import { requirePrice, usageOf } from '../pricing';
 import { sharedRateLimiter, type RateLimiter } from '../rate-limit';
-import { extractionSchemas, type SchemaName } from '../schemas';
+import { builtInSchemas, isSchemaName, runChecks, type SchemaDefinition } from '../schemas';
 import { addUsage, zeroUsage, type Usage } from '../usage';
 import { apiResponseStatus, isApiError, retryAfterMs, toExtractionError } from './api-errors';
 import { documentContent } from './content';
 import { imageSize } from '../formats/image';
 import { mergePartData } from './merge';
 import { checkOutput, outputFormat, uncheckableOutput, type CheckedOutput } from './output';
-import { extractionInstruction, repairInstruction, systemPrompt, type DocumentPart } from './prompt';
+import { consistencyRepairInstruction, extractionInstruction, repairInstruction, systemPrompt, type DocumentPart } from './prompt';
 import { defaultRoutingThresholds, routeModel, type RoutingThresholds } from './routing';
 import { apiRequestLimits, fitsOneRequest, type RequestLimits } from './split';
 import { isolatedDecoding } from '../isolation';
@@ -50,7 +49,7 @@ export interface AnthropicExtractorOptions {
 }
 
 /** Bumped whenever prompts or the repair/escalation/merge rules change, so cached results are redone. */
-export const anthropicExtractorVersion = 1;
+export const anthropicExtractorVersion = 2;
 
 interface CallResult {
   checked: CheckedOutput;
@@ -63,7 +62,8 @@ interface CallResult {
  * cached system prompt and the schema as structured output; check the answer with zod; on an
  * invalid answer, one repair turn that names the errors; still invalid, one fresh try on the
  * escalation model (skipped when that is the model already used); then the document fails as
- * validation_failed with the errors. The SDK's own retries are off: API failures become
+ * validation_failed with the errors. A valid answer that fails the schema's consistency checks
+ * gets one repair turn that names them; what still fails is kept, for review, as warnings. The SDK's own retries are off: API failures become
  * TransientError / DocumentError / BatchFault (api-errors.ts) and Temporal's retry policy decides.
  */
 export function createAnthropicExtractor(options: AnthropicExtractorOptions): Extractor {
@@ -115,10 +115,11 @@ export function createAnthropicExtractor(options: AnthropicExtractorOptions): Ex
     document: SourceDocument,
     part: DocumentPart | undefined,
     model: string,
-    schemaName: SchemaName,
-    schema: z.ZodObject,
+    schemaName: string,
+    definition: SchemaDefinition,
   ): Promise<Extraction> {
-    const system = systemPrompt(schemaName, schema);
+    const { schema } = definition;
+    const system = systemPrompt(definition);
     const ask: MessageParam[] = [
       { role: 'user', content: [...(await documentContent(document)), { type: 'text', text: extractionInstruction(schemaName, part) }] },
     ];
@@ -133,13 +134,23 @@ export function createAnthropicExtractor(options: AnthropicExtractorOptions): Ex
       return result.checked;
     };
 
-    const first = await attempt(model, ask);
-    if (first.valid) return { data: first.data, usage, model, calls };
-    const repaired = await attempt(model, [
+    const repairTurn = (answer: CheckedOutput, instruction: string): MessageParam[] => [
       ...ask,
-      { role: 'assistant', content: first.text.trim() === '' ? '(no answer)' : first.text },
-      { role: 'user', content: repairInstruction(first.issues) },
-    ]);
+      { role: 'assistant', content: answer.text.trim() === '' ? '(no answer)' : answer.text },
+      { role: 'user', content: instruction },
+    ];
+
+    const first = await attempt(model, ask);
+    if (first.valid) {
+      // Parts of a split PDF hold only some of the line items: checks run on the merged whole only.
+      const failed = part === undefined ? runChecks(definition, first.data) : [];
+      if (failed.length === 0) return { data: first.data, usage, model, calls };
+      const repaired = await attempt(model, repairTurn(first, consistencyRepairInstruction(failed)));
+      // The repair wins when it validates and fails fewer checks; what still fails becomes warnings (extract-chunk).
+      const better = repaired.valid && runChecks(definition, repaired.data).length < failed.length;
+      return { data: better ? repaired.data : first.data, usage, model, calls };
+    }
+    const repaired = await attempt(model, repairTurn(first, repairInstruction(first.issues)));
     if (repaired.valid) return { data: repaired.data, usage, model, calls };
     let issues = repaired.issues;
     const tried = [model];
@@ -159,15 +170,17 @@ export function createAnthropicExtractor(options: AnthropicExtractorOptions): Ex
 
   return {
     name: 'anthropic',
-    settingsKey: `anthropic:v${anthropicExtractorVersion}:schemas=${schemasFingerprint()}:${models.simple}/${models.complex}/${models.escalation}:routing=${thresholds.maxSimplePages},${thresholds.maxSimpleBytes},${thresholds.maxSimpleTextChars}:max_tokens=${maxTokens}`,
-    async extract({ document, schemaName, schema }: ExtractionRequest): Promise<Extraction> {
+    settingsKey: `anthropic:v${anthropicExtractorVersion}:${models.simple}/${models.complex}/${models.escalation}:routing=${thresholds.maxSimplePages},${thresholds.maxSimpleBytes},${thresholds.maxSimpleTextChars}:max_tokens=${maxTokens}`,
+    async extract(request: ExtractionRequest): Promise<Extraction> {
+      const { document, schemaName } = request;
+      const definition = definitionOf(request);
       const profile = await isolatedDecoding.profileDocument(document, thresholds.maxSimplePages + 1);
       const { model } = routeModel(profile, models, thresholds);
       if (document.mediaType !== 'application/pdf' || fitsOneRequest(document, profile.pages, limits)) {
         if (document.bytes.length * (document.mediaType.startsWith('text/') ? 1 : 4 / 3) > limits.maxRequestBytes) {
           throw new DocumentError('too_large', `${document.path} is too large for one Messages API request (${limits.maxRequestBytes} bytes): split it`);
         }
-        return extractPart(document, undefined, model, schemaName, schema);
+        return extractPart(document, undefined, model, schemaName, definition);
       }
       let usage = zeroUsage;
       let calls = 0;
@@ -175,7 +188,7 @@ export function createAnthropicExtractor(options: AnthropicExtractorOptions): Ex
       const servedBy = new Set<string>();
       for (const { part, document: partDocument } of await isolatedDecoding.splitPdf(document, limits)) {
         try {
-          const extraction = await extractPart(partDocument, part, model, schemaName, schema);
+          const extraction = await extractPart(partDocument, part, model, schemaName, definition);
           usage = addUsage(usage, extraction.usage);
           calls += extraction.calls;
           data.push(extraction.data);
@@ -185,7 +198,7 @@ export function createAnthropicExtractor(options: AnthropicExtractorOptions): Ex
           throw error;
         }
       }
-      const checked = schema.safeParse(mergePartData(data));
+      const checked = definition.schema.safeParse(mergePartData(data));
       if (!checked.success) {
         throw new DocumentError('validation_failed', `${document.path}: the merged parts do not match the ${schemaName} schema: ${schemaIssues(checked.error).join('; ')}`, usage);
       }
@@ -194,10 +207,11 @@ export function createAnthropicExtractor(options: AnthropicExtractorOptions): Ex
   };
 }
 
-/** A hash of every extraction schema's JSON Schema: a schema change invalidates cached results. */
-function schemasFingerprint(): string {
-  const schemas = Object.entries(extractionSchemas).map(([name, { schema }]) => [name, z.toJSONSchema(schema)]);
-  return createHash('sha256').update(JSON.stringify(schemas)).digest('hex').slice(0, 12);
+/** The request's definition, with the request's zod schema (a caller may pass a variant of a built-in one). */
+function definitionOf({ schemaName, schema, definition }: ExtractionRequest): SchemaDefinition {
+  if (definition) return { ...definition, schema };
+  if (isSchemaName(schemaName)) return { ...builtInSchemas[schemaName], schema };
+  return { name: schemaName, description: `a ${schemaName}`, schema, rules: [], checks: [], extractors: ['anthropic'] };
 }
 
 /** Input tokens a request will be billed for, predicted for the rate limiter's token budget. */

@@ -3,7 +3,7 @@ import type { SourceDocument } from '../extractor';
 import { xmlRootName } from '../formats/xml-invoice';
 import { withPdf } from '../pdf';
 import { schemaIssues } from '../../batch/issues';
-import { decodeUtf8 } from '../text';
+import { decodeUtf8 } from '../encoding';
 import { readCii } from './cii';
 import { readUbl } from './ubl';
 import { parseXml, type XmlNode } from './xml';

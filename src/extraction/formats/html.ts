@@ -1,5 +1,5 @@
 import { convert } from 'html-to-text';
-import { decodeDocumentText } from '../text';
+import { decodeDocumentText } from '../encoding';
 import { textualFormat } from './textual';
 
 /**

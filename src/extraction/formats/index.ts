@@ -20,25 +20,31 @@ export type { DocumentFormat, DocumentProfile, MediaType } from './format';
  * bytes decide), then the text formats (known by extension or opening), plain text last. Adding
  * a format is one module and one line here.
  */
-export const documentFormats: readonly DocumentFormat[] = [
-  pdfFormat,
-  pngFormat,
-  jpegFormat,
-  gifFormat,
-  webpFormat,
-  tiffFormat,
-  bmpFormat,
-  heicFormat,
-  docxFormat,
-  xmlInvoiceFormat,
-  htmlFormat,
-  plainTextFormat,
-];
+// Built on first use, not at import: format modules import shared helpers that reach back here
+// (text.ts, the decoder pool), and a cycle must not leave an entry undefined.
+let registry: readonly DocumentFormat[] | undefined;
+export function documentFormats(): readonly DocumentFormat[] {
+  registry ??= [
+    pdfFormat,
+    pngFormat,
+    jpegFormat,
+    gifFormat,
+    webpFormat,
+    tiffFormat,
+    bmpFormat,
+    heicFormat,
+    docxFormat,
+    xmlInvoiceFormat,
+    htmlFormat,
+    plainTextFormat,
+  ];
+  return registry;
+}
 
 export const supportedDocumentTypes = 'PDF, PNG, JPEG, GIF, WEBP, TIFF, BMP, HEIC, Word (.docx), HTML, e-invoice XML (CII/UBL), or plain text (.txt, .text, .md, .csv)';
 
 export function formatOf(mediaType: MediaType): DocumentFormat {
-  const format = documentFormats.find((candidate) => candidate.mediaType === mediaType);
+  const format = documentFormats().find((candidate) => candidate.mediaType === mediaType);
   if (format === undefined) throw new Error(`no document format for ${mediaType}`);
   return format;
 }
@@ -59,21 +65,21 @@ const knownUnsupportedSignatures: { name: string; matches: (bytes: Buffer) => bo
  */
 export function detectFormat(path: string, bytes: Buffer): DocumentFormat {
   const extension = extname(path).toLowerCase();
-  const sniffed = documentFormats.find((format) => format.detection === 'magic' && format.matches(bytes, extension));
+  const sniffed = documentFormats().find((format) => format.detection === 'magic' && format.matches(bytes, extension));
   if (sniffed !== undefined) {
-    if (!sniffed.extensions.includes(extension) && documentFormats.some((f) => f.detection === 'magic' && f.extensions.includes(extension))) {
-      throw misnamed(path, extension, sniffed.mediaType, documentFormats.find((f) => f.detection === 'magic' && f.extensions.includes(extension))?.mediaType);
+    if (!sniffed.extensions.includes(extension) && documentFormats().some((f) => f.detection === 'magic' && f.extensions.includes(extension))) {
+      throw misnamed(path, extension, sniffed.mediaType, documentFormats().find((f) => f.detection === 'magic' && f.extensions.includes(extension))?.mediaType);
     }
     return sniffed;
   }
   const unsupported = knownUnsupportedSignatures.find((signature) => signature.matches(bytes));
-  const binaryExpected = documentFormats.find((format) => format.detection === 'magic' && format.extensions.includes(extension));
+  const binaryExpected = documentFormats().find((format) => format.detection === 'magic' && format.extensions.includes(extension));
   if (binaryExpected !== undefined && unsupported === undefined) throw misnamed(path, extension, describeUnknownBytes(bytes), binaryExpected.mediaType);
 
   // Text in any encoding encoding.ts reads (UTF-16 has NUL bytes) is text; anything else is binary.
   const text = textOf(path, bytes);
   const binary = text === undefined;
-  const textual = binary ? undefined : documentFormats.find((format) => format.detection === 'text' && format.matches(bytes, extension));
+  const textual = binary ? undefined : documentFormats().find((format) => format.detection === 'text' && format.matches(bytes, extension));
   if (textual !== undefined) {
     if (text!.trim() === '') throw new DocumentError('empty', `${path} contains only whitespace: it has no text to extract`);
     return textual;
@@ -81,7 +87,7 @@ export function detectFormat(path: string, bytes: Buffer): DocumentFormat {
   if (unsupported !== undefined) {
     throw new DocumentError('unsupported_type', `${path} is ${unsupported.name}, which docbatch cannot read: convert it to ${supportedDocumentTypes}`);
   }
-  if (binary && documentFormats.some((format) => format.detection === 'text' && format.extensions.includes(extension))) {
+  if (binary && documentFormats().some((format) => format.detection === 'text' && format.extensions.includes(extension))) {
     throw new DocumentError('corrupt', `${path} has the text extension ${extension} but contains binary data: the file is damaged or misnamed`);
   }
   const what = extension === '' ? 'a file without extension' : `a ${extension} file`;

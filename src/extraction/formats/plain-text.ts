@@ -1,4 +1,4 @@
-import { decodeDocumentText } from '../text';
+import { decodeDocumentText } from '../encoding';
 import { textualFormat } from './textual';
 
 /** Plain text (.txt, .text, .md, .csv): no magic number, known by its extension. */

@@ -60,16 +60,24 @@ export function downscale(image: RgbaImage, width: number, height: number): Rgba
     for (let x = 0; x < width; x++) {
       const x0 = Math.floor(x * xRatio);
       const x1 = Math.max(x0 + 1, Math.floor((x + 1) * xRatio));
-      const sum = [0, 0, 0, 0];
+      let r = 0;
+      let g = 0;
+      let b = 0;
+      let a = 0;
       for (let sy = y0; sy < y1; sy++) {
-        for (let sx = x0; sx < x1; sx++) {
-          const i = (sy * image.width + sx) * 4;
-          for (let c = 0; c < 4; c++) sum[c]! += image.data[i + c]!;
+        for (let i = (sy * image.width + x0) * 4, end = (sy * image.width + x1) * 4; i < end; i += 4) {
+          r += image.data[i]!;
+          g += image.data[i + 1]!;
+          b += image.data[i + 2]!;
+          a += image.data[i + 3]!;
         }
       }
       const count = (y1 - y0) * (x1 - x0);
       const o = (y * width + x) * 4;
-      for (let c = 0; c < 4; c++) data[o + c] = Math.round(sum[c]! / count);
+      data[o] = Math.round(r / count);
+      data[o + 1] = Math.round(g / count);
+      data[o + 2] = Math.round(b / count);
+      data[o + 3] = Math.round(a / count);
     }
   }
   return { width, height, data };

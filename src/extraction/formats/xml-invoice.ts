@@ -1,4 +1,4 @@
-import { decodeUtf8 } from '../text';
+import { decodeUtf8 } from '../encoding';
 import { textualFormat } from './textual';
 
 /** Root elements of the e-invoice syntaxes docbatch reads (einvoice/): UN/CEFACT CII (and ZUGFeRD 1.0's), UBL 2.1. */
