@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../src/emulator';
 import { createAnthropicExtractor } from '../src/extraction/anthropic';
@@ -7,6 +8,7 @@ import { loadDocument } from '../src/extraction/document';
 import { readEInvoice, readInvoiceXml } from '../src/extraction/einvoice';
 import { withEInvoiceReader } from '../src/extraction/einvoice/extractor';
 import { estimateBatch } from '../src/extraction/estimate';
+import { DecoderPool } from '../src/extraction/isolation';
 import type { SourceDocument } from '../src/extraction/extractor';
 import { createLocalExtractor } from '../src/extraction/local/extractor';
 import { invoiceSchema, type Invoice } from '../src/extraction/schemas/invoice';
@@ -87,6 +89,36 @@ describe('e-invoices in documents', () => {
   it('marks XML the schema refuses as invalid, with the reason', async () => {
     const reading = await readEInvoice(xmlDocument(ciiXml({ ...invoice, currency: 'EURO' })), invoiceSchema);
     expect(reading).toMatchObject({ status: 'invalid', reason: expect.stringMatching(/invoice\.xml: does not match the invoice schema: currency/) });
+  });
+});
+
+describe("a PDF's attachments are read in the decoder pool", () => {
+  const pools: DecoderPool[] = [];
+  afterAll(async () => {
+    for (const pool of pools) await pool.close();
+  });
+  // A decoder that misbehaves by the document's name (test/fixtures/misbehaving-decoder.ts).
+  const misbehavingPool = () => {
+    const pool = new DecoderPool({ entry: fileURLToPath(new URL('./fixtures/misbehaving-decoder.ts', import.meta.url)), size: 1 });
+    pools.push(pool);
+    return pool;
+  };
+  const inner = { name: 'local' as const, settingsKey: 'k', extract: async () => ({ data: { fromDocument: true }, usage: zeroUsage, model: 'm', calls: 1 }) };
+
+  it('takes the attachments the decoder answers (these bytes are XML: pdfjs in this process could not open them)', async () => {
+    const document: SourceDocument = { path: '/in/attachment-echo', mediaType: 'application/pdf', bytes: Buffer.from(ciiXml(invoice)) };
+    expect(await readEInvoice(document, invoiceSchema, misbehavingPool())).toMatchObject({ status: 'read', data: invoice, file: '/in/attachment-echo (attachment factur-x.xml)' });
+  });
+
+  it('falls back to the extractor when the attachment reader crashes, and the pool goes on', async () => {
+    const pool = misbehavingPool();
+    await pool.run({ name: 'pageCount', document: { path: '/in/warm-up', mediaType: 'application/pdf', bytes: Buffer.from('x') } });
+    const [crashed] = pool.pids();
+    const extraction = await withEInvoiceReader(inner, pool).extract({ document: { path: '/in/crash', mediaType: 'application/pdf', bytes: Buffer.from('%PDF-1.7') }, schemaName: 'invoice', schema: invoiceSchema });
+    expect(extraction.data).toEqual({ fromDocument: true });
+    expect(pool.pids()).not.toContain(crashed);
+    const after = await readEInvoice({ path: '/in/attachment-echo', mediaType: 'application/pdf', bytes: Buffer.from(ublXml(invoice)) }, invoiceSchema, pool);
+    expect(after).toMatchObject({ status: 'read', syntax: 'UBL Invoice' });
   });
 });
 

@@ -16,6 +16,7 @@ import { invoiceSchema, type Invoice } from '../src/extraction/schemas/invoice';
 import { documentText } from '../src/extraction/text';
 import type { DocumentResult } from '../src/store/document-result';
 import { tempDir } from './helpers/batch';
+import { bmpBomb, heicBomb, tiffPages } from './helpers/bad-documents';
 
 const formatsDir = path.resolve('samples/formats');
 const sample = (name: string) => loadDocument(path.join(formatsDir, name));
@@ -68,6 +69,37 @@ describe('format detection', () => {
     await writeFile(path.join(dir, 'cut.tiff'), bytes.subarray(0, 400));
     const document = await loadDocument(path.join(dir, 'cut.tiff'));
     await expect(documentText(document)).rejects.toMatchObject({ type: 'corrupt', message: expect.stringContaining('cut.tiff is a damaged TIFF image') });
+  });
+});
+
+describe('TIFF, BMP and HEIC bombs are refused from their headers, before decoding', () => {
+  async function bomb(name: string, bytes: Buffer) {
+    const dir = await tempDir('docbatch-bombs-');
+    await writeFile(path.join(dir, name), bytes);
+    return loadDocument(path.join(dir, name));
+  }
+  // Decoding any of these would fail as corrupt (16 bytes of pixels) or need gigabytes: too_large
+  // with the header's size says the limit was applied first.
+  const refusal = (what: string) => ({ type: 'too_large', message: expect.stringMatching(new RegExp(`${what} is a 30000 x 30000 image \\(900 MP\\), above the 40 MP docbatch decodes: scale it down`)) });
+
+  it.each([
+    ['bomb.tiff', () => tiffPages([{ width: 30_000, height: 30_000 }])],
+    ['bomb.bmp', () => bmpBomb()],
+    ['bomb.heic', () => heicBomb()],
+  ])('%s, offline and for Claude', async (name, bytes) => {
+    const document = await bomb(name, bytes());
+    await expect(documentText(document)).rejects.toMatchObject(refusal(`/${name}`));
+    await expect(documentContent(document)).rejects.toMatchObject(refusal(`/${name}`));
+  });
+
+  it('checks every page of a TIFF, naming the page', async () => {
+    const document = await bomb('pages.tiff', tiffPages([{ width: 8, height: 8 }, { width: 30_000, height: 30_000 }]));
+    await expect(documentText(document)).rejects.toMatchObject(refusal('/pages.tiff page 2'));
+  });
+
+  it('lets a TIFF of pages within the limit through to the decoder', async () => {
+    const document = await bomb('small.tiff', tiffPages([{ width: 4, height: 4 }]));
+    expect((await documentContent(document)).map((block) => block.type)).toEqual(['image']);
   });
 });
 

@@ -19,20 +19,27 @@ export const decodeLimits = {
 
 /**
  * Fails an image whose header declares (`size`) no pixels (corrupt) or more than maxPixels
- * (too_large). An image whose header is unreadable passes: the decoder, isolated, reports what is wrong.
+ * (too_large). An image whose header is unreadable passes: the decoder, isolated, reports what is
+ * wrong. `page` names the page of a multi-page image (TIFF).
  */
-export function checkImagePixels(document: SourceDocument, size: ImageSize | undefined): void {
+export function checkImagePixels(document: SourceDocument, size: ImageSize | undefined, page?: number): void {
   if (size === undefined) return;
+  const what = page === undefined ? document.path : `${document.path} page ${page}`;
   if (size.width === 0 || size.height === 0) {
-    throw new DocumentError('corrupt', `${document.path} declares a ${size.width} x ${size.height} image (no pixels): the file is damaged; re-export or re-scan it`);
+    throw new DocumentError('corrupt', `${what} declares a ${size.width} x ${size.height} image (no pixels): the file is damaged; re-export or re-scan it`);
   }
   const pixels = size.width * size.height;
   if (pixels > decodeLimits.maxPixels) {
     throw new DocumentError(
       'too_large',
-      `${document.path} is a ${size.width} x ${size.height} image (${megapixels(pixels)}), above the ${megapixels(decodeLimits.maxPixels)} docbatch decodes: scale it down (300 dpi is enough for OCR) and add it again`,
+      `${what} is a ${size.width} x ${size.height} image (${megapixels(pixels)}), above the ${megapixels(decodeLimits.maxPixels)} docbatch decodes: scale it down (300 dpi is enough for OCR) and add it again`,
     );
   }
+}
+
+/** checkImagePixels for every page of an image whose page sizes were read from its header. */
+export function checkPagePixels(document: SourceDocument, sizes: readonly (ImageSize | undefined)[]): void {
+  sizes.forEach((size, index) => checkImagePixels(document, size, sizes.length > 1 ? index + 1 : undefined));
 }
 
 /** Fails a PDF with more pages than maxPages (too_large), before any page is read. */

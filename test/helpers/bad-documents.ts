@@ -98,6 +98,79 @@ export function jpegBomb(): Buffer {
   return truncatedJpeg(65_000, 65_000);
 }
 
+/**
+ * An uncompressed 8-bit greyscale TIFF with one page per size, each page's directory declaring its
+ * size but carrying only 16 bytes of pixels: with a large size, a bomb by its header.
+ */
+export function tiffPages(sizes: { width: number; height: number }[]): Buffer {
+  const entries = (width: number, height: number, strip: number): [number, number, number][] => [
+    [254, 4, 0], // NewSubfileType: a page
+    [256, 4, width],
+    [257, 4, height],
+    [258, 3, 8], // BitsPerSample
+    [259, 3, 1], // Compression: none
+    [262, 3, 1], // PhotometricInterpretation: black is zero
+    [273, 4, strip], // StripOffsets
+    [277, 3, 1], // SamplesPerPixel
+    [278, 4, height], // RowsPerStrip
+    [279, 4, 16], // StripByteCounts
+  ];
+  const ifdBytes = 2 + 10 * 12 + 4;
+  const pageBytes = ifdBytes + 16;
+  const out = Buffer.alloc(8 + sizes.length * pageBytes);
+  out.write('II', 0, 'latin1');
+  out.writeUInt16LE(42, 2);
+  out.writeUInt32LE(8, 4);
+  sizes.forEach(({ width, height }, index) => {
+    const at = 8 + index * pageBytes;
+    out.writeUInt16LE(10, at);
+    entries(width, height, at + ifdBytes).forEach(([tag, type, value], entry) => {
+      const offset = at + 2 + entry * 12;
+      out.writeUInt16LE(tag, offset);
+      out.writeUInt16LE(type, offset + 2);
+      out.writeUInt32LE(1, offset + 4);
+      if (type === 3) out.writeUInt16LE(value, offset + 8);
+      else out.writeUInt32LE(value, offset + 8);
+    });
+    out.writeUInt32LE(index + 1 < sizes.length ? at + pageBytes : 0, at + 2 + 10 * 12);
+    out.fill(0xff, at + ifdBytes, at + pageBytes);
+  });
+  return out;
+}
+
+/** A 24-bit BMP (BITMAPINFOHEADER) declaring `width` x `height` with 16 bytes of pixels: a bomb by its header. */
+export function bmpBomb(width = 30_000, height = 30_000): Buffer {
+  const out = Buffer.alloc(14 + 40 + 16, 0xff);
+  out.write('BM', 0, 'latin1');
+  out.writeUInt32LE(out.length, 2);
+  out.writeUInt32LE(0, 6);
+  out.writeUInt32LE(54, 10);
+  out.writeUInt32LE(40, 14);
+  out.writeInt32LE(width, 18);
+  out.writeInt32LE(height, 22);
+  out.writeUInt16LE(1, 26); // planes
+  out.writeUInt16LE(24, 28); // bits per pixel
+  out.fill(0, 30, 54); // no compression, default resolution and palette
+  return out;
+}
+
+/** A HEIC whose `ispe` property declares `width` x `height`, with no coded image at all: a bomb by its header. */
+export function heicBomb(width = 30_000, height = 30_000): Buffer {
+  const box = (type: string, ...content: Buffer[]) => {
+    const body = Buffer.concat(content);
+    const header = Buffer.alloc(8);
+    header.writeUInt32BE(8 + body.length, 0);
+    header.write(type, 4, 'latin1');
+    return Buffer.concat([header, body]);
+  };
+  const fullBox = (type: string, ...content: Buffer[]) => box(type, Buffer.alloc(4), ...content);
+  const extent = Buffer.alloc(8);
+  extent.writeUInt32BE(width, 0);
+  extent.writeUInt32BE(height, 4);
+  const ftyp = box('ftyp', Buffer.from('heic', 'latin1'), Buffer.alloc(4), Buffer.from('mif1heic', 'latin1'));
+  return Buffer.concat([ftyp, fullBox('meta', box('iprp', box('ipco', fullBox('ispe', extent))))]);
+}
+
 /** A PDF header followed by bytes no PDF parser can make sense of: pdfjs throws. */
 export function garbagePdf(): Buffer {
   const garbage = Buffer.alloc(4096);

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import iconv from 'iconv-lite';
-import { damagedChunkPng, garbagePdf, jpegBomb, pngBomb, textPdf, truncatedJpeg, truncatedPng, validPng, zeroSizePng } from './bad-documents';
+import { bmpBomb, damagedChunkPng, garbagePdf, heicBomb, jpegBomb, pngBomb, textPdf, tiffPages, truncatedJpeg, truncatedPng, validPng, zeroSizePng } from './bad-documents';
 import { samplesDir } from './batch';
 
 /** What a batch must make of one kind of input: its result line's status, error type and encoding. */
@@ -62,6 +62,9 @@ export const badInputCorpus: CorpusKind[] = [
   { kind: 'truncated JPEG', file: 'images/truncated.jpg', bytes: () => truncatedJpeg(), expected: failed('unreadable') },
   { kind: 'PNG bomb (10,000 x 10,000 in a few hundred KB)', file: 'images/bomb.png', bytes: () => pngBomb(10_000), expected: failed('too_large') },
   { kind: 'JPEG bomb by its header (65,000 x 65,000)', file: 'images/bomb.jpg', bytes: jpegBomb, expected: failed('too_large') },
+  { kind: 'TIFF bomb by its directory (30,000 x 30,000, 16 bytes of pixels)', file: 'images/bomb.tiff', bytes: () => tiffPages([{ width: 30_000, height: 30_000 }]), expected: failed('too_large') },
+  { kind: 'BMP bomb by its header (30,000 x 30,000)', file: 'images/bomb.bmp', bytes: () => bmpBomb(), expected: failed('too_large') },
+  { kind: 'HEIC bomb by its ispe box (30,000 x 30,000)', file: 'images/bomb.heic', bytes: () => heicBomb(), expected: failed('too_large') },
   { kind: 'zero-size PNG (0 x 0)', file: 'images/zero-size.png', bytes: zeroSizePng, expected: failed('corrupt') },
   { kind: 'blank PNG (no text to read)', file: 'images/blank.png', bytes: () => validPng(), expected: failed('unreadable') },
   // Text and encodings

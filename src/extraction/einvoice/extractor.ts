@@ -1,5 +1,6 @@
 import { DocumentError } from '../errors';
 import type { Extraction, ExtractionRequest, Extractor } from '../extractor';
+import type { DecoderPool } from '../isolation';
 import { zeroUsage } from '../usage';
 import { readEInvoice } from './index';
 
@@ -10,15 +11,16 @@ export const eInvoiceModel = 'e-invoice';
  * Puts the e-invoice reader in front of an extractor (local or anthropic alike): an invoice whose
  * exact data is in e-invoice XML (Factur-X/ZUGFeRD/XRechnung attachment, CII or UBL file) is read
  * from it — no model call, no cost, `source: "e-invoice"` on its result line. An e-invoice that
- * cannot be used goes to the wrapped extractor with the reason as a warning.
+ * cannot be used goes to the wrapped extractor with the reason as a warning. A PDF's attachments
+ * are read in `pool` (the shared decoder pool by default).
  */
-export function withEInvoiceReader(extractor: Extractor): Extractor {
+export function withEInvoiceReader(extractor: Extractor, pool?: DecoderPool): Extractor {
   return {
     name: extractor.name,
     settingsKey: `${extractor.settingsKey}+einvoice:v1`,
     async extract(request: ExtractionRequest): Promise<Extraction> {
       if (request.schemaName !== 'invoice') return extractor.extract(request);
-      const reading = await readEInvoice(request.document, request.schema).catch((error: unknown) => {
+      const reading = await readEInvoice(request.document, request.schema, pool).catch((error: unknown) => {
         if (error instanceof DocumentError) return { status: 'none' as const }; // the extractor names the damage
         throw error;
       });

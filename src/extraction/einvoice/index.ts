@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { SourceDocument } from '../extractor';
 import { xmlRootName } from '../formats/xml-invoice';
-import { withPdf } from '../pdf';
+import { isolatedDecoding, type DecoderPool } from '../isolation';
 import { schemaIssues } from '../../batch/issues';
 import { decodeUtf8 } from '../encoding';
 import { readCii } from './cii';
@@ -29,9 +29,13 @@ export type EInvoiceSyntax = 'CII' | 'ZUGFeRD 1.0 CII' | 'UBL Invoice' | 'UBL Cr
  */
 const standardAttachmentNames = ['factur-x.xml', 'zugferd-invoice.xml', 'xrechnung.xml'];
 
-/** Reads the invoice of an e-invoice document (see EInvoiceReading); never calls a model. */
-export async function readEInvoice(document: SourceDocument, schema: z.ZodObject): Promise<EInvoiceReading> {
-  const source = await eInvoiceXml(document);
+/**
+ * Reads the invoice of an e-invoice document (see EInvoiceReading); never calls a model. A PDF's
+ * attachments are read in a decoder process (`pool`, the shared one by default); a PDF that
+ * breaks the reader there fails with a DocumentError, the worker untouched.
+ */
+export async function readEInvoice(document: SourceDocument, schema: z.ZodObject, pool?: DecoderPool): Promise<EInvoiceReading> {
+  const source = await eInvoiceXml(document, pool);
   if (source === undefined) return { status: 'none' };
   let data: Record<string, unknown>;
   let syntax: EInvoiceSyntax;
@@ -66,11 +70,10 @@ export function readInvoiceXml(xml: string): { data: Record<string, unknown>; sy
 }
 
 /** The invoice XML a document carries: the file itself, or a PDF's invoice attachment. */
-async function eInvoiceXml(document: SourceDocument): Promise<{ xml: string; file: string } | undefined> {
+async function eInvoiceXml(document: SourceDocument, pool?: DecoderPool): Promise<{ xml: string; file: string } | undefined> {
   if (document.mediaType === 'application/xml') return { xml: decodeUtf8(document), file: document.path };
   if (document.mediaType !== 'application/pdf') return undefined;
-  const attachments = await withPdf(document, async (pdf) => (await pdf.getAttachments()) as Record<string, { filename: string; content: Uint8Array }> | null);
-  const files = Object.values(attachments ?? {}).filter((file) => file.filename.toLowerCase().endsWith('.xml'));
+  const files = await isolatedDecoding.pdfXmlAttachments(document, pool);
   const chosen =
     files.find((file) => standardAttachmentNames.includes(file.filename.toLowerCase())) ??
     files.find((file) => xmlRootName(Buffer.from(file.content)) !== undefined && isInvoiceRoot(xmlRootName(Buffer.from(file.content))!));

@@ -1,5 +1,8 @@
 import decodeHeicImage from 'heic-decode';
+import { imageSize as headerSize } from 'image-size';
+import type { ImageSize } from '../anthropic/tokens';
 import type { SourceDocument } from '../extractor';
+import { checkImagePixels } from '../limits';
 import type { DocumentFormat } from './format';
 import { decodeError, imageProfile, ocrPages, pageImageBlocks, type RgbaImage } from './raster';
 
@@ -22,7 +25,24 @@ export async function decodeHeic(bytes: Buffer): Promise<RgbaImage> {
   return { width: image.width, height: image.height, data: new Uint8Array(image.data.buffer, image.data.byteOffset, image.data.byteLength) };
 }
 
+/**
+ * A HEIC/HEIF's pixel size from its `ispe` (image spatial extent) properties, without decoding:
+ * image-size walks meta/iprp/ipco and gives the largest image there (the primary image; grid
+ * tiles and thumbnails are smaller). Undefined when the boxes are missing or the brand is one
+ * image-size does not know (heim, heis).
+ */
+export function heicSize(bytes: Buffer): ImageSize | undefined {
+  try {
+    const { width, height } = headerSize(bytes);
+    return { width, height };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The image, checked against the pixel limit from its header before it is decoded. */
 async function decode(document: SourceDocument): Promise<RgbaImage> {
+  checkImagePixels(document, heicSize(document.bytes));
   try {
     return await decodeHeic(document.bytes);
   } catch (error) {
@@ -39,9 +59,9 @@ export const heicFormat: DocumentFormat = {
   matches: isHeif,
   text: async (document) => ocrPages(document, [await decode(document)]),
   content: async (document) => pageImageBlocks(document, [await decode(document)]),
-  // The size lives in an `ispe` box deep in the meta box; decoding is the reliable way to know it.
+  // From the header when it states the size; a HEIF without `ispe` is decoded to learn it.
   profile: async (document) => {
-    const image = await decode(document);
-    return imageProfile('image/heic', document, [{ width: image.width, height: image.height }]);
+    const size = heicSize(document.bytes) ?? (await decode(document));
+    return imageProfile('image/heic', document, [{ width: size.width, height: size.height }]);
   },
 };

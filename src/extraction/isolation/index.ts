@@ -3,6 +3,7 @@ import { readIntEnv } from '../../env';
 import type { DocumentProfile } from '../anthropic/routing';
 import { imageSize } from '../formats/image';
 import type { PdfPart, RequestLimits } from '../anthropic/split';
+import type { PdfAttachment } from '../einvoice/attachments';
 import type { SourceDocument } from '../extractor';
 import { checkImagePixels } from '../limits';
 import { profileDocument } from '../anthropic/profile';
@@ -33,9 +34,16 @@ export async function closeSharedDecoderPool(): Promise<void> {
 }
 
 /**
+ * Formats whose routing profile reads more than a fixed-size header: a PDF's pages, a TIFF's
+ * directories (utif2 reads every tag value a directory claims), a HEIF decoded when it states no size.
+ */
+const profiledInDecoder = new Set<string>(['application/pdf', 'image/tiff', 'image/heic']);
+
+/**
  * The decoding entry points the extractors use: each runs in a decoder process (pool.ts), except
- * what needs no parsing (plain text, an image's routing facts). An image's pixel count is checked
- * here, before its bytes are even sent, so a decompression bomb costs nothing.
+ * what needs no parsing (plain text, an image's routing facts from its header). A PNG, JPEG, GIF
+ * or WEBP's pixel count is checked here, before its bytes are even sent, so a decompression bomb
+ * costs nothing; TIFF, BMP and HEIC check theirs in the decoder, from the header, before decoding.
  */
 export const isolatedDecoding = {
   async documentText(document: SourceDocument, pool = sharedDecoderPool()): Promise<string> {
@@ -45,7 +53,7 @@ export const isolatedDecoding = {
   },
 
   async profileDocument(document: SourceDocument, readPagesUpTo: number, pool = sharedDecoderPool()): Promise<DocumentProfile> {
-    if (document.mediaType !== 'application/pdf') return profileDocument(document, readPagesUpTo);
+    if (!profiledInDecoder.has(document.mediaType)) return profileDocument(document, readPagesUpTo);
     return pool.run({ name: 'profile', document, readPagesUpTo });
   },
 
@@ -57,6 +65,11 @@ export const isolatedDecoding = {
   async splitPdf(document: SourceDocument, limits: RequestLimits, pool = sharedDecoderPool()): Promise<PdfPart[]> {
     const parts = await pool.run({ name: 'split', document, limits });
     return parts.map(({ part, document: partDocument }) => ({ part, document: { ...partDocument, bytes: asBuffer(partDocument.bytes) } }));
+  },
+
+  /** A PDF's embedded .xml files (the e-invoice reader's input); pdfjs opens the PDF in the decoder. */
+  async pdfXmlAttachments(document: SourceDocument, pool = sharedDecoderPool()): Promise<PdfAttachment[]> {
+    return pool.run({ name: 'xmlAttachments', document });
   },
 };
 

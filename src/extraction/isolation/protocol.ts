@@ -1,5 +1,6 @@
 import type { DocumentProfile } from '../anthropic/routing';
 import type { PdfPart, RequestLimits } from '../anthropic/split';
+import type { PdfAttachment } from '../einvoice/attachments';
 import type { DocumentErrorType } from '../errors';
 import type { SourceDocument } from '../extractor';
 
@@ -15,6 +16,8 @@ export interface DecodeTasks {
   pageCount: { input: { document: SourceDocument }; output: number };
   /** A PDF beyond the Messages API's request limits, as page ranges that each fit. */
   split: { input: { document: SourceDocument; limits: RequestLimits }; output: PdfPart[] };
+  /** A PDF's embedded .xml files (e-invoice XML), for the e-invoice reader. */
+  xmlAttachments: { input: { document: SourceDocument }; output: PdfAttachment[] };
 }
 export type DecodeTaskName = keyof DecodeTasks;
 

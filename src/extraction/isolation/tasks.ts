@@ -1,5 +1,6 @@
 import { profileDocument } from '../anthropic/profile';
 import { splitPdf } from '../anthropic/split';
+import { pdfXmlAttachments } from '../einvoice/attachments';
 import { documentText, pageCount } from '../text';
 import { onDecodeProgress } from './progress';
 import type { DecodeTask } from './protocol';
@@ -19,5 +20,7 @@ export async function runDecodeTask(task: DecodeTask, onProgress: () => void): P
       return pageCount(task.document);
     case 'split':
       return splitPdf(task.document, task.limits);
+    case 'xmlAttachments':
+      return pdfXmlAttachments(task.document);
   }
 }
