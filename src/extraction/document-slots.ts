@@ -21,7 +21,7 @@ export class DocumentSlots {
    */
   acquire(signal?: AbortSignal): Promise<() => void> {
     return new Promise((resolve, reject) => {
-      if (signal?.aborted) return reject(signal.reason);
+      if (signal?.aborted) return reject(abortReason(signal));
       const waiter = {
         grant: () => {
           signal?.removeEventListener('abort', onAbort);
@@ -38,7 +38,7 @@ export class DocumentSlots {
       const onAbort = () => {
         const at = this.waiting.indexOf(waiter);
         if (at >= 0) this.waiting.splice(at, 1);
-        reject(signal!.reason);
+        reject(abortReason(signal!));
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       this.waiting.push(waiter);
@@ -50,6 +50,10 @@ export class DocumentSlots {
     const size = Math.max(1, Math.floor(this.size()));
     while (this.busy < size && this.waiting.length > 0) this.waiting.shift()!.grant();
   }
+}
+
+function abortReason(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new Error(`waiting for a document slot was aborted: ${String(signal.reason)}`);
 }
 
 const pools = new WeakMap<object, DocumentSlots>();
