@@ -31,7 +31,7 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const stderr: string[] = [];
-  child.stderr!.on('data', (chunk: Buffer) => {
+  child.stderr.on('data', (chunk: Buffer) => {
     const text = chunk.toString('utf8');
     for (const line of text.split('\n')) if (line.startsWith('[memory]') || (echo && line.trim() !== '')) log(`  ${name}: ${line}`);
     stderr.push(text);
@@ -41,7 +41,7 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
   const readyTimeoutMs = options.readyTimeoutMs ?? 90_000;
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${name} did not start within ${readyTimeoutMs / 1000} s:\n${stderr.join('')}`)), readyTimeoutMs);
-    child.stdout!.on('data', (chunk: Buffer) => {
+    child.stdout.on('data', (chunk: Buffer) => {
       pending += chunk.toString('utf8');
       const lines = pending.split('\n');
       pending = lines.pop() ?? '';

@@ -49,6 +49,7 @@ for (const set of sets.filter((name) => name !== 'samples')) {
 }
 
 type Tally = Map<string, { right: number; total: number }>;
+const newTally = (): Tally => new Map();
 const tallies = new Map<string, { byField: Tally; byLanguage: Tally }>();
 const count = (tally: Tally, key: string, ok: boolean) => {
   const entry = tally.get(key) ?? { right: 0, total: 0 };
@@ -57,7 +58,7 @@ const count = (tally: Tally, key: string, ok: boolean) => {
 
 for (const document of documents) {
   const actual = parseInvoiceText(await documentText(await loadDocument(document.file)));
-  const tally = tallies.get(document.set) ?? { byField: new Map(), byLanguage: new Map() };
+  const tally = tallies.get(document.set) ?? { byField: newTally(), byLanguage: newTally() };
   tallies.set(document.set, tally);
   for (const field of scoredFields(document.expected)) {
     const ok = fieldMatches(field, actual[field], document.expected[field]);

@@ -25,7 +25,7 @@ type Page = Text[];
 
 /** A table row: cells at the given x positions; numbers right-aligned at their column's right edge. */
 function row(y: number, cells: [number, string, boolean?][], size = 9, bold = false): Text[] {
-  return cells.map(([x, text, right]) => ({ x, y, text, size, bold, right }));
+  return cells.map(([x, text, right]) => ({ x, y, text, size, bold, right: right ?? false }));
 }
 
 /** Label/value pairs: labels left-aligned at one x, values right-aligned at another. */

@@ -61,7 +61,7 @@ describe('a batch over the bundled samples', () => {
 
   it('writes a summary whose counts agree with the files', async () => {
     const failures = await readJsonLines(summary.files.failures);
-    const csv = parseCsv(await readFile(summary.files.resultsCsv, 'utf8'), { columns: true }) as Record<string, string>[];
+    const csv = parseCsv<Record<string, string>>(await readFile(summary.files.resultsCsv, 'utf8'), { columns: true });
     const manifest = await readJsonLines(summary.files.manifest);
     expect(summary.state).toBe('completed');
     expect(summary.total).toBe(sampleFiles.length);

@@ -89,7 +89,7 @@ describe('docbatch CLI against a real Temporal server', () => {
     onTestFinished(() => gate.open());
     const documents = await documentDir(12);
     const batchId = uniqueId('cli-batch');
-    const started = JSON.parse(ok(await docbatch(['start', documents, '--id', batchId, '--chunk-size', '3', '--concurrency', '1', '--extractor', 'local', '--no-cache', '--json'])).stdout);
+    const started = JSON.parse(ok(await docbatch(['start', documents, '--id', batchId, '--chunk-size', '3', '--concurrency', '1', '--extractor', 'local', '--no-cache', '--json'])).stdout) as { batchId: string; state: string; uiUrl: string };
     expect(started).toMatchObject({ batchId, state: 'started' });
     expect(started.uiUrl).toMatch(new RegExp(`/namespaces/default/workflows/${batchId}$`));
 

@@ -50,8 +50,8 @@ function startCodecServerProcess(env: NodeJS.ProcessEnv, uiOrigin: string): Prom
   const child = spawn(process.execPath, [path.resolve('bin/docbatch.js'), 'codec-server', '--port', '0', '--ui-origin', uiOrigin], { env });
   return new Promise((resolve, reject) => {
     let stderr = '';
-    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.stdout!.once('data', (chunk: Buffer) => resolve({ child, url: chunk.toString().trim() }));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout.once('data', (chunk: Buffer) => resolve({ child, url: chunk.toString().trim() }));
     child.once('exit', (code) => reject(new Error(`docbatch codec-server exited ${code}: ${stderr}`)));
   });
 }

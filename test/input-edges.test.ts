@@ -3,7 +3,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { batchInputSchema, MAX_DURATION_MS, parseBatchInput, type BatchInputJson } from '../src/batch/input';
 import * as messages from '../src/batch/messages';
-import type { BatchSummary } from '../src/batch/summary';
 import { startBatch, startTestWorker, tempDir, testClient, uniqueId } from './helpers/batch';
 import { documentDir } from './helpers/documents';
 import { eventually } from './helpers/eventually';
@@ -34,7 +33,7 @@ function numericEdges(shape: Shape, edge: 'minValue' | 'maxValue'): Record<strin
       if (value === null || !Number.isFinite(value)) throw new Error(`${key} has no ${edge}: bound it, or give this test its edge`);
       values[key] = value;
     } else if (inner instanceof z.ZodObject && (key === 'retry' || key === 'timeouts')) {
-      values[key] = numericEdges(inner.shape as Shape, edge);
+      values[key] = numericEdges(inner.shape, edge);
     }
   }
   return values;
@@ -49,7 +48,7 @@ const cases: { name: string; input: Partial<BatchInputJson>; ends: 'completed' |
     // chunk size 1, one chunk in flight, a continue-as-new after every chunk, priority 1, no failure
     // tolerated, retries that never back off and never give up (0 attempts = unlimited).
     name: 'every number at its minimum, retry intervals of 1 ms',
-    input: { ...minimums, retry: { ...minimums.retry, initialInterval: '1ms', maximumInterval: '1ms' } } as Partial<BatchInputJson>,
+    input: { ...minimums, retry: { ...minimums.retry, initialInterval: '1ms', maximumInterval: '1ms' } },
     ends: 'completed',
   },
   {
@@ -58,7 +57,7 @@ const cases: { name: string; input: Partial<BatchInputJson>; ends: 'completed' |
       ...maximums,
       retry: { ...maximums.retry, initialInterval: '365d', maximumInterval: MAX_DURATION_MS },
       timeouts: { chunkStartToClose: '365d', chunkHeartbeat: MAX_DURATION_MS },
-    } as Partial<BatchInputJson>,
+    },
     ends: 'completed',
   },
   { name: 'unlimited attempts (maximumAttempts 0) with defaults otherwise', input: { retry: { maximumAttempts: 0 } }, ends: 'completed' },
@@ -102,7 +101,7 @@ describe('every accepted input makes a running batch', () => {
     expect(progress.total).toBe(3);
 
     if (ends === 'completed') {
-      const summary = (await handle.result()) as BatchSummary;
+      const summary = await handle.result();
       expect(summary).toMatchObject({ state: 'completed', total: 3, succeeded: 3 });
       return;
     }

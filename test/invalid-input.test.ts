@@ -39,7 +39,7 @@ describe('invalid batch input', () => {
 
     // The CLI's own view of it, as a person would see it.
     const described = await run(temporalCliPath, ['workflow', 'describe', '--address', address, '--namespace', namespace, '--workflow-id', batchId, '--output', 'json']);
-    expect(JSON.parse(described.stdout).workflowExecutionInfo.status).toMatch(/FAILED/);
+    expect((JSON.parse(described.stdout) as { workflowExecutionInfo: { status: string } }).workflowExecutionInfo.status).toMatch(/FAILED/);
   });
 
   it('fails a batch whose source directory does not exist with one clear message', async () => {

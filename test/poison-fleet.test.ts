@@ -29,7 +29,7 @@ async function startWorkerProcess(taskQueue: string, cacheDir: string): Promise<
   });
   workers.push(child);
   let output = '';
-  child.stderr!.on('data', (data: Buffer) => (output += data.toString()));
+  child.stderr.on('data', (data: Buffer) => (output += data.toString()));
   while (!output.includes('docbatch worker on task queue')) {
     if (child.exitCode !== null) throw new Error(`worker exited with ${child.exitCode} before it was ready: ${output}`);
     await sleep(100);

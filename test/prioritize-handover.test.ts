@@ -13,6 +13,7 @@ import { documentDir } from './helpers/documents';
 import { eventually } from './helpers/eventually';
 import { Gate } from './helpers/extractors';
 import { testTemporal } from './helpers/temporal';
+import type { BatchWorkflow } from '../src/batch/workflow';
 
 /**
  * A `prioritize` signal runs an activity (locateDocuments) before it can move chunks. Its handler
@@ -127,7 +128,7 @@ describe('a prioritize signal is never lost', () => {
     documentsGate.open();
     await workflowHasSeen(handle, runId, 'extractChunk');
     locateGate.open();
-    const summary = await client.workflow.getHandle(handle.workflowId).result();
+    const summary = await client.workflow.getHandle<BatchWorkflow>(handle.workflowId).result();
     expect(summary).toMatchObject({ state: 'completed', succeeded: 3 });
     expect(extracted).toEqual(['doc-000.txt', 'doc-002.txt', 'doc-001.txt']);
   }, 120_000);

@@ -9,6 +9,7 @@ import * as messages from '../src/batch/messages';
 import { eventually } from './helpers/eventually';
 import { mockBatch, type MockBatch } from './helpers/mock-activities';
 import { quietBundle, startWorkflowEnv } from './helpers/workflow-env';
+import type { BatchWorkflow } from '../src/batch/workflow';
 
 /**
  * docs/upgrades.md in action: a batch started by workers on the current code (src/workflows) is
@@ -64,7 +65,7 @@ describe('a batch started on the old workflow code finishes on the new', () => {
 
     const oldWorker = await workerOn(bundles.current, batch, checked);
     const handle = await oldWorker.runUntil(async () => {
-      const started = await env.client.workflow.start(DEFAULTS.workflowType, {
+      const started = await env.client.workflow.start<BatchWorkflow>(DEFAULTS.workflowType, {
         taskQueue,
         workflowId: 'upgrade-batch',
         args: [{ source: { dir: '/mock' }, chunkSize: 1, concurrency: 1, chunksPerRun: 3 }],

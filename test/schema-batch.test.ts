@@ -116,7 +116,7 @@ describe('schemas from the user, end to end', () => {
     });
     expect(results.get('po-2.txt')!.data).toMatchObject({ orderNumber: 'PO-1002', supplier: { name: 'Umbrella Supplies', country: 'FR' }, currency: null, total: null });
 
-    const rows = parse(await readFile(summary.files.resultsCsv, 'utf8'), { columns: true }) as Record<string, string>[];
+    const rows = parse<Record<string, string>>(await readFile(summary.files.resultsCsv, 'utf8'), { columns: true });
     expect(Object.keys(rows[0]!)).toEqual(expect.arrayContaining(['orderNumber', 'supplier.name', 'supplier.country', 'lineItems']));
     expect(rows.map((row) => row['supplier.country'])).toEqual(['DE', 'FR']);
     expect(summary.fieldFillRates).toMatchObject({ orderNumber: 1, 'supplier.name': 1, currency: 0.5, subtotal: 0, lineItems: 0 });
@@ -196,7 +196,7 @@ describe('consistency checks with Claude: one repair turn names the failed check
     }
     const review = await readJsonLines<{ path: string; reasons: string[] }>(summary.files.review!);
     expect(review.map((line) => path.basename(line.path)).sort()).toEqual(names.map((_, index) => `invoice-${index + 1}-kept.txt`).sort());
-    const rows = parse(await readFile(summary.files.resultsCsv, 'utf8'), { columns: true }) as Record<string, string>[];
+    const rows = parse<Record<string, string>>(await readFile(summary.files.resultsCsv, 'utf8'), { columns: true });
     expect(rows.filter((row) => row.needs_review === '1')).toHaveLength(names.length);
   });
 });

@@ -21,7 +21,7 @@ async function startWorkerProcess(taskQueue: string, callLog: string, delayMs: n
   });
   children.push(child);
   let output = '';
-  child.stdout!.on('data', (data: Buffer) => (output += data.toString()));
+  child.stdout.on('data', (data: Buffer) => (output += data.toString()));
   while (!output.includes('worker ready')) {
     if (child.exitCode !== null) throw new Error(`worker exited with ${child.exitCode} before it was ready`);
     await sleep(100);

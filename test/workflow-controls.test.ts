@@ -12,6 +12,7 @@ import type { Progress } from '../src/batch/progress';
 import { eventually } from './helpers/eventually';
 import { batchFault, mockBatch, type MockBatch } from './helpers/mock-activities';
 import { quietBundle, startWorkflowEnv } from './helpers/workflow-env';
+import type { BatchWorkflow } from '../src/batch/workflow';
 
 /**
  * The workflow's control logic with mocked activities (plain functions, no files, no extractor):
@@ -33,11 +34,11 @@ afterAll(async () => env?.teardown());
 let queues = 0;
 
 /** Runs `body` with a worker on a fresh task queue whose activities are `batch`'s mocks. */
-async function withBatch(batch: MockBatch, input: Partial<BatchInputJson>, body: (handle: WorkflowHandle) => Promise<void>): Promise<void> {
+async function withBatch(batch: MockBatch, input: Partial<BatchInputJson>, body: (handle: WorkflowHandle<BatchWorkflow>) => Promise<void>): Promise<void> {
   const taskQueue = `workflow-controls-${++queues}`;
   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities: batch.activities });
   await worker.runUntil(async () => {
-    const handle = await env.client.workflow.start(DEFAULTS.workflowType, {
+    const handle = await env.client.workflow.start<BatchWorkflow>(DEFAULTS.workflowType, {
       taskQueue,
       workflowId: `${taskQueue}-batch`,
       args: [{ source: { dir: '/mock' }, chunkSize: batch.chunkSize, concurrency: 1, ...input }],

@@ -4,7 +4,7 @@ import { ENV } from '../env';
 import { batchInputSchema, documentOrders, extractorKinds } from '../batch/input';
 import { definedOnly } from '../client/defined-only';
 import { integerArg, numberArg } from './command';
-import { schemaNames } from '../extraction/schemas';
+import { schemaLabel, schemaNames } from '../extraction/schemas';
 
 /** What commander hands `run` and `start` (and `redrive` for the settings it may override). */
 export type BatchCommandOptions = Omit<BatchOptions, 'dir' | 'redriveOf' | 'cache' | 'schema'> & {
@@ -42,7 +42,7 @@ export function addBatchOptions(command: Command): Command {
     .option('--include <glob...>', 'include patterns relative to the directory (default: PDFs, text and images)')
     .option('--follow-symlinks', 'walk into symlinked directories of the source (each directory once)')
     .option('--manifest <file>', 'a file listing one document path per line (instead of a directory)')
-    .option('--schema <name|file>', `what to extract: ${schemaNames.join(', ')}, a JSON Schema file or a JS/TS module exporting a zod schema (default ${defaults.schema})`);
+    .option('--schema <name|file>', `what to extract: ${schemaNames.join(', ')}, a JSON Schema file or a JS/TS module exporting a zod schema (default ${schemaLabel(defaults.schema)})`);
   addSettingsOptions(command);
   return command
     .option('--rerun', 'start again even if a batch with this id already completed')

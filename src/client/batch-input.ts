@@ -14,7 +14,7 @@ export interface BatchOptions {
   manifest?: string;
   include?: string[];
   /** --schema: a built-in name or a schema file (as typed), or an earlier batch's reference (redrive). */
-  schema?: string | SchemaReference;
+  schema?: string | Exclude<SchemaReference, string>;
   /** Walk into symlinked directories (--follow-symlinks). */
   followSymlinks?: boolean;
   output?: string;

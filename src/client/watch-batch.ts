@@ -32,10 +32,10 @@ const QUERY_DEADLINE_MS = 5_000;
 export async function watchBatch(client: Client, handle: BatchHandle, options: WatchOptions): Promise<WatchResult> {
   const intervalMs = options.intervalMs ?? 500;
   let ended: BatchOutcome | undefined;
-  let failure: unknown;
+  let failure: { error: unknown } | undefined;
   const outcome = awaitBatchOutcome(client, handle).then(
     (value) => (ended = value),
-    (error: unknown) => (failure = error ?? new Error('the batch result could not be read')),
+    (error: unknown) => (failure = { error: error ?? new Error('the batch result could not be read') }),
   );
   const aborted = abortOf(options.signal);
   const stopped = () => ended !== undefined || failure !== undefined || options.signal?.aborted === true;
@@ -55,7 +55,7 @@ export async function watchBatch(client: Client, handle: BatchHandle, options: W
 
   if (options.signal?.aborted && ended === undefined) return { kind: 'detached' };
   await outcome;
-  if (failure !== undefined) throw failure;
+  if (failure !== undefined) throw failure.error;
   return { kind: 'ended', outcome: ended! };
 }
 

@@ -48,8 +48,8 @@ const aliases: Record<string, keyof Invoice> = {
 export function answerForSchema(schema: unknown, invoice: Invoice, text: string): Record<string, unknown> {
   const root = resolveRefs(schema, schema) as Node;
   // A tool or format without declared properties: the model answers what it read, the invoice.
-  if (Object.keys(root.properties ?? {}).length === 0) return invoice as unknown as Record<string, unknown>;
-  return fillObject(root, invoice as unknown as Record<string, unknown>, text);
+  if (Object.keys(root.properties ?? {}).length === 0) return invoice;
+  return fillObject(root, invoice, text);
 }
 
 /** The schema with local `$ref`s ("#/$defs/x", as the SDK writes shared types) replaced by what they point to. */
@@ -105,20 +105,26 @@ function accepts(node: Node, type: string): boolean {
   return memberOf(node, type) !== undefined || (node.enum?.includes(null) ?? false);
 }
 
+/** A JSON value as text: scalars as themselves, objects and arrays as JSON. */
+function textOf(value: unknown): string {
+  if (typeof value === 'string') return value;
+  return typeof value === 'number' || typeof value === 'boolean' ? String(value) : JSON.stringify(value);
+}
+
 /** The value in the node's type, or null when it does not fit. */
 function coerce(value: unknown, node: Node): unknown {
   if (value === undefined || value === null || value === '') return null;
-  if (node.enum) return node.enum.find((option) => String(option).toLowerCase() === String(value).toLowerCase()) ?? null;
+  if (node.enum) return node.enum.find((option) => String(option).toLowerCase() === textOf(value).toLowerCase()) ?? null;
   const scalar = [node, ...(node.anyOf ?? []), ...(node.oneOf ?? [])].find((member) => types(member).some((type) => type !== 'null'));
   const type = scalar ? types(scalar).find((each) => each !== 'null') : undefined;
   if (type === 'number' || type === 'integer') {
-    const number = typeof value === 'number' ? value : parseAmount(String(value));
+    const number = typeof value === 'number' ? value : parseAmount(textOf(value));
     if (number === null) return null;
     return type === 'integer' ? Math.round(number) : number;
   }
-  if (type === 'boolean') return typeof value === 'boolean' ? value : /^(yes|true|y|x)$/i.test(String(value).trim()) ? true : /^(no|false|n)$/i.test(String(value).trim()) ? false : null;
+  if (type === 'boolean') return typeof value === 'boolean' ? value : /^(yes|true|y|x)$/i.test(textOf(value).trim()) ? true : /^(no|false|n)$/i.test(textOf(value).trim()) ? false : null;
   if (type === 'string') {
-    const string = String(value).trim();
+    const string = textOf(value).trim();
     const pattern = scalar?.pattern;
     return pattern === undefined || new RegExp(pattern).test(string) ? string : null;
   }

@@ -94,7 +94,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const log: RequestLogEntry[] = [];
   const stats: EmulatorStats = { requests: 0, byStatus: {}, rateLimited: 0, inFlight: 0 };
 
-  const rateLimitHeaders = (): Record<string, string> => Object.assign({}, ...buckets.map((bucket) => bucket?.headers() ?? {}));
+  const rateLimitHeaders = (): Record<string, string> => buckets.reduce<Record<string, string>>((headers, bucket) => ({ ...headers, ...bucket?.headers() }), {});
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const requestId = `req_${randomBytes(12).toString('hex')}`;

@@ -38,7 +38,7 @@ export class EncryptionCodec implements PayloadCodec {
         throw new Error(`a payload is encrypted with key ${id ?? '(no id)'}, which is not among the configured keys: add that key after the current one`);
       }
       if (!payload.data) throw new Error(`an encrypted payload (key ${id}) has no data`);
-      return PayloadMessage.decode(decrypt(payload.data, known.key)) as Payload;
+      return PayloadMessage.decode(decrypt(payload.data, known.key));
     });
   }
 }

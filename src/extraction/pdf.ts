@@ -73,13 +73,17 @@ export async function pageTextLayer(page: PDFPageProxy): Promise<string> {
   const content = await page.getTextContent();
   const items = content.items.filter((item): item is TextItem => 'str' in item && item.str.trim() !== '');
   return layoutLines(
-    items.map((item) => ({
-      text: item.str,
-      x: item.transform[4] ?? 0,
-      y: item.transform[5] ?? 0,
-      width: item.width,
-      fontSize: Math.hypot(item.transform[2] ?? 0, item.transform[3] ?? 0) || item.height || 10,
-    })),
+    items.map((item) => {
+      // pdfjs declares the text matrix as any[]; it is six numbers [a, b, c, d, e, f].
+      const transform = item.transform as number[];
+      return {
+        text: item.str,
+        x: transform[4] ?? 0,
+        y: transform[5] ?? 0,
+        width: item.width,
+        fontSize: Math.hypot(transform[2] ?? 0, transform[3] ?? 0) || item.height || 10,
+      };
+    }),
   );
 }
 
@@ -147,6 +151,7 @@ export async function renderPagePng(pdf: PDFDocumentProxy, page: PDFPageProxy, s
   try {
     await page.render({
       canvas: null,
+      // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- pdfjs types this as the DOM's CanvasRenderingContext2D, absent from our Node lib.
       canvasContext: target.context as RenderParameters['canvasContext'],
       viewport,
       background: 'white',

@@ -61,10 +61,16 @@ async function listManifestFile(file: string): Promise<string[]> {
     .split('\n')
     .map((line) => line.trim())
     .filter((line) => line !== '' && !line.startsWith('#'))
-    .map((line) => (line.startsWith('{') ? String((JSON.parse(line) as { path?: unknown }).path ?? '') : line))
+    .map((line) => (line.startsWith('{') ? manifestLinePath(JSON.parse(line) as { path?: unknown }) : line))
     .filter((line) => line !== '')
     .map((line) => path.resolve(base, line));
   return [...new Set(paths)];
+}
+
+/** The path of a manifest.jsonl entry; anything but a string is kept visible (it then fails as a missing file, by name). */
+function manifestLinePath(entry: { path?: unknown }): string {
+  if (entry.path === undefined || entry.path === null) return '';
+  return typeof entry.path === 'string' ? entry.path : JSON.stringify(entry.path);
 }
 
 export async function writeManifest(batchDir: string, entries: ManifestEntry[]): Promise<void> {

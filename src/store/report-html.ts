@@ -142,7 +142,7 @@ function bars(entries: [string, number][], of: number, tone: string, empty: stri
     .join('')}</div>`;
 }
 
-function modelTable(summary: Required<Pick<BatchSummary, 'usageByModel'>> & BatchSummary): string {
+function modelTable(summary: BatchSummary & { usageByModel: NonNullable<BatchSummary['usageByModel']> }): string {
   const models = Object.keys(summary.models);
   if (models.length === 0) return '<p class="empty">No model was used.</p>';
   const peak = Math.max(...models.map((model) => summary.usageByModel[model]?.costUsd ?? 0));
@@ -155,7 +155,7 @@ function modelTable(summary: Required<Pick<BatchSummary, 'usageByModel'>> & Batc
   return `<table><thead><tr><th>Model</th><th class="num">Documents</th><th class="num">Input tokens</th><th class="num">Cache read</th><th class="num">Cache write</th><th class="num">Output tokens</th><th class="num">Cost</th></tr></thead><tbody>${rows.join('')}</tbody><tfoot><tr><td>Total</td><td class="num">${formatInt(summary.processed)}</td><td class="num">${formatInt(total.inputTokens)}</td><td class="num">${formatInt(total.cacheReadTokens)}</td><td class="num">${formatInt(total.cacheWriteTokens)}</td><td class="num">${formatInt(total.outputTokens)}</td><td class="num">${formatUsd(total.costUsd)}</td></tr></tfoot></table>`;
 }
 
-function fillRates(summary: Required<Pick<BatchSummary, 'fieldFillRates'>> & BatchSummary): string {
+function fillRates(summary: BatchSummary & { fieldFillRates: NonNullable<BatchSummary['fieldFillRates']> }): string {
   const entries = Object.entries(summary.fieldFillRates);
   if (entries.length === 0 || summary.succeeded === 0) return '<p class="empty">No succeeded document to measure.</p>';
   return `<div class="fill-grid">${entries

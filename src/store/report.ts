@@ -12,21 +12,10 @@ import { batchFiles, chunkJournalPath } from './paths';
 import { renderReportHtml } from './report-html';
 import { ReportTally } from './report-tally';
 import { batchSummarySchema, type BatchSummary } from '../batch/summary';
+import type { WriteReportInput } from '../batch/activities';
 
-export interface ReportRequest {
-  batchId: string;
-  batchDir: string;
-  schema: SchemaReference;
-  chunkSize: number;
-  state: BatchSummary['state'];
-  reason?: string;
-  startedAt: number;
-  finishedAt: number;
-  elapsedMs: number;
-  pausedMs: number;
-  runs: number;
-  redriveOf?: string;
-}
+/** The report activity's input plus the moment the report is written. */
+export type ReportRequest = WriteReportInput & { finishedAt: number };
 
 /**
  * Merges the chunk journals into the batch's output files, in manifest order, with exactly one

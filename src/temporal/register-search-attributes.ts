@@ -37,7 +37,7 @@ export async function ensureSearchAttributes(connection: Connection, namespace: 
     await connection.operatorService.addSearchAttributes({ namespace, searchAttributes: missing });
   } catch (err) {
     // Another process registered them between our list and add.
-    if (!(isGrpcServiceError(err) && err.code === GRPC_ALREADY_EXISTS)) {
+    if (!(isGrpcServiceError(err) && Number(err.code) === GRPC_ALREADY_EXISTS)) {
       throw new Error(
         `could not register search attributes ${names.join(', ')} in namespace ${namespace}: ${(err as Error).message}. ` +
           `Register them with \`temporal operator search-attribute create\` (see docs/deployment.md).`,

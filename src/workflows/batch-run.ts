@@ -263,7 +263,7 @@ export class BatchRun {
   }
 
   failure(summary: unknown): ApplicationFailure {
-    return ApplicationFailure.nonRetryable(this.toleranceReason!, failureTypes.toleranceExceeded, summary);
+    return ApplicationFailure.nonRetryable(this.toleranceReason, failureTypes.toleranceExceeded, summary);
   }
 
   // --- internals ---

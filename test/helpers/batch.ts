@@ -5,6 +5,7 @@ import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { DEFAULTS } from '../../src/env';
 import type { BatchInputJson } from '../../src/batch/input';
+import type { BatchWorkflow } from '../../src/batch/workflow';
 import { createDocbatchWorker, workflowsPath, type DocbatchWorkerOptions } from '../../src/worker';
 import { testTemporal } from './temporal';
 
@@ -42,7 +43,7 @@ export async function startTestWorker(options: DocbatchWorkerOptions & { taskQue
 }
 
 export async function startBatch(client: Client, taskQueue: string, batchId: string, input: BatchInputJson) {
-  return client.workflow.start(DEFAULTS.workflowType, { taskQueue, workflowId: batchId, args: [input] });
+  return client.workflow.start<BatchWorkflow>(DEFAULTS.workflowType, { taskQueue, workflowId: batchId, args: [input] });
 }
 
 export async function readJsonLines<T = Record<string, unknown>>(file: string): Promise<T[]> {

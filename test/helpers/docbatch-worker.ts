@@ -22,7 +22,7 @@ export async function startWorkerProcess(env: Record<string, string>, readyTimeo
   let stderr = '';
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`worker did not start within ${readyTimeoutMs / 1000} s:\n${stderr}`)), readyTimeoutMs);
-    child.stderr!.on('data', (chunk: Buffer) => {
+    child.stderr.on('data', (chunk: Buffer) => {
       stderr = (stderr + chunk.toString('utf8')).slice(-4000);
       if (stderr.includes('docbatch worker on task queue')) {
         clearTimeout(timer);

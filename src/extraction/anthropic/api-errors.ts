@@ -7,6 +7,11 @@ export interface ApiCallContext {
   model: string;
 }
 
+/** `instanceof APIError` alone narrows to APIError<any, any, any>; this keeps the SDK's declared field types. */
+export function isApiError(error: unknown): error is APIError {
+  return error instanceof APIError;
+}
+
 /**
  * Maps a failure of the Messages API onto docbatch's error taxonomy (../errors.ts), so the
  * activity can decide: retry (TransientError, after the server's retry-after), fail this document
@@ -21,7 +26,7 @@ export function toExtractionError(error: unknown, { path, model }: ApiCallContex
   if (error instanceof APIConnectionError) {
     return new TransientError('connection', `cannot reach the Messages API for ${path}: ${error.message}`);
   }
-  if (!(error instanceof APIError) || error.status === undefined) return error;
+  if (!isApiError(error) || error.status === undefined) return error;
 
   const status = error.status;
   const detail = error.apiMessage ?? error.message;

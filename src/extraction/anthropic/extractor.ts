@@ -1,4 +1,4 @@
-import Anthropic, { APIError } from '@anthropic-ai/sdk';
+import Anthropic from '@anthropic-ai/sdk';
 import type { ContentBlockParam, Message, MessageParam, TextBlockParam } from '@anthropic-ai/sdk/resources/messages';
 import { z } from 'zod';
 import { DocumentError } from '../errors';
@@ -7,7 +7,7 @@ import { requirePrice, usageOf } from '../pricing';
 import { sharedRateLimiter, type RateLimiter } from '../rate-limit';
 import { builtInSchemas, isSchemaName, runChecks, type SchemaDefinition } from '../schemas';
 import { addUsage, zeroUsage, type Usage } from '../usage';
-import { apiResponseStatus, retryAfterMs, toExtractionError } from './api-errors';
+import { apiResponseStatus, isApiError, retryAfterMs, toExtractionError } from './api-errors';
 import { imageSize } from '../formats/image';
 import { mergePartData } from './merge';
 import { checkOutput, outputFormat, uncheckableOutput, type CheckedOutput } from './output';
@@ -95,7 +95,7 @@ export function createAnthropicExtractor(options: AnthropicExtractorOptions): Ex
       message = data;
     } catch (error) {
       options.observer?.apiResponse(apiResponseStatus(error));
-      if (error instanceof APIError) {
+      if (isApiError(error)) {
         limiter?.observe(error.headers);
         if (error.status === 429) limiter?.pause(retryAfterMs(error.headers) ?? 1000);
       }
@@ -203,7 +203,7 @@ export function createAnthropicExtractor(options: AnthropicExtractorOptions): Ex
       if (!checked.success) {
         throw new DocumentError('validation_failed', `${document.path}: the merged parts do not match the ${schemaName} schema: ${schemaIssues(checked.error).join('; ')}`, usage);
       }
-      return { data: checked.data as Record<string, unknown>, usage, model: [...servedBy].join('+'), calls };
+      return { data: checked.data, usage, model: [...servedBy].join('+'), calls };
     },
   };
 }

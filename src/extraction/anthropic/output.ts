@@ -29,7 +29,7 @@ export function checkOutput(schema: z.ZodObject, text: string): CheckedOutput {
     return { valid: false, text, issues: [`the answer is not valid JSON (${error instanceof Error ? error.message : String(error)})`] };
   }
   const result = schema.safeParse(json);
-  if (result.success) return { valid: true, data: result.data as Record<string, unknown>, text };
+  if (result.success) return { valid: true, data: result.data, text };
   return {
     valid: false,
     text,

@@ -46,7 +46,7 @@ export async function readEInvoice(document: SourceDocument, schema: z.ZodObject
   }
   const checked = schema.safeParse(data);
   if (!checked.success) return { status: 'invalid', reason: `${source.file}: does not match the invoice schema: ${schemaIssues(checked.error).join('; ')}` };
-  return { status: 'read', data: checked.data as Record<string, unknown>, syntax, file: source.file };
+  return { status: 'read', data: checked.data, syntax, file: source.file };
 }
 
 /** The invoice in a CII or UBL XML string; throws an Error saying what is wrong with it. */

@@ -28,7 +28,8 @@ export function children(node: unknown, name: string): XmlNode[] {
   if (node === null || typeof node !== 'object') return [];
   const value = (node as XmlNode)[name];
   if (value === undefined) return [];
-  return (Array.isArray(value) ? value : [value]).map((entry) => (typeof entry === 'object' && entry !== null ? (entry as XmlNode) : { '#text': entry }));
+  const entries: unknown[] = Array.isArray(value) ? value : [value];
+  return entries.map((entry) => (typeof entry === 'object' && entry !== null ? (entry as XmlNode) : { '#text': entry }));
 }
 
 /** The first element at a path of local names below `node`, or undefined. */
@@ -51,14 +52,19 @@ export function all(node: unknown, ...path: string[]): XmlNode[] {
 /** An element's text, trimmed; null when absent or empty. */
 export function text(node: XmlNode | undefined): string | null {
   const value = node?.['#text'];
-  if (value === undefined || value === null) return null;
+  if (!isXmlValue(value)) return null;
   const string = String(value).trim();
   return string === '' ? null : string;
 }
 
 export function attribute(node: XmlNode | undefined, name: string): string | undefined {
   const value = node?.[`@_${name}`];
-  return value === undefined ? undefined : String(value);
+  return isXmlValue(value) ? String(value) : undefined;
+}
+
+/** The parser gives text and attribute values as strings, or as numbers and booleans where they parse as such. */
+function isXmlValue(value: unknown): value is string | number | boolean {
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
 }
 
 /**

@@ -11,7 +11,8 @@ const currencyCodes = [
 const currencyCodePattern = new RegExp(`(?<![\\p{L}])(${currencyCodes.join('|')})(?![\\p{L}])`, 'gu');
 
 /** Symbols and words, most specific first ("R$" before "$", "Rs." is rupees only next to an amount). */
-const currencyMarks: { pattern: RegExp; code: string | 'DOLLAR' | 'KRONE'; nextToAmount?: boolean }[] = [
+/** `code` is an ISO 4217 code, or DOLLAR / KRONE where the symbol alone does not say which. */
+const currencyMarks: { pattern: RegExp; code: string; nextToAmount?: boolean }[] = [
   { pattern: /US\$/gu, code: 'USD' },
   { pattern: /(?:C|CA|CAN)\$/gu, code: 'CAD' },
   { pattern: /(?:A|AU)\$/gu, code: 'AUD' },

@@ -22,7 +22,7 @@ export function createLocalExtractor(): Extractor {
       if (schemaName !== 'invoice') {
         throw new DocumentError(
           'validation_failed',
-          `${document.path}: the local extractor only knows the invoice schema, not "${schemaName}": use the anthropic extractor for it`,
+          `${document.path}: the local extractor only knows the invoice schema, not "${String(schemaName)}": use the anthropic extractor for it`,
         );
       }
       const invoice = parseInvoiceText(await isolatedDecoding.documentText(document));
@@ -36,7 +36,7 @@ export function createLocalExtractor(): Extractor {
       if (!result.success) {
         throw new DocumentError('validation_failed', `${document.path}: extracted data does not match the ${schemaName} schema: ${schemaIssues(result.error).join('; ')}`);
       }
-      return { data: result.data as Record<string, unknown>, usage: zeroUsage, model: 'local', calls: 1 };
+      return { data: result.data, usage: zeroUsage, model: 'local', calls: 1 };
     },
   };
 }

@@ -197,5 +197,8 @@ function problems(result: unknown): string[] {
   if (typeof result === 'string') return [result];
   if (Array.isArray(result)) return result.filter((item): item is string => typeof item === 'string' && item !== '');
   if (result === false) return ['failed'];
+  // A plain object reads better as JSON than as "[object Object]"; an Error keeps its "Error: message".
+  if (typeof result === 'object' && !(result instanceof Error)) return [JSON.stringify(result)];
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- only an Error or a scalar is left here; the rule cannot narrow unknown.
   return [String(result)];
 }
