@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { PDFDocument } from 'pdf-lib';
+import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { documentIdentity, startEmulator, type Emulator } from '../src/emulator';
 import {
@@ -15,6 +16,7 @@ import { BatchFault, DocumentError, TransientError } from '../src/extraction/err
 import type { SourceDocument } from '../src/extraction/extractor';
 import { estimateBatch } from '../src/extraction/estimate';
 import { costOf, modelPrices } from '../src/extraction/pricing';
+import { DecoderPool, isolatedDecoding } from '../src/extraction/isolation';
 import { createRateLimiter } from '../src/extraction/rate-limit';
 import { invoiceSchema } from '../src/extraction/schemas/invoice';
 
@@ -346,4 +348,70 @@ describe('batch estimate', () => {
     for (const entry of estimate.byModel) expect(entry.costUsd).toBe(costOf(entry.model, entry));
     expect(estimate.inputTokens).toBeGreaterThan(1550 + 1000);
   });
+});
+
+describe('content for Claude is converted in the decoder pool', () => {
+  const formats = path.resolve('samples/formats');
+  const formatSample = (name: string) => loadDocument(path.join(formats, name));
+  let emulator: Emulator;
+  const pools: DecoderPool[] = [];
+  // A decoder that misbehaves by the document's name (test/fixtures/misbehaving-decoder.ts).
+  const misbehavingPool = (timeoutMs = 60_000) => {
+    const pool = new DecoderPool({ entry: fileURLToPath(new URL('./fixtures/misbehaving-decoder.ts', import.meta.url)), size: 1, timeoutMs });
+    pools.push(pool);
+    return pool;
+  };
+  const extract = (document: SourceDocument, decoderPool?: DecoderPool) =>
+    createAnthropicExtractor({ apiKey: 'test-key', baseURL: emulator.url, models, rateLimiter: false, ...(decoderPool ? { decoderPool } : {}) }).extract({ document, schemaName: 'invoice', schema: invoiceSchema });
+  const failure = async (promise: Promise<unknown>) => {
+    const error = await promise.then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(DocumentError);
+    return error as DocumentError;
+  };
+
+  beforeAll(async () => {
+    emulator = await startEmulator();
+    emulator.setValidKeys(['test-key']);
+  });
+  afterAll(async () => {
+    for (const pool of pools) await pool.close();
+    await emulator.stop();
+  });
+
+  it('converts TIFF, BMP and HEIC pages to PNG image blocks and DOCX/HTML to text in a decoder process', async () => {
+    for (const name of ['scan-two-pages.tiff', 'scan-receipt.bmp', 'photo-receipt.heic']) {
+      const blocks = await isolatedDecoding.documentContent(await formatSample(name));
+      expect(blocks.length).toBeGreaterThan(0);
+      for (const block of blocks) expect(block).toMatchObject({ type: 'image', source: { type: 'base64', media_type: expect.stringMatching(/^image\/(png|jpeg)$/) as unknown } });
+    }
+    expect(await isolatedDecoding.documentContent(await formatSample('scan-two-pages.tiff'))).toHaveLength(2);
+    for (const name of ['word-invoice.docx', 'email-invoice.html']) {
+      const [block, ...rest] = await isolatedDecoding.documentContent(await formatSample(name));
+      expect(rest).toEqual([]);
+      expect(block).toMatchObject({ type: 'text', text: expect.stringMatching(/\d/) as unknown });
+    }
+  }, 120_000);
+
+  it('fails a document whose conversion crashes the decoder as corrupt, and the pool and the extractor go on', async () => {
+    const pool = misbehavingPool();
+    // A BMP is profiled from its header in the worker, so the first thing the decoder sees is the content conversion.
+    const bmp = await formatSample('scan-receipt.bmp');
+    const error = await failure(extract({ ...bmp, path: '/in/crash' }, pool));
+    expect(error.type).toBe('corrupt');
+    expect(error.message).toContain('/in/crash');
+    expect(await pool.run({ name: 'content', document: { ...bmp, path: '/in/next' } })).toMatch(/^\/in\/next on \d+$/);
+    const text = await loadDocument(path.join(samples, 'invoice-02-two-column.txt'));
+    expect((await extract(text, pool)).calls).toBe(1);
+  }, 120_000);
+
+  it('fails a document whose conversion hangs as timeout, and the pool goes on', async () => {
+    const pool = misbehavingPool(2_000);
+    const bmp = await formatSample('scan-receipt.bmp');
+    const error = await failure(extract({ ...bmp, path: '/in/hang' }, pool));
+    expect(error.type).toBe('timeout');
+    expect(await pool.run({ name: 'content', document: { ...bmp, path: '/in/next' } })).toMatch(/^\/in\/next on \d+$/);
+  }, 120_000);
 });

@@ -8,14 +8,13 @@ import { sharedRateLimiter, type RateLimiter } from '../rate-limit';
 import { builtInSchemas, isSchemaName, runChecks, type SchemaDefinition } from '../schemas';
 import { addUsage, zeroUsage, type Usage } from '../usage';
 import { apiResponseStatus, isApiError, retryAfterMs, toExtractionError } from './api-errors';
-import { documentContent } from './content';
 import { imageSize } from '../formats/image';
 import { mergePartData } from './merge';
 import { checkOutput, outputFormat, uncheckableOutput, type CheckedOutput } from './output';
 import { consistencyRepairInstruction, extractionInstruction, repairInstruction, systemPrompt, type DocumentPart } from './prompt';
 import { defaultRoutingThresholds, routeModel, type RoutingThresholds } from './routing';
 import { apiRequestLimits, fitsOneRequest, type RequestLimits } from './split';
-import { isolatedDecoding } from '../isolation';
+import { isolatedDecoding, type DecoderPool } from '../isolation';
 import { imageTokens, pdfTokens, textTokens } from './tokens';
 import { schemaIssues } from '../../batch/issues';
 import type { ExtractionObserver } from '../../metrics/observer';
@@ -46,6 +45,8 @@ export interface AnthropicExtractorOptions {
   rateLimiter?: RateLimiter | false;
   /** Told of every API response and rate-limiter wait (metrics). */
   observer?: Pick<ExtractionObserver, 'apiResponse' | 'rateLimitWait'>;
+  /** Where documents are profiled, split and converted to content. Default: the shared decoder pool. */
+  decoderPool?: DecoderPool;
 }
 
 /** Bumped whenever prompts or the repair/escalation/merge rules change, so cached results are redone. */
@@ -127,7 +128,7 @@ export function createAnthropicExtractor(options: AnthropicExtractorOptions): Ex
     const { schema } = definition;
     const system = systemPrompt(definition);
     const ask: MessageParam[] = [
-      { role: 'user', content: [...(await documentContent(document)), { type: 'text', text: extractionInstruction(schemaName, part) }] },
+      { role: 'user', content: [...(await isolatedDecoding.documentContent(document, options.decoderPool)), { type: 'text', text: extractionInstruction(schemaName, part) }] },
     ];
     let usage = zeroUsage;
     let calls = 0;
@@ -182,7 +183,7 @@ export function createAnthropicExtractor(options: AnthropicExtractorOptions): Ex
     async extract(request: ExtractionRequest): Promise<Extraction> {
       const { document, schemaName } = request;
       const definition = definitionOf(request);
-      const profile = await isolatedDecoding.profileDocument(document, thresholds.maxSimplePages + 1);
+      const profile = await isolatedDecoding.profileDocument(document, thresholds.maxSimplePages + 1, options.decoderPool);
       const { model } = routeModel(profile, models, thresholds);
       if (document.mediaType !== 'application/pdf' || fitsOneRequest(document, profile.pages, limits)) {
         if (document.bytes.length * (document.mediaType.startsWith('text/') ? 1 : 4 / 3) > limits.maxRequestBytes) {
@@ -194,7 +195,7 @@ export function createAnthropicExtractor(options: AnthropicExtractorOptions): Ex
       let calls = 0;
       const data: Record<string, unknown>[] = [];
       const servedBy = new Set<string>();
-      for (const { part, document: partDocument } of await isolatedDecoding.splitPdf(document, limits)) {
+      for (const { part, document: partDocument } of await isolatedDecoding.splitPdf(document, limits, options.decoderPool)) {
         try {
           const extraction = await extractPart(partDocument, part, model, schemaName, definition);
           usage = addUsage(usage, extraction.usage);

@@ -1,3 +1,4 @@
+import type { ContentBlockParam } from '@anthropic-ai/sdk/resources/messages';
 import { availableParallelism } from 'node:os';
 import { readIntEnv } from '../../env';
 import type { DocumentProfile } from '../anthropic/routing';
@@ -6,6 +7,7 @@ import type { PdfPart, RequestLimits } from '../anthropic/split';
 import type { PdfAttachment } from '../einvoice/attachments';
 import type { SourceDocument } from '../extractor';
 import { checkImagePixels } from '../limits';
+import { documentContent } from '../anthropic/content';
 import { profileDocument } from '../anthropic/profile';
 import { documentText } from '../text';
 import { DecoderPool } from './pool';
@@ -35,9 +37,25 @@ export async function closeSharedDecoderPool(): Promise<void> {
 
 /**
  * Formats whose routing profile reads more than a fixed-size header: a PDF's pages, a TIFF's
- * directories (utif2 reads every tag value a directory claims), a HEIF decoded when it states no size.
+ * directories (utif2 reads every tag value a directory claims), a HEIF decoded when it states no
+ * size, a Word document unzipped and converted (fflate, mammoth), an HTML page's text (html-to-text).
+ * XML and plain text are profiled here: their profile is their UTF-8 text's length.
  */
-const profiledInDecoder = new Set<string>(['application/pdf', 'image/tiff', 'image/heic']);
+const profiledInDecoder = new Set<string>([
+  'application/pdf',
+  'image/tiff',
+  'image/heic',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  'text/html',
+]);
+
+/**
+ * Formats whose Messages API content is their bytes as they are (base64 PDF and PNG/JPEG/GIF/WEBP
+ * blocks) or their UTF-8 text (plain text, e-invoice XML, a few MB at most): built here, since
+ * nothing is parsed. Every other format's content is converted in a decoder process: TIFF, BMP and
+ * HEIC decoded to PNG pages, DOCX and HTML turned into text.
+ */
+const contentFromBytes = new Set<string>(['application/pdf', 'image/png', 'image/jpeg', 'image/gif', 'image/webp', 'text/plain', 'application/xml']);
 
 /**
  * The decoding entry points the extractors use: each runs in a decoder process (pool.ts), except
@@ -55,6 +73,12 @@ export const isolatedDecoding = {
   async profileDocument(document: SourceDocument, readPagesUpTo: number, pool = sharedDecoderPool()): Promise<DocumentProfile> {
     if (!profiledInDecoder.has(document.mediaType)) return profileDocument(document, readPagesUpTo);
     return pool.run({ name: 'profile', document, readPagesUpTo });
+  },
+
+  /** The document as Messages API content blocks (anthropic/content.ts). */
+  async documentContent(document: SourceDocument, pool = sharedDecoderPool()): Promise<ContentBlockParam[]> {
+    if (contentFromBytes.has(document.mediaType)) return documentContent(document);
+    return pool.run({ name: 'content', document });
   },
 
   async pageCount(document: SourceDocument, pool = sharedDecoderPool()): Promise<number> {

@@ -1,3 +1,4 @@
+import type { ContentBlockParam } from '@anthropic-ai/sdk/resources/messages';
 import type { DocumentProfile } from '../anthropic/routing';
 import type { PdfPart, RequestLimits } from '../anthropic/split';
 import type { PdfAttachment } from '../einvoice/attachments';
@@ -13,6 +14,8 @@ export interface DecodeTasks {
   text: { input: { document: SourceDocument }; output: string };
   /** Routing facts for the Anthropic extractor, reading at most `readPagesUpTo` text layers. */
   profile: { input: { document: SourceDocument; readPagesUpTo: number }; output: DocumentProfile };
+  /** The document as Messages API content blocks: TIFF/BMP/HEIC pages converted to PNG, DOCX/HTML as text. */
+  content: { input: { document: SourceDocument }; output: ContentBlockParam[] };
   pageCount: { input: { document: SourceDocument }; output: number };
   /** A PDF beyond the Messages API's request limits, as page ranges that each fit. */
   split: { input: { document: SourceDocument; limits: RequestLimits }; output: PdfPart[] };

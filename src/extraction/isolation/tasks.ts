@@ -1,3 +1,4 @@
+import { documentContent } from '../anthropic/content';
 import { profileDocument } from '../anthropic/profile';
 import { splitPdf } from '../anthropic/split';
 import { pdfXmlAttachments } from '../einvoice/attachments';
@@ -16,6 +17,8 @@ export async function runDecodeTask(task: DecodeTask, onProgress: () => void): P
       return documentText(task.document);
     case 'profile':
       return profileDocument(task.document, task.readPagesUpTo);
+    case 'content':
+      return documentContent(task.document);
     case 'pageCount':
       return pageCount(task.document);
     case 'split':
