@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { Context } from '@temporalio/activity';
 import { CancelledFailure } from '@temporalio/common';
 import { loadDocument } from '../extraction/document';
@@ -59,6 +60,8 @@ export async function extractChunk(deps: ExtractChunkDeps, input: ExtractChunkIn
   const progress = () => ({ done: journal.done.size, of: end - start });
   // Aborted on cancellation or on the first failure of the attempt: no further document starts.
   const stop = new AbortController();
+  // Every document of the chunk waits for a slot on this one signal: more than Node's 10 listeners is expected.
+  setMaxListeners(end - start + 1, stop.signal);
   const onCancel = () => stop.abort(context.cancellationSignal.reason);
   context.cancellationSignal.addEventListener('abort', onCancel, { once: true });
   let failure: { error: unknown } | undefined;
