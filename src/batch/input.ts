@@ -51,6 +51,12 @@ export const batchSourceSchema = z.union([
 
 export const extractorKinds = ['auto', 'local', 'anthropic'] as const;
 export const documentOrders = ['path', 'largest', 'smallest'] as const;
+/**
+ * How documents reach Claude: `realtime` calls the Messages API per document; `batch` sends them as
+ * Message Batches (half the price, results within 24 hours). The local extractor ignores it.
+ */
+export const extractionModes = ['realtime', 'batch'] as const;
+export type ExtractionMode = (typeof extractionModes)[number];
 
 export const retryInputSchema = z
   .strictObject({
@@ -90,6 +96,7 @@ export const batchInputSchema = z.strictObject({
   /** A built-in schema's name, or {"file": "/abs/schema.json", "fingerprint"?: "..."} (src/extraction/schemas). */
   schema: schemaReferenceSchema.default('invoice'),
   extractor: z.enum(extractorKinds).default('auto'),
+  mode: z.enum(extractionModes).default('realtime'),
   models: modelsInputSchema.prefault({}),
   outputDir: z.string().min(1).default('output'),
   // Chunks extract their documents in parallel, as many at once as the worker's rate limiter (or
