@@ -91,12 +91,25 @@ export const modelsInputSchema = z.strictObject({
   escalation: model.default('claude-sonnet-4-6'),
 });
 
+/** Batch mode's settings (`mode: "batch"`); realtime batches ignore them. */
+export const messageBatchesInputSchema = z.strictObject({
+  /** How often a Message Batch at Anthropic is checked (the awaitMessageBatch retry interval). */
+  pollInterval: duration.default('1m'),
+  /** Longest a chunk waits for its Message Batches: Anthropic expires what is not done after 24 hours. */
+  deadline: duration.default('25h'),
+  /** Times a document that errored with a server error or expired is submitted again. */
+  resubmits: z.number().int().min(0).max(10).default(2),
+  /** What happens to a document once its resubmits run out: one realtime call, or a failed document with the reason. */
+  whenResubmitsRunOut: z.enum(['realtime', 'fail']).default('realtime'),
+});
+
 export const batchInputSchema = z.strictObject({
   source: batchSourceSchema,
   /** A built-in schema's name, or {"file": "/abs/schema.json", "fingerprint"?: "..."} (src/extraction/schemas). */
   schema: schemaReferenceSchema.default('invoice'),
   extractor: z.enum(extractorKinds).default('auto'),
   mode: z.enum(extractionModes).default('realtime'),
+  messageBatches: messageBatchesInputSchema.prefault({}),
   models: modelsInputSchema.prefault({}),
   outputDir: z.string().min(1).default('output'),
   // Chunks extract their documents in parallel, as many at once as the worker's rate limiter (or
