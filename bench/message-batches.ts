@@ -18,7 +18,7 @@
  * short here: the real API takes minutes to hours), so compare it with that, not with realtime.
  *
  *   npm run bench:batches -- [--documents 1000] [--processing-ms 5000] [--poll-interval 1s]
- *     [--latency 300-1200] [--variants realtime,batch,batch-cache] [--chunk-size 50]
+ *     [--latency 300-1200] [--rpm 4000] [--variants realtime,batch,batch-cache] [--chunk-size 50]
  */
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -39,6 +39,7 @@ const { values: args } = parseArgs({
     'processing-ms': { type: 'string', default: '5000' },
     'poll-interval': { type: 'string', default: '1s' },
     latency: { type: 'string', default: '300-1200' },
+    rpm: { type: 'string', default: '4000' },
     variants: { type: 'string', default: 'realtime,batch,batch-cache' },
     'chunk-size': { type: 'string' },
     help: { type: 'boolean', default: false },
@@ -50,6 +51,7 @@ const pollInterval = args['poll-interval'];
 const [latencyMin, latencyMax = latencyMin] = args.latency.split('-').map(Number) as [number, number?];
 const latency = { minMs: latencyMin, maxMs: latencyMax };
 const chunkSize = args['chunk-size'] ? Number(args['chunk-size']) : undefined;
+const rpm = Number(args.rpm);
 const apiKey = 'test-key';
 /** Batch mode should cost at most this share of realtime for the same documents (issue 12). */
 const TARGET_RATIO = 0.55;
@@ -100,7 +102,7 @@ async function main(): Promise<void> {
     return variant;
   });
   const startedAt = new Date();
-  log(`bench/message-batches: ${documentCount} invoices, emulator processing ${processingMs} ms per Message Batch, poll every ${pollInterval}, realtime latency ${latency.minMs}-${latency.maxMs} ms`);
+  log(`bench/message-batches: ${documentCount} invoices, emulator processing ${processingMs} ms per Message Batch, poll every ${pollInterval}, realtime latency ${latency.minMs}-${latency.maxMs} ms at ${rpm} requests/min`);
   const workDir = await mkdtemp(path.join(os.tmpdir(), 'docbatch-batches-'));
   const results: VariantResult[] = [];
   try {
@@ -133,7 +135,7 @@ async function main(): Promise<void> {
       startedAt: startedAt.toISOString(),
       finishedAt: new Date().toISOString(),
       machine: { cpus: os.availableParallelism(), node: process.version, temporalCli: cli.version },
-      settings: { documents: documentCount, mix, processingMs, pollInterval, latency, chunkSize: chunkSize ?? 'default', targetRatio: TARGET_RATIO },
+      settings: { documents: documentCount, mix, processingMs, pollInterval, latency, requestsPerMinute: rpm, chunkSize: chunkSize ?? 'default', targetRatio: TARGET_RATIO },
       results: results.map((r) => ({ ...r, ratioToRealtime: ratio(r) })),
       targets,
     };
@@ -153,6 +155,8 @@ async function main(): Promise<void> {
 async function runVariant(env: DocbatchEnvironment, variant: Variant): Promise<VariantResult> {
   const options: EmulatorOptions = {
     latency,
+    // The emulator's rate-limit headers pace docbatch's limiter as a real key's do (it opens at 60/min without them).
+    requestsPerMinute: rpm,
     messageBatches: { processingMs },
     ...(variant.noCacheHits ? { minCacheableTokens: 1_000_000_000 } : {}),
   };
@@ -257,6 +261,7 @@ function usageText(): string {
   --processing-ms <ms>   emulator: time a Message Batch takes (default 5000)
   --poll-interval <d>    batch input messageBatches.pollInterval (default 1s)
   --latency <min-max>    emulator: realtime answer latency in ms (default 300-1200)
+  --rpm <n>              emulator: the key's requests per minute, in its rate-limit headers (default 4000)
   --variants <list>      realtime,batch,batch-cache (default all three)
   --chunk-size <n>       documents per chunk (default: the batch input's)`;
 }
