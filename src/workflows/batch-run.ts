@@ -95,7 +95,7 @@ export class BatchRun {
         chunkSize: this.input.chunkSize,
         doneChunks: this.queue?.doneCount ?? 0,
         inFlightChunks: this.queue?.inFlightChunks() ?? [],
-        counts: this.counts,
+        counts: this.messageBatches.countsWith(this.counts),
         clock: this.clock,
         outputDir: `${this.input.outputDir}/${this.batchId}`,
         run: this.runs,

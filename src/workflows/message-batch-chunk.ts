@@ -1,5 +1,6 @@
-import { CancellationScope, CancelledFailure, condition, log, proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, CancellationScope, CancelledFailure, condition, log, proxyActivities, TimeoutFailure, type ActivityOptions } from '@temporalio/workflow';
 import type { ExtractChunkInput, ExtractChunkResult } from '../batch/activities';
+import { failureTypes } from '../batch/failures';
 import type { BatchInput } from '../batch/input';
 import type { CollectChunkResult, MessageBatchActivities, MessageBatchRef } from '../batch/message-batches';
 import { cancelMessageBatchOptions, messageBatchChunkOptions, pollOptions } from './activity-options';
@@ -39,6 +40,7 @@ export function runMessageBatchChunk(c: MessageBatchChunk): Promise<ExtractChunk
       c.watch.submitted(chunkIndex, round, messageBatches);
       await awaitEnded(c, messageBatches);
       result = await activities(c, `collect round ${round}`, messageBatchChunkOptions(c.input)).collectChunk({ ...c.chunk, round, messageBatches });
+      c.watch.collected(chunkIndex, result);
       // Nothing was sent (every document journaled already), or nothing needs sending again.
       if (messageBatches.length === 0 || result.resubmit === 0) break;
     }
@@ -55,7 +57,11 @@ async function awaitEnded(c: MessageBatchChunk, messageBatches: MessageBatchRef[
   let settled = false;
   const all = Promise.allSettled(
     messageBatches.map(async (ref) => {
-      const ended = await activities(c, `await ${ref.id}`, pollOptions(c.input)).awaitMessageBatch({ id: ref.id });
+      const ended = await activities(c, `await ${ref.id}`, pollOptions(c.input))
+        .awaitMessageBatch({ id: ref.id })
+        .catch((error: unknown) => {
+          throw pastDeadline(error) ? notEnded(c, ref.id) : error;
+        });
       running.delete(ref.id);
       c.watch.ended(ref, ended);
     }),
@@ -66,6 +72,19 @@ async function awaitEnded(c: MessageBatchChunk, messageBatches: MessageBatchRef[
   if (!settled) await Promise.all([...running].map((id) => cancelAtAnthropic(c, id)));
   const failed = (await all).find((outcome) => outcome.status === 'rejected');
   if (failed) throw failed.reason;
+}
+
+/** The poll ran out of `messageBatches.deadline`: its last check still found the Message Batch running, or it timed out. */
+function pastDeadline(error: unknown): boolean {
+  if (!(error instanceof ActivityFailure)) return false;
+  return error.cause instanceof TimeoutFailure || (error.cause instanceof ApplicationFailure && error.cause.type === failureTypes.messageBatchInProgress);
+}
+
+function notEnded(c: MessageBatchChunk, id: string): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: failureTypes.messageBatchDeadline,
+    message: `Message Batch ${id} had not ended within messageBatches.deadline (${String(c.input.messageBatches.deadline)}); it stays at Anthropic: resume to wait for it again, or cancel the batch`,
+  });
 }
 
 /** Asks Anthropic to cancel a Message Batch; if it cannot, the batch still waits for it to end by itself. */

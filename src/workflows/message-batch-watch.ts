@@ -1,3 +1,4 @@
+import { addCounts, type ChunkCounts } from '../batch/counts';
 import type { AwaitMessageBatchResult, MessageBatchRef } from '../batch/message-batches';
 import {
   emptyTally,
@@ -24,6 +25,8 @@ export class MessageBatchWatch {
   private readonly waiting = new Map<string, MessageBatchAtAnthropic>();
   private readonly counted = new Set<string>();
   private readonly timed = new Set<string>();
+  /** Counts of chunks still in flight as of their last collection (a chunk may wait for another round). */
+  private readonly collectedCounts = new Map<number, ChunkCounts>();
 
   constructor(tally: MessageBatchTally | undefined) {
     this.tally = tally ?? emptyTally();
@@ -53,9 +56,22 @@ export class MessageBatchWatch {
     if (this.waitingOf(ref.chunkIndex).length === 0 && this.stages.has(ref.chunkIndex)) this.stages.set(ref.chunkIndex, 'collecting');
   }
 
-  /** The chunk is done, or failed: it waits for nothing any more. */
+  /** A round's results are in the chunk's journal: `counts` are the journal's, the chunk's so far. */
+  collected(chunk: number, counts: ChunkCounts): void {
+    this.collectedCounts.set(chunk, counts);
+  }
+
+  /** The batch's counts of finished chunks plus what chunks still in flight have collected. */
+  countsWith(finished: ChunkCounts): ChunkCounts {
+    let counts = finished;
+    for (const collected of this.collectedCounts.values()) counts = addCounts(counts, collected);
+    return counts;
+  }
+
+  /** The chunk is done (its counts are the batch's now), or failed: it waits for nothing any more. */
   left(chunk: number): void {
     this.stages.delete(chunk);
+    this.collectedCounts.delete(chunk);
     for (const batch of this.waitingOf(chunk)) this.waiting.delete(batch.id);
   }
 
