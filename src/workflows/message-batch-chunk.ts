@@ -31,6 +31,7 @@ export interface MessageBatchChunk {
 export function runMessageBatchChunk(c: MessageBatchChunk): Promise<ExtractChunkResult> {
   return CancellationScope.nonCancellable(async () => {
     const { chunkIndex } = c.chunk;
+    const { resubmits, whenResubmitsRunOut } = c.input.messageBatches;
     let result: CollectChunkResult | null = null;
     for (let round = 0; ; round++) {
       if (round > 0) await condition(() => !c.paused() || c.cancelled());
@@ -39,10 +40,15 @@ export function runMessageBatchChunk(c: MessageBatchChunk): Promise<ExtractChunk
       const { messageBatches } = await activities(c, `submit round ${round}`, messageBatchChunkOptions(c.input)).submitChunk({ ...c.chunk, round });
       c.watch.submitted(chunkIndex, round, messageBatches);
       await awaitEnded(c, messageBatches);
-      result = await activities(c, `collect round ${round}`, messageBatchChunkOptions(c.input)).collectChunk({ ...c.chunk, round, messageBatches });
+      result = await activities(c, `collect round ${round}`, messageBatchChunkOptions(c.input)).collectChunk({ ...c.chunk, round, messageBatches, resubmits, whenResubmitsRunOut });
       c.watch.collected(chunkIndex, result);
       // Nothing was sent (every document journaled already), or nothing needs sending again.
       if (messageBatches.length === 0 || result.resubmit === 0) break;
+      // collectChunk settles a document once its resubmits have run out; never loop on a miscount.
+      if (round >= resubmits) {
+        log.warn(`chunk ${chunkIndex}: collectChunk asked to resend ${result.resubmit} documents after the last of ${resubmits} resubmission rounds; they stay unprocessed`);
+        break;
+      }
     }
     // Cancelled before anything was submitted: the chunk goes back to the queue, as a cancelled realtime chunk does.
     if (result === null) throw new CancelledFailure(`chunk ${chunkIndex} was not submitted: the batch is cancelling`);
