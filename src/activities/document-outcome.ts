@@ -41,6 +41,7 @@ export async function openDocument(
   settingsKey: string,
   entry: ManifestEntry,
   attempt: number,
+  { lookUpCache = true }: { lookUpCache?: boolean } = {},
 ): Promise<{ result: DocumentResult } | { opened: OpenedDocument }> {
   const startedAt = deps.now();
   let base: OpenedDocument['base'] = { index: entry.index, path: entry.path, attempts: attempt };
@@ -50,7 +51,7 @@ export async function openDocument(
     const document = await loadDocument(entry.path);
     if (document.encoding !== undefined) base = { ...base, encoding: document.encoding };
     const cacheKey = settings.cache && deps.resultCache ? resultCacheKey(document.bytes, schema.fingerprint, settingsKey) : null;
-    const cached = cacheKey ? await deps.resultCache!.get(cacheKey) : null;
+    const cached = cacheKey && lookUpCache ? await deps.resultCache!.get(cacheKey) : null;
     if (cached) {
       const result: DocumentResult = {
         ...base,

@@ -74,8 +74,6 @@ export interface FirstAnswer {
 /** The Claude extractor, plus the two halves of its first call for Message Batches. */
 export interface AnthropicExtractor extends Extractor {
   readonly name: 'anthropic';
-  /** The SDK client its calls go through (no SDK retries: Temporal's policies retry). */
-  readonly client: Anthropic;
   /** The document's first request, its system prompt cached for `cacheTtl`; throws DocumentError like `extract`. */
   firstRequest(request: ExtractionRequest, cacheTtl: CacheTtl): Promise<FirstRequest>;
   /** Finishes the extraction from the first answer exactly as `extract` does: validation, then repair turn and escalation as realtime calls. */
@@ -242,7 +240,6 @@ export function createAnthropicExtractor(options: AnthropicExtractorOptions): An
 
   return {
     name: 'anthropic',
-    client,
     settingsKey: `anthropic:v${anthropicExtractorVersion}:${models.simple}/${models.complex}/${models.escalation}:routing=${thresholds.maxSimplePages},${thresholds.maxSimpleBytes},${thresholds.maxSimpleTextChars}:max_tokens=${maxTokens}`,
     // The process's limiter sizes the documents in flight; unpaced, the SDK's own pool is the bound.
     documentsInFlight: () => limiter?.documentsInFlight() ?? unpacedDocumentsInFlight,
