@@ -9,6 +9,7 @@ import { builtInSchemas, isSchemaName, runChecks, type SchemaDefinition } from '
 import { addUsage, zeroUsage, type Usage } from '../usage';
 import { apiResponseStatus, isApiError, retryAfterMs, toExtractionError } from './api-errors';
 import { imageSize } from '../formats/image';
+import { tokenCountsOf } from './token-counts';
 import { mergePartData } from './merge';
 import { checkOutput, outputFormat, uncheckableOutput, type CheckedOutput } from './output';
 import { consistencyRepairInstruction, extractionInstruction, repairInstruction, systemPrompt, type CacheTtl, type DocumentPart } from './prompt';
@@ -141,12 +142,7 @@ export function createAnthropicExtractor(options: AnthropicExtractorOptions): An
       }
       throw toExtractionError(error, { path, model });
     }
-    const usage = usageOf(model, {
-      inputTokens: message.usage.input_tokens,
-      outputTokens: message.usage.output_tokens,
-      cacheReadTokens: message.usage.cache_read_input_tokens ?? 0,
-      cacheWriteTokens: message.usage.cache_creation_input_tokens ?? 0,
-    });
+    const usage = usageOf(model, tokenCountsOf(message.usage));
     return { checked: checkAnswer(schema, message), usage };
   }
 
