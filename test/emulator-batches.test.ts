@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import Anthropic, { AnthropicError, BadRequestError, NotFoundError } from '@anthropic-ai/sdk';
+import Anthropic, { AnthropicError, APIError, BadRequestError, NotFoundError, RateLimitError } from '@anthropic-ai/sdk';
 import { zodOutputFormat } from '@anthropic-ai/sdk/helpers/zod';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator, type EmulatorOptions } from '../src/emulator';
+import { emulatorOptionsFromFlags, startEmulator, type Emulator, type EmulatorOptions } from '../src/emulator';
 import { invoiceSchema } from '../src/extraction/schemas/invoice';
 
 const samples = path.resolve('samples/invoices');
@@ -193,5 +193,123 @@ describe('Message Batches API emulator through the real SDK', () => {
       for await (const batch of client.messages.batches.list()) listed.push(batch.id);
       expect(listed).not.toContain(created.id);
     });
+  });
+});
+
+describe('Message Batches API emulator: validation, shares, faults, limits', () => {
+  const refusal = (promise: Promise<unknown>) => promise.then(() => undefined, (error: unknown) => error);
+  const tiny = (custom_id: string): BatchRequest => ({ custom_id, params: { model: 'claude-sonnet-4-6', max_tokens: 1, messages: [{ role: 'user', content: 'x' }] } });
+
+  it('refuses at create what the API refuses: custom_id pattern, duplicates, no requests, more than 100,000', async () => {
+    await withEmulator({ messageBatches: { processingMs: 60_000 } }, async (client) => {
+      for (const customId of ['has space', '', 'x'.repeat(65), 'caf\u00e9', 'a.b']) {
+        const error = await refusal(client.messages.batches.create({ requests: [tiny('ok'), tiny(customId)] }));
+        expect(error).toBeInstanceOf(BadRequestError);
+        expect((error as BadRequestError).message).toContain("requests.1.custom_id: String should match pattern '^[a-zA-Z0-9_-]{1,64}$'");
+        expect((error as BadRequestError).type).toBe('invalid_request_error');
+      }
+      const duplicate = await refusal(client.messages.batches.create({ requests: [tiny('a'), tiny('b'), tiny('a')] }));
+      expect(duplicate).toBeInstanceOf(BadRequestError);
+      expect((duplicate as BadRequestError).message).toMatch(/requests\.2\.custom_id: 'a' is also the custom_id of requests\.0/);
+      expect(await refusal(client.messages.batches.create({ requests: [] }))).toBeInstanceOf(BadRequestError);
+
+      const tooMany = await refusal(client.messages.batches.create({ requests: Array.from({ length: 100_001 }, (_, index) => tiny(`r${index}`)) }));
+      expect(tooMany).toBeInstanceOf(BadRequestError);
+      expect((tooMany as BadRequestError).message).toContain('at most 100000 items');
+
+      // Nothing refused was created; the longest custom_id the pattern allows is accepted.
+      expect((await client.messages.batches.list()).data).toHaveLength(0);
+      await expect(client.messages.batches.create({ requests: [tiny('x'.repeat(64)), tiny('A_b-9')] })).resolves.toMatchObject({ processing_status: 'in_progress' });
+    });
+  });
+
+  it('answers 413 request_too_large for a create body over the size limit', async () => {
+    await withEmulator({ messageBatches: { maxBodyBytes: 256 * 1024 } }, async (client) => {
+      const big = (count: number) => Array.from({ length: count }, (_, index) => ({ custom_id: `big-${index}`, params: params('Invoice number: X-1\n'.repeat(2000)) }));
+      const error = await refusal(client.messages.batches.create({ requests: big(8) }));
+      expect(error).toBeInstanceOf(APIError);
+      expect((error as APIError).status).toBe(413);
+      expect((error as APIError).type).toBe('request_too_large');
+      await expect(client.messages.batches.create({ requests: big(2) })).resolves.toMatchObject({ type: 'message_batch' });
+    });
+  });
+
+  it('ends the drawn shares errored (server errors) and expired, the same per custom_id for a seed; a batch with expired requests runs to its expiry', async () => {
+    const outcomes = async (seed: number) => {
+      let byCustomId: Record<string, string> = {};
+      // 24 h / 17280 = 5 s of expiry: time enough to answer the rest first.
+      await withEmulator({ seed, messageBatches: { processingMs: 300, erroredShare: 0.2, expiredShare: 0.1, timeScale: 17_280 } }, async (client, emulator) => {
+        const created = await client.messages.batches.create({ requests: requests(100) });
+        const ended = await untilEnded(client, created.id);
+        expect(total(ended)).toBe(100);
+        expect(counts(ended).errored).toBeGreaterThan(5);
+        expect(counts(ended).expired).toBeGreaterThan(2);
+        expect(counts(ended).succeeded).toBeGreaterThan(50);
+        expect(Date.parse(ended.ended_at!)).toBeGreaterThanOrEqual(Date.parse(ended.expires_at));
+        const results = await resultsOf(client, created.id);
+        const answered = new Set(emulator.log.filter((entry) => entry.batchId === created.id).map((entry) => entry.customId));
+        for (const line of results) {
+          if (line.result.type === 'errored') expect(['api_error', 'overloaded_error']).toContain(line.result.error.error.type);
+          // Errored and expired requests were never answered (never billed).
+          expect(answered.has(line.custom_id)).toBe(line.result.type === 'succeeded');
+        }
+        byCustomId = Object.fromEntries(results.map((line) => [line.custom_id, line.result.type === 'errored' ? line.result.error.error.type : line.result.type]));
+      });
+      return byCustomId;
+    };
+    const [first, again, other] = await Promise.all([outcomes(11), outcomes(11), outcomes(12)]);
+    expect(again).toEqual(first);
+    expect(other).not.toEqual(first);
+    expect(new Set(Object.values(first))).toEqual(new Set(['succeeded', 'api_error', 'overloaded_error', 'expired']));
+  });
+
+  it('applies injected faults to batch requests: an output fault in the message, an error fault as an errored result', async () => {
+    await withEmulator({ messageBatches: { processingMs: 100, concurrency: 1 } }, async (client, emulator) => {
+      emulator.addFault({ kind: 'invalid_output', count: 1 });
+      emulator.addFault({ kind: 'overloaded', count: 1 });
+      const created = await client.messages.batches.create({ requests: requests(4) });
+      await untilEnded(client, created.id);
+      const results = await resultsOf(client, created.id);
+      const texts = results.flatMap((line) => (line.result.type === 'succeeded' && line.result.message.content[0]?.type === 'text' ? [line.result.message.content[0].text] : []));
+      expect(texts).toHaveLength(3);
+      expect(texts.filter((text) => !invoiceSchema.safeParse(JSON.parse(text)).success)).toHaveLength(1);
+      expect(results.filter((line) => line.result.type === 'errored' && line.result.error.error.type === 'overloaded_error')).toHaveLength(1);
+    });
+  });
+
+  it('limits requests per minute across the batch endpoints (429 + retry-after), apart from the Messages limits', async () => {
+    await withEmulator({ requestsPerMinute: 100, messageBatches: { requestsPerMinute: 3, processingMs: 60_000 } }, async (client, emulator) => {
+      const created = await client.messages.batches.create({ requests: [tiny('one')] });
+      await client.messages.batches.retrieve(created.id);
+      await client.messages.batches.list();
+      const error = await refusal(client.messages.batches.retrieve(created.id));
+      expect(error).toBeInstanceOf(RateLimitError);
+      expect(Number((error as RateLimitError).headers?.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect(emulator.stats.batchRateLimited).toBe(1);
+      await expect(client.messages.create(params())).resolves.toMatchObject({ type: 'message' });
+    });
+  });
+
+  it('limits the requests waiting in the processing queue: create beyond it is 429 until batches end', async () => {
+    await withEmulator({ messageBatches: { maxQueuedRequests: 5, processingMs: 60_000, cancelingMs: 0 } }, async (client) => {
+      const first = await client.messages.batches.create({ requests: [tiny('a'), tiny('b'), tiny('c')] });
+      const error = await refusal(client.messages.batches.create({ requests: [tiny('d'), tiny('e'), tiny('f')] }));
+      expect(error).toBeInstanceOf(RateLimitError);
+      expect(Number((error as RateLimitError).headers?.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      await client.messages.batches.create({ requests: [tiny('d'), tiny('e')] });
+      await client.messages.batches.cancel(first.id);
+      await untilEnded(client, first.id);
+      await expect(client.messages.batches.create({ requests: [tiny('f'), tiny('g'), tiny('h')] })).resolves.toMatchObject({ processing_status: 'in_progress' });
+    });
+  });
+
+  it('takes the processing time, shares, time scale and limits from docbatch emulator flags', () => {
+    expect(
+      emulatorOptionsFromFlags({ batchProcessing: '5000', batchErrored: '0.05', batchExpired: '0.02', batchTimeScale: '86400', batchRpm: '50', batchQueue: '100000' }).messageBatches,
+    ).toEqual({ processingMs: 5000, erroredShare: 0.05, expiredShare: 0.02, timeScale: 86400, requestsPerMinute: 50, maxQueuedRequests: 100_000 });
+    expect(emulatorOptionsFromFlags({}).messageBatches).toBeUndefined();
+    expect(() => emulatorOptionsFromFlags({ batchErrored: '5' })).toThrow(/share between 0 and 1/);
+    expect(() => emulatorOptionsFromFlags({ batchErrored: '0.6', batchExpired: '0.5' })).toThrow(/more than 1/);
+    expect(() => emulatorOptionsFromFlags({ batchTimeScale: '0' })).toThrow(/positive/);
   });
 });

@@ -66,10 +66,7 @@ export class MessageBatchRoutes {
         if (batch.status !== 'ended') return this.error(400, `Message Batch ${id} is ${batch.status}: its results are available once processing has ended.`);
         count(200);
         response.writeHead(200, { 'content-type': 'application/binary', 'request-id': requestId, ...this.bucket?.headers() });
-        await pipeline(
-          Readable.from(batch.settled.map((line) => `${JSON.stringify(line)}\n`)),
-          response,
-        );
+        await pipeline(Readable.from(resultLines(batch)), response);
         return 'streamed';
       }
       return this.notFound(request, url);
@@ -143,6 +140,10 @@ export class MessageBatchRoutes {
   private notFound(request: IncomingMessage, url: URL): Reply {
     return this.error(404, `Not found: ${request.method} ${url.pathname}`);
   }
+}
+
+function* resultLines(batch: MessageBatchState): Generator<string> {
+  for (const line of batch.settled) yield `${JSON.stringify(line)}\n`;
 }
 
 /**

@@ -106,7 +106,11 @@ export class MessageBatches {
     if (batch.status !== 'in_progress') return;
     batch.status = 'canceling';
     batch.cancelInitiatedAt = this.now();
-    this.wakes.get(batch.id)?.abort();
+    const processing = this.wakes.get(batch.id);
+    // While requests are being answered, processing ends the batch once those in flight are done;
+    // otherwise (only requests left to expire) it ends from here.
+    if (processing) processing.abort();
+    else this.after(this.settings.cancelingMs, () => this.end(batch, 'canceled'));
   }
 
   delete(batch: MessageBatchState): void {
