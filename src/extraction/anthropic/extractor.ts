@@ -1,13 +1,14 @@
 import Anthropic from '@anthropic-ai/sdk';
 import type { ContentBlockParam, Message, MessageParam, TextBlockParam } from '@anthropic-ai/sdk/resources/messages';
 import { z } from 'zod';
-import { DocumentError } from '../errors';
+import { BatchFault, DocumentError } from '../errors';
 import type { Extraction, ExtractionRequest, Extractor, SourceDocument } from '../extractor';
 import { requirePrice, usageOf } from '../pricing';
 import { sharedRateLimiter, type RateLimiter } from '../rate-limit';
 import { builtInSchemas, isSchemaName, runChecks, type SchemaDefinition } from '../schemas';
 import { addUsage, zeroUsage, type Usage } from '../usage';
 import { apiResponseStatus, isApiError, retryAfterMs, toExtractionError } from './api-errors';
+import { FaultGate } from './fault-gate';
 import { imageSize } from '../formats/image';
 import { mergePartData } from './merge';
 import { checkOutput, outputFormat, uncheckableOutput, type CheckedOutput } from './output';
@@ -66,6 +67,8 @@ interface CallResult {
  * validation_failed with the errors. A valid answer that fails the schema's consistency checks
  * gets one repair turn that names them; what still fails is kept, for review, as warnings. The SDK's own retries are off: API failures become
  * TransientError / DocumentError / BatchFault (api-errors.ts) and Temporal's retry policy decides.
+ * A BatchFault is remembered (fault-gate.ts): the extractions already under way fail with it
+ * unsent, and later ones probe with one call until the API answers again.
  */
 export function createAnthropicExtractor(options: AnthropicExtractorOptions): Extractor {
   const { models } = options;
@@ -80,11 +83,15 @@ export function createAnthropicExtractor(options: AnthropicExtractorOptions): Ex
   const thresholds: RoutingThresholds = { ...defaultRoutingThresholds, ...options.routing };
   const maxTokens = options.maxOutputTokens ?? 8192;
   const limiter = options.rateLimiter === false ? undefined : (options.rateLimiter ?? sharedRateLimiter(client.baseURL, options.apiKey));
+  const faults = new FaultGate();
 
-  async function call(model: string, system: TextBlockParam[], messages: MessageParam[], schema: z.ZodObject, path: string): Promise<CallResult> {
+  /** One Messages API call of the extraction that began at fault mark `mark` (see fault-gate.ts). */
+  async function call(model: string, system: TextBlockParam[], messages: MessageParam[], schema: z.ZodObject, path: string, mark: number): Promise<CallResult> {
+    const ticket = await faults.enter(mark);
     const waitStart = performance.now();
     await limiter?.acquire(estimateInputTokens(system, messages));
     if (limiter) options.observer?.rateLimitWait((performance.now() - waitStart) / 1000);
+    faults.check(mark);
     let message: Message;
     const sentAt = performance.now();
     try {
@@ -98,6 +105,7 @@ export function createAnthropicExtractor(options: AnthropicExtractorOptions): Ex
         outputTokens: data.usage.output_tokens,
       });
       options.observer?.apiResponse(String(response.status));
+      faults.answered();
       message = data;
     } catch (error) {
       options.observer?.apiResponse(apiResponseStatus(error));
@@ -105,7 +113,11 @@ export function createAnthropicExtractor(options: AnthropicExtractorOptions): Ex
         limiter?.observe(error.headers);
         if (error.status === 429) limiter?.pause(retryAfterMs(error.headers) ?? 1000);
       }
-      throw toExtractionError(error, { path, model });
+      const mapped = toExtractionError(error, { path, model });
+      if (mapped instanceof BatchFault) faults.failed(mapped);
+      else if (mapped instanceof DocumentError) faults.answered();
+      else faults.undecided(ticket);
+      throw mapped;
     }
     const usage = usageOf(model, {
       inputTokens: message.usage.input_tokens,
@@ -124,6 +136,7 @@ export function createAnthropicExtractor(options: AnthropicExtractorOptions): Ex
     model: string,
     schemaName: string,
     definition: SchemaDefinition,
+    mark: number,
   ): Promise<Extraction> {
     const { schema } = definition;
     const system = systemPrompt(definition);
@@ -133,7 +146,7 @@ export function createAnthropicExtractor(options: AnthropicExtractorOptions): Ex
     let usage = zeroUsage;
     let calls = 0;
     const attempt = async (attemptModel: string, messages: MessageParam[]) => {
-      const result = await call(attemptModel, system, messages, schema, document.path).catch((error: unknown) => {
+      const result = await call(attemptModel, system, messages, schema, document.path, mark).catch((error: unknown) => {
         throw error instanceof DocumentError ? new DocumentError(error.type, error.message, addUsage(usage, error.usage ?? zeroUsage)) : error;
       });
       usage = addUsage(usage, result.usage);
@@ -182,6 +195,7 @@ export function createAnthropicExtractor(options: AnthropicExtractorOptions): Ex
     documentsInFlight: () => limiter?.documentsInFlight() ?? unpacedDocumentsInFlight,
     async extract(request: ExtractionRequest): Promise<Extraction> {
       const { document, schemaName } = request;
+      const mark = faults.mark();
       const definition = definitionOf(request);
       const profile = await isolatedDecoding.profileDocument(document, thresholds.maxSimplePages + 1, options.decoderPool);
       const { model } = routeModel(profile, models, thresholds);
@@ -189,7 +203,7 @@ export function createAnthropicExtractor(options: AnthropicExtractorOptions): Ex
         if (document.bytes.length * (document.mediaType.startsWith('text/') ? 1 : 4 / 3) > limits.maxRequestBytes) {
           throw new DocumentError('too_large', `${document.path} is too large for one Messages API request (${limits.maxRequestBytes} bytes): split it`);
         }
-        return extractPart(document, undefined, model, schemaName, definition);
+        return extractPart(document, undefined, model, schemaName, definition, mark);
       }
       let usage = zeroUsage;
       let calls = 0;
@@ -197,7 +211,7 @@ export function createAnthropicExtractor(options: AnthropicExtractorOptions): Ex
       const servedBy = new Set<string>();
       for (const { part, document: partDocument } of await isolatedDecoding.splitPdf(document, limits, options.decoderPool)) {
         try {
-          const extraction = await extractPart(partDocument, part, model, schemaName, definition);
+          const extraction = await extractPart(partDocument, part, model, schemaName, definition, mark);
           usage = addUsage(usage, extraction.usage);
           calls += extraction.calls;
           data.push(extraction.data);
