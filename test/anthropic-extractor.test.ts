@@ -18,6 +18,7 @@ import { estimateBatch } from '../src/extraction/estimate';
 import { costOf, modelPrices } from '../src/extraction/pricing';
 import { DecoderPool, isolatedDecoding } from '../src/extraction/isolation';
 import { createRateLimiter, type RateLimiter } from '../src/extraction/rate-limit';
+import { FaultGate } from '../src/extraction/anthropic/fault-gate';
 import { invoiceSchema } from '../src/extraction/schemas/invoice';
 
 const samples = path.resolve('samples/invoices');
@@ -118,6 +119,34 @@ describe('adaptive rate limiter', () => {
     expect(limiter.snapshot().pausedForMs).toBe(3000);
     now += 3000;
     expect(limiter.snapshot().pausedForMs).toBe(0);
+  });
+});
+
+describe('fault gate', () => {
+  const rejected = new BatchFault('credentials_rejected', 'ANTHROPIC_API_KEY rejected (401)');
+
+  it('lets one probe out while a fault stands; a probe that ends undecided hands its turn to the next', async () => {
+    const gate = new FaultGate();
+    gate.failed(rejected);
+    const mark = gate.mark();
+    expect(await gate.enter(mark)).toEqual({ probe: true });
+    let second: { probe: boolean } | undefined;
+    const waiting = gate.enter(mark).then((ticket) => (second = ticket));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(second).toBeUndefined();
+    gate.undecided({ probe: true });
+    expect(await waiting).toEqual({ probe: true });
+    gate.answered();
+    expect(await gate.enter(mark)).toEqual({ probe: false });
+  });
+
+  it('fails a call of an extraction that began before the fault, but not once the fault is over', async () => {
+    const gate = new FaultGate();
+    const before = gate.mark();
+    gate.failed(rejected);
+    await expect(gate.enter(before)).rejects.toBe(rejected);
+    gate.answered();
+    expect(await gate.enter(before)).toEqual({ probe: false });
   });
 });
 

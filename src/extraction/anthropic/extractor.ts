@@ -88,10 +88,16 @@ export function createAnthropicExtractor(options: AnthropicExtractorOptions): Ex
   /** One Messages API call of the extraction that began at fault mark `mark` (see fault-gate.ts). */
   async function call(model: string, system: TextBlockParam[], messages: MessageParam[], schema: z.ZodObject, path: string, mark: number): Promise<CallResult> {
     const ticket = await faults.enter(mark);
-    const waitStart = performance.now();
-    await limiter?.acquire(estimateInputTokens(system, messages));
-    if (limiter) options.observer?.rateLimitWait((performance.now() - waitStart) / 1000);
-    faults.check(mark);
+    try {
+      const waitStart = performance.now();
+      await limiter?.acquire(estimateInputTokens(system, messages));
+      if (limiter) options.observer?.rateLimitWait((performance.now() - waitStart) / 1000);
+      faults.check(mark);
+    } catch (error) {
+      // Not sent: a probe hands its turn on.
+      faults.undecided(ticket);
+      throw error;
+    }
     let message: Message;
     const sentAt = performance.now();
     try {
