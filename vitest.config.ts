@@ -14,6 +14,7 @@ const unitTests = [
   'test/compose.test.ts',
   'test/document-loading.test.ts',
   'test/emulator.test.ts',
+  'test/emulator-batches.test.ts',
   'test/encryption-codec.test.ts',
   'test/ensure-chromium.test.ts',
   'test/extraction-local.test.ts',

@@ -10,6 +10,7 @@ import { addUsage, zeroUsage, type Usage } from '../usage';
 import { apiResponseStatus, isApiError, retryAfterMs, toExtractionError } from './api-errors';
 import { FaultGate } from './fault-gate';
 import { imageSize } from '../formats/image';
+import { tokenCountsOf } from './token-counts';
 import { mergePartData } from './merge';
 import { checkOutput, outputFormat, uncheckableOutput, type CheckedOutput } from './output';
 import { consistencyRepairInstruction, extractionInstruction, repairInstruction, systemPrompt, type DocumentPart } from './prompt';
@@ -125,12 +126,7 @@ export function createAnthropicExtractor(options: AnthropicExtractorOptions): Ex
       else faults.undecided(ticket);
       throw mapped;
     }
-    const usage = usageOf(model, {
-      inputTokens: message.usage.input_tokens,
-      outputTokens: message.usage.output_tokens,
-      cacheReadTokens: message.usage.cache_read_input_tokens ?? 0,
-      cacheWriteTokens: message.usage.cache_creation_input_tokens ?? 0,
-    });
+    const usage = usageOf(model, tokenCountsOf(message.usage));
     const text = message.content.flatMap((block) => (block.type === 'text' ? [block.text] : [])).join('');
     return { checked: uncheckableOutput(message) ?? checkOutput(schema, text), usage };
   }
