@@ -181,6 +181,35 @@ describe('Message Batches API emulator through the real SDK', () => {
     });
   });
 
+  it('cancels a batch whose remaining requests only wait to expire', async () => {
+    await withEmulator({ messageBatches: { processingMs: 50, expiredShare: 1, cancelingMs: 0 } }, async (client, emulator) => {
+      const created = await client.messages.batches.create({ requests: requests(3) });
+      // Every request is drawn to expire: once their turns have passed, only the 24-hour expiry is left.
+      while (emulator.messageBatches.get(created.id)!.answering) await sleep(20);
+      expect((await client.messages.batches.retrieve(created.id)).processing_status).toBe('in_progress');
+      await client.messages.batches.cancel(created.id);
+      const ended = await untilEnded(client, created.id);
+      expect(counts(ended)).toEqual({ processing: 0, succeeded: 0, errored: 0, canceled: 3, expired: 0 });
+      expect(emulator.log.filter((entry) => entry.batchId === created.id)).toHaveLength(0);
+    });
+  });
+
+  it('keeps a deleted batch id usable as a list cursor', async () => {
+    await withEmulator({ messageBatches: { processingMs: 60_000, cancelingMs: 0 } }, async (client) => {
+      const [oldest, middle, newest] = [
+        await client.messages.batches.create({ requests: requests(1, 'o') }),
+        await client.messages.batches.create({ requests: requests(1, 'm') }),
+        await client.messages.batches.create({ requests: requests(1, 'n') }),
+      ];
+      await client.messages.batches.cancel(middle.id);
+      await untilEnded(client, middle.id);
+      await client.messages.batches.delete(middle.id);
+      expect((await client.messages.batches.list({ after_id: middle.id })).data.map((batch) => batch.id)).toEqual([oldest.id]);
+      expect((await client.messages.batches.list({ before_id: middle.id })).data.map((batch) => batch.id)).toEqual([newest.id]);
+      await expect(client.messages.batches.list({ after_id: 'msgbatch_never' })).rejects.toBeInstanceOf(BadRequestError);
+    });
+  });
+
   it('deletes only an ended batch', async () => {
     await withEmulator({ messageBatches: { processingMs: 300_000, cancelingMs: 0 } }, async (client) => {
       const created = await client.messages.batches.create({ requests: requests(2) });

@@ -34,6 +34,8 @@ export class MessageBatchRoutes {
   }
 
   async handle(request: IncomingMessage, response: ServerResponse, url: URL, requestId: string, count: (status: number) => void): Promise<void> {
+    // results_url points back where the client reached the emulator (as the API's points at itself).
+    const baseUrl = request.headers.host ? `http://${request.headers.host}` : this.baseUrl();
     const reply = async (): Promise<Reply | 'streamed'> => {
       const admitted = this.bucket?.take(1);
       if (admitted && !admitted.ok) {
@@ -45,13 +47,13 @@ export class MessageBatchRoutes {
       const [id, action, extra] = url.pathname.slice('/v1/messages/batches'.length).split('/').filter((part) => part !== '');
       if (extra !== undefined) return this.notFound(request, url);
       if (id === undefined) {
-        if (request.method === 'POST') return this.create(request);
-        if (request.method === 'GET') return this.list(url.searchParams);
+        if (request.method === 'POST') return this.create(request, baseUrl);
+        if (request.method === 'GET') return this.list(url.searchParams, baseUrl);
         return this.notFound(request, url);
       }
       const batch = this.batches.get(id);
       if (batch === undefined) return this.error(404, `message_batch not found: ${id}`);
-      if (action === undefined && request.method === 'GET') return this.ok(batch);
+      if (action === undefined && request.method === 'GET') return this.ok(batch, baseUrl);
       if (action === undefined && request.method === 'DELETE') {
         if (batch.status !== 'ended') return this.error(400, `Message Batch ${id} cannot be deleted while it is ${batch.status}: only an ended batch can be deleted; cancel it first.`);
         this.batches.delete(batch);
@@ -60,7 +62,7 @@ export class MessageBatchRoutes {
       if (action === 'cancel' && request.method === 'POST') {
         if (batch.status === 'ended') return this.error(400, `Message Batch ${id} has already ended and cannot be canceled.`);
         this.batches.cancel(batch);
-        return this.ok(batch);
+        return this.ok(batch, baseUrl);
       }
       if (action === 'results' && request.method === 'GET') {
         if (batch.status !== 'ended') return this.error(400, `Message Batch ${id} is ${batch.status}: its results are available once processing has ended.`);
@@ -80,7 +82,7 @@ export class MessageBatchRoutes {
     response.end(JSON.stringify(body));
   }
 
-  private async create(request: IncomingMessage): Promise<Reply> {
+  private async create(request: IncomingMessage, baseUrl: string): Promise<Reply> {
     const { maxBodyBytes, maxRequests, maxQueuedRequests } = this.settings;
     const raw = await readBody(request, maxBodyBytes);
     if (raw === undefined) return this.error(413, `Request exceeds the maximum allowed number of bytes (${maxBodyBytes}) for a Message Batch.`);
@@ -101,36 +103,31 @@ export class MessageBatchRoutes {
         { 'retry-after': String(Math.max(1, Math.ceil(this.batches.untilQueueMoves() / 1000))) },
       );
     }
-    return this.ok(this.batches.create(requests));
+    return this.ok(this.batches.create(requests), baseUrl);
   }
 
-  private list(query: URLSearchParams): Reply {
+  private list(query: URLSearchParams, baseUrl: string): Reply {
     const limitText = query.get('limit') ?? '20';
     const limit = Number(limitText);
     if (!Number.isInteger(limit) || limit < 1 || limit > 1000) return this.error(400, `limit: Input should be an integer between 1 and 1000, not ${limitText}`);
     const beforeId = query.get('before_id');
     const afterId = query.get('after_id');
     if (beforeId !== null && afterId !== null) return this.error(400, 'before_id and after_id cannot both be given');
-    const all = this.batches.list();
-    let page: MessageBatchState[];
-    let hasMore: boolean;
     const cursor = beforeId ?? afterId;
-    const at = cursor === null ? -1 : all.findIndex((batch) => batch.id === cursor);
-    if (cursor !== null && at < 0) return this.error(400, `${beforeId !== null ? 'before_id' : 'after_id'}: no Message Batch ${cursor}`);
-    if (beforeId !== null) {
-      page = all.slice(Math.max(0, at - limit), at);
-      hasMore = at - limit > 0;
-    } else {
-      const start = at + 1;
-      page = all.slice(start, start + limit);
-      hasMore = start + limit < all.length;
-    }
-    const data = page.map((batch) => this.batches.view(batch, this.baseUrl()));
+    const at = cursor === null ? undefined : this.batches.sequenceOf(cursor);
+    if (cursor !== null && at === undefined) return this.error(400, `${beforeId !== null ? 'before_id' : 'after_id'}: no Message Batch ${cursor}`);
+    // Newest first: after_id pages to older batches, before_id to newer ones (the nearest `limit`).
+    const all = this.batches.list();
+    const newer = at === undefined ? [] : all.filter((batch) => this.batches.sequenceOf(batch.id)! > at);
+    const older = at === undefined ? all : all.filter((batch) => this.batches.sequenceOf(batch.id)! < at);
+    const page = beforeId !== null ? newer.slice(-limit) : older.slice(0, limit);
+    const hasMore = beforeId !== null ? newer.length > limit : older.length > limit;
+    const data = page.map((batch) => this.batches.view(batch, baseUrl));
     return { status: 200, body: { data, has_more: hasMore, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null } };
   }
 
-  private ok(batch: MessageBatchState): Reply {
-    return { status: 200, body: this.batches.view(batch, this.baseUrl()) };
+  private ok(batch: MessageBatchState, baseUrl: string): Reply {
+    return { status: 200, body: this.batches.view(batch, baseUrl) };
   }
 
   private error(status: number, message: string, headers?: Record<string, string>): Reply {

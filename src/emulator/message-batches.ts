@@ -37,6 +37,8 @@ export interface MessageBatchState {
   endedAt: number | undefined;
   cancelInitiatedAt: number | undefined;
   status: 'in_progress' | 'canceling' | 'ended';
+  /** While requests are being answered in their turn (false once only expiry or the end is left). */
+  answering: boolean;
   requests: BatchRequestState[];
   /** Results in the order they were settled (not the request order, as the API warns). */
   settled: MessageBatchResultLine[];
@@ -56,6 +58,8 @@ export class MessageBatches {
   private readonly batches = new Map<string, MessageBatchState>();
   /** Creation order, oldest first (list shows newest first). */
   private readonly order: string[] = [];
+  /** Each id's place in creation order, deleted ones included: a list cursor stays valid after its batch is deleted. */
+  private readonly sequence = new Map<string, number>();
   private readonly wakes = new Map<string, AbortController>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private created = 0;
@@ -82,11 +86,13 @@ export class MessageBatches {
       endedAt: undefined,
       cancelInitiatedAt: undefined,
       status: 'in_progress',
+      answering: true,
       requests: requests.map((request, index) => ({ customId: request.custom_id, params: request.params, fate: this.fateOf(request.custom_id), dueAt: dueAt[index]! })),
       settled: [],
     };
     this.batches.set(id, batch);
     this.order.push(id);
+    this.sequence.set(id, this.sequence.size);
     this.after(batch.expiresAt - createdAt, () => this.end(batch, 'expired'));
     void this.process(batch, processingOrder);
     return batch;
@@ -101,15 +107,19 @@ export class MessageBatches {
     return this.order.map((id) => this.batches.get(id)!).reverse();
   }
 
+  /** Where an id (of a batch that exists or existed) is in creation order; undefined for an id never created. */
+  sequenceOf(id: string): number | undefined {
+    return this.sequence.get(id);
+  }
+
   /** Starts canceling (in progress only): unprocessed requests end `canceled`, those answered keep their result. */
   cancel(batch: MessageBatchState): void {
     if (batch.status !== 'in_progress') return;
     batch.status = 'canceling';
     batch.cancelInitiatedAt = this.now();
-    const processing = this.wakes.get(batch.id);
     // While requests are being answered, processing ends the batch once those in flight are done;
     // otherwise (only requests left to expire) it ends from here.
-    if (processing) processing.abort();
+    if (batch.answering) this.wakes.get(batch.id)?.abort();
     else this.after(this.settings.cancelingMs, () => this.end(batch, 'canceled'));
   }
 
@@ -181,6 +191,7 @@ export class MessageBatches {
     };
     await Promise.all(Array.from({ length: Math.min(this.settings.concurrency, processingOrder.length) }, worker));
     this.wakes.delete(batch.id);
+    batch.answering = false;
     if (this.stopped || batch.status === 'ended') return;
     if (batch.status === 'canceling') this.after(this.settings.cancelingMs, () => this.end(batch, 'canceled'));
     // Requests left unanswered (drawn to expire, or a hang) keep the batch in progress until its expiry.
