@@ -2,33 +2,28 @@ import { copyFile, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createExtractorFor } from '../src/activities/extractor-for';
-import { startEmulator, type Emulator } from '../src/emulator';
+import type { Emulator } from '../src/emulator';
 import { documentIdentity } from '../src/emulator/request';
 import type { DocumentResult } from '../src/store/document-result';
 import * as messages from '../src/batch/messages';
-import { readJsonLines, samplesDir, startBatch, startTestWorker, tempDir, testClient, uniqueId } from './helpers/batch';
+import { readJsonLines, samplesDir, startBatch, tempDir, testClient, uniqueId } from './helpers/batch';
+import { startClaudeWorker, type ClaudeWorker } from './helpers/claude-worker';
 import { eventually } from './helpers/eventually';
 
 /**
  * Whole batches through Claude's code path: the real @anthropic-ai/sdk over HTTP to the local
  * Messages API emulator, driven by the real workflow on the real dev server.
  */
-const taskQueue = uniqueId('anthropic');
+let worker: ClaudeWorker;
 let emulator: Emulator;
 let client: Client;
-let stop: () => Promise<void>;
 
 beforeAll(async () => {
-  emulator = await startEmulator({ validKeys: ['test-key'], latency: { minMs: 5, maxMs: 20 } });
-  const env = { ANTHROPIC_API_KEY: 'test-key', ANTHROPIC_BASE_URL: emulator.url };
-  ({ stop } = await startTestWorker({ taskQueue, activityDeps: { extractorFor: createExtractorFor(env), hasAnthropicKey: () => true, resultCache: null } }));
+  worker = await startClaudeWorker('anthropic');
+  emulator = worker.emulator;
   client = await testClient();
 });
-afterAll(async () => {
-  await stop?.();
-  await emulator?.stop();
-});
+afterAll(async () => worker?.stop());
 
 /** A few sample invoices (text and PDF) under fresh names. */
 async function invoices(count: number): Promise<string> {
@@ -39,7 +34,7 @@ async function invoices(count: number): Promise<string> {
 }
 
 function batch(dir: string, extra: Record<string, unknown> = {}) {
-  return startBatch(client, taskQueue, uniqueId('claude'), {
+  return startBatch(client, worker.taskQueue, uniqueId('claude'), {
     source: { dir },
     outputDir: path.join(dir, 'out'),
     extractor: 'auto',
