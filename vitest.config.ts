@@ -21,6 +21,7 @@ const unitTests = [
   'test/invoice-fields.test.ts',
   'test/local-corpus.test.ts',
   'test/local-languages.test.ts',
+  'test/message-batch-progress.test.ts',
   'test/progress-math.test.ts',
   'test/replay*.test.ts',
   'test/workflow-*.test.ts',

@@ -72,7 +72,6 @@ describe('Message Batches API emulator through the real SDK', () => {
       });
       expect(created.id).toMatch(/^msgbatch_[A-Za-z0-9]+$/);
       expect(Date.parse(created.expires_at) - Date.parse(created.created_at)).toBe(24 * 60 * 60 * 1000);
-      await expect(client.messages.batches.results(created.id)).rejects.toBeInstanceOf(AnthropicError);
 
       const seen: MessageBatch[] = [];
       const ended = await untilEnded(client, created.id, seen);
@@ -139,6 +138,12 @@ describe('Message Batches API emulator through the real SDK', () => {
       const ids: string[] = [];
       for (let index = 0; index < 5; index++) ids.push((await client.messages.batches.create({ requests: requests(1, `b${index}`) })).id);
       const newestFirst = [...ids].reverse();
+
+      // No results before the batch ends: the SDK finds no results_url; the URL itself is refused.
+      await expect(client.messages.batches.results(ids[0]!)).rejects.toBeInstanceOf(AnthropicError);
+      const early = await fetch(`${client.baseURL}/v1/messages/batches/${ids[0]}/results`, { headers: { 'x-api-key': 'test-key' } });
+      expect(early.status).toBe(400);
+      expect(await early.json()).toMatchObject({ type: 'error', error: { type: 'invalid_request_error' } });
 
       const first = await client.messages.batches.list({ limit: 2 });
       expect(first.data.map((batch) => batch.id)).toEqual(newestFirst.slice(0, 2));
@@ -266,8 +271,8 @@ describe('Message Batches API emulator: validation, shares, faults, limits', () 
   it('ends the drawn shares errored (server errors) and expired, the same per custom_id for a seed; a batch with expired requests runs to its expiry', async () => {
     const outcomes = async (seed: number) => {
       let byCustomId: Record<string, string> = {};
-      // 24 h / 17280 = 5 s of expiry: time enough to answer the rest first.
-      await withEmulator({ seed, messageBatches: { processingMs: 300, erroredShare: 0.2, expiredShare: 0.1, timeScale: 17_280 } }, async (client, emulator) => {
+      // 24 h / 8640 = 10 s of expiry: ample time to answer the rest first, even on a loaded machine.
+      await withEmulator({ seed, messageBatches: { processingMs: 300, erroredShare: 0.2, expiredShare: 0.1, timeScale: 8640 } }, async (client, emulator) => {
         const created = await client.messages.batches.create({ requests: requests(100) });
         const ended = await untilEnded(client, created.id);
         expect(total(ended)).toBe(100);

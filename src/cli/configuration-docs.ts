@@ -37,7 +37,7 @@ const inputDescriptions: Record<string, string> = {
   'source.manifest': 'instead of `dir`: a file with one document path per line, or an earlier manifest.jsonl; `--manifest`',
   schema: 'what to extract',
   extractor: '`auto` (Claude when the worker has ANTHROPIC_API_KEY, else local), `local` or `anthropic`; `--extractor`',
-  mode: '`realtime` (a Messages API call per document) or `batch` (Message Batches: half the price, results within 24 hours; see docs/anthropic.md); the local extractor ignores it; `--mode`',
+  mode: '`realtime` (a Messages API call per document) or `batch` (Message Batches: half the price, results within 24 hours; see docs/anthropic.md); Claude only: with `batch`, extractor `local` is refused and `auto` means Claude; `--mode`',
   'messageBatches.pollInterval': 'batch mode: how often a Message Batch at Anthropic is checked (a retried activity, no worker slot held in between); `--poll-interval`',
   'messageBatches.deadline': 'batch mode: longest a chunk waits for its Message Batches (Anthropic expires what is not done after 24 hours)',
   'messageBatches.resubmits': 'batch mode: times a document that errored with a server error or expired is submitted again',
