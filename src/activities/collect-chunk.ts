@@ -4,6 +4,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Message } from '@anthropic-ai/sdk/resources/messages';
 import type { CollectChunkInput, CollectChunkResult } from '../batch/message-batches';
 import { chunkRange } from '../batch/chunks';
+import { failureTypes } from '../batch/failures';
 import { countResults } from '../batch/counts';
 import { documentSlotsFor } from '../extraction/document-slots';
 import { DocumentError } from '../extraction/errors';
@@ -127,7 +128,7 @@ export async function collectChunk(deps: MessageBatchDeps, input: CollectChunkIn
     for (const [position, ref] of input.messageBatches.entries()) {
       const group = groups.get(ref.id);
       if (!group) {
-        throw ApplicationFailure.nonRetryable(`Message Batch ${ref.id} is not in the submission records of chunk ${input.chunkIndex}: it was not submitted by this batch`, 'MessageBatchUnknown');
+        throw ApplicationFailure.nonRetryable(`Message Batch ${ref.id} is not in the submission records of chunk ${input.chunkIndex}: it was not submitted by this batch`, failureTypes.messageBatchUnknown);
       }
       const members = new Set(group.intent.indices);
       const half = Math.ceil(ref.requests / 2);
