@@ -122,6 +122,30 @@ describe('Message Batches API emulator through the real SDK', () => {
     });
   });
 
+  it('caches each breakpoint at its own TTL: the longest live prefix is read, the segments after it written by TTL', async () => {
+    await withEmulator({}, async (client) => {
+      const ask = (document: string): Anthropic.MessageCreateParamsNonStreaming => ({
+        ...params(),
+        messages: [{ role: 'user', content: [{ type: 'text', text: `<document>\n${document}\n</document>`, cache_control: { type: 'ephemeral' } }] }],
+      });
+      const first = (await client.messages.create(ask(invoiceText))).usage;
+      const second = (await client.messages.create(ask(`${invoiceText}\nNote: paid in full.`))).usage;
+      const again = (await client.messages.create(ask(invoiceText))).usage;
+      // First: the 1-hour system prompt and the 5-minute document, both written.
+      const system = first.cache_creation!.ephemeral_1h_input_tokens;
+      expect(system).toBeGreaterThan(1024);
+      expect(first.cache_creation!.ephemeral_5m_input_tokens).toBeGreaterThan(0);
+      expect(first.cache_creation_input_tokens).toBe(system + first.cache_creation!.ephemeral_5m_input_tokens);
+      expect(first.cache_read_input_tokens).toBe(0);
+      // Another document: the system prompt read, only the new document written (5 minutes).
+      expect(second.cache_read_input_tokens).toBe(system);
+      expect(second.cache_creation).toEqual({ ephemeral_1h_input_tokens: 0, ephemeral_5m_input_tokens: second.cache_creation_input_tokens });
+      // The first document again: the whole prefix read.
+      expect(again.cache_read_input_tokens).toBe(first.cache_creation_input_tokens);
+      expect(again.cache_creation_input_tokens).toBe(0);
+    });
+  });
+
   it('returns malformed params as errored results (invalid_request_error) after the batch ends, not at create', async () => {
     await withEmulator({ messageBatches: { processingMs: 100 } }, async (client) => {
       const malformed = { model: 'claude-sonnet-4-6', messages: [] } as unknown as Anthropic.MessageCreateParamsNonStreaming;
@@ -130,6 +154,20 @@ describe('Message Batches API emulator through the real SDK', () => {
       expect(counts(ended)).toMatchObject({ succeeded: 1, errored: 1 });
       const bad = (await resultsOf(client, created.id)).find((line) => line.custom_id === 'bad')!;
       expect(bad.result).toMatchObject({ type: 'errored', error: { type: 'error', error: { type: 'invalid_request_error' } } });
+    });
+  });
+
+  it('ends a request the emulator cannot answer errored with api_error, and goes on', async () => {
+    await withEmulator({ messageBatches: { processingMs: 100 } }, async (client) => {
+      const byUrl: Anthropic.MessageCreateParamsNonStreaming = {
+        ...params(),
+        messages: [{ role: 'user', content: [{ type: 'document', source: { type: 'url', url: 'https://example.com/invoice.pdf' } }] }],
+      };
+      const created = await client.messages.batches.create({ requests: [{ custom_id: 'by-url', params: byUrl }, { custom_id: 'fine', params: params() }] });
+      const ended = await untilEnded(client, created.id);
+      expect(counts(ended)).toMatchObject({ succeeded: 1, errored: 1 });
+      const results = await resultsOf(client, created.id);
+      expect(results.find((line) => line.custom_id === 'by-url')!.result).toMatchObject({ type: 'errored', error: { error: { type: 'api_error' } } });
     });
   });
 

@@ -4,6 +4,7 @@ import {
   CancellationScope,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   setCurrentDetails,
   upsertSearchAttributes,
@@ -59,6 +60,8 @@ export class BatchRun {
   private cancelReason: string | null = null;
   private toleranceReason: string | null = null;
   private completedThisRun = 0;
+  /** Resumes in this run: a chunk's outcome is judged against the resumes since it started. */
+  private resumes = 0;
   private readonly runs: number;
   private readonly chunkScope = new CancellationScope();
   private lastSearchAttributes: string | null = null;
@@ -168,6 +171,7 @@ export class BatchRun {
 
   resume(): void {
     this.pauseReason = null;
+    this.resumes++;
     this.clock = resumeClock(this.clock, Date.now());
     this.publish();
   }
@@ -213,12 +217,13 @@ export class BatchRun {
     });
     const { models, cache, chunkSize } = this.input;
     const settings = { schema: plan.schema ?? this.input.schema, extractor: plan.extractor, models, cache };
+    const resumesAtStart = this.resumes;
     const chunkInput = { batchId: this.batchId, batchDir: plan.batchDir, chunkIndex: chunk, chunkSize, settings };
     const running = this.input.mode === 'batch' ? this.runMessageBatchChunk(chunkInput, label) : this.chunkScope.run(() => extractChunk(chunkInput));
     void running
       .then(
         (result) => this.chunkDone(result),
-        (error: unknown) => this.chunkFailed(chunk, error),
+        (error: unknown) => this.chunkFailed(chunk, error, this.resumes > resumesAtStart),
       )
       .finally(() => {
         this.messageBatches.left(chunk);
@@ -302,11 +307,18 @@ export class BatchRun {
     this.toleranceReason ??= tolerance(this.counts.failed, this.plan!.total, this.input.toleratedFailurePercent);
   }
 
-  private chunkFailed(chunk: number, error: unknown): void {
+  private chunkFailed(chunk: number, error: unknown, resumedSinceStart: boolean): void {
     this.queue!.release(chunk);
     if (isCancellation(error)) return;
     const cause = error instanceof ActivityFailure ? error.cause : error;
     if (cause instanceof ApplicationFailure && cause.type === failureTypes.batchFault) {
+      // A chunk that started before the last resume may report the fault that paused the batch
+      // after the person fixed it and resumed: it says nothing about now. The chunk runs again
+      // (it is back in the queue); if the fault is still there, that attempt pauses the batch.
+      if (resumedSinceStart && patched('stale-batch-fault')) {
+        log.info(`chunk ${chunk} reported a fault from before the resume (${cause.message}): it runs again`);
+        return;
+      }
       this.pause(cause.message);
       return;
     }

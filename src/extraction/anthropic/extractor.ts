@@ -1,13 +1,14 @@
 import Anthropic from '@anthropic-ai/sdk';
 import type { ContentBlockParam, Message, MessageCreateParamsNonStreaming, MessageParam, TextBlockParam } from '@anthropic-ai/sdk/resources/messages';
 import { z } from 'zod';
-import { DocumentError } from '../errors';
+import { BatchFault, DocumentError } from '../errors';
 import type { Extraction, ExtractionRequest, Extractor, SourceDocument } from '../extractor';
 import { requirePrice, usageOf } from '../pricing';
 import { sharedRateLimiter, type RateLimiter } from '../rate-limit';
 import { builtInSchemas, isSchemaName, runChecks, type SchemaDefinition } from '../schemas';
 import { addUsage, zeroUsage, type Usage } from '../usage';
 import { apiResponseStatus, isApiError, retryAfterMs, toExtractionError } from './api-errors';
+import { FaultGate } from './fault-gate';
 import { imageSize } from '../formats/image';
 import { tokenCountsOf } from './token-counts';
 import { mergePartData } from './merge';
@@ -101,6 +102,8 @@ export function checkAnswer(schema: z.ZodObject, message: Message): CheckedOutpu
  * validation_failed with the errors. A valid answer that fails the schema's consistency checks
  * gets one repair turn that names them; what still fails is kept, for review, as warnings. The SDK's own retries are off: API failures become
  * TransientError / DocumentError / BatchFault (api-errors.ts) and Temporal's retry policy decides.
+ * A BatchFault is remembered (fault-gate.ts): the extractions already under way fail with it
+ * unsent, and later ones probe with one call until the API answers again.
  */
 export function createAnthropicExtractor(options: AnthropicExtractorOptions): AnthropicExtractor {
   const { models } = options;
@@ -115,11 +118,21 @@ export function createAnthropicExtractor(options: AnthropicExtractorOptions): An
   const thresholds: RoutingThresholds = { ...defaultRoutingThresholds, ...options.routing };
   const maxTokens = options.maxOutputTokens ?? 8192;
   const limiter = options.rateLimiter === false ? undefined : (options.rateLimiter ?? sharedRateLimiter(client.baseURL, options.apiKey));
+  const faults = new FaultGate();
 
-  async function call(model: string, system: TextBlockParam[], messages: MessageParam[], schema: z.ZodObject, path: string): Promise<CallResult> {
-    const waitStart = performance.now();
-    await limiter?.acquire(estimateInputTokens(system, messages));
-    if (limiter) options.observer?.rateLimitWait((performance.now() - waitStart) / 1000);
+  /** One Messages API call of the extraction that began at fault mark `mark` (see fault-gate.ts). */
+  async function call(model: string, system: TextBlockParam[], messages: MessageParam[], schema: z.ZodObject, path: string, mark: number): Promise<CallResult> {
+    const ticket = await faults.enter(mark);
+    try {
+      const waitStart = performance.now();
+      await limiter?.acquire(estimateInputTokens(system, messages));
+      if (limiter) options.observer?.rateLimitWait((performance.now() - waitStart) / 1000);
+      faults.check(mark);
+    } catch (error) {
+      // Not sent: a probe hands its turn on.
+      faults.undecided(ticket);
+      throw error;
+    }
     let message: Message;
     const sentAt = performance.now();
     try {
@@ -133,6 +146,7 @@ export function createAnthropicExtractor(options: AnthropicExtractorOptions): An
         outputTokens: data.usage.output_tokens,
       });
       options.observer?.apiResponse(String(response.status));
+      faults.answered();
       message = data;
     } catch (error) {
       options.observer?.apiResponse(apiResponseStatus(error));
@@ -140,7 +154,11 @@ export function createAnthropicExtractor(options: AnthropicExtractorOptions): An
         limiter?.observe(error.headers);
         if (error.status === 429) limiter?.pause(retryAfterMs(error.headers) ?? 1000);
       }
-      throw toExtractionError(error, { path, model });
+      const mapped = toExtractionError(error, { path, model });
+      if (mapped instanceof BatchFault) faults.failed(mapped);
+      else if (mapped instanceof DocumentError) faults.answered();
+      else faults.undecided(ticket);
+      throw mapped;
     }
     const usage = usageOf(model, tokenCountsOf(message.usage));
     return { checked: checkAnswer(schema, message), usage };
@@ -160,6 +178,7 @@ export function createAnthropicExtractor(options: AnthropicExtractorOptions): An
     model: string,
     schemaName: string,
     definition: SchemaDefinition,
+    mark: number,
     firstAnswer?: FirstAnswer,
   ): Promise<Extraction> {
     const { schema } = definition;
@@ -170,7 +189,7 @@ export function createAnthropicExtractor(options: AnthropicExtractorOptions): An
     let usage = zeroUsage;
     let calls = 0;
     const attempt = async (attemptModel: string, messages: MessageParam[]) => {
-      const result = await call(attemptModel, system, messages, schema, document.path).catch((error: unknown) => {
+      const result = await call(attemptModel, system, messages, schema, document.path, mark).catch((error: unknown) => {
         throw error instanceof DocumentError ? new DocumentError(error.type, error.message, addUsage(usage, error.usage ?? zeroUsage)) : error;
       });
       usage = addUsage(usage, result.usage);
@@ -246,19 +265,20 @@ export function createAnthropicExtractor(options: AnthropicExtractorOptions): An
       return { kind: 'request', model, params: requestParams(model, maxTokens, systemPrompt(definition, cacheTtl), messages, definition.schema) };
     },
     async extractFrom(request: ExtractionRequest, first: FirstAnswer): Promise<Extraction> {
-      return extractPart(request.document, undefined, first.model, request.schemaName, definitionOf(request), first);
+      return extractPart(request.document, undefined, first.model, request.schemaName, definitionOf(request), faults.mark(), first);
     },
     async extract(request: ExtractionRequest): Promise<Extraction> {
       const { document, schemaName } = request;
+      const mark = faults.mark();
       const { definition, model, oneRequest } = await route(request);
-      if (oneRequest) return extractPart(document, undefined, model, schemaName, definition);
+      if (oneRequest) return extractPart(document, undefined, model, schemaName, definition, mark);
       let usage = zeroUsage;
       let calls = 0;
       const data: Record<string, unknown>[] = [];
       const servedBy = new Set<string>();
       for (const { part, document: partDocument } of await isolatedDecoding.splitPdf(document, limits, options.decoderPool)) {
         try {
-          const extraction = await extractPart(partDocument, part, model, schemaName, definition);
+          const extraction = await extractPart(partDocument, part, model, schemaName, definition, mark);
           usage = addUsage(usage, extraction.usage);
           calls += extraction.calls;
           data.push(extraction.data);
