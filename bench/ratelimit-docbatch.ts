@@ -13,6 +13,7 @@ import { startDevServer, type TemporalServer } from '../src/temporal/dev-server'
 import type { BatchWorkflow } from '../src/batch/workflow';
 import type { BatchInputJson } from '../src/batch/input';
 import { progressQuery } from '../src/batch/messages';
+import { pidsWithCommandLine } from './process-stats';
 import { startWorkerProcess, stopWorkerProcess } from './worker-process';
 
 const workerScript = fileURLToPath(new URL('./fixtures/ratelimit-worker.ts', import.meta.url));
@@ -47,6 +48,9 @@ export interface LimiterSample {
   at: number;
   requestsPerMinute: number;
   requestsLimit: number | null;
+  /** The input-token pace and limit, once the headers said it (null while the account has none). */
+  inputTokensPerMinute?: number | null;
+  inputTokensLimit?: number | null;
   /** The limiter's Little's-law estimate of documents to keep in flight, and the latency it saw. */
   documentsInFlight?: number;
   latencyMs?: number | null;
@@ -57,6 +61,8 @@ export interface LimiterSample {
 export interface DocbatchFleet {
   run(): Promise<{ startedAt: number; summary: BatchSummary | null; error?: string; activityRetries: number }>;
   limiterTrace: LimiterSample[];
+  /** The worker processes and the dev server, for their CPU time. */
+  pids: { workers: number[]; server: number | null };
   stop(): Promise<void>;
 }
 
@@ -70,8 +76,10 @@ export async function startDocbatchFleet(env: DocbatchEnvironment, settings: Doc
     cleanups.length = 0;
   };
   try {
-    const server: TemporalServer = await startDevServer({ dbFile: path.join(caseDir, 'temporal.db'), headless: true, cliPath: env.cliPath, namespace: DEFAULTS.temporalNamespace, log });
+    const dbFile = path.join(caseDir, 'temporal.db');
+    const server: TemporalServer = await startDevServer({ dbFile, headless: true, cliPath: env.cliPath, namespace: DEFAULTS.temporalNamespace, log });
     cleanups.unshift(() => server.stop());
+    const serverPid = (await pidsWithCommandLine(dbFile)).find((pid) => pid !== process.pid) ?? null;
     const workers = await Promise.all(
       Array.from({ length: settings.workers }, (_, index) =>
         startWorkerProcess({
@@ -136,7 +144,8 @@ export async function startDocbatchFleet(env: DocbatchEnvironment, settings: Doc
         clearTimeout(timer);
       }
     };
-    return { run, limiterTrace, stop };
+    const pids = { workers: workers.flatMap((worker) => (worker.pid === undefined ? [] : [worker.pid])), server: serverPid };
+    return { run, limiterTrace, pids, stop };
   } catch (error) {
     await stop();
     throw error;
