@@ -162,7 +162,8 @@ export function throughput(recorder: CompletionRecorder, startedAt: number, limi
  */
 export function secondsToReach(ok: number[], startedAt: number, perMinute: number): number | null {
   const windowMs = Math.max(10_000, (30 / perMinute) * 60_000);
-  const needed = (perMinute * windowMs) / 60_000;
+  // (rounded: 30 answers' worth must count as 30, not 30.000000001)
+  const needed = Math.round(((perMinute * windowMs) / 60_000) * 1000) / 1000;
   let from = 0;
   for (let to = 0; to < ok.length; to++) {
     while (ok[from]! <= ok[to]! - windowMs) from++;
