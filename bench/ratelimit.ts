@@ -16,7 +16,7 @@
  *   `client.messages.create` with the SDK's default retries, at most K requests in flight.
  *   --sweep K1,K2,… (ascending) first runs the plain loop at each K on --sweep-documents documents (together
  *   when that is cheap: R × count ≤ 5,000/min; else one after another), then the best K (the
- *   highest sustained rate; within 1% of it, the fewest 429s) again on all N documents.
+ *   highest sustained rate among the K with at most 1% 429s, if any) again on all N documents.
  *
  * Measured from the emulator's side (bench/ratelimit-measure.ts): sustained rate between the 10th
  * and 90th percentile of successful answers, as a fraction of R (and of the binding limit when the
@@ -75,6 +75,8 @@ const sweep = args.sweep ? args.sweep.split(',').map(Number) : [];
 const sweepDocuments = args['sweep-documents'] ? Number(args['sweep-documents']) : Math.ceil(documentCount / 3);
 /** Above this many requests/min in all, sweep runs go one after another (one process hosts every emulator). */
 const togetherUpToPerMinute = 5000;
+/** The 429 target (issue 11): at most 1% of requests answered 429. */
+const maxRateLimitedShare = 0.01;
 const plainScript = fileURLToPath(new URL('./fixtures/ratelimit-plain.ts', import.meta.url));
 const projectRoot = fileURLToPath(new URL('..', import.meta.url));
 const log = (message: string) => process.stderr.write(`${message}\n`);
@@ -246,13 +248,17 @@ async function runSweep(): Promise<VariantResult[]> {
 }
 
 /**
- * The highest sustained rate, counted up to the binding limit (above it, a short run only spent
- * the bucket's initial burst); within 1% of it, the fewest 429s, then the smallest K.
+ * The K a user would pick against the same targets docbatch is held to: the highest sustained
+ * rate (counted up to the binding limit: above it, a short run only spent the bucket's initial
+ * burst) among the K answered at most 1% 429s; if none was, among all. Within 1% of that rate,
+ * the fewest 429s, then the smallest K.
  */
 function bestOf(runs: VariantResult[]): VariantResult {
+  const polite = runs.filter((run) => run.rateLimitedShare <= maxRateLimitedShare);
+  const candidates = polite.length > 0 ? polite : runs;
   const score = (run: VariantResult) => Math.min(run.sustainedPerMinute, run.binding.perMinute);
-  const top = Math.max(...runs.map(score));
-  return runs.filter((run) => score(run) >= 0.99 * top).sort((a, b) => a.rateLimitedShare - b.rateLimitedShare)[0]!;
+  const top = Math.max(...candidates.map(score));
+  return candidates.filter((run) => score(run) >= 0.99 * top).sort((a, b) => a.rateLimitedShare - b.rateLimitedShare)[0]!;
 }
 
 const percent = (share: number) => `${(share * 100).toFixed(2)}%`;
@@ -323,7 +329,9 @@ async function main(): Promise<void> {
       const bundle = await bundleWorkflowCode({ workflowsPath, logger: quietLogger });
       const workflowBundlePath = path.join(workDir, 'workflow-bundle.js');
       await writeFile(workflowBundlePath, bundle.code);
-      const env: DocbatchEnvironment = { cliPath: cli.path, workflowBundlePath, workDir, docsDir, documents: documentCount, log };
+      // Three times what the batch needs at R, and 10 minutes at least (an input-tokens limit may bind lower).
+      const timeoutMs = Math.max(10 * 60_000, 3 * (documentCount / rpm) * 60_000);
+      const env: DocbatchEnvironment = { cliPath: cli.path, workflowBundlePath, workDir, docsDir, documents: documentCount, timeoutMs, log };
       for (const workers of docbatchWorkers) {
         results.push(await runDocbatchVariant(env, workers));
         logVariant(results.at(-1)!);
