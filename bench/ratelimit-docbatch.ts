@@ -57,6 +57,8 @@ export interface LimiterSample {
   documentsInFlight?: number;
   latencyMs?: number | null;
   pausedForMs: number;
+  /** The worker's event-loop delay over the last second (p50, p99, max ms). */
+  eventLoopDelayMs?: { p50: number; p99: number; max: number };
 }
 
 /** A started server and workers, ready for the batch (started before the clock, like a fleet that is already up). */
