@@ -9,16 +9,27 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { batchInputSchema } from '../src/batch/input';
+import { DEFAULTS } from '../src/env';
 import { ensureTemporalCli } from '../src/temporal/binary';
 import { workflowsPath } from '../src/worker';
 import { benchDocuments } from './documents';
 import { runBaseline, runScaleCase, type BaselineResult, type BatchSettings, type BenchEnvironment, type ScaleResult } from './scale';
 
 /**
- * docbatch's own defaults (the batch input's chunkSize and concurrency, the worker's activity
- * slots), so the bench measures what a user gets; docs/benchmarks.md shows the measurements.
+ * docbatch's own defaults (the batch input schema's chunkSize, concurrency and chunksPerRun, the
+ * worker's activity slots), so the bench measures what a user gets; docs/benchmarks.md shows the
+ * measurements.
  */
-const DEFAULT_SETTINGS: BatchSettings = { chunkSize: 50, concurrency: 24, chunksPerRun: 1000, activitySlots: 32, documentsInFlight: 64, workerHeapMb: null };
+const inputDefaults = batchInputSchema.parse({ source: { dir: '.' } });
+const DEFAULT_SETTINGS: BatchSettings = {
+  chunkSize: inputDefaults.chunkSize,
+  concurrency: inputDefaults.concurrency,
+  chunksPerRun: inputDefaults.chunksPerRun,
+  activitySlots: DEFAULTS.maxConcurrentActivities,
+  documentsInFlight: 64,
+  workerHeapMb: null,
+};
 const TARGETS = { maxHistoryEvents: 10_000, maxWorkerRssMb: 500, maxScaleRatio: 12 } as const;
 
 const usage = `npm run bench -- [options]
