@@ -28,8 +28,11 @@ export interface DocbatchEnvironment {
   /** The documents' directory (the batch's source). */
   docsDir: string;
   documents: number;
-  /** The batch fails the variant (rather than the bench) after this long: several times what it needs at the limit. */
-  timeoutMs: number;
+  /**
+   * The batch fails the variant (rather than the bench) after this long: several times what it
+   * needs at the limit. Default: 10 minutes, or 600 ms a document when longer.
+   */
+  timeoutMs?: number;
   log: (message: string) => void;
 }
 
@@ -129,7 +132,7 @@ export async function startDocbatchFleet(env: DocbatchEnvironment, settings: Doc
           () => undefined,
         );
       }, 15_000);
-      const { timeoutMs } = env;
+      const timeoutMs = env.timeoutMs ?? Math.max(10 * 60_000, env.documents * 600);
       let timer: NodeJS.Timeout | undefined;
       try {
         const summary = await Promise.race([
