@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from './activities';
-import { createExtractorFor } from './activities/extractor-for';
+import { createAnthropicFor, createExtractorFor, createMessageBatchesClient } from './activities/extractor-for';
 import { dataConverterFromEnv } from './encryption/data-converter';
 import { createDocbatchMetrics } from './metrics/docbatch-metrics';
 import type { ExtractionObserver } from './metrics/observer';
@@ -42,6 +42,8 @@ export function defaultActivityDeps(env = process.env, observer?: ExtractionObse
   const cacheDir = readEnv('cacheDir', env) ?? path.join(docbatchHome(env), 'cache');
   return {
     extractorFor: createExtractorFor(env, observer),
+    anthropicFor: createAnthropicFor(env, observer),
+    messageBatchesClient: createMessageBatchesClient(env),
     resultCache: createFileResultCache(cacheDir),
     hasAnthropicKey: () => readEnv('anthropicApiKey', env) !== undefined,
     now: () => Date.now(),

@@ -17,7 +17,8 @@ import type { SourceDocument } from '../src/extraction/extractor';
 import { estimateBatch } from '../src/extraction/estimate';
 import { costOf, modelPrices } from '../src/extraction/pricing';
 import { DecoderPool, isolatedDecoding } from '../src/extraction/isolation';
-import { createRateLimiter } from '../src/extraction/rate-limit';
+import { createRateLimiter, type RateLimiter } from '../src/extraction/rate-limit';
+import { FaultGate } from '../src/extraction/anthropic/fault-gate';
 import { invoiceSchema } from '../src/extraction/schemas/invoice';
 
 const samples = path.resolve('samples/invoices');
@@ -118,6 +119,34 @@ describe('adaptive rate limiter', () => {
     expect(limiter.snapshot().pausedForMs).toBe(3000);
     now += 3000;
     expect(limiter.snapshot().pausedForMs).toBe(0);
+  });
+});
+
+describe('fault gate', () => {
+  const rejected = new BatchFault('credentials_rejected', 'ANTHROPIC_API_KEY rejected (401)');
+
+  it('lets one probe out while a fault stands; a probe that ends undecided hands its turn to the next', async () => {
+    const gate = new FaultGate();
+    gate.failed(rejected);
+    const mark = gate.mark();
+    expect(await gate.enter(mark)).toEqual({ probe: true });
+    let second: { probe: boolean } | undefined;
+    const waiting = gate.enter(mark).then((ticket) => (second = ticket));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(second).toBeUndefined();
+    gate.undecided({ probe: true });
+    expect(await waiting).toEqual({ probe: true });
+    gate.answered();
+    expect(await gate.enter(mark)).toEqual({ probe: false });
+  });
+
+  it('fails a call of an extraction that began before the fault, but not once the fault is over', async () => {
+    const gate = new FaultGate();
+    const before = gate.mark();
+    gate.failed(rejected);
+    await expect(gate.enter(before)).rejects.toBe(rejected);
+    gate.answered();
+    expect(await gate.enter(before)).toEqual({ probe: false });
   });
 });
 
@@ -318,6 +347,39 @@ describe('anthropic extractor against the emulator', () => {
     expect((error as BatchFault).message).toBe('ANTHROPIC_API_KEY rejected (401): set a valid key, then `docbatch resume <id>`');
     emulator.setValidKeys(['test-key']);
     expect((await extract(document)).calls).toBe(1);
+  });
+
+  it('after a rejected key, documents under way fail with it unsent, later ones send one probe, and a fixed key goes through without a restart', async () => {
+    const documents = await Promise.all(
+      ['02-two-column', '04-continental', '06-classic', '08-minimal', '10-statement', '12-two-column', '16-classic', '18-minimal'].map((name) => sample(`invoice-${name}.txt`)),
+    );
+    // A rate limiter that lets the first call out at once and holds the others until released: documents paced behind it.
+    let paced = 0;
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const limiter: RateLimiter = { ...createRateLimiter(), acquire: async () => (paced++ === 0 ? undefined : held) };
+    const claude = extractor({ rateLimiter: limiter });
+    const outcomes = (batch: SourceDocument[]) =>
+      batch.map((document) => claude.extract({ document, schemaName: 'invoice', schema: invoiceSchema }).then(() => 'extracted' as const, (error: unknown) => error));
+    const since = emulator.log.length;
+    const rejected = () => emulator.log.slice(since).filter((entry) => entry.status === 401).length;
+    emulator.setValidKeys(['the-new-key']);
+
+    // Eight documents under way, one call in flight: the other seven never send.
+    const underWay = outcomes(documents);
+    expect(await Promise.race(underWay)).toBeInstanceOf(BatchFault);
+    release();
+    for (const outcome of await Promise.all(underWay)) expect(outcome).toMatchObject({ name: 'BatchFault', type: 'credentials_rejected' });
+    expect(rejected()).toBe(1);
+
+    // Documents that begin while the fault stands (the rest of a chunk, another chunk): one probe, rejected, fails them all.
+    for (const outcome of await Promise.all(outcomes(documents.slice(0, 4)))) expect(outcome).toMatchObject({ name: 'BatchFault', type: 'credentials_rejected' });
+    expect(rejected()).toBe(2);
+
+    // The key is fixed and the batch resumed: the same extractor goes through.
+    emulator.setValidKeys(['test-key']);
+    expect(await Promise.all(outcomes(documents.slice(0, 4)))).toEqual(['extracted', 'extracted', 'extracted', 'extracted']);
+    expect(rejected()).toBe(2);
   });
 
   it('maps an exhausted credit balance and a 403 to BatchFaults', async () => {

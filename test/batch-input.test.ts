@@ -5,6 +5,7 @@ import { searchAttributeUpdate } from '../src/workflows/publish';
 import { formatDuration } from '../src/batch/format';
 import { currentDetailsMarkdown, progressBar } from '../src/workflows/details';
 import type { Progress } from '../src/batch/progress';
+import { batchModeProgress } from './helpers/batch-mode-progress';
 
 describe('batch input', () => {
   it('needs only a source directory', () => {
@@ -74,6 +75,19 @@ describe('what the Web UI shows', () => {
     expect(markdown).toContain('succeeded 50 · failed 7 · cached 3 · in flight 20 · priority 2');
     expect(markdown).toContain('ETA 2m 05s · 1.10 docs/s · elapsed 1m 01s');
     expect(markdown).toContain('$0.1234');
+  });
+
+  it('shows the mode and the Message Batches waiting in the Web UI details', () => {
+    const progress = batchModeProgress();
+    const markdown = currentDetailsMarkdown(progress);
+    expect(markdown).toContain('priority 3 · mode batch');
+    expect(markdown).toContain('Message Batches: 120 submitted · 4 resubmitted · 54 waiting at Anthropic in 2 Message Batches · turnaround 12m 00s');
+    expect(markdown).toContain('- msgbatch_old (chunk 2): 50 documents, 5m 00s old, expires in 23h 55m');
+    expect(markdown).toContain('- msgbatch_new (chunk 3, round 1): 4 documents, 2m 00s old, expires in 23h 58m');
+    const many = { ...progress.messageBatches!, waitingBatches: Array.from({ length: 13 }, (_, i) => ({ ...progress.messageBatches!.waitingBatches[0]!, id: `msgbatch_${i}` })) };
+    expect(currentDetailsMarkdown({ ...progress, messageBatches: many })).toContain('- and 3 more');
+    const { messageBatches: _, ...realtime } = progress;
+    expect(currentDetailsMarkdown({ ...realtime, mode: 'realtime' })).not.toContain('Message Batches');
   });
 
   it('shows the pause reason', () => {

@@ -222,6 +222,18 @@ describe('docbatch run --estimate', () => {
     expect(estimate.costUsd).toBeGreaterThan(0);
     expect(ok(await docbatch(['run', dir, '--estimate'], env)).stdout).toContain('Expected Claude usage for 4 documents (no API call made).');
   });
+
+  it('prints realtime and batch mode side by side with --mode batch', async () => {
+    const dir = await documentDir(3, 1);
+    const env = { ...cliEnv, [ENV.temporalAddress]: `127.0.0.1:${await freePort()}` };
+    const estimate = JSON.parse(ok(await docbatch(['run', dir, '--estimate', '--mode', 'batch', '--json'], env)).stdout) as { costUsd: number; batch: { costUsd: number } };
+    expect(estimate.batch.costUsd).toBeGreaterThan(0);
+    expect(estimate.batch.costUsd).toBeLessThan(estimate.costUsd);
+    const text = ok(await docbatch(['run', dir, '--estimate', '--mode', 'batch'], env)).stdout;
+    expect(text).toMatch(/^total +realtime +3 /m);
+    expect(text).toMatch(/^total +batch +3 /m);
+    expect(text).toContain('Batch mode: $');
+  });
 });
 
 describe('README configuration section', () => {

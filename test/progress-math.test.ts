@@ -97,6 +97,7 @@ describe('progressOf', () => {
     clock: completions(startClock(0), 0, 3, 1000, 10).clock,
     outputDir: 'output/b',
     run: 2,
+    mode: 'realtime' as const,
   };
 
   it('counts documents in flight, the last chunk being short', () => {

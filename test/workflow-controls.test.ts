@@ -184,6 +184,25 @@ describe('batchExtraction control logic (mocked activities)', () => {
     });
   });
 
+  it('a BatchFault reported after the resume by a chunk that started before it does not pause the batch again', async () => {
+    const batch = mockBatch(9, 3);
+    // Chunk 1 met the rejected key too, but its attempt ends only after the key was fixed and the batch resumed.
+    batch.held.add(1);
+    batch.fault = (chunk, attempt) => (chunk <= 1 && attempt === 1 ? batchFault('ANTHROPIC_API_KEY rejected (401): set a valid key') : undefined);
+    await withBatch(batch, { concurrency: 2 }, async (handle) => {
+      const paused = await until(handle, (p) => expect(p.state).toBe('paused'));
+      expect(paused.chunks.inFlight).toBe(1);
+      await handle.executeUpdate(messages.resumeUpdate, { args: [{}] });
+      batch.release(1);
+      const settled = await until(handle, (p) => expect(['paused', 'completed']).toContain(p.state));
+      expect(settled.state).toBe('completed');
+      expect(settled.pauseReason).toBeUndefined();
+      // Chunk 1's stale attempt is not counted: it ran again after the resume.
+      expect(batch.started.filter((chunk) => chunk === 1)).toHaveLength(2);
+      expect(batch.started.filter((chunk) => chunk === 0)).toHaveLength(2);
+    });
+  });
+
   it('a chunk that fails through all its retries pauses the batch, naming the chunk and the error', async () => {
     const batch = mockBatch(4, 2);
     batch.fault = (chunk) => (chunk === 0 ? new Error('disk full') : undefined);

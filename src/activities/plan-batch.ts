@@ -19,7 +19,7 @@ export interface PlanBatchDeps {
  */
 export async function planBatch(deps: PlanBatchDeps, { batchId, input }: PlanBatchInput): Promise<PlanBatchResult> {
   const batchDir = path.resolve(input.outputDir, batchId);
-  const extractor = resolveExtractor(input.extractor, deps.hasAnthropicKey());
+  const extractor = resolveExtractor(input, deps.hasAnthropicKey());
   const schema = await usableSchema(input, extractor);
   let entries;
   try {
@@ -59,8 +59,12 @@ async function usableSchema(input: PlanBatchInput['input'], extractor: 'local' |
   return schema;
 }
 
-/** `auto` means Claude when the worker has an API key, the offline extractor otherwise. */
-function resolveExtractor(kind: PlanBatchInput['input']['extractor'], hasAnthropicKey: boolean): 'local' | 'anthropic' {
-  if (kind === 'auto') return hasAnthropicKey ? 'anthropic' : 'local';
-  return kind;
+/**
+ * `auto` means Claude when the worker has an API key, the offline extractor otherwise; in batch
+ * mode always Claude (Message Batches are Anthropic's), so a keyless worker pauses the batch with
+ * the missing-key message rather than quietly extracting offline.
+ */
+function resolveExtractor({ extractor, mode }: PlanBatchInput['input'], hasAnthropicKey: boolean): 'local' | 'anthropic' {
+  if (extractor === 'auto') return mode === 'batch' || hasAnthropicKey ? 'anthropic' : 'local';
+  return extractor;
 }

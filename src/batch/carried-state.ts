@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { planBatchResultSchema } from './activities';
 import { chunkCountsSchema } from './counts';
+import { messageBatchTallySchema } from './message-batch-progress';
 import { batchClockSchema } from './progress';
 
 /**
@@ -18,5 +19,7 @@ export const carriedStateSchema = z.object({
   pauseReason: z.string().nullable(),
   priority: z.number().int().min(1).max(5),
   runs: z.number().int().positive(),
+  /** Batch mode's tally (submitted, resubmitted, turnarounds); absent in realtime batches. */
+  messageBatches: messageBatchTallySchema.optional(),
 });
 export type CarriedState = z.infer<typeof carriedStateSchema>;

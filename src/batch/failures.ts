@@ -13,4 +13,8 @@ export const failureTypes = {
   batchFault: 'BatchFault',
   /** The Messages API said 429: retried after the delay it asked for. */
   rateLimited: 'RateLimited',
+  /** awaitMessageBatch while the Message Batch has not ended: retried every `messageBatches.pollInterval`. */
+  messageBatchInProgress: 'MessageBatchInProgress',
+  /** A Message Batch had not ended within `messageBatches.deadline`: the chunk fails, which pauses the batch. */
+  messageBatchDeadline: 'MessageBatchDeadline',
 } as const;

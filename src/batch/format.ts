@@ -1,3 +1,5 @@
+import type { MessageBatchProgress, WaitingMessageBatch } from './message-batch-progress';
+
 /**
  * Numbers as people read them, the same in the terminal and in the Web UI's current details:
  * durations, rates, costs and shares.
@@ -28,4 +30,21 @@ export function formatCost(usd: number): string {
 /** A fraction (0.9731) as a percent with one decimal: "97.3%". */
 export function formatPercent(fraction: number): string {
   return `${(fraction * 100).toFixed(1)}%`;
+}
+
+/** Batch mode in one line: "120 submitted · 20 resubmitted · 45 waiting at Anthropic in 2 Message Batches · turnaround 12m 30s". */
+export function formatMessageBatches(progress: MessageBatchProgress): string {
+  const batches = progress.waitingBatches.length;
+  return [
+    `${progress.submitted} submitted`,
+    `${progress.resubmitted} resubmitted`,
+    `${progress.waiting} waiting at Anthropic in ${batches} Message Batch${batches === 1 ? '' : 'es'}`,
+    `turnaround ${progress.turnaroundMs === null ? 'unknown yet' : formatDuration(progress.turnaroundMs)}`,
+  ].join(' · ');
+}
+
+/** "msgbatch_01… (chunk 3, round 1): 50 documents, 12m 01s old, expires in 23h 47m". */
+export function formatWaitingMessageBatch(batch: WaitingMessageBatch): string {
+  const round = batch.round > 0 ? `, round ${batch.round}` : '';
+  return `${batch.id} (chunk ${batch.chunkIndex}${round}): ${batch.requests} documents, ${formatDuration(batch.ageMs)} old, expires in ${formatDuration(batch.expiresInMs)}`;
 }

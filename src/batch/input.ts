@@ -53,7 +53,8 @@ export const extractorKinds = ['auto', 'local', 'anthropic'] as const;
 export const documentOrders = ['path', 'largest', 'smallest'] as const;
 /**
  * How documents reach Claude: `realtime` calls the Messages API per document; `batch` sends them as
- * Message Batches (half the price, results within 24 hours). The local extractor ignores it.
+ * Message Batches (half the price, results within 24 hours). Batch mode is Claude's: with it,
+ * `extractor: "local"` is an input problem and `auto` means `anthropic` (see modeProblems).
  */
 export const extractionModes = ['realtime', 'batch'] as const;
 export type ExtractionMode = (typeof extractionModes)[number];
@@ -139,8 +140,21 @@ export type ParsedBatchInput = { ok: true; input: BatchInput } | { ok: false; pr
 /** Every problem with the input, each naming its field: "concurrency: expected >= 1". */
 export function parseBatchInput(raw: unknown): ParsedBatchInput {
   const result = batchInputSchema.safeParse(raw ?? undefined);
-  if (result.success) return { ok: true, input: result.data };
-  return { ok: false, problems: result.error.issues.map(formatIssue) };
+  if (!result.success) return { ok: false, problems: result.error.issues.map(formatIssue) };
+  const problems = modeProblems(result.data);
+  return problems.length === 0 ? { ok: true, input: result.data } : { ok: false, problems };
+}
+
+/**
+ * Batch mode sends documents to Anthropic as Message Batches, which the offline extractor never
+ * does. (`auto` in batch mode resolves to Claude whatever the planning worker's key: a worker
+ * without one pauses the batch with the missing-key message, as a realtime Claude batch does.)
+ */
+function modeProblems(input: BatchInput): string[] {
+  if (input.mode === 'batch' && input.extractor === 'local') {
+    return ['mode: "batch" sends documents to Claude as Message Batches, but extractor "local" never calls Claude: use extractor "anthropic" (or "auto") with mode "batch", or mode "realtime" with the local extractor'];
+  }
+  return [];
 }
 
 function formatIssue(issue: z.core.$ZodIssue): string {

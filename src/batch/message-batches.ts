@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { extractChunkInputSchema, extractChunkResultSchema } from './activities';
+import { messageBatchesInputSchema } from './input';
 
 /**
  * Batch mode (`mode: "batch"`): a chunk's documents go to Anthropic as Message Batches instead of
@@ -54,6 +55,10 @@ export type AwaitMessageBatchResult = z.infer<typeof awaitMessageBatchResultSche
 
 export const collectChunkInputSchema = submitChunkInputSchema.extend({
   messageBatches: z.array(messageBatchRefSchema),
+  /** The batch's `messageBatches.resubmits`: a document that errors or expires in this round or later is not resubmitted again. */
+  resubmits: messageBatchesInputSchema.shape.resubmits.unwrap(),
+  /** The batch's `messageBatches.whenResubmitsRunOut`: one realtime call, or a failed document with the reason. */
+  whenResubmitsRunOut: messageBatchesInputSchema.shape.whenResubmitsRunOut.unwrap(),
 });
 export type CollectChunkInput = z.infer<typeof collectChunkInputSchema>;
 

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { usageSchema } from '../extraction/usage';
 import { chunkRange } from './chunks';
 import type { ChunkCounts } from './counts';
+import { extractionModes, type ExtractionMode } from './input';
+import { messageBatchProgressSchema, type MessageBatchProgress } from './message-batch-progress';
 import type { BatchSummary } from './summary';
 
 /**
@@ -32,6 +34,10 @@ export const progressSchema = z.object({
   usage: usageSchema,
   outputDir: z.string(),
   run: z.number().int().positive(),
+  /** How documents reach Claude (absent from batches started before modes, and from ended batches read from their report). */
+  mode: z.enum(extractionModes).optional(),
+  /** Batch mode: documents submitted, Message Batches waiting at Anthropic (ids, age, expiry), their turnaround. */
+  messageBatches: messageBatchProgressSchema.optional(),
 });
 export type Progress = z.infer<typeof progressSchema>;
 
@@ -121,6 +127,7 @@ export const finalStates: ReadonlySet<BatchState> = new Set(['cancelled', 'compl
 /** What the workflow knows about its batch at a moment: everything progress is derived from. */
 export interface BatchView {
   batchId: string;
+  mode: ExtractionMode;
   phase: BatchState;
   pauseReason: string | null;
   priority: number;
@@ -133,6 +140,8 @@ export interface BatchView {
   clock: BatchClock;
   outputDir: string;
   run: number;
+  /** Batch mode: its Message Batches, and the ETA from their turnaround (message-batch-progress.ts). */
+  messageBatches?: { progress: MessageBatchProgress; etaMs: number | null };
 }
 
 export function progressOf(view: BatchView, now: number): Progress {
@@ -161,12 +170,20 @@ export function progressOf(view: BatchView, now: number): Progress {
     percent: percentOf(processed, total, over),
     elapsedMs: activeMs(clock, now),
     pausedMs: totalPausedMs(clock, now),
-    etaMs: over ? 0 : plan ? estimateRemainingMs(clock, now, total - processed) : null,
+    etaMs: over ? 0 : plan ? etaOf(view, now, total - processed) : null,
     docsPerSecond: rate === null ? null : Math.round(rate * 1000) / 1000,
     usage: counts.usage,
     outputDir: plan?.batchDir ?? view.outputDir,
     run: view.run,
+    mode: view.mode,
+    ...(view.messageBatches ? { messageBatches: view.messageBatches.progress } : {}),
   };
+}
+
+/** Realtime: from the recent rate of documents. Batch mode: from the turnaround of Message Batches, since results arrive a Message Batch at a time. */
+function etaOf(view: BatchView, now: number, remaining: number): number | null {
+  if (!view.messageBatches) return estimateRemainingMs(view.clock, now, remaining);
+  return remaining <= 0 ? 0 : view.messageBatches.etaMs;
 }
 
 /** The progress of an ended batch, from its summary (no worker needed to answer a query). */

@@ -1,13 +1,14 @@
 import { Option, type Command } from 'commander';
 import type { BatchOptions } from '../client/batch-input';
 import { ENV } from '../env';
-import { batchInputSchema, documentOrders, extractorKinds } from '../batch/input';
+import { batchInputSchema, documentOrders, extractionModes, extractorKinds } from '../batch/input';
 import { definedOnly } from '../client/defined-only';
 import { integerArg, numberArg } from './command';
 import { schemaLabel, schemaNames } from '../extraction/schemas';
 
 /** What commander hands `run` and `start` (and `redrive` for the settings it may override). */
-export type BatchCommandOptions = Omit<BatchOptions, 'dir' | 'redriveOf' | 'cache' | 'schema'> & {
+export type BatchCommandOptions = Omit<BatchOptions, 'dir' | 'redriveOf' | 'cache' | 'schema' | 'messageBatches'> & {
+  pollInterval?: string;
   schema?: string;
   id?: string;
   cache: boolean;
@@ -26,6 +27,12 @@ export function addSettingsOptions(command: Command): Command {
     .option('--priority <1-5>', `task-queue priority, 1 highest (default ${defaults.priority})`, integerArg('--priority', 1, 5))
     .addOption(new Option('--order <order>', `processing order (default ${defaults.order})`).choices(documentOrders))
     .addOption(new Option('--extractor <kind>', `auto = Claude when ANTHROPIC_API_KEY is set, else local (default ${defaults.extractor})`).choices(extractorKinds))
+    .addOption(
+      new Option('--mode <mode>', `how documents reach Claude: realtime calls, or batch = Message Batches at half the price, results within 24 h (default ${defaults.mode})`).choices(
+        extractionModes,
+      ),
+    )
+    .option('--poll-interval <duration>', `batch mode: how often a Message Batch at Anthropic is checked, e.g. 30s (default ${String(defaults.messageBatches.pollInterval)})`)
     .option(
       '--tolerated-failure-percent <percent>',
       `stop the batch once more than this share of documents failed (default ${defaults.toleratedFailurePercent})`,
@@ -58,9 +65,10 @@ export function toBatchOptions(dir: string | undefined, options: BatchCommandOpt
 }
 
 export function settingsOf(options: Partial<BatchCommandOptions>): BatchOptions {
-  const { chunkSize, concurrency, priority, order, extractor, toleratedFailurePercent } = options;
+  const { chunkSize, concurrency, priority, order, extractor, mode, toleratedFailurePercent, pollInterval } = options;
   return {
-    ...definedOnly({ chunkSize, concurrency, priority, order, extractor, toleratedFailurePercent }),
+    ...definedOnly({ chunkSize, concurrency, priority, order, extractor, mode, toleratedFailurePercent }),
+    ...(pollInterval !== undefined ? { messageBatches: { pollInterval } } : {}),
     ...(options.cache === false ? { cache: false } : {}),
   };
 }

@@ -1,6 +1,6 @@
 import type { BatchOutcome } from '../client/batch-outcome';
 import type { BatchListing } from '../client/list-batches';
-import { formatCost, formatDuration, formatPercent, formatRate } from '../batch/format';
+import { formatCost, formatDuration, formatMessageBatches, formatPercent, formatRate, formatWaitingMessageBatch } from '../batch/format';
 import type { Progress } from '../batch/progress';
 import type { BatchSummary } from '../batch/summary';
 
@@ -19,6 +19,7 @@ export function progressLine(progress: Progress): string {
     formatRate(progress.docsPerSecond),
     `ETA ${formatDuration(progress.etaMs)}`,
     `${progress.failed} failed`,
+    ...(progress.messageBatches ? [`${progress.messageBatches.waiting} waiting at Anthropic`] : []),
   ].join(' · ');
 }
 
@@ -32,6 +33,8 @@ export function progressTable(progress: Progress, batchUrl: string): string {
     ['failed', String(progress.failed)],
     ['in flight', `${progress.inFlight} documents in ${progress.chunks.inFlight} chunks`],
     ['chunks', `${progress.chunks.done}/${progress.chunks.total} done`],
+    ...(progress.mode ? ([['mode', progress.mode]] as [string, string][]) : []),
+    ...messageBatchRows(progress),
     ['priority', `${progress.priority} (1 highest, 5 lowest)`],
     ['elapsed', `${formatDuration(progress.elapsedMs)}${progress.pausedMs > 0 ? ` (+${formatDuration(progress.pausedMs)} paused)` : ''}`],
     ['rate', formatRate(progress.docsPerSecond)],
@@ -41,6 +44,15 @@ export function progressTable(progress: Progress, batchUrl: string): string {
     ['Web UI', batchUrl],
   ];
   return table(rows);
+}
+
+/** Batch mode: the tally and each Message Batch still at Anthropic. */
+function messageBatchRows({ messageBatches }: Progress): [string, string][] {
+  if (!messageBatches) return [];
+  return [
+    ['Message Batches', formatMessageBatches(messageBatches)],
+    ...messageBatches.waitingBatches.map((batch): [string, string] => ['  at Anthropic', formatWaitingMessageBatch(batch)]),
+  ];
 }
 
 /** The end of `docbatch run` / `watch` / `report`: counts, rates, cost and where the files are. */

@@ -45,7 +45,7 @@ function barView(stream: NodeJS.WriteStream): ProgressView {
     rate: formatRate(p.docsPerSecond),
     etaText: formatDuration(p.etaMs),
     failed: p.failed,
-    stateText: formatState(p),
+    stateText: formatState(p) + (p.messageBatches ? ` | ${p.messageBatches.waiting} waiting at Anthropic` : ''),
   });
   return {
     refreshMs: 500,

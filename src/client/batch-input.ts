@@ -3,7 +3,7 @@ import { DEFAULTS, readEnv } from '../env';
 import { schemaLabel, type SchemaReference } from '../extraction/schemas';
 import { extractorMismatch } from '../extraction/schemas/compatibility';
 import { resolveSchemaArgument, SchemaError } from '../extraction/schemas/load';
-import { documentOrders, extractorKinds, parseBatchInput, type BatchInput, type BatchInputJson } from '../batch/input';
+import { documentOrders, extractionModes, extractorKinds, parseBatchInput, type BatchInput, type BatchInputJson } from '../batch/input';
 import { definedOnly } from './defined-only';
 import { InvalidBatchSettingsError, SchemaUnusableError } from './errors';
 
@@ -23,6 +23,10 @@ export interface BatchOptions {
   priority?: number;
   order?: string;
   extractor?: string;
+  /** realtime (default) or batch: Message Batches. */
+  mode?: string;
+  /** Batch mode's settings given here (--poll-interval), over the defaults or an earlier batch's (redrive). */
+  messageBatches?: BatchInputJson['messageBatches'];
   toleratedFailurePercent?: number;
   /** false with --no-cache. */
   cache?: boolean;
@@ -55,6 +59,8 @@ export async function batchInputFromOptions(options: BatchOptions, cwd = process
       priority: options.priority,
       order: options.order as BatchInput['order'] | undefined,
       extractor: options.extractor as BatchInput['extractor'] | undefined,
+      mode: options.mode as BatchInput['mode'] | undefined,
+      messageBatches: options.messageBatches,
       toleratedFailurePercent: options.toleratedFailurePercent,
       redriveOf: options.redriveOf,
     }),
@@ -90,6 +96,8 @@ function toFlagNames(problem: string): string {
     priority: '--priority',
     order: `--order (${documentOrders.join('|')})`,
     extractor: `--extractor (${extractorKinds.join('|')})`,
+    mode: `--mode (${extractionModes.join('|')})`,
+    'messageBatches.pollInterval': '--poll-interval',
     toleratedFailurePercent: '--tolerated-failure-percent',
     outputDir: '--output',
   };

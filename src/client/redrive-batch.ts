@@ -47,7 +47,14 @@ export async function planRedrive(client: Client, earlierId: string, overrides: 
     redriveOf: earlierId,
     manifest,
     documents: paths.length,
-    options: { ...inheritedOptions(earlier), ...definedOnly(overrides), manifest, output: outputDir, redriveOf: earlierId },
+    options: {
+      ...inheritedOptions(earlier),
+      ...definedOnly(overrides),
+      ...definedOnly({ messageBatches: earlier?.messageBatches || overrides.messageBatches ? { ...earlier?.messageBatches, ...overrides.messageBatches } : undefined }),
+      manifest,
+      output: outputDir,
+      redriveOf: earlierId,
+    },
   };
 }
 
@@ -74,6 +81,7 @@ function inheritedOptions(input: BatchInputJson | undefined): BatchOptions {
     priority: input.priority,
     order: input.order,
     extractor: input.extractor,
+    mode: input.mode,
     toleratedFailurePercent: input.toleratedFailurePercent,
     cache: input.cache,
   });

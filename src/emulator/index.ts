@@ -1,4 +1,5 @@
 export { startEmulator, type Emulator, type EmulatorStats, type RequestLogEntry } from './server';
 export { emulatorOptionsFromFlags, runEmulatorForeground, type EmulatorFlags } from './foreground';
-export { faultKinds, type EmulatorOptions, type Fault, type FaultKind } from './options';
+export { faultKinds, type EmulatorOptions, type Fault, type FaultKind, type MessageBatchOptions } from './options';
 export { documentIdentity } from './request';
+export { messageBatchLifetimeMs, type MessageBatches, type MessageBatchState, type MessageBatchResultLine } from './message-batches';

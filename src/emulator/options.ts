@@ -29,6 +29,37 @@ export const faultSchema = z.object({
 });
 export type Fault = z.infer<typeof faultSchema>;
 
+/** The Message Batches API's behaviour in the emulator (see src/emulator/message-batches.ts). */
+export const messageBatchOptionsSchema = z
+  .object({
+    /** How long a Message Batch takes to process, in ms from create: its requests are answered spread over this time. */
+    processingMs: z.number().nonnegative().default(1000),
+    /**
+     * Speeds up the API's clock for the batch lifecycle: the 24-hour expiry (and so `expires_at`)
+     * is 24 h / timeScale after create. 86400 makes "24 h" one second.
+     */
+    timeScale: z.number().positive().default(1),
+    /** Share of requests that end `errored` with a server error (api_error or overloaded_error), drawn per custom_id from the seed. */
+    erroredShare: z.number().min(0).max(1).default(0),
+    /** Share of requests that end `expired` (the batch then runs until its expiry), drawn per custom_id from the seed. */
+    expiredShare: z.number().min(0).max(1).default(0),
+    /** Requests per minute across all the batch endpoints (token bucket, 429 + retry-after); 0 means unlimited. */
+    requestsPerMinute: z.number().nonnegative().default(0),
+    /** Most batch requests waiting to be processed, over all Message Batches (create beyond it: 429); 0 means unlimited. */
+    maxQueuedRequests: z.number().int().nonnegative().default(0),
+    /** Most requests in one Message Batch (the API's 100,000). */
+    maxRequests: z.number().int().positive().default(100_000),
+    /** Largest create body in bytes (the API's 256 MB); beyond it 413 request_too_large. */
+    maxBodyBytes: z.number().int().positive().default(256 * 1024 * 1024),
+    /** How long a canceled batch stays `canceling` before it ends, in ms. */
+    cancelingMs: z.number().nonnegative().default(100),
+    /** Requests of one Message Batch answered at once. */
+    concurrency: z.number().int().positive().default(4),
+  })
+  .refine((options) => options.erroredShare + options.expiredShare <= 1, { message: 'erroredShare + expiredShare must be at most 1' });
+export type MessageBatchOptions = z.input<typeof messageBatchOptionsSchema>;
+export type MessageBatchSettings = z.infer<typeof messageBatchOptionsSchema>;
+
 export const emulatorOptionsSchema = z.object({
   /** 0 picks a free port. */
   port: z.number().int().min(0).max(65535).default(0),
@@ -55,6 +86,9 @@ export const emulatorOptionsSchema = z.object({
   minCacheableTokens: z.number().int().nonnegative().optional(),
   /** Prompt-cache entry lifetime, refreshed on each hit (the API's 5-minute TTL). */
   cacheTtlMs: z.number().int().positive().default(5 * 60_000),
+  /** Lifetime of entries written with `cache_control: { ttl: '1h' }` (the API's 1-hour TTL). */
+  cacheTtl1hMs: z.number().int().positive().default(60 * 60_000),
+  messageBatches: messageBatchOptionsSchema.prefault({}),
 });
 export type EmulatorOptions = z.input<typeof emulatorOptionsSchema>;
 export type EmulatorSettings = z.infer<typeof emulatorOptionsSchema>;

@@ -1,25 +1,28 @@
 import { createHash } from 'node:crypto';
 
 /**
- * The emulator's prompt cache: entries keyed by model and the exact bytes of the prefix up to the
- * last cache_control breakpoint, living `ttlMs` from their last use, as the API's ephemeral cache.
- * A prefix shorter than the model's minimum cacheable length is never cached (no error either).
+ * The emulator's prompt cache: entries keyed by model and the exact bytes of a prefix up to a
+ * cache_control breakpoint, each living its TTL (5 minutes, or 1 hour with `ttl: '1h'`) from its
+ * last use, as the API's ephemeral cache. Which prefixes are cached is the caller's (inputUsage).
  */
 export class PromptCache {
   private readonly entries = new Map<string, number>();
 
-  constructor(
-    private readonly ttlMs: number,
-    private readonly now: () => number,
-  ) {}
+  constructor(private readonly now: () => number) {}
 
-  /** Looks the prefix up and writes or refreshes it; says whether it was a hit. */
-  use(model: string, prefix: unknown[]): 'read' | 'write' {
-    const key = createHash('sha256').update(model).update('\n').update(JSON.stringify(prefix)).digest('hex');
-    const at = this.now();
-    const expiresAt = this.entries.get(key);
-    this.entries.set(key, at + this.ttlMs);
-    return expiresAt !== undefined && expiresAt > at ? 'read' : 'write';
+  private key(model: string, prefix: unknown[]): string {
+    return createHash('sha256').update(model).update('\n').update(JSON.stringify(prefix)).digest('hex');
+  }
+
+  /** Whether the prefix is cached and alive. */
+  has(model: string, prefix: unknown[]): boolean {
+    return (this.entries.get(this.key(model, prefix)) ?? 0) > this.now();
+  }
+
+  /** Writes the prefix, or refreshes it, for `ttlMs` from now (never shortening a longer-lived entry). */
+  put(model: string, prefix: unknown[], ttlMs: number): void {
+    const key = this.key(model, prefix);
+    this.entries.set(key, Math.max(this.entries.get(key) ?? 0, this.now() + ttlMs));
   }
 
   clear(): void {

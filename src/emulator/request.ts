@@ -5,7 +5,7 @@ import { imageSize } from '../extraction/formats/image';
 import { textInDocumentBlock } from '../extraction/formats/text-block';
 
 /** The parts of a Messages API request body the emulator reads; anything else passes unread. */
-const cacheControl = z.object({ type: z.literal('ephemeral'), ttl: z.string().optional() }).nullish();
+const cacheControl = z.object({ type: z.literal('ephemeral'), ttl: z.enum(['5m', '1h']).optional() }).nullish();
 const textBlock = z.object({ type: z.literal('text'), text: z.string(), cache_control: cacheControl }).loose();
 const base64Source = z.object({ type: z.literal('base64'), media_type: z.string(), data: z.string() });
 const documentBlock = z.object({ type: z.literal('document'), source: base64Source, cache_control: cacheControl }).loose();
@@ -108,15 +108,23 @@ export function requestDocument(request: MessagesRequest): RequestDocument | und
   return undefined;
 }
 
+/** A block of the prompt and, when it is a cache breakpoint, its cache TTL ('5m' unless `ttl: '1h'`). */
+export interface PromptBlock {
+  block: unknown;
+  cacheTtl: '5m' | '1h' | undefined;
+}
+
+const ttlOf = (control: z.infer<typeof cacheControl>): PromptBlock['cacheTtl'] => (control ? (control.ttl === '1h' ? '1h' : '5m') : undefined);
+
 /** Every block of the request in the order the API builds its prompt (and its cache prefix): tools, system, messages. */
-export function promptBlocks(request: MessagesRequest): { block: unknown; cached: boolean }[] {
-  const blocks: { block: unknown; cached: boolean }[] = [];
-  for (const tool of request.tools ?? []) blocks.push({ block: { ...tool, cache_control: undefined }, cached: Boolean(tool.cache_control) });
+export function promptBlocks(request: MessagesRequest): PromptBlock[] {
+  const blocks: PromptBlock[] = [];
+  for (const tool of request.tools ?? []) blocks.push({ block: { ...tool, cache_control: undefined }, cacheTtl: ttlOf(tool.cache_control) });
   const system = typeof request.system === 'string' ? [{ type: 'text' as const, text: request.system }] : (request.system ?? []);
-  for (const entry of system) blocks.push({ block: { ...entry, cache_control: undefined }, cached: Boolean(entry.cache_control) });
+  for (const entry of system) blocks.push({ block: { ...entry, cache_control: undefined }, cacheTtl: ttlOf(entry.cache_control) });
   for (const message of request.messages) {
     const content: RequestBlock[] = typeof message.content === 'string' ? [{ type: 'text', text: message.content }] : message.content;
-    for (const entry of content) blocks.push({ block: { role: message.role, ...entry, cache_control: undefined }, cached: Boolean(entry.cache_control) });
+    for (const entry of content) blocks.push({ block: { role: message.role, ...entry, cache_control: undefined }, cacheTtl: ttlOf(entry.cache_control) });
   }
   return blocks;
 }

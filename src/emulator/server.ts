@@ -12,6 +12,9 @@ import { PromptCache } from './prompt-cache';
 import { seededRandom } from './random';
 import { messagesRequestSchema, promptBlocks, requestDocument, sourceProblem, type MessagesRequest } from './request';
 import { TokenBucket } from './token-bucket';
+import { errorBody } from './api-error';
+import { MessageBatches } from './message-batches';
+import { MessageBatchRoutes } from './message-batch-routes';
 
 /** One request as the emulator saw it: tests count calls per document and turn from these. */
 export interface RequestLogEntry {
@@ -25,11 +28,17 @@ export interface RequestLogEntry {
   mediaTypes: string[];
   /** 'first' for a one-message request, 'repair' when earlier turns are replayed. */
   turn: 'first' | 'repair';
+  /** How the request came: POST /v1/messages, or as a request of a Message Batch (then its batch and custom_id). */
+  via: 'messages' | 'message-batch';
+  batchId?: string;
+  customId?: string;
   fault: FaultKind | undefined;
   inputTokens: number;
   outputTokens: number;
   cacheReadTokens: number;
+  /** All cache writes; of them, `cacheWrite1hTokens` with the 1-hour TTL. */
   cacheWriteTokens: number;
+  cacheWrite1hTokens: number;
 }
 
 export interface EmulatorStats {
@@ -38,6 +47,8 @@ export interface EmulatorStats {
   /** Requests answered 429 by the rate-limit buckets (injected 429s not included). */
   rateLimited: number;
   inFlight: number;
+  /** Requests to the Message Batches endpoints answered 429 (their requests/min or the processing queue). */
+  batchRateLimited: number;
 }
 
 export interface Emulator {
@@ -51,21 +62,33 @@ export interface Emulator {
   /** The API keys accepted from now on ("fix the key" in tests). */
   setValidKeys(keys: string[]): void;
   setLatency(latency: { minMs: number; maxMs: number }): void;
-  /** Log entries of one document (by identity), in order. */
+  /** The emulated Message Batches (for tests: their state without going through the API). */
+  messageBatches: MessageBatches;
+  /** Log entries of one document (by identity), in order: realtime calls and Message Batch requests alike. */
   callsFor(documentId: string): RequestLogEntry[];
   stop(): Promise<void>;
 }
 
-const errorTypes: Record<number, string> = {
-  400: 'invalid_request_error',
-  401: 'authentication_error',
-  403: 'permission_error',
-  404: 'not_found_error',
-  413: 'request_too_large',
-  429: 'rate_limit_error',
-  500: 'api_error',
-  529: 'overloaded_error',
-};
+/** Input usage of one request (tokens). */
+export interface Usage {
+  input: number;
+  cacheRead: number;
+  cacheWrite: number;
+  cacheWrite1h: number;
+}
+
+/** What a Messages API request gets: the Message, an error (status, message), or no answer at all (the hang fault). */
+export type Answer =
+  | { kind: 'message'; message: ReturnType<typeof messageBody> }
+  | { kind: 'error'; status: number; message: string; headers?: Record<string, string> }
+  | { kind: 'hang' };
+
+/** Steps only realtime calls take: the rate-limit buckets (admit/charge) and the latency (think). */
+interface AnswerHooks {
+  admit?: (usage: Usage) => Answer | undefined;
+  think?: () => Promise<void>;
+  charge?: (outputTokens: number) => void;
+}
 
 const maxRequestBytes = 32 * 1024 * 1024;
 
@@ -84,7 +107,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const random = seededRandom(settings.seed);
   const faults = new FaultInjector(random, settings.faults);
   const reader = new DocumentReader();
-  const cache = new PromptCache(settings.cacheTtlMs, now);
+  const cache = new PromptCache(now);
   const buckets = [
     settings.requestsPerMinute > 0 ? new TokenBucket('requests', settings.requestsPerMinute, now, settings.burstSeconds) : undefined,
     settings.inputTokensPerMinute > 0 ? new TokenBucket('input-tokens', settings.inputTokensPerMinute, now, settings.burstSeconds) : undefined,
@@ -93,26 +116,24 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   let validKeys = new Set(settings.validKeys);
   let latency = settings.latency;
   const log: RequestLogEntry[] = [];
-  const stats: EmulatorStats = { requests: 0, byStatus: {}, rateLimited: 0, inFlight: 0 };
+  const stats: EmulatorStats = { requests: 0, byStatus: {}, rateLimited: 0, inFlight: 0, batchRateLimited: 0 };
+
+  const messageBatches = new MessageBatches(settings.messageBatches, settings.seed, now, async (params, batch) => {
+    const entry = newEntry(`req_${randomBytes(12).toString('hex')}`, 'message-batch');
+    entry.batchId = batch.id;
+    entry.customId = batch.customId;
+    log.push(entry);
+    const outcome = await answer(params, entry);
+    entry.status = outcome.kind === 'message' ? 200 : outcome.kind === 'error' ? outcome.status : -1;
+    return outcome;
+  });
+  const messageBatchRoutes = new MessageBatchRoutes(messageBatches, settings.messageBatches, now, stats, () => `http://${settings.host}:${port}`);
 
   const rateLimitHeaders = (): Record<string, string> => buckets.reduce<Record<string, string>>((headers, bucket) => ({ ...headers, ...bucket?.headers() }), {});
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const requestId = `req_${randomBytes(12).toString('hex')}`;
-    const entry: RequestLogEntry = {
-      requestId,
-      at: now(),
-      status: 0,
-      model: undefined,
-      documentId: undefined,
-      mediaTypes: [],
-      turn: 'first',
-      fault: undefined,
-      inputTokens: 0,
-      outputTokens: 0,
-      cacheReadTokens: 0,
-      cacheWriteTokens: 0,
-    };
+    const entry = newEntry(requestId, 'messages');
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       entry.status = status;
       stats.byStatus[status] = (stats.byStatus[status] ?? 0) + 1;
@@ -120,12 +141,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       response.writeHead(status, { 'content-type': 'application/json', 'request-id': requestId, ...rateLimitHeaders(), ...headers });
       response.end(JSON.stringify(body));
     };
-    const fail = (status: number, message: string, headers: Record<string, string> = {}) =>
-      send(status, { type: 'error', error: { type: errorTypes[status] ?? 'api_error', message }, request_id: requestId }, headers);
+    const fail = (status: number, message: string, headers: Record<string, string> = {}) => send(status, errorBody(status, message, requestId), headers);
 
     stats.requests++;
-    log.push(entry);
-    if (request.method !== 'POST' || request.url?.split('?')[0] !== '/v1/messages') {
+    const url = new URL(request.url ?? '/', 'http://emulator');
+    const batchRoute = url.pathname === '/v1/messages/batches' || url.pathname.startsWith('/v1/messages/batches/');
+    if (!batchRoute) log.push(entry);
+    if (!batchRoute && (request.method !== 'POST' || url.pathname !== '/v1/messages')) {
       fail(404, `Not found: ${request.method} ${request.url}`);
       return;
     }
@@ -136,90 +158,141 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       fail(401, 'invalid x-api-key');
       return;
     }
-    const body = await readBody(request);
+    if (batchRoute) {
+      await messageBatchRoutes.handle(request, response, url, requestId, (status) => {
+        stats.byStatus[status] = (stats.byStatus[status] ?? 0) + 1;
+      });
+      return;
+    }
+    const body = await readBody(request, maxRequestBytes);
     if (body === undefined) {
       fail(413, `Request exceeds the maximum allowed number of bytes (${maxRequestBytes}).`);
       return;
     }
-    let parsed: MessagesRequest;
+    let json: unknown;
     try {
-      parsed = messagesRequestSchema.parse(JSON.parse(body.toString('utf8')));
+      json = JSON.parse(body.toString('utf8'));
     } catch (error) {
       fail(400, `invalid request body: ${error instanceof Error ? error.message.slice(0, 500) : String(error)}`);
       return;
     }
-    if (parsed.stream) {
-      fail(400, 'stream: the docbatch emulator does not stream');
+    const outcome = await answer(json, entry, {
+      admit: (usage) => {
+        const [requests, inputTokens, outputTokens] = buckets;
+        // Output tokens are not known before the answer: a request is refused while the bucket is in
+        // debt, and each answer is charged its tokens when it is sent.
+        const admission = [requests?.take(1), inputTokens?.take(usage.input + usage.cacheWrite), outputTokens?.take(0)];
+        const refused = admission.find((result) => result !== undefined && !result.ok);
+        if (!refused || refused.ok) return undefined;
+        stats.rateLimited++;
+        return {
+          kind: 'error',
+          status: 429,
+          message: 'This request would exceed your organization\u2019s rate limit. Please reduce the prompt length or the number of requests per minute.',
+          headers: { 'retry-after': String(Math.max(1, Math.ceil(refused.waitMs / 1000))) },
+        };
+      },
+      think: async () => {
+        stats.inFlight++;
+        try {
+          await sleep(latency.minMs + random() * Math.max(0, latency.maxMs - latency.minMs));
+        } finally {
+          stats.inFlight--;
+        }
+      },
+      charge: (tokens) => buckets[2]?.charge(tokens),
+    });
+    if (outcome.kind === 'hang') {
+      await new Promise<void>((resolve) => response.once('close', () => resolve()));
+      entry.status = -1;
       return;
     }
-    const problem = sourceProblem(parsed);
-    if (problem !== undefined) {
-      fail(400, problem);
-      return;
-    }
-    const document = requestDocument(parsed);
-    entry.model = parsed.model;
+    if (outcome.kind === 'error') return fail(outcome.status, outcome.message, outcome.headers);
+    send(200, outcome.message);
+  }
+
+  function newEntry(requestId: string, via: RequestLogEntry['via']): RequestLogEntry {
+    return {
+      requestId,
+      at: now(),
+      status: 0,
+      model: undefined,
+      documentId: undefined,
+      mediaTypes: [],
+      turn: 'first',
+      via,
+      fault: undefined,
+      inputTokens: 0,
+      outputTokens: 0,
+      cacheReadTokens: 0,
+      cacheWriteTokens: 0,
+      cacheWrite1hTokens: 0,
+    };
+  }
+
+  /**
+   * Answers one Messages API request body, as POST /v1/messages and every request of a Message
+   * Batch do: validation, the document, injected faults, usage with prompt caching, the answer.
+   * The hooks are what only realtime calls have: the rate-limit buckets and the latency.
+   */
+  async function answer(raw: unknown, entry: RequestLogEntry, hooks: AnswerHooks = {}): Promise<Answer> {
+    const parsed = messagesRequestSchema.safeParse(raw);
+    if (!parsed.success) return { kind: 'error', status: 400, message: `invalid request body: ${parsed.error.message.slice(0, 500)}` };
+    const request = parsed.data;
+    if (request.stream) return { kind: 'error', status: 400, message: 'stream: the docbatch emulator does not stream' };
+    const problem = sourceProblem(request);
+    if (problem !== undefined) return { kind: 'error', status: 400, message: problem };
+    const document = requestDocument(request);
+    entry.model = request.model;
     entry.documentId = document?.id;
     entry.mediaTypes = document?.parts.flatMap((part) => (part.mediaType === 'text/plain' ? [] : [part.mediaType])) ?? [];
-    entry.turn = parsed.messages.length > 1 ? 'repair' : 'first';
+    entry.turn = request.messages.length > 1 ? 'repair' : 'first';
 
-    const drawn = faults.draw({ model: parsed.model, documentId: document?.id });
+    const drawn = faults.draw({ model: request.model, documentId: document?.id });
     const fault = drawn?.kind;
     entry.fault = fault;
     switch (fault) {
       case 'unauthorized':
-        return fail(401, 'invalid x-api-key');
+        return { kind: 'error', status: 401, message: 'invalid x-api-key' };
       case 'permission_denied':
-        return fail(403, `Your API key does not have permission to use ${parsed.model}.`);
+        return { kind: 'error', status: 403, message: `Your API key does not have permission to use ${request.model}.` };
       case 'billing':
-        return fail(400, 'Your credit balance is too low to access the Anthropic API. Please go to Plans & Billing to upgrade or purchase credits.');
+        return { kind: 'error', status: 400, message: 'Your credit balance is too low to access the Anthropic API. Please go to Plans & Billing to upgrade or purchase credits.' };
       case 'rate_limited':
-        return fail(429, 'Number of request tokens has exceeded your per-minute rate limit (injected)', { 'retry-after': '1' });
+        return { kind: 'error', status: 429, message: 'Number of request tokens has exceeded your per-minute rate limit (injected)', headers: { 'retry-after': '1' } };
       case 'overloaded':
-        return fail(529, 'Overloaded');
+        return { kind: 'error', status: 529, message: 'Overloaded' };
       case 'server_error':
-        return fail(500, 'Internal server error');
+        return { kind: 'error', status: 500, message: 'Internal server error' };
       case 'hang':
-        await new Promise<void>((resolve) => response.once('close', () => resolve()));
-        entry.status = -1;
-        return;
+        return { kind: 'hang' };
       default:
         break;
     }
 
     const reading = document ? await reader.read(document) : undefined;
-    const usage = inputUsage(parsed, reading?.tokens ?? 0);
+    const usage = inputUsage(request, reading?.tokens ?? 0);
     entry.inputTokens = usage.input;
     entry.cacheReadTokens = usage.cacheRead;
     entry.cacheWriteTokens = usage.cacheWrite;
-
-    const [requests, inputTokens, outputTokens] = buckets;
-    // Output tokens are not known before the answer: a request is refused while the bucket is in
-    // debt, and each answer is charged its tokens when it is sent.
-    const admission = [requests?.take(1), inputTokens?.take(usage.input + usage.cacheWrite), outputTokens?.take(0)];
-    const refused = admission.find((result) => result !== undefined && !result.ok);
-    if (refused && !refused.ok) {
-      stats.rateLimited++;
-      return fail(429, 'This request would exceed your organization\u2019s rate limit. Please reduce the prompt length or the number of requests per minute.', {
-        'retry-after': String(Math.max(1, Math.ceil(refused.waitMs / 1000))),
-      });
-    }
-
-    stats.inFlight++;
-    try {
-      await sleep(latency.minMs + random() * Math.max(0, latency.maxMs - latency.minMs));
-    } finally {
-      stats.inFlight--;
-    }
-    const answerSchema = parsed.output_config?.format?.schema ?? parsed.tools?.find((tool) => tool.name === parsed.tool_choice?.name)?.input_schema;
-    const answer = reading && answerSchema ? answerForSchema(answerSchema, reading.invoice, reading.text) : {};
-    const answerText = answerFor(answer, drawn);
+    entry.cacheWrite1hTokens = usage.cacheWrite1h;
+    const refused = hooks.admit?.(usage);
+    if (refused) return refused;
+    await hooks.think?.();
+    const answerSchema = request.output_config?.format?.schema ?? request.tools?.find((tool) => tool.name === request.tool_choice?.name)?.input_schema;
+    const extraction = reading && answerSchema ? answerForSchema(answerSchema, reading.invoice, reading.text) : {};
+    const answerText = answerFor(extraction, drawn);
     entry.outputTokens = textTokens(answerText);
-    outputTokens?.charge(entry.outputTokens);
-    send(200, messageBody(parsed, answerText, fault, entry));
+    hooks.charge?.(entry.outputTokens);
+    return { kind: 'message', message: messageBody(request, answerText, fault, entry) };
   }
 
-  function inputUsage(request: MessagesRequest, documentTokens: number): { input: number; cacheRead: number; cacheWrite: number } {
+  /**
+   * Input usage with prompt caching: the longest breakpoint prefix still cached is read; the
+   * segments after it up to the last cacheable breakpoint are written, each at its breakpoint's TTL;
+   * every cacheable breakpoint prefix is (re)written. A prefix under the model's minimum is not cached.
+   */
+  function inputUsage(request: MessagesRequest, documentTokens: number): Usage {
     const blocks = promptBlocks(request);
     let documentCounted = false;
     const tokensOf = (block: unknown): number => {
@@ -236,20 +309,30 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const perBlock = blocks.map(({ block }) => tokensOf(block));
     const formatTokens = request.output_config?.format ? textTokens(JSON.stringify(request.output_config.format.schema)) : 0;
     const total = perBlock.reduce((sum, tokens) => sum + tokens, 0) + formatTokens;
-    const breakpoint = blocks.findLastIndex((entry) => entry.cached);
-    if (breakpoint < 0) return { input: total, cacheRead: 0, cacheWrite: 0 };
-    const prefixTokens = perBlock.slice(0, breakpoint + 1).reduce((sum, tokens) => sum + tokens, 0);
+    const prefixTokens = (index: number) => perBlock.slice(0, index + 1).reduce((sum, tokens) => sum + tokens, 0);
+    const prefix = (index: number) => blocks.slice(0, index + 1).map(({ block }) => block);
     const minimum = settings.minCacheableTokens ?? priceOf(request.model)?.minCacheableTokens ?? 1024;
-    if (prefixTokens < minimum) return { input: total, cacheRead: 0, cacheWrite: 0 };
-    const outcome = cache.use(
-      request.model,
-      blocks.slice(0, breakpoint + 1).map(({ block }) => block),
+    const breakpoints = blocks.flatMap((entry, index) =>
+      entry.cacheTtl !== undefined && prefixTokens(index) >= minimum ? [{ index, ttl: entry.cacheTtl, tokens: prefixTokens(index) }] : [],
     );
-    return outcome === 'read'
-      ? { input: total - prefixTokens, cacheRead: prefixTokens, cacheWrite: 0 }
-      : { input: total - prefixTokens, cacheRead: 0, cacheWrite: prefixTokens };
+    const last = breakpoints.at(-1);
+    if (last === undefined) return { input: total, cacheRead: 0, cacheWrite: 0, cacheWrite1h: 0 };
+    const hit = breakpoints.findLast((breakpoint) => cache.has(request.model, prefix(breakpoint.index)));
+    let written = hit?.tokens ?? 0;
+    let cacheWrite = 0;
+    let cacheWrite1h = 0;
+    for (const breakpoint of breakpoints) {
+      if (breakpoint.tokens > written) {
+        cacheWrite += breakpoint.tokens - written;
+        if (breakpoint.ttl === '1h') cacheWrite1h += breakpoint.tokens - written;
+        written = breakpoint.tokens;
+      }
+      cache.put(request.model, prefix(breakpoint.index), breakpoint.ttl === '1h' ? settings.cacheTtl1hMs : settings.cacheTtlMs);
+    }
+    return { input: total - last.tokens, cacheRead: hit?.tokens ?? 0, cacheWrite, cacheWrite1h };
   }
 
+  let port = 0;
   const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
       if (!response.headersSent && !response.destroyed) {
@@ -263,7 +346,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     server.once('error', reject);
     server.listen(settings.port, settings.host, () => resolve());
   });
-  const { port } = server.address() as AddressInfo;
+  ({ port } = server.address() as AddressInfo);
 
   return {
     url: `http://${settings.host}:${port}`,
@@ -282,22 +365,25 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     setLatency(next) {
       latency = next;
     },
+    messageBatches,
     callsFor(documentId) {
       return log.filter((entry) => entry.documentId === documentId);
     },
     async stop() {
+      messageBatches.stop();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
 }
 
-async function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
+/** The request's body, or undefined when it is over `limit` bytes. */
+export async function readBody(request: IncomingMessage, limit: number): Promise<Buffer | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request) {
     size += (chunk as Buffer).length;
-    if (size > maxRequestBytes) return undefined;
+    if (size > limit) return undefined;
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks);
@@ -335,11 +421,11 @@ function messageBody(request: MessagesRequest, text: string, fault: FaultKind | 
       input_tokens: entry.inputTokens,
       cache_creation_input_tokens: entry.cacheWriteTokens,
       cache_read_input_tokens: entry.cacheReadTokens,
-      cache_creation: { ephemeral_5m_input_tokens: entry.cacheWriteTokens, ephemeral_1h_input_tokens: 0 },
+      cache_creation: { ephemeral_5m_input_tokens: entry.cacheWriteTokens - entry.cacheWrite1hTokens, ephemeral_1h_input_tokens: entry.cacheWrite1hTokens },
       output_tokens: entry.outputTokens,
       output_tokens_details: null,
       server_tool_use: null,
-      service_tier: 'standard',
+      service_tier: entry.via === 'message-batch' ? 'batch' : 'standard',
       inference_geo: null,
       speed: null,
     },

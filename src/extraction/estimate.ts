@@ -27,6 +27,11 @@ import { loadSchema } from './schemas/load';
  * - prompt caching: where the prefix reaches the model's minimum cacheable length, the first
  *   document on each model writes it (1.25x) and every later one reads it (0.1x), as when a batch
  *   runs continuously (the cache lives 5 minutes from its last use);
+ * - batch mode (`batch`, always computed from the same documents): each chunk is one Message Batch
+ *   whose first request on each model writes the prefix with the 1-hour TTL (2x) and the others
+ *   read it, all at half the price. Anthropic serves cache hits in Message Batches on a best-effort
+ *   basis, so `batch.noCacheHitsCostUsd` is the same documents with every request writing the
+ *   prefix, the figure's ceiling;
  * - invoices carrying e-invoice XML are read from it (einvoice/): no call, no cost;
  * - every document succeeds on its first call: repair turns and escalations (rare, and reported
  *   per document after the run) are not included, so treat the figure as a floor plus ~5%.
@@ -34,6 +39,8 @@ import { loadSchema } from './schemas/load';
 export const estimateSettingsSchema = z.object({
   schema: schemaReferenceSchema.default('invoice'),
   models: z.object({ simple: z.string().min(1), complex: z.string().min(1), escalation: z.string().min(1) }),
+  /** Documents per chunk: in batch mode, per Message Batch. */
+  chunkSize: z.number().int().positive().default(50),
 });
 export type EstimateSettings = z.input<typeof estimateSettingsSchema>;
 
@@ -47,18 +54,27 @@ export interface ModelEstimate {
   costUsd: number;
 }
 
-export interface BatchEstimate {
-  documents: number;
-  /** Invoices read from their e-invoice XML (Factur-X/ZUGFeRD/XRechnung, CII or UBL): no model call, free. */
-  eInvoices: number;
-  /** Documents that cannot be sent at all (corrupt, empty, unsupported…): they would fail, at no cost. */
-  unreadable: number;
+/** Tokens and cost of the documents in one mode, in total and per model. */
+export interface ModeEstimate {
   inputTokens: number;
   cacheWriteTokens: number;
   cacheReadTokens: number;
   outputTokens: number;
   costUsd: number;
   byModel: ModelEstimate[];
+}
+
+/** The realtime figures at the top level; the same documents as Message Batches under `batch`. */
+export interface BatchEstimate extends ModeEstimate {
+  documents: number;
+  /** Invoices read from their e-invoice XML (Factur-X/ZUGFeRD/XRechnung, CII or UBL): no model call, free. */
+  eInvoices: number;
+  /** Documents that cannot be sent at all (corrupt, empty, unsupported…): they would fail, at no cost. */
+  unreadable: number;
+  batch: ModeEstimate & {
+    /** Batch mode with no cache hit at all: every request writes the prefix (1-hour TTL). */
+    noCacheHitsCostUsd: number;
+  };
 }
 
 interface DocumentEstimate {
@@ -74,59 +90,82 @@ const outputTokensPerItem = 45;
 const charsPerLineItem = 400;
 
 export async function estimateBatch(paths: readonly string[], settings: EstimateSettings, routing: Partial<RoutingThresholds> = {}): Promise<BatchEstimate> {
-  const { schema: reference, models } = estimateSettingsSchema.parse(settings);
+  const { schema: reference, models, chunkSize } = estimateSettingsSchema.parse(settings);
   for (const model of new Set(Object.values(models))) requirePrice(model);
   const definition = await loadSchema(reference);
   const thresholds = { ...defaultRoutingThresholds, ...routing };
-  const prefixTokens = textTokens(systemPrompt(definition)[0]!.text);
-  const perRequestTokens = textTokens(JSON.stringify(outputFormat(definition.schema).schema)) + textTokens(extractionInstruction(definition.name));
+  const prefix: Prefix = {
+    tokens: textTokens(systemPrompt(definition)[0]!.text),
+    perRequestTokens: textTokens(JSON.stringify(outputFormat(definition.schema).schema)) + textTokens(extractionInstruction(definition.name)),
+  };
 
-  const byModel = new Map<string, ModelEstimate>();
+  const sent: SentDocument[] = [];
   let unreadable = 0;
   let eInvoices = 0;
-  for (const path of paths) {
-    let estimate: DocumentEstimate;
+  for (const [index, path] of paths.entries()) {
     try {
       const document = await loadDocument(path);
       if (reference === 'invoice' && (await readEInvoice(document, definition.schema)).status === 'read') {
         eInvoices++;
         continue;
       }
-      estimate = await estimateDocument(document, models, thresholds);
+      sent.push({ ...(await estimateDocument(document, models, thresholds)), chunk: Math.floor(index / chunkSize) });
     } catch (error) {
       if (!(error instanceof DocumentError)) throw error;
       unreadable++;
-      continue;
     }
-    const totals = byModel.get(estimate.model) ?? {
-      model: estimate.model,
-      documents: 0,
-      inputTokens: 0,
-      cacheWriteTokens: 0,
-      cacheReadTokens: 0,
-      outputTokens: 0,
-      costUsd: 0,
-    };
-    const cacheable = prefixTokens >= requirePrice(estimate.model).minCacheableTokens;
-    for (let request = 0; request < estimate.requests; request++) {
-      const firstOnModel = totals.documents === 0 && request === 0;
-      totals.inputTokens += perRequestTokens + (cacheable ? 0 : prefixTokens);
-      if (cacheable && firstOnModel) totals.cacheWriteTokens += prefixTokens;
-      if (cacheable && !firstOnModel) totals.cacheReadTokens += prefixTokens;
-    }
-    totals.inputTokens += estimate.documentTokens;
-    totals.outputTokens += estimate.outputTokens;
-    totals.documents++;
-    byModel.set(estimate.model, totals);
   }
 
-  const modelTotals = [...byModel.values()].map((totals) => ({ ...totals, costUsd: costOf(totals.model, totals) }));
-  const sum = (key: 'documents' | 'inputTokens' | 'cacheWriteTokens' | 'cacheReadTokens' | 'outputTokens' | 'costUsd') =>
-    modelTotals.reduce((total, entry) => total + entry[key], 0);
+  const realtime = modeEstimate(sent, prefix, { cacheScope: () => 'batch', batch: false });
+  const batch = modeEstimate(sent, prefix, { cacheScope: (document) => `chunk-${document.chunk}`, batch: true });
+  const noCacheHits = modeEstimate(sent, prefix, { cacheScope: (_, request) => `request-${request}`, batch: true });
+  return { documents: paths.length, eInvoices, unreadable, ...realtime, batch: { ...batch, noCacheHitsCostUsd: noCacheHits.costUsd } };
+}
+
+interface Prefix {
+  /** The cacheable system prefix (rules + schema). */
+  tokens: number;
+  /** Sent with every request, uncached: the structured-output schema and the instruction. */
+  perRequestTokens: number;
+}
+
+interface SentDocument extends DocumentEstimate {
+  chunk: number;
+}
+
+interface ModeRules {
+  /** Requests in the same scope share one prompt cache: the first request on a model writes it, the others read. */
+  cacheScope: (document: SentDocument, request: number) => string;
+  batch: boolean;
+}
+
+function modeEstimate(documents: readonly SentDocument[], prefix: Prefix, rules: ModeRules): ModeEstimate {
+  const byModel = new Map<string, ModelEstimate>();
+  const written = new Set<string>();
+  let request = 0;
+  for (const document of documents) {
+    const totals = byModel.get(document.model) ?? { model: document.model, documents: 0, inputTokens: 0, cacheWriteTokens: 0, cacheReadTokens: 0, outputTokens: 0, costUsd: 0 };
+    const cacheable = prefix.tokens >= requirePrice(document.model).minCacheableTokens;
+    for (let part = 0; part < document.requests; part++, request++) {
+      totals.inputTokens += prefix.perRequestTokens + (cacheable ? 0 : prefix.tokens);
+      if (!cacheable) continue;
+      const cache = `${document.model} ${rules.cacheScope(document, request)}`;
+      if (written.has(cache)) totals.cacheReadTokens += prefix.tokens;
+      else totals.cacheWriteTokens += prefix.tokens;
+      written.add(cache);
+    }
+    totals.inputTokens += document.documentTokens;
+    totals.outputTokens += document.outputTokens;
+    totals.documents++;
+    byModel.set(document.model, totals);
+  }
+  const modelTotals = [...byModel.values()].map((totals) => ({
+    ...totals,
+    // Batch mode caches with the 1-hour TTL (Message Batches outlive 5 minutes).
+    costUsd: costOf(totals.model, { ...totals, cacheWrite1hTokens: rules.batch ? totals.cacheWriteTokens : 0 }, { batch: rules.batch }),
+  }));
+  const sum = (key: 'inputTokens' | 'cacheWriteTokens' | 'cacheReadTokens' | 'outputTokens' | 'costUsd') => modelTotals.reduce((total, entry) => total + entry[key], 0);
   return {
-    documents: paths.length,
-    eInvoices,
-    unreadable,
     inputTokens: sum('inputTokens'),
     cacheWriteTokens: sum('cacheWriteTokens'),
     cacheReadTokens: sum('cacheReadTokens'),

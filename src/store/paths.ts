@@ -18,3 +18,12 @@ export function batchFiles(batchDir: string) {
 export function chunkJournalPath(batchDir: string, chunkIndex: number): string {
   return path.join(batchFiles(batchDir).chunksDir, `${String(chunkIndex).padStart(6, '0')}.jsonl`);
 }
+
+/** Batch mode's submission records of one chunk (intent, created), see message-batch-records.ts. */
+export function messageBatchRecordsPath(batchDir: string, chunkIndex: number): string {
+  return path.join(messageBatchRecordsDir(batchDir), `chunk-${String(chunkIndex).padStart(6, '0')}.jsonl`);
+}
+
+export function messageBatchRecordsDir(batchDir: string): string {
+  return path.join(batchDir, 'message-batches');
+}

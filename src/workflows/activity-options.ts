@@ -4,8 +4,9 @@ import type { BatchInput } from '../batch/input';
 
 /**
  * How long each activity may take and how it is retried: planning, chunks, locating documents
- * (prioritize) and the report each have their own policy. Only the chunks' policy comes from the
- * batch input (`retry`, `timeouts`); the others are fixed here.
+ * (prioritize), the report and batch mode's Message Batch activities each have their own policy.
+ * The chunks' policy comes from the batch input (`retry`, `timeouts`), polling a Message Batch from
+ * `messageBatches`; the others are fixed here.
  */
 
 /** Failures no retry can cure: bad input, or a fault of the whole batch (credentials, spend limit). */
@@ -69,3 +70,40 @@ function chunkRetryPolicy(retry: BatchInput['retry']): RetryPolicy {
     nonRetryableErrorTypes,
   };
 }
+
+/**
+ * submitChunk and collectChunk (batch mode): the chunk's policy above (`chunkOptions`), since they
+ * do a chunk's file work (read the manifest and journal, upload the requests, stream the results
+ * into the journal) and heartbeat as they go. Both are idempotent, so a retry is safe.
+ */
+export const messageBatchChunkOptions = chunkOptions;
+
+/**
+ * awaitMessageBatch (batch mode): checks a Message Batch once and fails retryably
+ * (`MessageBatchInProgress`) until it has ended. Temporal's pattern for infrequent polling:
+ * - `retry` every `messageBatches.pollInterval` (input default 1m), backoff coefficient 1, unlimited
+ *   attempts: retries add no history events and hold no worker slot between checks
+ * - `scheduleToCloseTimeout` = `messageBatches.deadline` (input default 25h: Anthropic expires what
+ *   it has not done after 24 hours, so a Message Batch ends well within it)
+ * - `startToCloseTimeout` @default 1 minute (one retrieve call)
+ */
+export function pollOptions(input: BatchInput): ActivityOptions {
+  const { pollInterval, deadline } = input.messageBatches;
+  return {
+    startToCloseTimeout: '1m',
+    scheduleToCloseTimeout: deadline,
+    retry: { initialInterval: pollInterval, backoffCoefficient: 1, maximumInterval: pollInterval, nonRetryableErrorTypes },
+  };
+}
+
+/**
+ * cancelMessageBatch (batch mode, when the batch is cancelled): asks Anthropic to cancel one
+ * Message Batch.
+ * - `startToCloseTimeout` @default 1 minute
+ * - `retry` @default 1 s doubling to 1 min, 10 attempts: after that the batch stops asking and
+ *   waits for the Message Batch to end by itself (Anthropic ends it within 24 hours)
+ */
+export const cancelMessageBatchOptions: ActivityOptions = {
+  startToCloseTimeout: '1m',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 10, nonRetryableErrorTypes },
+};

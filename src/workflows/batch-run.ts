@@ -4,12 +4,13 @@ import {
   CancellationScope,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   setCurrentDetails,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { BatchActivities, ExtractChunkResult, PlanBatchResult, WriteReportInput } from '../batch/activities';
+import type { BatchActivities, ExtractChunkInput, ExtractChunkResult, PlanBatchResult, WriteReportInput } from '../batch/activities';
 import { chunkRange } from '../batch/chunks';
 import { addCounts, emptyCounts, type ChunkCounts } from '../batch/counts';
 import { failureTypes } from '../batch/failures';
@@ -25,12 +26,15 @@ import {
   totalPausedMs,
   type BatchClock,
   type BatchState,
+  type BatchView,
   type Progress,
 } from '../batch/progress';
 import type { ReportState } from '../batch/summary';
 import { chunkOptions, locatingOptions, planningOptions, reportOptions } from './activity-options';
 import type { CarriedState } from '../batch/carried-state';
 import { ChunkQueue } from './chunk-queue';
+import { runMessageBatchChunk } from './message-batch-chunk';
+import { MessageBatchWatch } from './message-batch-watch';
 import { currentDetailsMarkdown } from './details';
 import { rejectUpdate } from './controls';
 import { searchAttributeUpdate } from './publish';
@@ -56,9 +60,12 @@ export class BatchRun {
   private cancelReason: string | null = null;
   private toleranceReason: string | null = null;
   private completedThisRun = 0;
+  /** Resumes in this run: a chunk's outcome is judged against the resumes since it started. */
+  private resumes = 0;
   private readonly runs: number;
   private readonly chunkScope = new CancellationScope();
   private lastSearchAttributes: string | null = null;
+  private readonly messageBatches: MessageBatchWatch;
 
   constructor(
     private readonly batchId: string,
@@ -73,14 +80,17 @@ export class BatchRun {
     this.pauseReason = carried?.pauseReason ?? null;
     this.phase = carried ? 'running' : 'planning';
     this.runs = carried?.runs ?? 1;
+    this.messageBatches = new MessageBatchWatch(carried?.messageBatches);
   }
 
   // --- what the batch is doing ---
 
-  readonly progress = (): Progress =>
-    progressOf(
+  readonly progress = (): Progress => {
+    const now = Date.now();
+    return progressOf(
       {
         batchId: this.batchId,
+        mode: this.input.mode,
         phase: this.phase,
         pauseReason: this.pauseReason,
         priority: this.priority,
@@ -88,13 +98,15 @@ export class BatchRun {
         chunkSize: this.input.chunkSize,
         doneChunks: this.queue?.doneCount ?? 0,
         inFlightChunks: this.queue?.inFlightChunks() ?? [],
-        counts: this.counts,
+        counts: this.messageBatches.countsWith(this.counts),
         clock: this.clock,
         outputDir: `${this.input.outputDir}/${this.batchId}`,
         run: this.runs,
+        ...(this.input.mode === 'batch' ? { messageBatches: this.messageBatchView(now) } : {}),
       },
-      Date.now(),
+      now,
     );
+  };
 
   isPlanned(): boolean {
     return this.plan !== null;
@@ -159,6 +171,7 @@ export class BatchRun {
 
   resume(): void {
     this.pauseReason = null;
+    this.resumes++;
     this.clock = resumeClock(this.clock, Date.now());
     this.publish();
   }
@@ -196,20 +209,24 @@ export class BatchRun {
     const chunk = this.queue!.take()!;
     const plan = this.plan!;
     const { start, end } = chunkRange(chunk, this.input.chunkSize, plan.total);
+    const label = `chunk ${chunk}: documents ${start + 1}–${end}`;
     const { extractChunk } = proxyActivities<BatchActivities>({
       ...chunkOptions(this.input),
       priority: { priorityKey: this.priority },
-      summary: `chunk ${chunk}: documents ${start + 1}–${end}`,
+      summary: label,
     });
     const { models, cache, chunkSize } = this.input;
     const settings = { schema: plan.schema ?? this.input.schema, extractor: plan.extractor, models, cache };
-    void this.chunkScope
-      .run(() => extractChunk({ batchId: this.batchId, batchDir: plan.batchDir, chunkIndex: chunk, chunkSize, settings }))
+    const resumesAtStart = this.resumes;
+    const chunkInput = { batchId: this.batchId, batchDir: plan.batchDir, chunkIndex: chunk, chunkSize, settings };
+    const running = this.input.mode === 'batch' ? this.runMessageBatchChunk(chunkInput, label) : this.chunkScope.run(() => extractChunk(chunkInput));
+    void running
       .then(
         (result) => this.chunkDone(result),
-        (error: unknown) => this.chunkFailed(chunk, error),
+        (error: unknown) => this.chunkFailed(chunk, error, this.resumes > resumesAtStart),
       )
       .finally(() => {
+        this.messageBatches.left(chunk);
         this.stopClockWhenIdle();
         this.publish();
       });
@@ -218,6 +235,7 @@ export class BatchRun {
   /** The state the next run starts from. */
   handOver(): CarriedState {
     return {
+      ...(this.input.mode === 'batch' ? { messageBatches: this.messageBatches.handOver() } : {}),
       plan: this.plan!,
       doneChunks: this.queue!.doneRanges(),
       front: this.queue!.frontChunks(),
@@ -268,6 +286,19 @@ export class BatchRun {
 
   // --- internals ---
 
+  /** Batch mode: the chunk's documents go to Anthropic as Message Batches (message-batch-chunk.ts). */
+  private runMessageBatchChunk(chunk: ExtractChunkInput, label: string): Promise<ExtractChunkResult> {
+    return runMessageBatchChunk({
+      chunk,
+      input: this.input,
+      label,
+      priority: () => this.priority,
+      paused: () => this.isPaused(),
+      cancelled: () => this.isCancelled(),
+      watch: this.messageBatches,
+    });
+  }
+
   private chunkDone(result: ExtractChunkResult): void {
     this.queue!.complete(result.chunkIndex);
     this.counts = addCounts(this.counts, result);
@@ -276,16 +307,28 @@ export class BatchRun {
     this.toleranceReason ??= tolerance(this.counts.failed, this.plan!.total, this.input.toleratedFailurePercent);
   }
 
-  private chunkFailed(chunk: number, error: unknown): void {
+  private chunkFailed(chunk: number, error: unknown, resumedSinceStart: boolean): void {
     this.queue!.release(chunk);
     if (isCancellation(error)) return;
     const cause = error instanceof ActivityFailure ? error.cause : error;
     if (cause instanceof ApplicationFailure && cause.type === failureTypes.batchFault) {
+      // A chunk that started before the last resume may report the fault that paused the batch
+      // after the person fixed it and resumed: it says nothing about now. The chunk runs again
+      // (it is back in the queue); if the fault is still there, that attempt pauses the batch.
+      if (resumedSinceStart && patched('stale-batch-fault')) {
+        log.info(`chunk ${chunk} reported a fault from before the resume (${cause.message}): it runs again`);
+        return;
+      }
       this.pause(cause.message);
       return;
     }
     // Retries are exhausted: the fault outlived the retry policy, so a person should look.
     this.pause(`chunk ${chunk} failed after its retries: ${cause instanceof Error ? cause.message : String(cause)}. Fix the cause, then resume`);
+  }
+
+  private messageBatchView(now: number): NonNullable<BatchView['messageBatches']> {
+    const pendingChunks = this.queue ? this.queue.chunkCount - this.queue.doneCount - this.queue.inFlightCount : 0;
+    return { progress: this.messageBatches.progress(now), etaMs: this.messageBatches.etaMs(now, pendingChunks, this.input.concurrency) };
   }
 
   /** A paused batch's clock stops once its in-flight chunks have finished: they still count as work. */

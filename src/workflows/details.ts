@@ -1,5 +1,8 @@
-import { formatCost, formatDuration, formatRate } from '../batch/format';
+import { formatCost, formatDuration, formatMessageBatches, formatRate, formatWaitingMessageBatch } from '../batch/format';
 import type { Progress } from '../batch/progress';
+
+/** Waiting Message Batches listed by name in the Web UI; the rest are counted. */
+const LISTED_MESSAGE_BATCHES = 10;
 
 /**
  * The Markdown the Temporal Web UI shows as the batch's current details. Pure: the workflow sets
@@ -12,14 +15,24 @@ export function currentDetailsMarkdown(progress: Progress): string {
     '',
     `\`${progressBar(progress.percent)}\` ${progress.percent}% — ${progress.processed} of ${progress.total} documents`,
     '',
-    `succeeded ${progress.succeeded} · failed ${progress.failed} · cached ${progress.cached} · in flight ${progress.inFlight} · priority ${progress.priority}`,
+    `succeeded ${progress.succeeded} · failed ${progress.failed} · cached ${progress.cached} · in flight ${progress.inFlight} · priority ${progress.priority}` +
+      (progress.mode ? ` · mode ${progress.mode}` : ''),
     '',
     `ETA ${progress.etaMs === null ? 'unknown yet' : formatDuration(progress.etaMs)} · ${formatRate(progress.docsPerSecond)} · ` +
       `elapsed ${formatDuration(progress.elapsedMs)} · cost ${formatCost(progress.usage.costUsd)}`,
+    ...messageBatchLines(progress),
     '',
     `Output: \`${progress.outputDir}\``,
   ];
   return lines.join('\n');
+}
+
+/** Batch mode: the tally, then the Message Batches still at Anthropic, oldest first. */
+function messageBatchLines({ messageBatches }: Progress): string[] {
+  if (!messageBatches) return [];
+  const listed = messageBatches.waitingBatches.slice(0, LISTED_MESSAGE_BATCHES).map((batch) => `- ${formatWaitingMessageBatch(batch)}`);
+  const more = messageBatches.waitingBatches.length - listed.length;
+  return ['', `Message Batches: ${formatMessageBatches(messageBatches)}`, ...(listed.length > 0 ? [''] : []), ...listed, ...(more > 0 ? [`- and ${more} more`] : [])];
 }
 
 export function progressBar(percent: number, width = 20): string {

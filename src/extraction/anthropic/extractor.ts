@@ -1,17 +1,19 @@
 import Anthropic from '@anthropic-ai/sdk';
-import type { ContentBlockParam, Message, MessageParam, TextBlockParam } from '@anthropic-ai/sdk/resources/messages';
+import type { ContentBlockParam, Message, MessageCreateParamsNonStreaming, MessageParam, TextBlockParam } from '@anthropic-ai/sdk/resources/messages';
 import { z } from 'zod';
-import { DocumentError } from '../errors';
+import { BatchFault, DocumentError } from '../errors';
 import type { Extraction, ExtractionRequest, Extractor, SourceDocument } from '../extractor';
 import { requirePrice, usageOf } from '../pricing';
 import { sharedRateLimiter, type RateLimiter } from '../rate-limit';
 import { builtInSchemas, isSchemaName, runChecks, type SchemaDefinition } from '../schemas';
 import { addUsage, zeroUsage, type Usage } from '../usage';
 import { apiResponseStatus, isApiError, retryAfterMs, toExtractionError } from './api-errors';
+import { FaultGate } from './fault-gate';
 import { imageSize } from '../formats/image';
+import { tokenCountsOf } from './token-counts';
 import { mergePartData } from './merge';
 import { checkOutput, outputFormat, uncheckableOutput, type CheckedOutput } from './output';
-import { consistencyRepairInstruction, extractionInstruction, repairInstruction, systemPrompt, type DocumentPart } from './prompt';
+import { consistencyRepairInstruction, extractionInstruction, repairInstruction, systemPrompt, type CacheTtl, type DocumentPart } from './prompt';
 import { defaultRoutingThresholds, routeModel, type RoutingThresholds } from './routing';
 import { apiRequestLimits, fitsOneRequest, type RequestLimits } from './split';
 import { isolatedDecoding, type DecoderPool } from '../isolation';
@@ -58,6 +60,40 @@ interface CallResult {
 }
 
 /**
+ * A document's first request, built apart from the call for Message Batches: `params` are exactly
+ * what `extract` would send first (same routing, content, structured output and system prompt).
+ * A PDF beyond one request's limits is `split`: its parts go through `extract`.
+ */
+export type FirstRequest = { kind: 'request'; model: string; params: MessageCreateParamsNonStreaming } | { kind: 'split' };
+
+/** The answer to a first request that came another way (a Message Batch), with what it cost. */
+export interface FirstAnswer {
+  model: string;
+  message: Message;
+  usage: Usage;
+}
+
+/** The Claude extractor, plus the two halves of its first call for Message Batches. */
+export interface AnthropicExtractor extends Extractor {
+  readonly name: 'anthropic';
+  /** The document's first request, its system prompt cached for `cacheTtl`; throws DocumentError like `extract`. */
+  firstRequest(request: ExtractionRequest, cacheTtl: CacheTtl): Promise<FirstRequest>;
+  /** Finishes the extraction from the first answer exactly as `extract` does: validation, then repair turn and escalation as realtime calls. */
+  extractFrom(request: ExtractionRequest, first: FirstAnswer): Promise<Extraction>;
+}
+
+/** The Messages API parameters of one call: the one place a request's shape is decided. */
+function requestParams(model: string, maxTokens: number, system: TextBlockParam[], messages: MessageParam[], schema: z.ZodObject): MessageCreateParamsNonStreaming {
+  return { model, max_tokens: maxTokens, system, messages, output_config: { format: outputFormat(schema) } };
+}
+
+/** A model's answer checked against the schema: data, or the problems a repair turn names. */
+export function checkAnswer(schema: z.ZodObject, message: Message): CheckedOutput {
+  const text = message.content.flatMap((block) => (block.type === 'text' ? [block.text] : [])).join('');
+  return uncheckableOutput(message) ?? checkOutput(schema, text);
+}
+
+/**
  * The Claude extractor. Per document: route to the simple or the complex model (routing.ts); send
  * the document (split into page ranges if beyond the request limits, split.ts) with the stable,
  * cached system prompt and the schema as structured output; check the answer with zod; on an
@@ -66,8 +102,10 @@ interface CallResult {
  * validation_failed with the errors. A valid answer that fails the schema's consistency checks
  * gets one repair turn that names them; what still fails is kept, for review, as warnings. The SDK's own retries are off: API failures become
  * TransientError / DocumentError / BatchFault (api-errors.ts) and Temporal's retry policy decides.
+ * A BatchFault is remembered (fault-gate.ts): the extractions already under way fail with it
+ * unsent, and later ones probe with one call until the API answers again.
  */
-export function createAnthropicExtractor(options: AnthropicExtractorOptions): Extractor {
+export function createAnthropicExtractor(options: AnthropicExtractorOptions): AnthropicExtractor {
   const { models } = options;
   for (const model of new Set([models.simple, models.complex, models.escalation])) requirePrice(model);
   const client = new Anthropic({
@@ -80,16 +118,26 @@ export function createAnthropicExtractor(options: AnthropicExtractorOptions): Ex
   const thresholds: RoutingThresholds = { ...defaultRoutingThresholds, ...options.routing };
   const maxTokens = options.maxOutputTokens ?? 8192;
   const limiter = options.rateLimiter === false ? undefined : (options.rateLimiter ?? sharedRateLimiter(client.baseURL, options.apiKey));
+  const faults = new FaultGate();
 
-  async function call(model: string, system: TextBlockParam[], messages: MessageParam[], schema: z.ZodObject, path: string): Promise<CallResult> {
-    const waitStart = performance.now();
-    await limiter?.acquire(estimateInputTokens(system, messages));
-    if (limiter) options.observer?.rateLimitWait((performance.now() - waitStart) / 1000);
+  /** One Messages API call of the extraction that began at fault mark `mark` (see fault-gate.ts). */
+  async function call(model: string, system: TextBlockParam[], messages: MessageParam[], schema: z.ZodObject, path: string, mark: number): Promise<CallResult> {
+    const ticket = await faults.enter(mark);
+    try {
+      const waitStart = performance.now();
+      await limiter?.acquire(estimateInputTokens(system, messages));
+      if (limiter) options.observer?.rateLimitWait((performance.now() - waitStart) / 1000);
+      faults.check(mark);
+    } catch (error) {
+      // Not sent: a probe hands its turn on.
+      faults.undecided(ticket);
+      throw error;
+    }
     let message: Message;
     const sentAt = performance.now();
     try {
       const { data, response } = await client.messages
-        .create({ model, max_tokens: maxTokens, system, messages, output_config: { format: outputFormat(schema) } })
+        .create(requestParams(model, maxTokens, system, messages, schema))
         .withResponse();
       limiter?.observe(response.headers);
       limiter?.completed({
@@ -98,6 +146,7 @@ export function createAnthropicExtractor(options: AnthropicExtractorOptions): Ex
         outputTokens: data.usage.output_tokens,
       });
       options.observer?.apiResponse(String(response.status));
+      faults.answered();
       message = data;
     } catch (error) {
       options.observer?.apiResponse(apiResponseStatus(error));
@@ -105,35 +154,42 @@ export function createAnthropicExtractor(options: AnthropicExtractorOptions): Ex
         limiter?.observe(error.headers);
         if (error.status === 429) limiter?.pause(retryAfterMs(error.headers) ?? 1000);
       }
-      throw toExtractionError(error, { path, model });
+      const mapped = toExtractionError(error, { path, model });
+      if (mapped instanceof BatchFault) faults.failed(mapped);
+      else if (mapped instanceof DocumentError) faults.answered();
+      else faults.undecided(ticket);
+      throw mapped;
     }
-    const usage = usageOf(model, {
-      inputTokens: message.usage.input_tokens,
-      outputTokens: message.usage.output_tokens,
-      cacheReadTokens: message.usage.cache_read_input_tokens ?? 0,
-      cacheWriteTokens: message.usage.cache_creation_input_tokens ?? 0,
-    });
-    const text = message.content.flatMap((block) => (block.type === 'text' ? [block.text] : [])).join('');
-    return { checked: uncheckableOutput(message) ?? checkOutput(schema, text), usage };
+    const usage = usageOf(model, tokenCountsOf(message.usage));
+    return { checked: checkAnswer(schema, message), usage };
   }
 
-  /** One document or part: first answer, repair turn, escalation. */
+  /** The first turn: the document, then the instruction. */
+  async function askFor(document: SourceDocument, part: DocumentPart | undefined, schemaName: string): Promise<MessageParam[]> {
+    return [
+      { role: 'user', content: [...(await isolatedDecoding.documentContent(document, options.decoderPool)), { type: 'text', text: extractionInstruction(schemaName, part) }] },
+    ];
+  }
+
+  /** One document or part: first answer (asked here, or `firstAnswer` when it came from a Message Batch), repair turn, escalation. */
   async function extractPart(
     document: SourceDocument,
     part: DocumentPart | undefined,
     model: string,
     schemaName: string,
     definition: SchemaDefinition,
+    mark: number,
+    firstAnswer?: FirstAnswer,
   ): Promise<Extraction> {
     const { schema } = definition;
     const system = systemPrompt(definition);
-    const ask: MessageParam[] = [
-      { role: 'user', content: [...(await isolatedDecoding.documentContent(document, options.decoderPool)), { type: 'text', text: extractionInstruction(schemaName, part) }] },
-    ];
+    // Built when a call needs it: a valid answer from a Message Batch needs no content at all.
+    let asked: MessageParam[] | undefined;
+    const ask = async () => (asked ??= await askFor(document, part, schemaName));
     let usage = zeroUsage;
     let calls = 0;
     const attempt = async (attemptModel: string, messages: MessageParam[]) => {
-      const result = await call(attemptModel, system, messages, schema, document.path).catch((error: unknown) => {
+      const result = await call(attemptModel, system, messages, schema, document.path, mark).catch((error: unknown) => {
         throw error instanceof DocumentError ? new DocumentError(error.type, error.message, addUsage(usage, error.usage ?? zeroUsage)) : error;
       });
       usage = addUsage(usage, result.usage);
@@ -141,28 +197,35 @@ export function createAnthropicExtractor(options: AnthropicExtractorOptions): Ex
       return result.checked;
     };
 
-    const repairTurn = (answer: CheckedOutput, instruction: string): MessageParam[] => [
-      ...ask,
+    const repairTurn = async (answer: CheckedOutput, instruction: string): Promise<MessageParam[]> => [
+      ...(await ask()),
       { role: 'assistant', content: answer.text.trim() === '' ? '(no answer)' : answer.text },
       { role: 'user', content: instruction },
     ];
 
-    const first = await attempt(model, ask);
+    let first: CheckedOutput;
+    if (firstAnswer) {
+      first = checkAnswer(schema, firstAnswer.message);
+      usage = firstAnswer.usage;
+      calls++;
+    } else {
+      first = await attempt(model, await ask());
+    }
     if (first.valid) {
       // Parts of a split PDF hold only some of the line items: checks run on the merged whole only.
       const failed = part === undefined ? runChecks(definition, first.data) : [];
       if (failed.length === 0) return { data: first.data, usage, model, calls };
-      const repaired = await attempt(model, repairTurn(first, consistencyRepairInstruction(failed)));
+      const repaired = await attempt(model, await repairTurn(first, consistencyRepairInstruction(failed)));
       // The repair wins when it validates and fails fewer checks; what still fails becomes warnings (extract-chunk).
       const better = repaired.valid && runChecks(definition, repaired.data).length < failed.length;
       return { data: better ? repaired.data : first.data, usage, model, calls };
     }
-    const repaired = await attempt(model, repairTurn(first, repairInstruction(first.issues)));
+    const repaired = await attempt(model, await repairTurn(first, repairInstruction(first.issues)));
     if (repaired.valid) return { data: repaired.data, usage, model, calls };
     let issues = repaired.issues;
     const tried = [model];
     if (models.escalation !== model) {
-      const escalated = await attempt(models.escalation, ask);
+      const escalated = await attempt(models.escalation, await ask());
       if (escalated.valid) return { data: escalated.data, usage, model: models.escalation, calls };
       issues = escalated.issues;
       tried.push(models.escalation);
@@ -175,29 +238,47 @@ export function createAnthropicExtractor(options: AnthropicExtractorOptions): Ex
     );
   }
 
+  /** The model a document goes to, and whether it fits one request (else a PDF is split into parts). */
+  async function route(request: ExtractionRequest): Promise<{ definition: SchemaDefinition; model: string; oneRequest: boolean }> {
+    const { document } = request;
+    const definition = definitionOf(request);
+    const profile = await isolatedDecoding.profileDocument(document, thresholds.maxSimplePages + 1, options.decoderPool);
+    const { model } = routeModel(profile, models, thresholds);
+    if (document.mediaType !== 'application/pdf' || fitsOneRequest(document, profile.pages, limits)) {
+      if (document.bytes.length * (document.mediaType.startsWith('text/') ? 1 : 4 / 3) > limits.maxRequestBytes) {
+        throw new DocumentError('too_large', `${document.path} is too large for one Messages API request (${limits.maxRequestBytes} bytes): split it`);
+      }
+      return { definition, model, oneRequest: true };
+    }
+    return { definition, model, oneRequest: false };
+  }
+
   return {
     name: 'anthropic',
     settingsKey: `anthropic:v${anthropicExtractorVersion}:${models.simple}/${models.complex}/${models.escalation}:routing=${thresholds.maxSimplePages},${thresholds.maxSimpleBytes},${thresholds.maxSimpleTextChars}:max_tokens=${maxTokens}`,
     // The process's limiter sizes the documents in flight; unpaced, the SDK's own pool is the bound.
     documentsInFlight: () => limiter?.documentsInFlight() ?? unpacedDocumentsInFlight,
+    async firstRequest(request: ExtractionRequest, cacheTtl: CacheTtl): Promise<FirstRequest> {
+      const { definition, model, oneRequest } = await route(request);
+      if (!oneRequest) return { kind: 'split' };
+      const messages = await askFor(request.document, undefined, request.schemaName);
+      return { kind: 'request', model, params: requestParams(model, maxTokens, systemPrompt(definition, cacheTtl), messages, definition.schema) };
+    },
+    async extractFrom(request: ExtractionRequest, first: FirstAnswer): Promise<Extraction> {
+      return extractPart(request.document, undefined, first.model, request.schemaName, definitionOf(request), faults.mark(), first);
+    },
     async extract(request: ExtractionRequest): Promise<Extraction> {
       const { document, schemaName } = request;
-      const definition = definitionOf(request);
-      const profile = await isolatedDecoding.profileDocument(document, thresholds.maxSimplePages + 1, options.decoderPool);
-      const { model } = routeModel(profile, models, thresholds);
-      if (document.mediaType !== 'application/pdf' || fitsOneRequest(document, profile.pages, limits)) {
-        if (document.bytes.length * (document.mediaType.startsWith('text/') ? 1 : 4 / 3) > limits.maxRequestBytes) {
-          throw new DocumentError('too_large', `${document.path} is too large for one Messages API request (${limits.maxRequestBytes} bytes): split it`);
-        }
-        return extractPart(document, undefined, model, schemaName, definition);
-      }
+      const mark = faults.mark();
+      const { definition, model, oneRequest } = await route(request);
+      if (oneRequest) return extractPart(document, undefined, model, schemaName, definition, mark);
       let usage = zeroUsage;
       let calls = 0;
       const data: Record<string, unknown>[] = [];
       const servedBy = new Set<string>();
       for (const { part, document: partDocument } of await isolatedDecoding.splitPdf(document, limits, options.decoderPool)) {
         try {
-          const extraction = await extractPart(partDocument, part, model, schemaName, definition);
+          const extraction = await extractPart(partDocument, part, model, schemaName, definition, mark);
           usage = addUsage(usage, extraction.usage);
           calls += extraction.calls;
           data.push(extraction.data);

@@ -20,14 +20,10 @@ export function withEInvoiceReader(extractor: Extractor, pool?: DecoderPool): Ex
     settingsKey: `${extractor.settingsKey}+einvoice:v1`,
     ...(extractor.documentsInFlight ? { documentsInFlight: () => extractor.documentsInFlight!() } : {}),
     async extract(request: ExtractionRequest): Promise<Extraction> {
-      if (request.schemaName !== 'invoice') return extractor.extract(request);
-      const reading = await readEInvoice(request.document, request.schema, pool).catch((error: unknown) => {
-        if (error instanceof DocumentError) return { status: 'none' as const }; // the extractor names the damage
-        throw error;
-      });
-      if (reading.status === 'read') return { data: reading.data, usage: zeroUsage, model: eInvoiceModel, calls: 0, source: 'e-invoice' };
-      if (reading.status === 'none') return extractor.extract(request);
-      const warning = `e-invoice XML not used, extracted from the document instead: ${reading.reason}`;
+      const reading = await eInvoiceFirst(request, pool);
+      if ('extraction' in reading) return reading.extraction;
+      if (reading.warning === undefined) return extractor.extract(request);
+      const { warning } = reading;
       try {
         const extraction = await extractor.extract(request);
         return { ...extraction, warnings: [...(extraction.warnings ?? []), warning] };
@@ -37,4 +33,20 @@ export function withEInvoiceReader(extractor: Extractor, pool?: DecoderPool): Ex
       }
     },
   };
+}
+
+/**
+ * The e-invoice reader's part alone (batch mode sends the rest as Message Batches): the extraction
+ * when the document is a usable e-invoice, else what the extractor must know, a warning when an
+ * e-invoice is there but cannot be used.
+ */
+export async function eInvoiceFirst(request: ExtractionRequest, pool?: DecoderPool): Promise<{ extraction: Extraction } | { warning: string | undefined }> {
+  if (request.schemaName !== 'invoice') return { warning: undefined };
+  const reading = await readEInvoice(request.document, request.schema, pool).catch((error: unknown) => {
+    if (error instanceof DocumentError) return { status: 'none' as const }; // the extractor names the damage
+    throw error;
+  });
+  if (reading.status === 'read') return { extraction: { data: reading.data, usage: zeroUsage, model: eInvoiceModel, calls: 0, source: 'e-invoice' } };
+  if (reading.status === 'none') return { warning: undefined };
+  return { warning: `e-invoice XML not used, extracted from the document instead: ${reading.reason}` };
 }

@@ -1,0 +1,194 @@
+import { setMaxListeners } from 'node:events';
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import type { Message } from '@anthropic-ai/sdk/resources/messages';
+import type { CollectChunkInput, CollectChunkResult } from '../batch/message-batches';
+import { chunkRange } from '../batch/chunks';
+import { countResults } from '../batch/counts';
+import { documentSlotsFor } from '../extraction/document-slots';
+import { DocumentError } from '../extraction/errors';
+import { parseCustomId } from '../extraction/message-batches/custom-id';
+import { outcomeOf } from '../extraction/message-batches/results';
+import { batchUsageOf } from '../extraction/message-batches/usage';
+import type { DocumentResult } from '../store/document-result';
+import { ChunkJournal, readJournal } from '../store/journal';
+import { readManifest } from '../store/manifest';
+import { readSubmissions, type SubmissionGroup } from '../store/message-batch-records';
+import { chunkJournalPath } from '../store/paths';
+import { documentFailed, documentSucceeded, extractDocument, extractionRequest, openDocument } from './document-outcome';
+import { heartbeatEveryMs } from './extract-chunk';
+import { faultPoint, faultPointArmed } from './fault-point';
+import { toActivityFailure } from './failures';
+import { messageBatchFailure } from './message-batch-api';
+import { batchModeTools, type MessageBatchDeps } from './message-batch-tools';
+
+/**
+ * Streams the results of a chunk's ended Message Batches (the SDK's JSONL decoder: one result in
+ * memory at a time) into the chunk's journal, skipping documents it holds already, so a retried
+ * attempt picks up where a killed one stopped. Per result:
+ * - `succeeded`: validated exactly like a realtime answer; an invalid one gets its repair turn and
+ *   escalation as realtime calls (the extractor's own code), in the worker's document slots;
+ * - `errored` with `invalid_request_error`: a failed document (`rejected_by_api`) with the API's message;
+ * - `errored` otherwise, or `expired`: counted in `resubmit` for the next round, unless this round
+ *   is the batch's last resubmit: then one realtime call, or a failed document with the reason;
+ * - `canceled`: left out of the journal (the report lists it as not processed).
+ * A result whose custom_id does not carry its group's token (a Message Batch adopted by
+ * reconciliation that was another submission's) is ignored and logged; a document of the round
+ * that no result answered is counted in `resubmit` like an expired one.
+ */
+export async function collectChunk(deps: MessageBatchDeps, input: CollectChunkInput): Promise<CollectChunkResult> {
+  const context = Context.current();
+  const manifest = await readManifest(input.batchDir);
+  const { start, end } = chunkRange(input.chunkIndex, input.chunkSize, manifest.length);
+  const journalPath = chunkJournalPath(input.batchDir, input.chunkIndex);
+  const journal = await ChunkJournal.open(journalPath);
+  const tools = await batchModeTools(deps, input.settings);
+  const { extractor, anthropic, schema, client } = tools;
+  const attempt = context.info.attempt;
+  const groups = new Map<string, SubmissionGroup>();
+  const thisRound: SubmissionGroup[] = [];
+  for (const submission of await readSubmissions(input.batchDir, input.chunkIndex)) {
+    for (const created of submission.created) groups.set(created.id, submission);
+    if (submission.intent.round === input.round) thisRound.push(submission);
+  }
+  const slots = documentSlotsFor(anthropic, () => anthropic.documentsInFlight?.() ?? 8);
+  const stop = new AbortController();
+  setMaxListeners(end - start + 1, stop.signal);
+  const onCancel = () => stop.abort(context.cancellationSignal.reason);
+  context.cancellationSignal.addEventListener('abort', onCancel, { once: true });
+  const answered = new Set<number>();
+  let resubmit = 0;
+  let extractedNow = 0;
+  let failure: { error: unknown } | undefined;
+  const running = new Set<Promise<void>>();
+  const progress = () => ({ done: journal.done.size, of: end - start });
+
+  const journaled = async (result: DocumentResult): Promise<boolean> => {
+    if (!(await journal.append(result))) return false;
+    deps.observer?.documentFinished(result, input.settings.extractor);
+    extractedNow++;
+    return true;
+  };
+
+  /** Runs `work` in a document slot (it calls the Messages API); a failure stops the attempt after what is in flight. */
+  const inSlot = async (work: () => Promise<DocumentResult>): Promise<void> => {
+    const release = await slots.acquire(stop.signal).catch(() => undefined);
+    if (!release) return;
+    const task = (async () => {
+      try {
+        if (!stop.signal.aborted) await journaled(await work());
+      } catch (error) {
+        failure ??= { error };
+        stop.abort(error);
+      } finally {
+        release();
+      }
+    })();
+    running.add(task);
+    void task.finally(() => running.delete(task));
+  };
+
+  const path = (index: number) => manifest[index]!.path;
+  const base = (index: number) => ({ base: { index, path: path(index), attempts: attempt }, startedAt: deps.now() });
+
+  /** A document whose resubmits ran out: one realtime call, or failed with the reason. */
+  const ranOut = async (index: number, reason: string, expired: boolean) => {
+    if (input.whenResubmitsRunOut === 'realtime') return inSlot(() => extractDocument(deps, extractor, schema, input.settings, manifest[index]!, attempt));
+    const submissions = input.round + 1;
+    const message = `${path(index)}: ${reason}, in ${submissions} submission${submissions === 1 ? '' : 's'} to the Message Batches API; messageBatches.resubmits (${input.resubmits}) ran out: raise it, or set messageBatches.whenResubmitsRunOut to "realtime"`;
+    await journaled(documentFailed(deps, base(index), new DocumentError(expired ? 'timeout' : 'rejected_by_api', message)));
+  };
+  const again = async (index: number, reason: string, expired: boolean) => {
+    if (input.round >= input.resubmits) await ranOut(index, reason, expired);
+    else resubmit++;
+  };
+
+  const succeeded = (index: number, group: SubmissionGroup, message: Message, submittedAt: string) =>
+    inSlot(async () => {
+      // Loaded again for its content (a repair turn), its cache key and encoding; never looked up in the cache: this answer is paid for.
+      const start = await openDocument(deps, schema, input.settings, extractor.settingsKey, manifest[index]!, attempt, { lookUpCache: false });
+      if ('result' in start) return start.result;
+      // Its duration counts from the Message Batch's creation: the turnaround at Anthropic.
+      const createdAt = Date.parse(submittedAt);
+      const opened = { ...start.opened, startedAt: Number.isFinite(createdAt) ? Math.min(createdAt, start.opened.startedAt) : start.opened.startedAt };
+      const model = modelOf(group, index) ?? message.model;
+      try {
+        const extraction = await anthropic.extractFrom(extractionRequest(schema, opened.document), { model, message, usage: batchUsageOf(model, message.usage) });
+        const warnings = [...(group.intent.warnings?.[index] ?? []), ...(extraction.warnings ?? [])];
+        return await documentSucceeded(deps, schema, opened, { ...extraction, ...(warnings.length > 0 ? { warnings } : {}) });
+      } catch (error) {
+        if (!(error instanceof DocumentError)) throw error;
+        return documentFailed(deps, opened, error);
+      }
+    });
+
+  const beat = setInterval(() => context.heartbeat(progress()), heartbeatEveryMs(context.info.heartbeatTimeoutMs));
+  try {
+    for (const [position, ref] of input.messageBatches.entries()) {
+      const group = groups.get(ref.id);
+      if (!group) {
+        throw ApplicationFailure.nonRetryable(`Message Batch ${ref.id} is not in the submission records of chunk ${input.chunkIndex}: it was not submitted by this batch`, 'MessageBatchUnknown');
+      }
+      const members = new Set(group.intent.indices);
+      const half = Math.ceil(ref.requests / 2);
+      const results = await client.messages.batches.results(ref.id).catch((error: unknown) => {
+        throw messageBatchFailure(error, `the results of Message Batch ${ref.id} (chunk ${input.chunkIndex})`);
+      });
+      for await (const line of results) {
+        if (stop.signal.aborted) break;
+        const id = parseCustomId(line.custom_id);
+        if (!id || id.token !== group.intent.token || !members.has(id.index)) {
+          context.log.warn(`Message Batch ${ref.id}: result ${line.custom_id} is not one of chunk ${input.chunkIndex}'s (token ${group.intent.token}): ignored`);
+          continue;
+        }
+        answered.add(id.index);
+        if (await journal.has(id.index)) continue;
+        const outcome = outcomeOf(line.result);
+        if (outcome.kind === 'succeeded') {
+          await succeeded(id.index, group, outcome.message, ref.createdAt);
+        } else if (outcome.kind === 'rejected') {
+          const rejected = new DocumentError('rejected_by_api', `the Message Batches API rejected the request for ${path(id.index)}: ${outcome.message}`);
+          await journaled(documentFailed(deps, base(id.index), rejected));
+        } else if (outcome.kind === 'resubmit') {
+          await again(id.index, outcome.reason, line.result.type === 'expired');
+        }
+        if (position === 0 && faultPointArmed('message-batch:collecting')) {
+          await Promise.all(running);
+          if (countJournaled(journal, members) >= half) faultPoint('message-batch:collecting');
+        }
+      }
+    }
+    await Promise.all(running);
+    if (!failure && !stop.signal.aborted) {
+      // A document of this round no result answered (its group adopted another submission's Message Batch): sent again.
+      for (const submission of thisRound) {
+        for (const index of submission.intent.indices) {
+          if (!answered.has(index) && !(await journal.has(index))) await again(index, 'not answered by any Message Batch of its submission', true);
+        }
+      }
+      await Promise.all(running);
+    }
+  } catch (error) {
+    stop.abort(error);
+    await Promise.allSettled(running);
+    throw toActivityFailure(error);
+  } finally {
+    clearInterval(beat);
+    context.cancellationSignal.removeEventListener('abort', onCancel);
+  }
+  if (failure) throw toActivityFailure(failure.error);
+  const done = await readJournal(journalPath);
+  return { chunkIndex: input.chunkIndex, extractedNow, ...countResults(done.values()), resubmit };
+}
+
+/** The model a document's request was sent to, as its intent recorded it. */
+function modelOf(group: SubmissionGroup, index: number): string | undefined {
+  for (const [model, indices] of Object.entries(group.intent.models)) if (indices.includes(index)) return model;
+  return undefined;
+}
+
+function countJournaled(journal: ChunkJournal, members: ReadonlySet<number>): number {
+  let count = 0;
+  for (const index of members) if (journal.done.has(index)) count++;
+  return count;
+}

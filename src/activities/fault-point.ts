@@ -1,0 +1,27 @@
+/**
+ * The kill points of batch mode's crash tests: with DOCBATCH_FAULT_POINT set to a point's name,
+ * the worker process SIGKILLs itself when it reaches that point, exactly as a machine dying there
+ * would (no finally blocks, no flushed buffers). Unset, a point is one comparison.
+ */
+export const faultPoints = [
+  /** After the intent is on disk, before `create` is sent. */
+  'message-batch:before-create',
+  /** After `create` returned, before its id is recorded. */
+  'message-batch:after-create',
+  /** awaitMessageBatch, right after it found the Message Batch still in progress. */
+  'message-batch:polling',
+  /** collectChunk, once half the results of its first Message Batch are journaled. */
+  'message-batch:collecting',
+] as const;
+export type FaultPoint = (typeof faultPoints)[number];
+
+const armed = process.env.DOCBATCH_FAULT_POINT;
+
+export function faultPoint(point: FaultPoint): void {
+  if (armed === point) process.kill(process.pid, 'SIGKILL');
+}
+
+/** Whether `point` is armed: for a check that costs something to compute. */
+export function faultPointArmed(point: FaultPoint): boolean {
+  return armed === point;
+}

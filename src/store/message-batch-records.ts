@@ -1,0 +1,128 @@
+import { mkdir, open, readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { messageBatchRecordsDir, messageBatchRecordsPath } from './paths';
+
+/**
+ * Batch mode's submission records, one append-only file per chunk: for each (round, group) an
+ * `intent` line, written and fsynced before `create` is sent, and a `created` line right after
+ * `create` returned (or when reconciliation adopted a Message Batch). A retried submitChunk reads
+ * them: a group with `created` is never sent again; a group with only its intent is reconciled
+ * against the API's list (src/extraction/message-batches/reconcile.ts).
+ */
+const intentRecordSchema = z.object({
+  kind: z.literal('intent'),
+  round: z.number().int().nonnegative(),
+  group: z.number().int().nonnegative(),
+  /** The custom_id prefix of this group's requests. */
+  token: z.string().min(1),
+  /** ISO 8601, the worker's clock, before `create` was sent. */
+  at: z.string(),
+  indices: z.array(z.number().int().nonnegative()),
+  /** The model each request was routed to (model -> manifest indices): its answer is priced, repaired and escalated as that model's. */
+  models: z.record(z.string(), z.array(z.number().int().nonnegative())),
+  /** Notes for a document's result line known at submission (an e-invoice that could not be used), by manifest index. */
+  warnings: z.record(z.string(), z.array(z.string())).optional(),
+});
+export type IntentRecord = z.infer<typeof intentRecordSchema>;
+
+const createdRecordSchema = z.object({
+  kind: z.literal('created'),
+  round: z.number().int().nonnegative(),
+  group: z.number().int().nonnegative(),
+  id: z.string().min(1),
+  createdAt: z.string(),
+  expiresAt: z.string(),
+  requests: z.number().int().positive(),
+  /** Found by reconciliation rather than returned by `create`. */
+  adopted: z.boolean().optional(),
+});
+export type CreatedRecord = z.infer<typeof createdRecordSchema>;
+
+const recordSchema = z.discriminatedUnion('kind', [intentRecordSchema, createdRecordSchema]);
+
+/** One group of a round: its latest intent and the Message Batches recorded for it (none yet, one, or several adopted). */
+export interface SubmissionGroup {
+  intent: IntentRecord;
+  created: CreatedRecord[];
+}
+
+/** The chunk's groups in the order their intents were first written; a torn or foreign line is ignored. */
+export async function readSubmissions(batchDir: string, chunkIndex: number): Promise<SubmissionGroup[]> {
+  const groups = new Map<string, SubmissionGroup>();
+  for (const record of await readRecords(messageBatchRecordsPath(batchDir, chunkIndex))) {
+    const key = `${record.round}/${record.group}`;
+    const known = groups.get(key);
+    if (record.kind === 'intent') {
+      // A group is written again (same token) when it had to be re-created: its latest intent counts.
+      if (known) known.intent = record;
+      else groups.set(key, { intent: record, created: [] });
+    } else if (known && !known.created.some((created) => created.id === record.id)) {
+      known.created.push(record);
+    }
+  }
+  return [...groups.values()];
+}
+
+/** Every Message Batch id recorded by any chunk of the batch: reconciliation never adopts one of these. */
+export async function recordedMessageBatchIds(batchDir: string): Promise<Set<string>> {
+  const dir = messageBatchRecordsDir(batchDir);
+  const files = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return [] as string[];
+    throw error;
+  });
+  const ids = new Set<string>();
+  for (const file of files.filter((name) => name.endsWith('.jsonl'))) {
+    for (const record of await readRecords(path.join(dir, file))) if (record.kind === 'created') ids.add(record.id);
+  }
+  return ids;
+}
+
+export function recordIntent(batchDir: string, chunkIndex: number, intent: Omit<IntentRecord, 'kind'>): Promise<void> {
+  return appendDurably(messageBatchRecordsPath(batchDir, chunkIndex), { kind: 'intent', ...intent });
+}
+
+export function recordCreated(batchDir: string, chunkIndex: number, created: Omit<CreatedRecord, 'kind'>): Promise<void> {
+  return appendDurably(messageBatchRecordsPath(batchDir, chunkIndex), { kind: 'created', ...created });
+}
+
+async function readRecords(file: string): Promise<z.infer<typeof recordSchema>[]> {
+  const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return '';
+    throw error;
+  });
+  const records: z.infer<typeof recordSchema>[] = [];
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    try {
+      const parsed = recordSchema.safeParse(JSON.parse(line));
+      if (parsed.success) records.push(parsed.data);
+    } catch {
+      // A worker killed mid-write leaves a torn last line.
+    }
+  }
+  return records;
+}
+
+/**
+ * Appends one line and fsyncs it before returning: an intent must be on disk before `create` is
+ * sent. A torn last line (a worker killed mid-write) is closed with a newline first, so it cannot
+ * swallow this one.
+ */
+async function appendDurably(file: string, record: z.infer<typeof recordSchema>): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const handle = await open(file, 'a+');
+  try {
+    const { size } = await handle.stat();
+    let torn = false;
+    if (size > 0) {
+      const last = Buffer.alloc(1);
+      await handle.read(last, 0, 1, size - 1);
+      torn = last[0] !== 0x0a;
+    }
+    await handle.appendFile(`${torn ? '\n' : ''}${JSON.stringify(record)}\n`);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,81 @@
+import path from 'node:path';
+import { Command } from 'commander';
+import { describe, expect, it } from 'vitest';
+import { addBatchOptions, toBatchOptions, type BatchCommandOptions } from '../src/cli/batch-options';
+import { deriveBatchId } from '../src/client/batch-id';
+import { batchInputFromOptions } from '../src/client/batch-input';
+import { InvalidBatchSettingsError } from '../src/client/errors';
+import { estimateBatch } from '../src/extraction/estimate';
+import { costOf } from '../src/extraction/pricing';
+import { samplesDir } from './helpers/batch';
+
+/** `docbatch run|start <args>` as commander parses them, then as the batch input the workflow gets. */
+async function inputOf(args: string[]) {
+  const command = addBatchOptions(new Command('start').argument('[dir]').exitOverride().configureOutput({ writeErr: () => {} }));
+  command.parse(args, { from: 'user' });
+  return batchInputFromOptions(toBatchOptions(command.args[0], command.opts<BatchCommandOptions>()));
+}
+
+describe('--mode and --poll-interval on run and start', () => {
+  it('runs realtime by default and in batch mode with --mode batch, under a different batch id', async () => {
+    const realtime = await inputOf([samplesDir]);
+    expect(realtime.input.mode).toBe('realtime');
+    const batch = await inputOf([samplesDir, '--mode', 'batch']);
+    expect(batch.input).toMatchObject({ mode: 'batch', messageBatches: { pollInterval: '1m', deadline: '25h', resubmits: 2, whenResubmitsRunOut: 'realtime' } });
+    expect(deriveBatchId(batch.json)).not.toBe(deriveBatchId(realtime.json));
+  });
+
+  it('sets how often a Message Batch is checked, keeping the other batch-mode defaults', async () => {
+    const { input } = await inputOf([samplesDir, '--mode', 'batch', '--poll-interval', '10s']);
+    expect(input.messageBatches).toEqual({ pollInterval: '10s', deadline: '25h', resubmits: 2, whenResubmitsRunOut: 'realtime' });
+  });
+
+  it('names the flag and the fix for a bad mode or poll interval', async () => {
+    await expect(inputOf([samplesDir, '--mode', 'later'])).rejects.toThrow(/--mode.*Allowed choices are realtime, batch/);
+    const error = await inputOf([samplesDir, '--mode', 'batch', '--poll-interval', 'soon']).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidBatchSettingsError);
+    expect((error as Error).message).toMatch(/--poll-interval: expected a duration like "30s"/);
+  });
+});
+
+describe('estimate of batch mode', () => {
+  const paths = ['invoice-01-classic.pdf', 'invoice-02-two-column.txt', 'invoice-03-minimal.pdf', 'scan-01.png', 'invoice-06-classic.txt', 'broken-empty.txt'].map((name) =>
+    path.join(samplesDir, name),
+  );
+  const allSonnet = { simple: 'claude-sonnet-4-6', complex: 'claude-sonnet-4-6', escalation: 'claude-sonnet-4-6' };
+
+  it('prices the same tokens at the Message Batches price, with one 1-hour cache write per chunk and model', async () => {
+    // Sonnet's minimum cacheable prefix is 1,024 tokens, which the invoice prefix reaches.
+    const estimate = await estimateBatch(paths, { models: allSonnet, chunkSize: 2 });
+    const { batch } = estimate;
+    expect(batch.inputTokens).toBe(estimate.inputTokens);
+    expect(batch.outputTokens).toBe(estimate.outputTokens);
+    for (const entry of batch.byModel) {
+      expect(entry.costUsd).toBe(costOf(entry.model, { ...entry, cacheWrite1hTokens: entry.cacheWriteTokens }, { batch: true }));
+    }
+    // 5 requests (the empty file is never sent): realtime writes the prefix once and reads it 4
+    // times; batch mode writes it in each of the 3 chunks of 2 documents and reads it twice.
+    const prefix = estimate.cacheWriteTokens;
+    expect(prefix).toBeGreaterThan(1024);
+    expect(estimate.cacheReadTokens).toBe(4 * prefix);
+    expect(batch.cacheWriteTokens).toBe(3 * prefix);
+    expect(batch.cacheReadTokens).toBe(2 * prefix);
+  });
+
+  it('costs about half of realtime, and at most its ceiling with no cache hit at all', async () => {
+    const estimate = await estimateBatch(paths, { models: allSonnet, chunkSize: 50 });
+    expect(estimate.batch.cacheWriteTokens).toBe(estimate.cacheWriteTokens);
+    expect(estimate.batch.costUsd).toBeGreaterThan(estimate.costUsd * 0.45);
+    expect(estimate.batch.costUsd).toBeLessThan(estimate.costUsd * 0.55);
+    // Every request writing the 1-hour cache at 2x (1x in a batch) instead of reading it at 0.05x.
+    const ceiling = costOf('claude-sonnet-4-6', { ...estimate, cacheWriteTokens: 5 * estimate.cacheWriteTokens, cacheWrite1hTokens: 5 * estimate.cacheWriteTokens, cacheReadTokens: 0 }, { batch: true });
+    expect(estimate.batch.noCacheHitsCostUsd).toBe(ceiling);
+  });
+
+  it('leaves the cache out where the prefix is below the model minimum (Haiku 4.5: 4,096 tokens)', async () => {
+    const estimate = await estimateBatch(paths, { models: { ...allSonnet, simple: 'claude-haiku-4-5' } });
+    const haiku = estimate.batch.byModel.find((entry) => entry.model === 'claude-haiku-4-5')!;
+    expect(haiku).toMatchObject({ cacheWriteTokens: 0, cacheReadTokens: 0 });
+    expect(haiku.costUsd).toBe(costOf('claude-haiku-4-5', haiku, { batch: true }));
+  });
+});
