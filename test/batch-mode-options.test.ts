@@ -3,10 +3,11 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { describe, expect, it } from 'vitest';
-import { addBatchOptions, toBatchOptions, type BatchCommandOptions } from '../src/cli/batch-options';
+import { addBatchOptions, settingsOf, toBatchOptions, type BatchCommandOptions } from '../src/cli/batch-options';
 import { deriveBatchId } from '../src/client/batch-id';
 import { batchInputFromOptions } from '../src/client/batch-input';
 import { InvalidBatchSettingsError } from '../src/client/errors';
+import { redriveSettings } from '../src/client/redrive-batch';
 import { estimateBatch } from '../src/extraction/estimate';
 import { costOf } from '../src/extraction/pricing';
 import { samplesDir, tempDir } from './helpers/batch';
@@ -37,6 +38,23 @@ describe('--mode and --poll-interval on run and start', () => {
     const error = await inputOf([samplesDir, '--mode', 'batch', '--poll-interval', 'soon']).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidBatchSettingsError);
     expect((error as Error).message).toMatch(/--poll-interval: expected a duration like "30s"/);
+  });
+});
+
+describe('redrive of a batch-mode batch', () => {
+  const earlier = { source: { dir: '/docs' }, mode: 'batch' as const, messageBatches: { pollInterval: '30s', resubmits: 4 }, chunkSize: 20 };
+
+  it('stays in batch mode with the earlier Message Batches settings', async () => {
+    const settings = redriveSettings(earlier, {});
+    expect(settings).toMatchObject({ mode: 'batch', messageBatches: { pollInterval: '30s', resubmits: 4 }, chunkSize: 20 });
+    const { input } = await batchInputFromOptions({ ...settings, manifest: path.join(samplesDir, '..', 'manifest.txt') });
+    expect(input).toMatchObject({ mode: 'batch', messageBatches: { pollInterval: '30s', resubmits: 4, deadline: '25h' } });
+  });
+
+  it('takes --mode and --poll-interval over them, keeping the other earlier settings', () => {
+    expect(redriveSettings(earlier, settingsOf({ pollInterval: '5s' }))).toMatchObject({ mode: 'batch', messageBatches: { pollInterval: '5s', resubmits: 4 } });
+    expect(redriveSettings(earlier, settingsOf({ mode: 'realtime' })).mode).toBe('realtime');
+    expect(redriveSettings(undefined, settingsOf({ mode: 'batch' }))).toEqual({ mode: 'batch' });
   });
 });
 
