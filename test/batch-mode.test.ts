@@ -1,6 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { temporal } from '@temporalio/proto';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { EmulatorOptions } from '../src/emulator';
 import { documentIdentity } from '../src/emulator/request';
@@ -80,6 +81,11 @@ describe('batch mode end to end (emulated Message Batches)', () => {
     }, 60_000, 50);
     expect(waiting.mode).toBe('batch');
     expect(waiting.messageBatches!.waitingBatches[0]!.id).toMatch(/^msgbatch_/);
+    // The Web UI's current details show the mode and the Message Batches waiting.
+    const metadata = await handle.query<temporal.api.sdk.v1.IWorkflowMetadata>('__temporal_workflow_metadata');
+    expect(metadata.currentDetails).toContain('mode batch');
+    expect(metadata.currentDetails).toMatch(/Message Batches: \d+ submitted · 0 resubmitted · \d+ waiting at Anthropic in \d+ Message Batch/);
+    expect(metadata.currentDetails).toMatch(/- msgbatch_\w+ \(chunk \d+\): 100 documents, .* old, expires in 23h/);
 
     const summary = (await handle.result()) as BatchSummary;
     expect(summary).toMatchObject({ state: 'completed', total: 1000, succeeded: 1000, failed: 0, notProcessed: 0 });
