@@ -40,6 +40,8 @@ export interface DocbatchSettings {
   slotsPerWorker?: number | undefined;
   /** The workers' maxTaskQueueActivitiesPerSecond (server-enforced, batch-wide); none when undefined. */
   maxActivitiesPerSecond?: number | undefined;
+  /** More batch input (bench/message-batches: `mode`, `messageBatches`). */
+  input?: Partial<BatchInputJson> | undefined;
 }
 
 export interface LimiterSample {
@@ -106,6 +108,7 @@ export async function startDocbatchFleet(env: DocbatchEnvironment, settings: Doc
       ...(settings.chunkSize ? { chunkSize: settings.chunkSize } : {}),
       ...(settings.concurrency ? { concurrency: settings.concurrency } : {}),
       cache: false,
+      ...settings.input,
     };
     const run: DocbatchFleet['run'] = async () => {
       const workflowId = `ratelimit-${label}`;

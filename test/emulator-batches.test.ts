@@ -157,6 +157,20 @@ describe('Message Batches API emulator through the real SDK', () => {
     });
   });
 
+  it('ends a request the emulator cannot answer errored with api_error, and goes on', async () => {
+    await withEmulator({ messageBatches: { processingMs: 100 } }, async (client) => {
+      const byUrl: Anthropic.MessageCreateParamsNonStreaming = {
+        ...params(),
+        messages: [{ role: 'user', content: [{ type: 'document', source: { type: 'url', url: 'https://example.com/invoice.pdf' } }] }],
+      };
+      const created = await client.messages.batches.create({ requests: [{ custom_id: 'by-url', params: byUrl }, { custom_id: 'fine', params: params() }] });
+      const ended = await untilEnded(client, created.id);
+      expect(counts(ended)).toMatchObject({ succeeded: 1, errored: 1 });
+      const results = await resultsOf(client, created.id);
+      expect(results.find((line) => line.custom_id === 'by-url')!.result).toMatchObject({ type: 'errored', error: { error: { type: 'api_error' } } });
+    });
+  });
+
   it('lists batches newest first with limit / after_id / before_id, and the SDK auto-paginates', async () => {
     await withEmulator({ messageBatches: { processingMs: 60_000 } }, async (client) => {
       const ids: string[] = [];

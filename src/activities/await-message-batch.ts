@@ -1,4 +1,4 @@
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import type { AwaitMessageBatchInput, AwaitMessageBatchResult } from '../batch/message-batches';
 import { faultPoint } from './fault-point';
 import { messageBatchFailure, messageBatchInProgress } from './message-batch-api';
@@ -21,6 +21,8 @@ export async function awaitMessageBatch(deps: Pick<MessageBatchDeps, 'messageBat
       type: messageBatchInProgress,
       message: `Message Batch ${input.id} is ${batch.processing_status.replace('_', ' ')}: ${batch.request_counts.processing} requests processing (expires ${batch.expires_at})`,
       nonRetryable: false,
+      // Expected while Anthropic works: the worker logs it at DEBUG, not a WARN with a stack per check.
+      category: ApplicationFailureCategory.BENIGN,
     });
   }
   const { succeeded, errored, canceled, expired } = batch.request_counts;

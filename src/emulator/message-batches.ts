@@ -203,7 +203,10 @@ export class MessageBatches {
     if (request.fate === 'api_error') result = errored('api_error', 'Internal server error', null);
     else if (request.fate === 'overloaded_error') result = errored('overloaded_error', 'Overloaded', null);
     else if (request.fate === 'answer') {
-      const outcome = await this.answer(request.params, { id: batch.id, customId: request.customId });
+      // A request the emulator cannot answer (it throws) is a server error of that request, not of the batch.
+      const outcome = await this.answer(request.params, { id: batch.id, customId: request.customId }).catch(
+        (error: unknown): Answer => ({ kind: 'error', status: 500, message: `Internal server error: ${error instanceof Error ? error.message.slice(0, 300) : String(error)}` }),
+      );
       if (outcome.kind === 'message') result = { type: 'succeeded', message: outcome.message };
       else if (outcome.kind === 'error') result = errored(errorTypeOf(outcome.status), outcome.message, null);
     }
