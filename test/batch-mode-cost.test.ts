@@ -2,14 +2,14 @@ import { copyFile, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAnthropicFor, createExtractorFor, createMessageBatchesClient } from '../src/activities/extractor-for';
 import type { BatchSummary } from '../src/batch/summary';
-import { startEmulator, type RequestLogEntry } from '../src/emulator';
+import type { RequestLogEntry } from '../src/emulator';
 import { documentIdentity } from '../src/emulator/request';
 import { costOf } from '../src/extraction/pricing';
 import { addUsage, zeroUsage, type Usage } from '../src/extraction/usage';
 import type { DocumentResult } from '../src/store/document-result';
-import { readJsonLines, samplesDir, startBatch, startTestWorker, tempDir, testClient, uniqueId } from './helpers/batch';
+import { readJsonLines, samplesDir, startBatch, tempDir, testClient, uniqueId } from './helpers/batch';
+import { startClaudeWorker } from './helpers/claude-worker';
 
 /**
  * What a batch-mode batch reports it cost is what the API billed for it: the same documents as a
@@ -37,21 +37,9 @@ async function invoices(): Promise<string> {
 
 /** The documents as one batch in `mode`, on a worker of its own against an emulator of its own (a cold prompt cache). */
 async function run(dir: string, mode: 'realtime' | 'batch'): Promise<{ summary: BatchSummary; calls: RequestLogEntry[] }> {
-  const emulator = await startEmulator({ validKeys: ['test-key'], latency: { minMs: 5, maxMs: 20 }, messageBatches: { processingMs: 300 } });
-  cleanups.push(() => emulator.stop());
-  const env = { ANTHROPIC_API_KEY: 'test-key', ANTHROPIC_BASE_URL: emulator.url };
-  const taskQueue = uniqueId(`batch-cost-${mode}`);
-  const { stop } = await startTestWorker({
-    taskQueue,
-    activityDeps: {
-      extractorFor: createExtractorFor(env),
-      anthropicFor: createAnthropicFor(env),
-      messageBatchesClient: createMessageBatchesClient(env),
-      hasAnthropicKey: () => true,
-      resultCache: null,
-    },
-  });
-  cleanups.push(stop);
+  const worker = await startClaudeWorker(`batch-cost-${mode}`, { messageBatches: { processingMs: 300 } });
+  cleanups.push(() => worker.stop());
+  const { emulator, taskQueue } = worker;
   const handle = await startBatch(client, taskQueue, uniqueId(`cost-${mode}`), {
     source: { dir },
     outputDir: await tempDir(`batch-cost-out-${mode}`),
@@ -101,9 +89,12 @@ describe('cost of a batch in Message Batches mode', () => {
     expect(sonnetWrites(realtime.calls).every(([, oneHour]) => oneHour === 0)).toBe(true);
     expect(sonnetWrites(batch.calls).some(([all]) => all! > 0)).toBe(true);
     expect(sonnetWrites(batch.calls).every(([all, oneHour]) => oneHour === all)).toBe(true);
-    // The same documents, the same tokens apart from caching: about half the price.
-    expect(batch.summary.usage.outputTokens).toBe(realtime.summary.usage.outputTokens);
-    expect(batch.summary.usage.costUsd / realtime.summary.usage.costUsd).toBeGreaterThan(0.45);
-    expect(batch.summary.usage.costUsd / realtime.summary.usage.costUsd).toBeLessThan(0.55);
+    // Haiku 4.5 never caches the prefix (below its 4,096-token minimum): the same tokens, exactly
+    // half the price. (Sonnet's share depends on how many of its requests hit the cache, which in a
+    // Message Batch is best effort: bench/message-batches.ts measures it.)
+    const haiku = (summary: BatchSummary) => summary.usageByModel!['claude-haiku-4-5']!;
+    expect(haiku(batch.summary)).toMatchObject({ inputTokens: haiku(realtime.summary).inputTokens, outputTokens: haiku(realtime.summary).outputTokens, cacheWriteTokens: 0 });
+    expect(haiku(batch.summary).costUsd).toBeCloseTo(haiku(realtime.summary).costUsd / 2, 5);
+    expect(batch.summary.usage.costUsd).toBeLessThan(realtime.summary.usage.costUsd);
   });
 });

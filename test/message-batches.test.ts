@@ -161,3 +161,33 @@ describe('submission records', () => {
     expect(await recordedMessageBatchIds(batchDir)).toEqual(new Set(['msgbatch_a', 'msgbatch_b']));
   });
 });
+
+describe('the chunk lock', () => {
+  it('runs one activity of a chunk at a time in a process, in arrival order; other chunks run alongside', async () => {
+    const { withChunkLock } = await import('../src/activities/chunk-lock');
+    const events: string[] = [];
+    let releaseFirst!: () => void;
+    const first = withChunkLock('dir#0', async () => {
+      events.push('first start');
+      await new Promise<void>((resolve) => (releaseFirst = resolve));
+      events.push('first end');
+    });
+    const second = withChunkLock('dir#0', async () => {
+      events.push('second start');
+      return 2;
+    });
+    const other = withChunkLock('dir#1', async () => {
+      events.push('other chunk');
+    });
+    await other;
+    await Promise.resolve();
+    expect(events).toEqual(['first start', 'other chunk']);
+    releaseFirst();
+    expect(await second).toBe(2);
+    await first;
+    expect(events).toEqual(['first start', 'other chunk', 'first end', 'second start']);
+    // A failing holder releases the lock too.
+    await expect(withChunkLock('dir#0', () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    expect(await withChunkLock('dir#0', async () => 'after')).toBe('after');
+  });
+});

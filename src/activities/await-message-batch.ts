@@ -1,7 +1,8 @@
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import type { AwaitMessageBatchInput, AwaitMessageBatchResult } from '../batch/message-batches';
 import { faultPoint } from './fault-point';
-import { messageBatchFailure, messageBatchInProgress } from './message-batch-api';
+import { messageBatchFailure } from './message-batch-api';
+import { failureTypes } from '../batch/failures';
 import type { MessageBatchDeps } from './message-batch-tools';
 
 /**
@@ -18,7 +19,7 @@ export async function awaitMessageBatch(deps: Pick<MessageBatchDeps, 'messageBat
   if (batch.processing_status !== 'ended') {
     faultPoint('message-batch:polling');
     throw ApplicationFailure.create({
-      type: messageBatchInProgress,
+      type: failureTypes.messageBatchInProgress,
       message: `Message Batch ${input.id} is ${batch.processing_status.replace('_', ' ')}: ${batch.request_counts.processing} requests processing (expires ${batch.expires_at})`,
       nonRetryable: false,
       // Expected while Anthropic works: the worker logs it at DEBUG, not a WARN with a stack per check.

@@ -4,6 +4,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Message } from '@anthropic-ai/sdk/resources/messages';
 import type { CollectChunkInput, CollectChunkResult } from '../batch/message-batches';
 import { chunkRange } from '../batch/chunks';
+import { failureTypes } from '../batch/failures';
 import { countResults } from '../batch/counts';
 import { documentSlotsFor } from '../extraction/document-slots';
 import { DocumentError } from '../extraction/errors';
@@ -17,6 +18,7 @@ import { readSubmissions, type SubmissionGroup } from '../store/message-batch-re
 import { chunkJournalPath } from '../store/paths';
 import { documentFailed, documentSucceeded, extractDocument, extractionRequest, openDocument } from './document-outcome';
 import { heartbeatEveryMs } from './extract-chunk';
+import { withChunkLock } from './chunk-lock';
 import { faultPoint, faultPointArmed } from './fault-point';
 import { toActivityFailure } from './failures';
 import { messageBatchFailure } from './message-batch-api';
@@ -37,6 +39,17 @@ import { batchModeTools, type MessageBatchDeps } from './message-batch-tools';
  * that no result answered is counted in `resubmit` like an expired one.
  */
 export async function collectChunk(deps: MessageBatchDeps, input: CollectChunkInput): Promise<CollectChunkResult> {
+  const context = Context.current();
+  // Beats from the start, also while an earlier attempt of this chunk holds the lock.
+  const waiting = setInterval(() => context.heartbeat(), heartbeatEveryMs(context.info.heartbeatTimeoutMs));
+  try {
+    return await withChunkLock(`${input.batchDir}#${input.chunkIndex}`, () => collectChunkNow(deps, input));
+  } finally {
+    clearInterval(waiting);
+  }
+}
+
+async function collectChunkNow(deps: MessageBatchDeps, input: CollectChunkInput): Promise<CollectChunkResult> {
   const context = Context.current();
   const manifest = await readManifest(input.batchDir);
   const { start, end } = chunkRange(input.chunkIndex, input.chunkSize, manifest.length);
@@ -127,7 +140,7 @@ export async function collectChunk(deps: MessageBatchDeps, input: CollectChunkIn
     for (const [position, ref] of input.messageBatches.entries()) {
       const group = groups.get(ref.id);
       if (!group) {
-        throw ApplicationFailure.nonRetryable(`Message Batch ${ref.id} is not in the submission records of chunk ${input.chunkIndex}: it was not submitted by this batch`, 'MessageBatchUnknown');
+        throw ApplicationFailure.nonRetryable(`Message Batch ${ref.id} is not in the submission records of chunk ${input.chunkIndex}: it was not submitted by this batch`, failureTypes.messageBatchUnknown);
       }
       const members = new Set(group.intent.indices);
       const half = Math.ceil(ref.requests / 2);

@@ -15,6 +15,7 @@ export const faultPoints = [
 ] as const;
 export type FaultPoint = (typeof faultPoints)[number];
 
+// A test hook, not configuration: deliberately not in src/env.ts (nor the README's settings).
 const armed = process.env.DOCBATCH_FAULT_POINT;
 
 export function faultPoint(point: FaultPoint): void {

@@ -1,10 +1,8 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { isApiError, toExtractionError } from '../extraction/anthropic/api-errors';
 import { DocumentError } from '../extraction/errors';
+import { failureTypes } from '../batch/failures';
 import { toActivityFailure } from './failures';
-
-/** The failure type of awaitMessageBatch while the Message Batch is not done: retried on the poll interval. */
-export const messageBatchInProgress = 'MessageBatchInProgress';
 
 /**
  * A failed Message Batches API call as an activity failure: rate limits, overload and server
@@ -14,9 +12,9 @@ export const messageBatchInProgress = 'MessageBatchInProgress';
  */
 export function messageBatchFailure(error: unknown, what: string): unknown {
   if (isApiError(error) && error.status === 404) {
-    return ApplicationFailure.nonRetryable(`${what}: not found at Anthropic (404: ${error.apiMessage ?? error.message}): was it deleted, or made with another API key's workspace?`, 'MessageBatchNotFound');
+    return ApplicationFailure.nonRetryable(`${what}: not found at Anthropic (404: ${error.apiMessage ?? error.message}): was it deleted, or made with another API key's workspace?`, failureTypes.messageBatchNotFound);
   }
   const mapped = toExtractionError(error, { path: what, model: 'the Message Batches API' });
-  if (mapped instanceof DocumentError) return ApplicationFailure.nonRetryable(`${what}: ${mapped.message}`, 'MessageBatchRejected');
+  if (mapped instanceof DocumentError) return ApplicationFailure.nonRetryable(`${what}: ${mapped.message}`, failureTypes.messageBatchRejected);
   return toActivityFailure(mapped);
 }

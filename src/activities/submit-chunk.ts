@@ -1,4 +1,5 @@
 import { Context } from '@temporalio/activity';
+import { CancelledFailure } from '@temporalio/common';
 import type { MessageCreateParamsNonStreaming } from '@anthropic-ai/sdk/resources/messages';
 import type { SubmitChunkInput, SubmitChunkResult, MessageBatchRef } from '../batch/message-batches';
 import { chunkRange } from '../batch/chunks';
@@ -14,6 +15,7 @@ import { readSubmissions, recordCreated, recordedMessageBatchIds, recordIntent, 
 import { chunkJournalPath } from '../store/paths';
 import { documentFailed, documentSucceeded, extractionRequest, openDocument, type OpenedDocument } from './document-outcome';
 import { heartbeatEveryMs } from './extract-chunk';
+import { withChunkLock } from './chunk-lock';
 import { faultPoint } from './fault-point';
 import { toActivityFailure } from './failures';
 import { messageBatchFailure } from './message-batch-api';
@@ -48,6 +50,17 @@ const createTimeoutMs = 15 * 60 * 1000;
  * A PDF beyond one request's limits is extracted here in realtime, its parts merged, as extractChunk does.
  */
 export async function submitChunk(deps: MessageBatchDeps, input: SubmitChunkInput): Promise<SubmitChunkResult> {
+  const context = Context.current();
+  // Beats from the start, also while an earlier attempt of this chunk holds the lock.
+  const waiting = setInterval(() => context.heartbeat(), heartbeatEveryMs(context.info.heartbeatTimeoutMs));
+  try {
+    return await withChunkLock(`${input.batchDir}#${input.chunkIndex}`, () => submitChunkNow(deps, input));
+  } finally {
+    clearInterval(waiting);
+  }
+}
+
+async function submitChunkNow(deps: MessageBatchDeps, input: SubmitChunkInput): Promise<SubmitChunkResult> {
   const context = Context.current();
   const manifest = await readManifest(input.batchDir);
   const { start, end } = chunkRange(input.chunkIndex, input.chunkSize, manifest.length);
@@ -174,6 +187,8 @@ async function createMessageBatch(deps: MessageBatchDeps, tools: BatchModeTools,
     ...(Object.keys(warnings).length > 0 ? { warnings } : {}),
   });
   faultPoint('message-batch:before-create');
+  // A stale attempt (Temporal timed it out and said so on a heartbeat) leaves the create to the current one.
+  if (Context.current().cancellationSignal.aborted) throw new CancelledFailure(`submitChunk of chunk ${input.chunkIndex}: this attempt was cancelled before its create`);
   const requests = prepared.map(({ index, params }) => ({ custom_id: customId(token, index), params }));
   const batch = await tools.client.messages.batches.create({ requests }, { timeout: createTimeoutMs }).catch((error: unknown) => {
     throw messageBatchFailure(error, `the Message Batch of chunk ${input.chunkIndex} (round ${input.round}, ${requests.length} documents)`);

@@ -17,4 +17,10 @@ export const failureTypes = {
   messageBatchInProgress: 'MessageBatchInProgress',
   /** A Message Batch had not ended within `messageBatches.deadline`: the chunk fails, which pauses the batch. */
   messageBatchDeadline: 'MessageBatchDeadline',
+  /** The Message Batches API does not know a Message Batch id (deleted, or another workspace's). */
+  messageBatchNotFound: 'MessageBatchNotFound',
+  /** The Message Batches API refused a call as invalid (a create body it will not take): retrying cannot help. */
+  messageBatchRejected: 'MessageBatchRejected',
+  /** collectChunk was given a Message Batch id its chunk's submission records do not hold. */
+  messageBatchUnknown: 'MessageBatchUnknown',
 } as const;

@@ -243,7 +243,9 @@ export class MessageBatches {
 
   private until(at: number, signal: AbortSignal): Promise<void> {
     const wait = at - this.now();
-    if (wait <= 0 || signal.aborted) return Promise.resolve();
+    // Even when due, yield to I/O: a batch being answered must not starve the process it runs in
+    // (in tests, the worker's heartbeats and the SDK's responses share it).
+    if (wait <= 0 || signal.aborted) return new Promise((resolve) => setImmediate(resolve));
     return new Promise((resolve) => {
       const timer = setTimeout(done, wait);
       function done() {

@@ -1,0 +1,136 @@
+import { once } from 'node:events';
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { FaultPoint } from '../src/activities/fault-point';
+import { startEmulator, type Emulator } from '../src/emulator';
+import { documentIdentity } from '../src/emulator/request';
+import type { DocumentResult } from '../src/store/document-result';
+import { readSubmissions } from '../src/store/message-batch-records';
+import { batchFiles } from '../src/store/paths';
+import { readJsonLines, startBatch, tempDir, testClient, uniqueId } from './helpers/batch';
+import { startWorkerProcess, type WorkerProcess } from './helpers/docbatch-worker';
+import { documentDir } from './helpers/documents';
+import { testTemporal } from './helpers/temporal';
+
+/**
+ * Issue 12, item 4: a batch-mode worker SIGKILLed at each point of a chunk's Message Batch
+ * lifecycle (by DOCBATCH_FAULT_POINT, src/activities/fault-point.ts), then replaced by a fresh
+ * worker, on the real workflow and dev server against the emulator: every document ends up in the
+ * results exactly once, each was sent to Anthropic exactly once (one Message Batch per chunk
+ * created at the emulator, one answered batch request per document), and nothing went realtime.
+ */
+const DOCUMENTS = 6;
+const CHUNK_SIZE = 3;
+
+const workers: WorkerProcess[] = [];
+const emulators: Emulator[] = [];
+afterAll(async () => {
+  for (const worker of workers) await worker.kill();
+  for (const emulator of emulators) await emulator.stop();
+});
+
+async function killedAt(point: FaultPoint) {
+  const emulator = await startEmulator({ validKeys: ['kill-key'], latency: { minMs: 1, maxMs: 5 }, messageBatches: { processingMs: 2500 } });
+  emulators.push(emulator);
+  const { address, namespace } = testTemporal();
+  const taskQueue = uniqueId('kill');
+  const env = {
+    TEMPORAL_ADDRESS: address,
+    TEMPORAL_NAMESPACE: namespace,
+    DOCBATCH_TASK_QUEUE: taskQueue,
+    DOCBATCH_CACHE_DIR: await tempDir('kill-cache'),
+    ANTHROPIC_API_KEY: 'kill-key',
+    ANTHROPIC_BASE_URL: emulator.url,
+  };
+  const doomed = await startWorkerProcess({ ...env, DOCBATCH_FAULT_POINT: point });
+  workers.push(doomed);
+  const died = once(doomed.child, 'exit');
+
+  const dir = await documentDir(DOCUMENTS);
+  const outputDir = await tempDir('kill-out');
+  const batchId = uniqueId('kill-batch');
+  const handle = await startBatch(await testClient(), taskQueue, batchId, {
+    source: { dir },
+    outputDir,
+    extractor: 'anthropic',
+    mode: 'batch',
+    chunkSize: CHUNK_SIZE,
+    concurrency: 1,
+    cache: false,
+    // A killed worker stops heartbeating: its submit or collect is retried after this long.
+    timeouts: { chunkHeartbeat: '2s' },
+    retry: { initialInterval: '200ms' },
+    messageBatches: { pollInterval: '300ms' },
+  });
+  const batchDir = path.join(outputDir, batchId);
+  const [, signal] = await died;
+  const atKill = {
+    signal,
+    created: emulator.messageBatches.list().length,
+    submissions: await readSubmissions(batchDir, 0),
+    journaled: await journaledCount(batchDir),
+  };
+
+  workers.push(await startWorkerProcess(env));
+  const summary = await handle.result();
+  const results = await readJsonLines<DocumentResult>(summary.files.results);
+  // Requests of Message Batches the emulator answered, per document (what Anthropic bills), and realtime calls.
+  const paid = new Map<string, number>();
+  for (const result of results) {
+    const id = documentIdentity(await readFile(result.path));
+    paid.set(result.path, emulator.log.filter((entry) => entry.documentId === id && entry.via === 'message-batch' && entry.status === 200).length);
+  }
+  return { atKill, summary, results, paid, created: emulator.messageBatches.list().length, realtime: emulator.log.filter((entry) => entry.via === 'messages').length };
+}
+
+async function journaledCount(batchDir: string): Promise<number> {
+  const chunksDir = batchFiles(batchDir).chunksDir;
+  let count = 0;
+  for (const file of await readdir(chunksDir).catch(() => [] as string[])) {
+    count += (await readFile(path.join(chunksDir, file), 'utf8')).split('\n').filter((line) => line.endsWith('}')).length;
+  }
+  return count;
+}
+
+function expectEveryDocumentOncePaidOnce(outcome: Awaited<ReturnType<typeof killedAt>>) {
+  expect(outcome.atKill.signal).toBe('SIGKILL');
+  expect(outcome.summary).toMatchObject({ state: 'completed', total: DOCUMENTS, succeeded: DOCUMENTS, failed: 0 });
+  expect(outcome.results).toHaveLength(DOCUMENTS);
+  expect(new Set(outcome.results.map((result) => result.path)).size).toBe(DOCUMENTS);
+  // One Message Batch per chunk, each document answered once, nothing sent realtime.
+  for (const [document, requests] of outcome.paid) expect({ document, requests }).toEqual({ document, requests: 1 });
+  expect(outcome.created).toBe(DOCUMENTS / CHUNK_SIZE);
+  expect(outcome.realtime).toBe(0);
+}
+
+describe('a batch-mode worker SIGKILLed', () => {
+  it('before create: the intent is on disk, nothing at Anthropic; the next worker creates it once', async () => {
+    const outcome = await killedAt('message-batch:before-create');
+    expect(outcome.atKill.created).toBe(0);
+    expect(outcome.atKill.submissions.map((group) => group.created.length)).toEqual([0]);
+    expectEveryDocumentOncePaidOnce(outcome);
+  }, 240_000);
+
+  it('right after create returned, before its id was recorded: the next worker adopts that Message Batch', async () => {
+    const outcome = await killedAt('message-batch:after-create');
+    expect(outcome.atKill.created).toBe(1);
+    expect(outcome.atKill.submissions.map((group) => group.created.length)).toEqual([0]);
+    expectEveryDocumentOncePaidOnce(outcome);
+  }, 240_000);
+
+  it('while polling: the next worker polls the recorded Message Batch on', async () => {
+    const outcome = await killedAt('message-batch:polling');
+    expect(outcome.atKill.submissions.map((group) => group.created.length)).toEqual([1]);
+    expect(outcome.atKill.journaled).toBe(0);
+    expectEveryDocumentOncePaidOnce(outcome);
+    // The killed check is retried once its start-to-close timeout (1 minute) has passed.
+  }, 420_000);
+
+  it('half-way through collecting: the next worker journals the rest, nothing twice', async () => {
+    const outcome = await killedAt('message-batch:collecting');
+    expect(outcome.atKill.journaled).toBeGreaterThan(0);
+    expect(outcome.atKill.journaled).toBeLessThan(CHUNK_SIZE);
+    expectEveryDocumentOncePaidOnce(outcome);
+  }, 240_000);
+});
