@@ -13,6 +13,7 @@ import { startDevServer, type TemporalServer } from '../src/temporal/dev-server'
 import type { BatchWorkflow } from '../src/batch/workflow';
 import type { BatchInputJson } from '../src/batch/input';
 import { progressQuery } from '../src/batch/messages';
+import { pidsWithCommandLine } from './process-stats';
 import { startWorkerProcess, stopWorkerProcess } from './worker-process';
 
 const workerScript = fileURLToPath(new URL('./fixtures/ratelimit-worker.ts', import.meta.url));
@@ -27,6 +28,11 @@ export interface DocbatchEnvironment {
   /** The documents' directory (the batch's source). */
   docsDir: string;
   documents: number;
+  /**
+   * The batch fails the variant (rather than the bench) after this long: several times what it
+   * needs at the limit. Default: 10 minutes, or 600 ms a document when longer.
+   */
+  timeoutMs?: number;
   log: (message: string) => void;
 }
 
@@ -49,16 +55,23 @@ export interface LimiterSample {
   at: number;
   requestsPerMinute: number;
   requestsLimit: number | null;
+  /** The input-token pace and limit, once the headers said it (null while the account has none). */
+  inputTokensPerMinute?: number | null;
+  inputTokensLimit?: number | null;
   /** The limiter's Little's-law estimate of documents to keep in flight, and the latency it saw. */
   documentsInFlight?: number;
   latencyMs?: number | null;
   pausedForMs: number;
+  /** The worker's event-loop delay over the last second (p50, p99, max ms). */
+  eventLoopDelayMs?: { p50: number; p99: number; max: number };
 }
 
 /** A started server and workers, ready for the batch (started before the clock, like a fleet that is already up). */
 export interface DocbatchFleet {
   run(): Promise<{ startedAt: number; summary: BatchSummary | null; error?: string; activityRetries: number }>;
   limiterTrace: LimiterSample[];
+  /** The worker processes and the dev server, for their CPU time. */
+  pids: { workers: number[]; server: number | null };
   stop(): Promise<void>;
 }
 
@@ -72,8 +85,10 @@ export async function startDocbatchFleet(env: DocbatchEnvironment, settings: Doc
     cleanups.length = 0;
   };
   try {
-    const server: TemporalServer = await startDevServer({ dbFile: path.join(caseDir, 'temporal.db'), headless: true, cliPath: env.cliPath, namespace: DEFAULTS.temporalNamespace, log });
+    const dbFile = path.join(caseDir, 'temporal.db');
+    const server: TemporalServer = await startDevServer({ dbFile, headless: true, cliPath: env.cliPath, namespace: DEFAULTS.temporalNamespace, log });
     cleanups.unshift(() => server.stop());
+    const serverPid = (await pidsWithCommandLine(dbFile)).find((pid) => pid !== process.pid) ?? null;
     const workers = await Promise.all(
       Array.from({ length: settings.workers }, (_, index) =>
         startWorkerProcess({
@@ -120,8 +135,7 @@ export async function startDocbatchFleet(env: DocbatchEnvironment, settings: Doc
           () => undefined,
         );
       }, 15_000);
-      // Far more than the batch needs at R: a stuck batch fails the variant rather than the bench.
-      const timeoutMs = Math.max(5 * 60_000, env.documents * 600);
+      const timeoutMs = env.timeoutMs ?? Math.max(10 * 60_000, env.documents * 600);
       let timer: NodeJS.Timeout | undefined;
       try {
         const summary = await Promise.race([
@@ -139,7 +153,8 @@ export async function startDocbatchFleet(env: DocbatchEnvironment, settings: Doc
         clearTimeout(timer);
       }
     };
-    return { run, limiterTrace, stop };
+    const pids = { workers: workers.flatMap((worker) => (worker.pid === undefined ? [] : [worker.pid])), server: serverPid };
+    return { run, limiterTrace, pids, stop };
   } catch (error) {
     await stop();
     throw error;

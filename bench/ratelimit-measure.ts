@@ -15,7 +15,7 @@ export class CompletionRecorder {
   private seen = 0;
   private readonly pending = new Set<RequestLogEntry>();
   /** Answered requests: arrival, answer time, status. */
-  readonly answered: Array<{ at: number; doneAt: number; status: number }> = [];
+  readonly answered: Array<{ at: number; doneAt: number; status: number; inputTokens: number }> = [];
   /** Requests the emulator was working on (admitted, not yet answered), sampled every poll. */
   readonly inFlight: Array<{ at: number; count: number }> = [];
   private readonly timer: NodeJS.Timeout;
@@ -32,7 +32,8 @@ export class CompletionRecorder {
     for (const entry of this.pending) {
       if (entry.status === 0) continue;
       this.pending.delete(entry);
-      this.answered.push({ at: entry.at, doneAt: now, status: entry.status });
+      // What the input-token bucket was charged: uncached input and cache writes (cache reads are free).
+      this.answered.push({ at: entry.at, doneAt: now, status: entry.status, inputTokens: entry.inputTokens + entry.cacheWriteTokens });
     }
   }
 
@@ -66,6 +67,21 @@ export interface Throughput {
   /** Successful answers per minute over the second half of the window (p50 to p90): after any initial burst is spent. */
   latePerMinute: number;
   lateFractionOfR: number;
+  /** Input tokens the emulator charged a successful request, on average (uncached input and cache writes). */
+  inputTokensPerRequest: number;
+  /** Input tokens charged per minute over the sustained window (by answer time). */
+  inputTokensPerMinute: number;
+  /**
+   * The limit that binds, in requests/min: R, or the input-tokens limit divided by the tokens a
+   * request costs when that is lower; `sustainedFractionOfBinding` is the sustained rate over it.
+   */
+  binding: { limit: 'requests' | 'input tokens'; perMinute: number };
+  sustainedFractionOfBinding: number;
+  /**
+   * Seconds from the variant's start until successful answers first came at 0.9 x the binding
+   * rate over a sliding window (10 s, or 30 answers' worth when that is longer); null if never.
+   */
+  secondsTo90: number | null;
   /** First request to last answer. */
   spanMs: number;
   /**
@@ -76,8 +92,18 @@ export interface Throughput {
   timeline: Array<{ second: number; ok: number; rateLimited: number; meanInFlight: number }>;
 }
 
-export function throughput(recorder: CompletionRecorder, startedAt: number, rpm: number, bucketCapacity: number): Throughput {
+export interface Limits {
+  requestsPerMinute: number;
+  /** 0: no input-tokens limit. */
+  inputTokensPerMinute: number;
+  /** Seconds of each limit the emulator's buckets hold. */
+  burstSeconds: number;
+}
+
+export function throughput(recorder: CompletionRecorder, startedAt: number, limits: Limits): Throughput {
   const { answered } = recorder;
+  const rpm = limits.requestsPerMinute;
+  const bucketCapacity = (rpm * limits.burstSeconds) / 60;
   const requests = answered.length;
   const rateLimited = answered.filter((entry) => entry.status === 429).length;
   const ok = answered.filter((entry) => entry.status === 200).map((entry) => entry.doneAt).sort((a, b) => a - b);
@@ -101,6 +127,11 @@ export function throughput(recorder: CompletionRecorder, startedAt: number, rpm:
     const samples = recorder.inFlight.filter((sample) => sample.at - startedAt >= bin.second * 1000 && sample.at - startedAt < bin.second * 1000 + binMs);
     bin.meanInFlight = samples.length > 0 ? round(samples.reduce((sum, sample) => sum + sample.count, 0) / samples.length, 1) : 0;
   }
+  const okEntries = answered.filter((entry) => entry.status === 200);
+  const inputTokensPerRequest = okEntries.length > 0 ? okEntries.reduce((sum, entry) => sum + entry.inputTokens, 0) / okEntries.length : 0;
+  const windowTokens = windowMs > 0 ? okEntries.filter((entry) => entry.doneAt > ok[index(0.1)]! && entry.doneAt <= ok[index(0.9)]!).reduce((sum, entry) => sum + entry.inputTokens, 0) : 0;
+  const tokenBound = limits.inputTokensPerMinute > 0 && inputTokensPerRequest > 0 ? limits.inputTokensPerMinute / inputTokensPerRequest : Infinity;
+  const binding = tokenBound < rpm ? { limit: 'input tokens' as const, perMinute: Math.round(tokenBound) } : { limit: 'requests' as const, perMinute: rpm };
   const first = Math.min(...answered.map((entry) => entry.at));
   const last = Math.max(...answered.map((entry) => entry.doneAt));
   return {
@@ -112,11 +143,33 @@ export function throughput(recorder: CompletionRecorder, startedAt: number, rpm:
     sustainedFractionOfR: round(sustained / rpm, 3),
     window: ok.length >= 10 ? { fromMs: ok[index(0.1)]! - startedAt, toMs: ok[index(0.9)]! - startedAt } : { fromMs: 0, toMs: 0 },
     bucketCeilingPerMinute: windowMs > 0 ? Math.round(rpm + (bucketCapacity / windowMs) * 60_000) : rpm,
+    inputTokensPerRequest: Math.round(inputTokensPerRequest),
+    inputTokensPerMinute: windowMs > 0 ? Math.round((windowTokens / windowMs) * 60_000) : 0,
+    binding,
+    sustainedFractionOfBinding: round(sustained / binding.perMinute, 3),
+    secondsTo90: secondsToReach(ok, startedAt, 0.9 * binding.perMinute),
     latePerMinute: Math.round(late),
     lateFractionOfR: round(late / rpm, 3),
     spanMs: requests > 0 ? last - first : 0,
     timeline,
   };
+}
+
+/**
+ * Seconds from `startedAt` to the end of the first sliding window over which the sorted answer
+ * times `ok` came at `perMinute` or faster. The window is 10 s, or the time 30 answers take at
+ * that rate when longer (at 50/min a 10 s window holds 8 answers: too few to call a rate).
+ */
+export function secondsToReach(ok: number[], startedAt: number, perMinute: number): number | null {
+  const windowMs = Math.max(10_000, (30 / perMinute) * 60_000);
+  // (rounded: 30 answers' worth must count as 30, not 30.000000001)
+  const needed = Math.round(((perMinute * windowMs) / 60_000) * 1000) / 1000;
+  let from = 0;
+  for (let to = 0; to < ok.length; to++) {
+    while (ok[from]! <= ok[to]! - windowMs) from++;
+    if (to - from + 1 >= needed && ok[to]! - startedAt >= windowMs) return round((ok[to]! - startedAt) / 1000, 1);
+  }
+  return null;
 }
 
 function round(value: number, digits: number): number {

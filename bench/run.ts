@@ -9,13 +9,27 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { batchInputSchema } from '../src/batch/input';
+import { DEFAULTS } from '../src/env';
 import { ensureTemporalCli } from '../src/temporal/binary';
 import { workflowsPath } from '../src/worker';
 import { benchDocuments } from './documents';
 import { runBaseline, runScaleCase, type BaselineResult, type BatchSettings, type BenchEnvironment, type ScaleResult } from './scale';
 
-/** Settings that meet the targets on 2 cores (docs/benchmarks.md shows the measurements behind them). */
-const DEFAULT_SETTINGS: BatchSettings = { chunkSize: 50, concurrency: 8, chunksPerRun: 1000, activitySlots: 8, workerHeapMb: null };
+/**
+ * docbatch's own defaults (the batch input schema's chunkSize, concurrency and chunksPerRun, the
+ * worker's activity slots), so the bench measures what a user gets; docs/benchmarks.md shows the
+ * measurements.
+ */
+const inputDefaults = batchInputSchema.parse({ source: { dir: '.' } });
+const DEFAULT_SETTINGS: BatchSettings = {
+  chunkSize: inputDefaults.chunkSize,
+  concurrency: inputDefaults.concurrency,
+  chunksPerRun: inputDefaults.chunksPerRun,
+  activitySlots: DEFAULTS.maxConcurrentActivities,
+  documentsInFlight: 64,
+  workerHeapMb: null,
+};
 const TARGETS = { maxHistoryEvents: 10_000, maxWorkerRssMb: 500, maxScaleRatio: 12 } as const;
 
 const usage = `npm run bench -- [options]
@@ -28,6 +42,7 @@ const usage = `npm run bench -- [options]
   --concurrency <n>      chunks in flight (default ${DEFAULT_SETTINGS.concurrency})
   --chunks-per-run <n>   chunks per run before continue-as-new (default ${DEFAULT_SETTINGS.chunksPerRun})
   --activity-slots <n>   the worker's maxConcurrentActivityTaskExecutions (default ${DEFAULT_SETTINGS.activitySlots})
+  --documents-in-flight <n>  documents the extractor works on at once per worker, and the baseline's p-limit (default ${DEFAULT_SETTINGS.documentsInFlight})
   --worker-heap-mb <n>   the worker's --max-old-space-size (default: V8's, sized from the machine's memory)
   --no-baseline          skip the p-limit baseline
   --docs-dir <dir>       where generated documents are kept and reused (default <tmp>/docbatch-bench-docs)
@@ -78,7 +93,7 @@ async function main(): Promise<void> {
       const known = baselines.get(size);
       if (known) return known;
       log(`baseline: ${size.toLocaleString('en')} documents through a p-limit loop …`);
-      const result = await runBaseline(env, size, sources.get(size)!, options.settings.concurrency);
+      const result = await runBaseline(env, size, sources.get(size)!, options.settings.documentsInFlight);
       baselines.set(size, result);
       return result;
     };
@@ -142,6 +157,7 @@ function parseOptions(argv: string[]): BenchOptions | null {
       concurrency: { type: 'string' },
       'chunks-per-run': { type: 'string' },
       'activity-slots': { type: 'string' },
+      'documents-in-flight': { type: 'string' },
       'worker-heap-mb': { type: 'string' },
       'no-baseline': { type: 'boolean', default: false },
       'docs-dir': { type: 'string' },
@@ -164,6 +180,7 @@ function parseOptions(argv: string[]): BenchOptions | null {
       concurrency: positive('--concurrency', values.concurrency ?? String(DEFAULT_SETTINGS.concurrency)),
       chunksPerRun: positive('--chunks-per-run', values['chunks-per-run'] ?? String(DEFAULT_SETTINGS.chunksPerRun)),
       activitySlots: positive('--activity-slots', values['activity-slots'] ?? String(DEFAULT_SETTINGS.activitySlots)),
+      documentsInFlight: positive('--documents-in-flight', values['documents-in-flight'] ?? String(DEFAULT_SETTINGS.documentsInFlight)),
       workerHeapMb: values['worker-heap-mb'] === undefined ? DEFAULT_SETTINGS.workerHeapMb : positive('--worker-heap-mb', values['worker-heap-mb']),
     },
     baseline: !values['no-baseline'],
@@ -218,12 +235,13 @@ function formatTargets(targets: Targets): string {
 }
 
 function formatTable(rows: CaseRow[]): string {
-  const header = ['case', 'docs', 'chunk', 'conc', 'heap cap', 'runs', 'max hist', 'wall s', 'docs/s', 'base s', 'base docs/s', 'overhead', 'worker MB', 'server MB', 'worker cpu s', 'server cpu s', 'ok'];
+  const header = ['case', 'docs', 'chunk', 'conc', 'in flight', 'heap cap', 'runs', 'max hist', 'wall s', 'docs/s', 'base s', 'base docs/s', 'overhead', 'worker MB', 'server MB', 'worker cpu s', 'server cpu s', 'load 1m', 'ok'];
   const body = rows.map(({ result, baseline, overhead }) => [
     result.label,
     result.documents.toLocaleString('en'),
     String(result.settings.chunkSize),
     String(result.settings.concurrency),
+    String(result.settings.documentsInFlight),
     result.settings.workerHeapMb === null ? '–' : `${result.settings.workerHeapMb} MB`,
     String(result.runs.length),
     result.maxHistoryLength.toLocaleString('en'),
@@ -236,6 +254,7 @@ function formatTable(rows: CaseRow[]): string {
     String(result.serverPeakRssMb ?? '?'),
     result.workerCpuSeconds?.toFixed(1) ?? '?',
     result.serverCpuSeconds?.toFixed(1) ?? '?',
+    `${result.loadAverage.start[0]}→${result.loadAverage.end[0]}`,
     result.completed ? 'yes' : `NO: ${result.error ?? 'incomplete'}`,
   ]);
   const widths = header.map((title, column) => Math.max(title.length, ...body.map((cells) => cells[column]!.length)));

@@ -18,7 +18,7 @@ if (!BENCH_SOURCE_DIR || !BENCH_RESULTS_FILE || !BENCH_CONCURRENCY) {
 }
 
 const started = performance.now();
-const extractor = createZeroLatencyExtractor();
+const extractor = createZeroLatencyExtractor(Number(BENCH_CONCURRENCY));
 const files = (await glob(['**/*'], { cwd: BENCH_SOURCE_DIR, absolute: true, onlyFiles: true })).sort();
 const limit = pLimit(Number(BENCH_CONCURRENCY));
 const out = createWriteStream(BENCH_RESULTS_FILE);

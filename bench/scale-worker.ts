@@ -7,12 +7,12 @@ import { NativeConnection } from '@temporalio/worker';
 import { createDocbatchWorker } from '../src/worker';
 import { createZeroLatencyExtractor } from './zero-latency-extractor';
 
-const { BENCH_TEMPORAL_ADDRESS, BENCH_TASK_QUEUE, BENCH_WORKFLOW_BUNDLE, BENCH_ACTIVITY_SLOTS } = process.env;
-if (!BENCH_TEMPORAL_ADDRESS || !BENCH_TASK_QUEUE || !BENCH_WORKFLOW_BUNDLE || !BENCH_ACTIVITY_SLOTS) {
-  throw new Error('bench/scale-worker.ts needs BENCH_TEMPORAL_ADDRESS, BENCH_TASK_QUEUE, BENCH_WORKFLOW_BUNDLE and BENCH_ACTIVITY_SLOTS (bench/run.ts sets them)');
+const { BENCH_TEMPORAL_ADDRESS, BENCH_TASK_QUEUE, BENCH_WORKFLOW_BUNDLE, BENCH_ACTIVITY_SLOTS, BENCH_DOCUMENTS_IN_FLIGHT } = process.env;
+if (!BENCH_TEMPORAL_ADDRESS || !BENCH_TASK_QUEUE || !BENCH_WORKFLOW_BUNDLE || !BENCH_ACTIVITY_SLOTS || !BENCH_DOCUMENTS_IN_FLIGHT) {
+  throw new Error('bench/scale-worker.ts needs BENCH_TEMPORAL_ADDRESS, BENCH_TASK_QUEUE, BENCH_WORKFLOW_BUNDLE, BENCH_ACTIVITY_SLOTS and BENCH_DOCUMENTS_IN_FLIGHT (bench/run.ts sets them)');
 }
 
-const extractor = createZeroLatencyExtractor();
+const extractor = createZeroLatencyExtractor(Number(BENCH_DOCUMENTS_IN_FLIGHT));
 const connection = await NativeConnection.connect({ address: BENCH_TEMPORAL_ADDRESS });
 const worker = await createDocbatchWorker({
   connection,

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { DEFAULTS } from '../src/env';
@@ -22,6 +23,8 @@ export interface BatchSettings {
   chunksPerRun: number;
   /** The worker's activity slots (maxConcurrentActivityTaskExecutions). */
   activitySlots: number;
+  /** Documents the extractor asks the worker to work on at once (across chunks); also the baseline's p-limit. */
+  documentsInFlight: number;
   /** The worker's --max-old-space-size in MB; null leaves V8's default (sized from the machine's memory). */
   workerHeapMb: number | null;
 }
@@ -68,6 +71,8 @@ export interface ScaleResult {
   serverPeakRssMb: number | null;
   workerCpuSeconds: number | null;
   serverCpuSeconds: number | null;
+  /** os.loadavg() (1, 5, 15 min) when the batch started and ended: the machine is shared. */
+  loadAverage: { start: number[]; end: number[] };
 }
 
 export interface BaselineResult {
@@ -76,6 +81,7 @@ export interface BaselineResult {
   wallMs: number;
   docsPerSecond: number;
   peakRssMb: number | null;
+  loadAverage: { start: number[]; end: number[] };
 }
 
 const workerScript = fileURLToPath(new URL('./scale-worker.ts', import.meta.url));
@@ -111,6 +117,7 @@ export async function runScaleCase(env: BenchEnvironment, scaleCase: ScaleCase, 
         BENCH_TASK_QUEUE: TASK_QUEUE,
         BENCH_WORKFLOW_BUNDLE: env.workflowBundlePath,
         BENCH_ACTIVITY_SLOTS: String(scaleCase.settings.activitySlots),
+        BENCH_DOCUMENTS_IN_FLIGHT: String(scaleCase.settings.documentsInFlight),
       },
     });
     cleanups.unshift(() => stopWorkerProcess(worker));
@@ -130,6 +137,7 @@ export async function runScaleCase(env: BenchEnvironment, scaleCase: ScaleCase, 
       cache: false,
     };
     const workflowId = `bench-${scaleCase.label}`;
+    const loadAtStart = loadAverage();
     const started = performance.now();
     const handle = await client.workflow.start<BatchWorkflow>(DEFAULTS.workflowType, { taskQueue: TASK_QUEUE, workflowId, args: [input] });
 
@@ -150,6 +158,7 @@ export async function runScaleCase(env: BenchEnvironment, scaleCase: ScaleCase, 
       clearInterval(ticker);
     }
     const wallMs = performance.now() - started;
+    const loadAtEnd = loadAverage();
 
     // Read the peaks before anything stops: VmHWM lives only as long as the process.
     const [workerPeak, serverPeak, workerCpu, serverCpu] = await Promise.all([
@@ -177,6 +186,7 @@ export async function runScaleCase(env: BenchEnvironment, scaleCase: ScaleCase, 
       serverPeakRssMb: megabytes(serverPeak),
       workerCpuSeconds: workerCpu,
       serverCpuSeconds: serverCpu,
+      loadAverage: { start: loadAtStart, end: loadAtEnd },
     };
   } finally {
     for (const cleanup of cleanups) await cleanup().catch((err: unknown) => log(`cleanup: ${String(err)}`));
@@ -219,6 +229,7 @@ function workerNodeArgs(settings: BatchSettings): string[] {
 /** The same documents through bench/scale-baseline.ts (a p-limit loop, no Temporal) in a child process. */
 export async function runBaseline(env: BenchEnvironment, documents: number, sourceDir: string, concurrency: number): Promise<BaselineResult> {
   const dir = await mkdtemp(path.join(env.workDir, 'baseline-'));
+  const loadAtStart = loadAverage();
   try {
     const child = spawn(process.execPath, ['--import', 'tsx', baselineScript], {
       cwd: projectRoot,
@@ -240,10 +251,15 @@ export async function runBaseline(env: BenchEnvironment, documents: number, sour
       wallMs: Math.round(report.wallMs),
       docsPerSecond: Math.round((documents / report.wallMs) * 1000 * 10) / 10,
       peakRssMb: megabytes(report.peakRssBytes),
+      loadAverage: { start: loadAtStart, end: loadAverage() },
     };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+function loadAverage(): number[] {
+  return os.loadavg().map((value) => Math.round(value * 100) / 100);
 }
 
 async function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {

@@ -19,12 +19,15 @@ const fixedInvoice: Invoice = invoiceSchema.parse({
 /**
  * An extractor that costs nothing: it returns the fixed invoice at once, whatever the document.
  * With it a benchmark measures docbatch's own overhead (Temporal round trips, journals, report),
- * not a model's latency.
+ * not a model's latency. It says how many documents a worker should work on at once, as real
+ * extractors do (their limiter or decoder pool), so the worker is not held to the few it allows
+ * an extractor that does not say; the baseline loop gets the same number.
  */
-export function createZeroLatencyExtractor(): Extractor {
+export function createZeroLatencyExtractor(documentsInFlight: number): Extractor {
   return {
     name: 'local',
     settingsKey: 'bench-zero-latency:v1',
+    documentsInFlight: () => documentsInFlight,
     async extract() {
       return { data: { ...fixedInvoice }, usage: zeroUsage, model: 'bench-zero-latency', calls: 1 };
     },

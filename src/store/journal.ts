@@ -9,8 +9,16 @@ import { documentResultSchema, type DocumentResult } from './document-result';
  */
 export async function appendToJournal(journal: string, result: DocumentResult): Promise<void> {
   await mkdir(path.dirname(journal), { recursive: true });
-  // One write of one line with O_APPEND: concurrent appenders never interleave within a line.
-  await appendFile(journal, JSON.stringify(result) + '\n');
+  await appendLine(journal, journalLine(result));
+}
+
+function journalLine(result: DocumentResult): string {
+  return JSON.stringify(result) + '\n';
+}
+
+/** One write of one line with O_APPEND: concurrent appenders never interleave within a line. */
+function appendLine(journal: string, line: string): Promise<void> {
+  return appendFile(journal, line);
 }
 
 export async function readJournal(journal: string): Promise<Map<number, DocumentResult>> {
@@ -54,6 +62,8 @@ export class ChunkJournal {
   ) {}
 
   static async open(journal: string): Promise<ChunkJournal> {
+    // The folder once per attempt, not once per document.
+    await mkdir(path.dirname(journal), { recursive: true });
     const opened = new ChunkJournal(journal, new Map());
     await opened.refresh();
     return opened;
@@ -75,9 +85,10 @@ export class ChunkJournal {
   append(result: DocumentResult): Promise<boolean> {
     const written = this.appends.then(async () => {
       if (await this.has(result.index)) return false;
-      await appendToJournal(this.journal, result);
+      const line = journalLine(result);
+      await appendLine(this.journal, line);
       this.results.set(result.index, result);
-      this.size += Buffer.byteLength(JSON.stringify(result) + '\n');
+      this.size += Buffer.byteLength(line);
       return true;
     });
     this.appends = written.catch(() => undefined);
