@@ -296,6 +296,7 @@ export class BatchRun {
       paused: () => this.isPaused(),
       cancelled: () => this.isCancelled(),
       watch: this.messageBatches,
+      publish: () => this.publish(),
     });
   }
 
