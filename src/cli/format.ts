@@ -19,8 +19,14 @@ export function progressLine(progress: Progress): string {
     formatRate(progress.docsPerSecond),
     `ETA ${formatDuration(progress.etaMs)}`,
     `${progress.failed} failed`,
-    ...(progress.messageBatches ? [`${progress.messageBatches.waiting} waiting at Anthropic`] : []),
+    ...(progress.messageBatches ? [messageBatchesInLine(progress.messageBatches)] : []),
   ].join(' · ');
+}
+
+/** "120 submitted · 54 waiting at Anthropic in 2 Message Batches". */
+function messageBatchesInLine(progress: NonNullable<Progress['messageBatches']>): string {
+  const batches = progress.waitingBatches.length;
+  return `${progress.submitted} submitted · ${progress.waiting} waiting at Anthropic in ${batches} Message Batch${batches === 1 ? '' : 'es'}`;
 }
 
 /** `docbatch status`: a two-column table. */
