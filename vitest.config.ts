@@ -24,6 +24,7 @@ const unitTests = [
   'test/message-batch-progress.test.ts',
   'test/progress-math.test.ts',
   'test/progress-view.test.ts',
+  'test/report-mode.test.ts',
   'test/replay*.test.ts',
   'test/workflow-*.test.ts',
 ];

@@ -79,6 +79,7 @@ function summaryRows(summary: BatchSummary, batchUrl: string): [string, string][
     ['success rate', formatPercent(summary.successRate)],
     ...(failures ? ([['failures', failures]] as [string, string][]) : []),
     ...(summary.needsReview ? ([['needs review', `${summary.needsReview} succeeded with warnings (review.jsonl)`]] as [string, string][]) : []),
+    ...(summary.mode ? ([['mode', summary.mode]] as [string, string][]) : []),
     ...(summary.schema ? ([['schema', `${summary.schema.name} (${summary.schema.source}, ${summary.schema.fingerprint})`]] as [string, string][]) : []),
     ['elapsed', `${formatDuration(summary.elapsedMs)}${summary.pausedMs > 0 ? ` (+${formatDuration(summary.pausedMs)} paused)` : ''}`],
     ['throughput', `${formatRate(summary.documentsPerSecond)}, ${formatDuration(summary.meanDocumentMs)} per document`],

@@ -351,6 +351,7 @@ export class BatchRun {
       runs: this.runs,
       schema: this.plan?.schema ?? this.input.schema,
       chunkSize: this.input.chunkSize,
+      mode: this.input.mode,
     };
   }
 }
