@@ -98,6 +98,23 @@ describe('Message Batches API emulator through the real SDK', () => {
     });
   });
 
+  it('answers many requests of a batch at once without a listener-leak warning', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      await withEmulator({ messageBatches: { processingMs: 300, concurrency: 16 } }, async (client) => {
+        const created = await client.messages.batches.create({ requests: requests(40) });
+        expect(counts(await untilEnded(client, created.id))).toMatchObject({ succeeded: 40 });
+        // Node emits the warning on a later tick.
+        await new Promise((resolve) => setImmediate(resolve));
+      });
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings.filter((warning) => warning.name === 'MaxListenersExceededWarning').map((warning) => warning.message)).toEqual([]);
+  });
+
   it('answers each request with the same code as POST /v1/messages, 1-hour cache writes counted by TTL', async () => {
     await withEmulator({ messageBatches: { processingMs: 200 } }, async (client, emulator) => {
       const created = await client.messages.batches.create({ requests: requests(3) });

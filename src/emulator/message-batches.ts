@@ -1,4 +1,5 @@
 import { createHash, randomInt } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { errorTypeOf } from './api-error';
 import type { MessageBatchSettings } from './options';
 import { seededRandom } from './random';
@@ -179,6 +180,9 @@ export class MessageBatches {
   /** Answers the requests in their turn, `concurrency` at a time, until done, canceled or expired. */
   private async process(batch: MessageBatchState, processingOrder: number[]): Promise<void> {
     const wake = new AbortController();
+    const answerers = Math.min(this.settings.concurrency, processingOrder.length);
+    // Each answerer waits on `wake` (one listener at a time): more than Node's 10 is expected with a higher concurrency.
+    setMaxListeners(Math.max(10, answerers), wake.signal);
     this.wakes.set(batch.id, wake);
     let next = 0;
     const worker = async () => {
@@ -189,7 +193,7 @@ export class MessageBatches {
         await this.settle(batch, request);
       }
     };
-    await Promise.all(Array.from({ length: Math.min(this.settings.concurrency, processingOrder.length) }, worker));
+    await Promise.all(Array.from({ length: answerers }, worker));
     this.wakes.delete(batch.id);
     batch.answering = false;
     if (this.stopped || batch.status === 'ended') return;
