@@ -23,6 +23,8 @@ const unitTests = [
   'test/local-languages.test.ts',
   'test/message-batch-progress.test.ts',
   'test/progress-math.test.ts',
+  'test/progress-view.test.ts',
+  'test/report-mode.test.ts',
   'test/replay*.test.ts',
   'test/workflow-*.test.ts',
 ];

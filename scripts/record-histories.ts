@@ -4,6 +4,9 @@ import path from 'node:path';
 import { Client, Connection, type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { bundleWorkflowCode, NativeConnection } from '@temporalio/worker';
+import { createAnthropicFor, createExtractorFor, createMessageBatchesClient } from '../src/activities/extractor-for';
+import type { ActivityDeps } from '../src/activities';
+import { startEmulator, type Emulator, type EmulatorOptions } from '../src/emulator';
 import { DEFAULTS } from '../src/env';
 import type { Extractor } from '../src/extraction/extractor';
 import { BatchFault } from '../src/extraction/errors';
@@ -36,7 +39,12 @@ interface Scenario {
   name: string;
   description: string;
   extractor: Extractor;
-  run(start: (input: Omit<BatchInputJson, 'outputDir'>) => Promise<WorkflowHandleWithFirstExecutionRunId>): Promise<WorkflowHandleWithFirstExecutionRunId>;
+  /** Batch mode: the worker's Claude code talks to an emulator started with these options. */
+  emulator?: EmulatorOptions;
+  run(
+    start: (input: Omit<BatchInputJson, 'outputDir'>) => Promise<WorkflowHandleWithFirstExecutionRunId>,
+    emulator: Emulator | undefined,
+  ): Promise<WorkflowHandleWithFirstExecutionRunId>;
 }
 
 const base = { extractor: 'local', cache: false } as const;
@@ -190,7 +198,43 @@ function scenarios(): Scenario[] {
         return handle;
       },
     },
+    {
+      name: 'message-batches',
+      description: 'batch mode: 4 documents in chunks of 2 sent as Message Batches, half of the requests errored, resubmitted in further rounds to the end',
+      extractor: local,
+      emulator: { messageBatches: { processingMs: 300, erroredShare: 0.5 } },
+      run: async (start) => {
+        const handle = await start({ ...batchMode, source: { dir: await documentDir(4) }, chunkSize: 2, concurrency: 2 });
+        await handle.result();
+        return handle;
+      },
+    },
+    {
+      name: 'message-batches-cancelled',
+      description: 'batch mode: cancelled by update while a Message Batch is half answered: cancelled at Anthropic, awaited, collected, partial report',
+      extractor: local,
+      emulator: { messageBatches: { processingMs: 5000, concurrency: 1 } },
+      run: async (start, emulator) => {
+        const handle = await start({ ...batchMode, source: { dir: await documentDir(6) }, chunkSize: 4, concurrency: 1 });
+        for (const deadline = Date.now() + 60_000; (emulator!.messageBatches.list()[0]?.settled.length ?? 0) < 1; ) {
+          if (Date.now() > deadline) throw new Error('no request of the Message Batch was answered within a minute');
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        await handle.executeUpdate(messages.cancelUpdate, { args: [{ reason: 'wrong folder' }] });
+        await handle.result();
+        return handle;
+      },
+    },
   ];
+}
+
+const batchMode = { mode: 'batch', extractor: 'anthropic', cache: false, messageBatches: { pollInterval: '200ms' } } as const;
+
+/** The worker's activity dependencies: the scenario's extractor, or for batch mode Claude's code against the emulator. */
+function activityDepsFor(scenario: Scenario, emulator: Emulator | undefined): Partial<ActivityDeps> {
+  if (!emulator) return { extractorFor: () => scenario.extractor, resultCache: null };
+  const env = { ANTHROPIC_API_KEY: 'test-key', ANTHROPIC_BASE_URL: emulator.url };
+  return { extractorFor: createExtractorFor(env), anthropicFor: createAnthropicFor(env), messageBatchesClient: createMessageBatchesClient(env), hasAnthropicKey: () => true, resultCache: null };
 }
 
 /** Every run of a workflow, following continue-as-new, as [runId, history] in order. */
@@ -217,18 +261,20 @@ async function main(): Promise<void> {
     for (const scenario of scenarios().filter((s) => only.length === 0 || only.includes(s.name))) {
       const taskQueue = `record-${scenario.name}`;
       const connection = await NativeConnection.connect({ address: server.address });
+      const emulator = scenario.emulator ? await startEmulator({ validKeys: ['test-key'], ...scenario.emulator }) : undefined;
       const worker = await createDocbatchWorker({
         connection,
         namespace: server.namespace,
         taskQueue,
         workflowBundle,
-        activityDeps: { extractorFor: () => scenario.extractor, resultCache: null },
+        activityDeps: activityDepsFor(scenario, emulator),
       });
       const running = worker.run();
       try {
         const outputDir = await tempDir('record-out');
-        const handle = await scenario.run(async (input) =>
-          client.workflow.start(DEFAULTS.workflowType, { taskQueue, workflowId: `replay-${scenario.name}`, args: [{ ...input, outputDir }] }),
+        const handle = await scenario.run(
+          async (input) => client.workflow.start(DEFAULTS.workflowType, { taskQueue, workflowId: `replay-${scenario.name}`, args: [{ ...input, outputDir }] }),
+          emulator,
         );
         const runs = await runHistories(client, handle.workflowId, handle.firstExecutionRunId);
         for (const old of (await readdir(outDir)).filter((f) => f === `${scenario.name}.json` || f.startsWith(`${scenario.name}.run-`))) {
@@ -243,6 +289,7 @@ async function main(): Promise<void> {
         worker.shutdown();
         await running;
         await connection.close();
+        await emulator?.stop();
       }
     }
   } finally {

@@ -1,13 +1,16 @@
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command } from 'commander';
+import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { describe, expect, it } from 'vitest';
-import { addBatchOptions, toBatchOptions, type BatchCommandOptions } from '../src/cli/batch-options';
+import { addBatchOptions, settingsOf, toBatchOptions, type BatchCommandOptions } from '../src/cli/batch-options';
 import { deriveBatchId } from '../src/client/batch-id';
 import { batchInputFromOptions } from '../src/client/batch-input';
 import { InvalidBatchSettingsError } from '../src/client/errors';
+import { redriveSettings } from '../src/client/redrive-batch';
 import { estimateBatch } from '../src/extraction/estimate';
 import { costOf } from '../src/extraction/pricing';
-import { samplesDir } from './helpers/batch';
+import { samplesDir, tempDir } from './helpers/batch';
 
 /** `docbatch run|start <args>` as commander parses them, then as the batch input the workflow gets. */
 async function inputOf(args: string[]) {
@@ -35,6 +38,23 @@ describe('--mode and --poll-interval on run and start', () => {
     const error = await inputOf([samplesDir, '--mode', 'batch', '--poll-interval', 'soon']).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidBatchSettingsError);
     expect((error as Error).message).toMatch(/--poll-interval: expected a duration like "30s"/);
+  });
+});
+
+describe('redrive of a batch-mode batch', () => {
+  const earlier = { source: { dir: '/docs' }, mode: 'batch' as const, messageBatches: { pollInterval: '30s', resubmits: 4 }, chunkSize: 20 };
+
+  it('stays in batch mode with the earlier Message Batches settings', async () => {
+    const settings = redriveSettings(earlier, {});
+    expect(settings).toMatchObject({ mode: 'batch', messageBatches: { pollInterval: '30s', resubmits: 4 }, chunkSize: 20 });
+    const { input } = await batchInputFromOptions({ ...settings, manifest: path.join(samplesDir, '..', 'manifest.txt') });
+    expect(input).toMatchObject({ mode: 'batch', messageBatches: { pollInterval: '30s', resubmits: 4, deadline: '25h' } });
+  });
+
+  it('takes --mode and --poll-interval over them, keeping the other earlier settings', () => {
+    expect(redriveSettings(earlier, settingsOf({ pollInterval: '5s' }))).toMatchObject({ mode: 'batch', messageBatches: { pollInterval: '5s', resubmits: 4 } });
+    expect(redriveSettings(earlier, settingsOf({ mode: 'realtime' })).mode).toBe('realtime');
+    expect(redriveSettings(undefined, settingsOf({ mode: 'batch' }))).toEqual({ mode: 'batch' });
   });
 });
 
@@ -70,6 +90,20 @@ describe('estimate of batch mode', () => {
     // Every request writing the 1-hour cache at 2x (1x in a batch) instead of reading it at 0.05x.
     const ceiling = costOf('claude-sonnet-4-6', { ...estimate, cacheWriteTokens: 5 * estimate.cacheWriteTokens, cacheWrite1hTokens: 5 * estimate.cacheWriteTokens, cacheReadTokens: 0 }, { batch: true });
     expect(estimate.batch.noCacheHitsCostUsd).toBe(ceiling);
+  });
+
+  it('prices a PDF split into parts at the realtime price: batch mode extracts it in realtime', async () => {
+    const pdf = await PDFDocument.create();
+    const font = await pdf.embedFont(StandardFonts.Helvetica);
+    for (let page = 1; page <= 101; page++) pdf.addPage().drawText(`Statement page ${page}: item ${page} 10.00 EUR`, { x: 50, y: 700, size: 12, font });
+    const long = path.join(await tempDir('estimate-split'), 'statement-101-pages.pdf');
+    await writeFile(long, await pdf.save());
+    const split = await estimateBatch([long], { models: allSonnet });
+    expect(split.batch.costUsd).toBe(split.costUsd);
+    // Beside it, a one-request invoice goes in the chunk's Message Batch at the batch price.
+    const single = await estimateBatch([paths[1]!], { models: allSonnet });
+    const both = await estimateBatch([long, paths[1]!], { models: allSonnet });
+    expect(both.batch.costUsd).toBeCloseTo(split.costUsd + single.batch.costUsd, 6);
   });
 
   it('leaves the cache out where the prefix is below the model minimum (Haiku 4.5: 4,096 tokens)', async () => {

@@ -1,6 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { temporal } from '@temporalio/proto';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { EmulatorOptions } from '../src/emulator';
 import { documentIdentity } from '../src/emulator/request';
@@ -70,12 +71,17 @@ async function resultsOf(summary: BatchSummary): Promise<DocumentResult[]> {
 
 describe('batch mode end to end (emulated Message Batches)', () => {
   it('completes a 1,000-document batch with every document exactly once in results.jsonl, sent once, at the batch price', async () => {
-    await setUp({ processingMs: 1500, concurrency: 16 });
+    await setUp({ processingMs: 3000, concurrency: 16 });
     const dir = await documentDir(1000);
     const handle = await start(dir, { chunkSize: 100, concurrency: 10 });
+    // While Message Batches wait: progress lists them, the Web UI's current details show the mode and them.
     const waiting = await eventually(async () => {
       const progress = await progressOf(handle);
-      expect(progress.messageBatches?.waitingBatches.length).toBeGreaterThan(0);
+      expect(progress.messageBatches?.waitingBatches.length, JSON.stringify(progress)).toBeGreaterThan(0);
+      const { currentDetails } = await handle.query<temporal.api.sdk.v1.IWorkflowMetadata>('__temporal_workflow_metadata');
+      expect(currentDetails).toContain('mode batch');
+      expect(currentDetails, currentDetails ?? '').toMatch(/Message Batches: \d+ submitted · 0 resubmitted · \d+ waiting at Anthropic in \d+ Message Batch/);
+      expect(currentDetails, currentDetails ?? '').toMatch(/- msgbatch_\w+ \(chunk \d+\): 100 documents, .* old, expires in 2[34]h \d\dm/);
       return progress;
     }, 60_000, 50);
     expect(waiting.mode).toBe('batch');

@@ -112,7 +112,7 @@ describe('Message Batches in progress', () => {
     expect(table).toMatch(/mode\s+batch/);
     expect(table).toMatch(/Message Batches\s+120 submitted · 4 resubmitted · 54 waiting at Anthropic in 2 Message Batches/);
     expect(table).toMatch(/at Anthropic\s+msgbatch_old \(chunk 2\): 50 documents, 5m 00s old, expires in 23h 55m/);
-    expect(progressLine(progress)).toMatch(/· 54 waiting at Anthropic$/);
+    expect(progressLine(progress)).toMatch(/· 120 submitted · 54 waiting at Anthropic in 2 Message Batches$/);
   });
 });
 

@@ -24,6 +24,8 @@ const recorded: Record<string, string> = {
   'prioritize.json': 'EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED',
   'tolerance-stop.json': 'EVENT_TYPE_WORKFLOW_EXECUTION_FAILED',
   'batch-fault-pause.json': 'EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED',
+  'message-batches.json': 'EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED',
+  'message-batches-cancelled.json': 'EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED',
 };
 
 interface HistoryJson {

@@ -98,6 +98,8 @@ describe('batch mode in the workflow (fake Message Batch activities)', () => {
       expect(progress.messageBatches).toMatchObject({ submitted: 3, resubmitted: 0, waiting: 0, waitingBatches: [] });
       expect(progress.messageBatches!.turnaroundMs).not.toBeNull();
       expect(f.batch.reports.map((r) => r.state)).toEqual(['completed']);
+      // The report is told the mode, for summary.json, report.html and `docbatch status`.
+      expect(f.batch.reports.map((r) => r.mode)).toEqual(['batch']);
     });
   });
 

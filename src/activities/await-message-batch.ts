@@ -5,6 +5,9 @@ import { messageBatchFailure } from './message-batch-api';
 import { failureTypes } from '../batch/failures';
 import type { MessageBatchDeps } from './message-batch-tools';
 
+/** Under the activity's 20 s startToCloseTimeout (activity-options.ts `pollOptions`): a hung call ends before Temporal retries the check. */
+const retrieveTimeoutMs = 15_000;
+
 /**
  * Checks a Message Batch once: its end (time and request counts) once it has ended, else a
  * retryable MessageBatchInProgress failure, so the workflow's retry policy (backoff coefficient 1,
@@ -13,7 +16,7 @@ import type { MessageBatchDeps } from './message-batch-tools';
  */
 export async function awaitMessageBatch(deps: Pick<MessageBatchDeps, 'messageBatchesClient'>, input: AwaitMessageBatchInput): Promise<AwaitMessageBatchResult> {
   const client = await deps.messageBatchesClient();
-  const batch = await client.messages.batches.retrieve(input.id).catch((error: unknown) => {
+  const batch = await client.messages.batches.retrieve(input.id, {}, { timeout: retrieveTimeoutMs }).catch((error: unknown) => {
     throw messageBatchFailure(error, `Message Batch ${input.id}`);
   });
   if (batch.processing_status !== 'ended') {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { schemaReferenceSchema } from '../extraction/schemas';
 import { chunkCountsSchema } from './counts';
-import { batchInputSchema } from './input';
+import { batchInputSchema, extractionModes } from './input';
 import { reportStates, type BatchSummary } from './summary';
 
 /**
@@ -79,6 +79,8 @@ export const writeReportInputSchema = z.object({
   runs: z.number().int().positive(),
   schema: schemaReferenceSchema,
   chunkSize: z.number().int().positive(),
+  /** The batch's mode, for the summary; absent from reports requested by workflows started before modes. */
+  mode: z.enum(extractionModes).optional(),
 });
 export type WriteReportInput = z.infer<typeof writeReportInputSchema>;
 

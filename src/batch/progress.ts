@@ -34,7 +34,7 @@ export const progressSchema = z.object({
   usage: usageSchema,
   outputDir: z.string(),
   run: z.number().int().positive(),
-  /** How documents reach Claude (absent from batches started before modes, and from ended batches read from their report). */
+  /** How documents reach Claude (absent from batches started before modes, and from ended batches whose summary predates modes). */
   mode: z.enum(extractionModes).optional(),
   /** Batch mode: documents submitted, Message Batches waiting at Anthropic (ids, age, expiry), their turnaround. */
   messageBatches: messageBatchProgressSchema.optional(),
@@ -207,5 +207,6 @@ export function progressFromSummary(summary: BatchSummary, priority: number): Pr
     usage: summary.usage,
     outputDir: summary.outputDir,
     run: summary.runs,
+    ...(summary.mode ? { mode: summary.mode } : {}),
   };
 }

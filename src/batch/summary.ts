@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { usageSchema } from '../extraction/usage';
+import { extractionModes } from './input';
 
 /** How a batch can end, as its report says. */
 export const reportStates = ['completed', 'cancelled', 'failed'] as const;
@@ -38,6 +39,8 @@ export const batchSummarySchema = z.object({
   /** Share of succeeded documents that filled each CSV column of the schema. */
   fieldFillRates: z.record(z.string(), z.number().min(0).max(1)).optional(),
   runs: z.number().int().positive(),
+  /** How documents reached Claude: `realtime` or `batch` (Message Batches). Absent from summaries written before modes. */
+  mode: z.enum(extractionModes).optional(),
   redriveOf: z.string().optional(),
   redrivenBy: z.array(z.string()).default([]),
   files: z.object({

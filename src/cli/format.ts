@@ -19,8 +19,14 @@ export function progressLine(progress: Progress): string {
     formatRate(progress.docsPerSecond),
     `ETA ${formatDuration(progress.etaMs)}`,
     `${progress.failed} failed`,
-    ...(progress.messageBatches ? [`${progress.messageBatches.waiting} waiting at Anthropic`] : []),
+    ...(progress.messageBatches ? [messageBatchesInLine(progress.messageBatches)] : []),
   ].join(' · ');
+}
+
+/** "120 submitted · 54 waiting at Anthropic in 2 Message Batches". */
+function messageBatchesInLine(progress: NonNullable<Progress['messageBatches']>): string {
+  const batches = progress.waitingBatches.length;
+  return `${progress.submitted} submitted · ${progress.waiting} waiting at Anthropic in ${batches} Message Batch${batches === 1 ? '' : 'es'}`;
 }
 
 /** `docbatch status`: a two-column table. */
@@ -73,6 +79,7 @@ function summaryRows(summary: BatchSummary, batchUrl: string): [string, string][
     ['success rate', formatPercent(summary.successRate)],
     ...(failures ? ([['failures', failures]] as [string, string][]) : []),
     ...(summary.needsReview ? ([['needs review', `${summary.needsReview} succeeded with warnings (review.jsonl)`]] as [string, string][]) : []),
+    ...(summary.mode ? ([['mode', summary.mode]] as [string, string][]) : []),
     ...(summary.schema ? ([['schema', `${summary.schema.name} (${summary.schema.source}, ${summary.schema.fingerprint})`]] as [string, string][]) : []),
     ['elapsed', `${formatDuration(summary.elapsedMs)}${summary.pausedMs > 0 ? ` (+${formatDuration(summary.pausedMs)} paused)` : ''}`],
     ['throughput', `${formatRate(summary.documentsPerSecond)}, ${formatDuration(summary.meanDocumentMs)} per document`],

@@ -70,7 +70,7 @@ function barView(stream: NodeJS.WriteStream): ProgressView {
 function lineView(stream: NodeJS.WriteStream, intervalMs: number): ProgressView {
   let lastAt = 0;
   let lastState = '';
-  let lastProcessed = -1;
+  let lastFigures = '';
   let lastWaiting = '';
   return {
     // Often enough that a state change prints within a few seconds; lines themselves stay `intervalMs` apart.
@@ -79,12 +79,13 @@ function lineView(stream: NodeJS.WriteStream, intervalMs: number): ProgressView 
       const state = formatState(progress);
       const now = Date.now();
       const elapsed = now - lastAt;
-      // A state change at once; new documents at most every interval; otherwise a sign of life now and then.
-      const due = state !== lastState || (progress.processed !== lastProcessed && elapsed >= intervalMs) || elapsed >= intervalMs * 12;
+      const figures = figuresOf(progress);
+      // A state change at once; new figures at most every interval; otherwise a sign of life now and then.
+      const due = state !== lastState || (figures !== lastFigures && elapsed >= intervalMs) || elapsed >= intervalMs * 12;
       if (!due) return;
       lastAt = now;
       lastState = state;
-      lastProcessed = progress.processed;
+      lastFigures = figures;
       lastWaiting = '';
       stream.write(`${progressLine(progress)}\n`);
     },
@@ -95,4 +96,13 @@ function lineView(stream: NodeJS.WriteStream, intervalMs: number): ProgressView 
     },
     stop() {},
   };
+}
+
+/**
+ * What a new line is printed for: documents processed and, in batch mode, the Message Batches'
+ * figures (for a long while only these move: documents wait at Anthropic, none is processed yet).
+ */
+function figuresOf(progress: Progress): string {
+  const mb = progress.messageBatches;
+  return [progress.processed, ...(mb ? [mb.submitted, mb.waiting, mb.waitingBatches.length] : [])].join('/');
 }

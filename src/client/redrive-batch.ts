@@ -47,14 +47,7 @@ export async function planRedrive(client: Client, earlierId: string, overrides: 
     redriveOf: earlierId,
     manifest,
     documents: paths.length,
-    options: {
-      ...inheritedOptions(earlier),
-      ...definedOnly(overrides),
-      ...definedOnly({ messageBatches: earlier?.messageBatches || overrides.messageBatches ? { ...earlier?.messageBatches, ...overrides.messageBatches } : undefined }),
-      manifest,
-      output: outputDir,
-      redriveOf: earlierId,
-    },
+    options: { ...redriveSettings(earlier, overrides), manifest, output: outputDir, redriveOf: earlierId },
   };
 }
 
@@ -70,6 +63,12 @@ function failedPaths(failuresJsonl: string): string[] {
     .map((line) => (JSON.parse(line) as { path?: unknown }).path)
     .filter((p): p is string => typeof p === 'string' && p !== '');
   return [...new Set(paths)];
+}
+
+/** The earlier batch's settings (its input, when Temporal still has it), the flags given over them; batch mode's settings merged field by field. */
+export function redriveSettings(earlier: BatchInputJson | undefined, overrides: BatchOptions): BatchOptions {
+  const messageBatches = earlier?.messageBatches || overrides.messageBatches ? { ...earlier?.messageBatches, ...overrides.messageBatches } : undefined;
+  return { ...inheritedOptions(earlier), ...definedOnly(overrides), ...definedOnly({ messageBatches }) };
 }
 
 function inheritedOptions(input: BatchInputJson | undefined): BatchOptions {

@@ -9,7 +9,7 @@ import { isolatedDecoding } from './isolation';
 import { readEInvoice } from './einvoice';
 import { DocumentError } from './errors';
 import type { SourceDocument } from './extractor';
-import { costOf, requirePrice } from './pricing';
+import { costOf, requirePrice, type TokenCounts } from './pricing';
 import { schemaReferenceSchema } from './schemas';
 import { loadSchema } from './schemas/load';
 
@@ -29,7 +29,7 @@ import { loadSchema } from './schemas/load';
  *   runs continuously (the cache lives 5 minutes from its last use);
  * - batch mode (`batch`, always computed from the same documents): each chunk is one Message Batch
  *   whose first request on each model writes the prefix with the 1-hour TTL (2x) and the others
- *   read it, all at half the price. Anthropic serves cache hits in Message Batches on a best-effort
+ *   read it, all at half the price; a PDF split into parts is extracted in realtime (realtime price). Anthropic serves cache hits in Message Batches on a best-effort
  *   basis, so `batch.noCacheHitsCostUsd` is the same documents with every request writing the
  *   prefix, the figure's ceiling;
  * - invoices carrying e-invoice XML are read from it (einvoice/): no call, no cost;
@@ -141,29 +141,44 @@ interface ModeRules {
 
 function modeEstimate(documents: readonly SentDocument[], prefix: Prefix, rules: ModeRules): ModeEstimate {
   const byModel = new Map<string, ModelEstimate>();
+  // Per model, the tokens priced as Message Batches requests and those priced as realtime calls.
+  const priced = new Map<string, { batched: TokenCounts; realtime: TokenCounts }>();
   const written = new Set<string>();
   let request = 0;
   for (const document of documents) {
     const totals = byModel.get(document.model) ?? { model: document.model, documents: 0, inputTokens: 0, cacheWriteTokens: 0, cacheReadTokens: 0, outputTokens: 0, costUsd: 0 };
+    const tokens = priced.get(document.model) ?? { batched: noTokens(), realtime: noTokens() };
+    // In batch mode a PDF split into parts is extracted in realtime (its parts' answers are merged).
+    const viaBatch = rules.batch && document.requests === 1;
+    const counts = viaBatch ? tokens.batched : tokens.realtime;
     const cacheable = prefix.tokens >= requirePrice(document.model).minCacheableTokens;
     for (let part = 0; part < document.requests; part++, request++) {
-      totals.inputTokens += prefix.perRequestTokens + (cacheable ? 0 : prefix.tokens);
+      counts.inputTokens += prefix.perRequestTokens + (cacheable ? 0 : prefix.tokens);
       if (!cacheable) continue;
-      const cache = `${document.model} ${rules.cacheScope(document, request)}`;
-      if (written.has(cache)) totals.cacheReadTokens += prefix.tokens;
-      else totals.cacheWriteTokens += prefix.tokens;
+      const cache = `${document.model} ${viaBatch || !rules.batch ? rules.cacheScope(document, request) : 'realtime'}`;
+      if (written.has(cache)) counts.cacheReadTokens += prefix.tokens;
+      else counts.cacheWriteTokens += prefix.tokens;
       written.add(cache);
     }
-    totals.inputTokens += document.documentTokens;
-    totals.outputTokens += document.outputTokens;
+    counts.inputTokens += document.documentTokens;
+    counts.outputTokens += document.outputTokens;
     totals.documents++;
     byModel.set(document.model, totals);
+    priced.set(document.model, tokens);
   }
-  const modelTotals = [...byModel.values()].map((totals) => ({
-    ...totals,
-    // Batch mode caches with the 1-hour TTL (Message Batches outlive 5 minutes).
-    costUsd: costOf(totals.model, { ...totals, cacheWrite1hTokens: rules.batch ? totals.cacheWriteTokens : 0 }, { batch: rules.batch }),
-  }));
+  const modelTotals = [...byModel.values()].map((totals) => {
+    const { batched, realtime } = priced.get(totals.model)!;
+    const sum = (key: keyof TokenCounts) => (batched[key] ?? 0) + (realtime[key] ?? 0);
+    return {
+      ...totals,
+      inputTokens: sum('inputTokens'),
+      cacheWriteTokens: sum('cacheWriteTokens'),
+      cacheReadTokens: sum('cacheReadTokens'),
+      outputTokens: sum('outputTokens'),
+      // Message Batches requests cache with the 1-hour TTL (a Message Batch outlives 5 minutes).
+      costUsd: costOf(totals.model, { ...batched, cacheWrite1hTokens: batched.cacheWriteTokens }, { batch: true }) + costOf(totals.model, realtime),
+    };
+  });
   const sum = (key: 'inputTokens' | 'cacheWriteTokens' | 'cacheReadTokens' | 'outputTokens' | 'costUsd') => modelTotals.reduce((total, entry) => total + entry[key], 0);
   return {
     inputTokens: sum('inputTokens'),
@@ -173,6 +188,10 @@ function modeEstimate(documents: readonly SentDocument[], prefix: Prefix, rules:
     costUsd: Math.round(sum('costUsd') * 1e6) / 1e6,
     byModel: modelTotals,
   };
+}
+
+function noTokens(): TokenCounts {
+  return { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 };
 }
 
 async function estimateDocument(document: SourceDocument, models: { simple: string; complex: string }, thresholds: RoutingThresholds): Promise<DocumentEstimate> {

@@ -33,7 +33,7 @@ export function renderReportHtml(written: BatchSummary, details: ReportDetails):
 <header>
   <div>
     <h1>${escape(summary.batchId)} <span class="state state-${summary.state}">${summary.state}</span></h1>
-    <p class="sub">${escape(schemaLine(summary))} · started ${escape(formatTime(summary.startedAt))} · ${escape(formatDuration(summary.elapsedMs))} active${summary.pausedMs > 0 ? `, ${escape(formatDuration(summary.pausedMs))} paused` : ''}${summary.reason ? ` · ${escape(summary.reason)}` : ''}</p>
+    <p class="sub">${escape(schemaLine(summary))}${summary.mode ? ` · ${escape(modeLine(summary.mode))}` : ''} · started ${escape(formatTime(summary.startedAt))} · ${escape(formatDuration(summary.elapsedMs))} active${summary.pausedMs > 0 ? `, ${escape(formatDuration(summary.pausedMs))} paused` : ''}${summary.reason ? ` · ${escape(summary.reason)}` : ''}</p>
   </div>
 </header>
 <main>
@@ -81,6 +81,10 @@ export function renderReportHtml(written: BatchSummary, details: ReportDetails):
 </body>
 </html>
 `;
+}
+
+function modeLine(mode: NonNullable<BatchSummary['mode']>): string {
+  return mode === 'batch' ? 'batch mode (Message Batches)' : 'realtime mode';
 }
 
 function schemaLine(summary: BatchSummary): string {

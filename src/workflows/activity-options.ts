@@ -85,12 +85,14 @@ export const messageBatchChunkOptions = chunkOptions;
  *   attempts: retries add no history events and hold no worker slot between checks
  * - `scheduleToCloseTimeout` = `messageBatches.deadline` (input default 25h: Anthropic expires what
  *   it has not done after 24 hours, so a Message Batch ends well within it)
- * - `startToCloseTimeout` @default 1 minute (one retrieve call)
+ * - `startToCloseTimeout` @default 20 seconds: one retrieve call takes well under a second, and a
+ *   worker that dies mid-check delays the batch by this timeout (not by the poll interval), so it is
+ *   short; the retrieve itself gives up after 15 s (await-message-batch.ts) so it never outlives it
  */
 export function pollOptions(input: BatchInput): ActivityOptions {
   const { pollInterval, deadline } = input.messageBatches;
   return {
-    startToCloseTimeout: '1m',
+    startToCloseTimeout: '20s',
     scheduleToCloseTimeout: deadline,
     retry: { initialInterval: pollInterval, backoffCoefficient: 1, maximumInterval: pollInterval, nonRetryableErrorTypes },
   };

@@ -296,6 +296,7 @@ export class BatchRun {
       paused: () => this.isPaused(),
       cancelled: () => this.isCancelled(),
       watch: this.messageBatches,
+      publish: () => this.publish(),
     });
   }
 
@@ -350,6 +351,7 @@ export class BatchRun {
       runs: this.runs,
       schema: this.plan?.schema ?? this.input.schema,
       chunkSize: this.input.chunkSize,
+      mode: this.input.mode,
     };
   }
 }

@@ -17,6 +17,8 @@ export interface MessageBatchChunk {
   paused(): boolean;
   cancelled(): boolean;
   watch: MessageBatchWatch;
+  /** Shows the change in the Web UI (a Message Batch submitted, ended or collected). */
+  publish(): void;
 }
 
 /**
@@ -39,9 +41,11 @@ export function runMessageBatchChunk(c: MessageBatchChunk): Promise<ExtractChunk
       c.watch.submitting(chunkIndex);
       const { messageBatches } = await activities(c, `submit round ${round}`, messageBatchChunkOptions(c.input)).submitChunk({ ...c.chunk, round });
       c.watch.submitted(chunkIndex, round, messageBatches);
+      c.publish();
       await awaitEnded(c, messageBatches);
       result = await activities(c, `collect round ${round}`, messageBatchChunkOptions(c.input)).collectChunk({ ...c.chunk, round, messageBatches, resubmits, whenResubmitsRunOut });
       c.watch.collected(chunkIndex, result);
+      c.publish();
       // Nothing was sent (every document journaled already), or nothing needs sending again.
       if (messageBatches.length === 0 || result.resubmit === 0) break;
       // collectChunk settles a document once its resubmits have run out; never loop on a miscount.
@@ -70,6 +74,7 @@ async function awaitEnded(c: MessageBatchChunk, messageBatches: MessageBatchRef[
         });
       running.delete(ref.id);
       c.watch.ended(ref, ended);
+      c.publish();
     }),
   ).finally(() => {
     settled = true;
