@@ -47,3 +47,62 @@ describe('the rate limiter sizes the documents in flight', () => {
     expect(limiter.documentsInFlight()).toBe(littlesLawInFlight(50, [], 8000));
   });
 });
+
+describe('the rate limiter spends the input tokens the API counts', () => {
+  /** Whether `pending` is still waiting after the limiter has had time to look again (the clock is fake). */
+  async function stillWaiting(pending: Promise<void>): Promise<boolean> {
+    let done = false;
+    void pending.then(() => (done = true));
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    return !done;
+  }
+
+  it('paces a cold cache by the whole prompt, and a warm one by what is not read from the cache', async () => {
+    let now = 0;
+    const limiter = createRateLimiter({ now: () => now });
+    // 60,000 input tokens/min, the bucket full: one token a millisecond.
+    limiter.observe(headers({ requests: [10_000, 10_000], 'input-tokens': [60_000, 60_000] }));
+    // A 10,000-token prompt of which 8,000 are a cached system prompt. Nothing answered yet: all of it is spent.
+    await limiter.acquire(10_000);
+    expect(limiter.snapshot().countedInputShare).toBe(1);
+    now = 9000;
+    const second = limiter.acquire(10_000);
+    expect(await stillWaiting(second)).toBe(true);
+    now = 10_000;
+    await second;
+    // The first answers wrote the cache, which counts: the share stays 1.
+    limiter.completed({ latencyMs: 3000, inputTokens: 10_000, outputTokens: 300 });
+    limiter.completed({ latencyMs: 3000, inputTokens: 10_000, outputTokens: 300 });
+    expect(limiter.snapshot().countedInputShare).toBe(1);
+    // Later answers read the 8,000 from the cache: 2,000 counted of the 10,000 estimated.
+    for (let i = 0; i < 200; i++) limiter.completed({ latencyMs: 3000, inputTokens: 2000, outputTokens: 300 });
+    expect(limiter.snapshot().countedInputShare).toBeCloseTo(0.2, 3);
+    now = 20_000;
+    await limiter.acquire(10_000);
+    // This send spent about 2,000 tokens, so the next may go 2 s later, not 10 s.
+    now = 21_000;
+    const warm = limiter.acquire(10_000);
+    expect(await stillWaiting(warm)).toBe(true);
+    now = 22_100;
+    await warm;
+    // Little's law works in counted tokens too: 60,000 / 2,000 = 30 requests/min.
+    expect(limiter.documentsInFlight()).toBe(littlesLawInFlight(30, [], limiter.snapshot().latencyMs ?? 0));
+  });
+
+  it('spends more than the estimate when the API counts more (an estimate that runs short)', async () => {
+    let now = 0;
+    const limiter = createRateLimiter({ now: () => now });
+    limiter.observe(headers({ requests: [10_000, 10_000], 'input-tokens': [60_000, 60_000] }));
+    await limiter.acquire(1000);
+    for (let i = 0; i < 50; i++) limiter.completed({ latencyMs: 3000, inputTokens: 1500, outputTokens: 300 });
+    expect(limiter.snapshot().countedInputShare).toBe(1.5);
+    // The first send booked 1,000 tokens (1 s); this one books 1,500.
+    now = 1000;
+    await limiter.acquire(1000);
+    now = 2400;
+    const next = limiter.acquire(1000);
+    expect(await stillWaiting(next)).toBe(true);
+    now = 2500;
+    await next;
+  });
+});

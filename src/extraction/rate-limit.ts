@@ -29,6 +29,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
  * Output tokens are known only once a request is answered: they are spent then, so the requests
  * that follow wait for them, and the output bucket's level steers as the others do.
  *
+ * Input tokens are spent when a request is sent, from the caller's estimate of its whole prompt.
+ * The API's input-tokens limit counts input_tokens and cache_creation_input_tokens but not
+ * cache_read_input_tokens, so once a long cached system prompt is warm the estimate overstates what
+ * is counted. Each answer reports what counted (`CompletedRequest.inputTokens`); the limiter keeps
+ * the counted share of the estimate (average counted / average estimated) and spends estimate ×
+ * share. Before any answer the share is 1, and the first answers, which write the cache, keep it
+ * near 1: a cold cache is paced by the whole prompt.
+ *
  * The pace alone does not fill the limit: requests must also be in flight. By Little's law a
  * process needs rate × latency of them, so the limiter measures the latency and the tokens a
  * request costs and says how many documents to work on at once (`documentsInFlight`): the rate of
@@ -52,6 +60,8 @@ export interface RateLimiterSnapshot {
   requestsLimit: number | undefined;
   inputTokensLimit: number | undefined;
   outputTokensLimit: number | undefined;
+  /** Share of the estimated input tokens the API counts (cache reads do not count); 1 before any answer. */
+  countedInputShare: number;
   /** Mean time a request takes once sent (moving average), if any was answered yet. */
   latencyMs: number | undefined;
   pausedForMs: number;
@@ -60,12 +70,13 @@ export interface RateLimiterSnapshot {
 /** What one answered request cost: the limiter's view of latency and tokens per request. */
 export interface CompletedRequest {
   latencyMs: number;
+  /** Input tokens the API counts against its limit: input_tokens + cache_creation_input_tokens. */
   inputTokens: number;
   outputTokens: number;
 }
 
 export interface RateLimiter {
-  /** Waits until this process may send a request of about `inputTokens` input tokens. */
+  /** Waits until this process may send a request whose whole prompt is about `inputTokens` tokens (cached prefix included). */
   acquire(inputTokens: number): Promise<void>;
   /** Reads the rate-limit headers of any response, success or error. */
   observe(headers: Headers | undefined): void;
@@ -222,9 +233,17 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
   const inputTokens = new AdaptiveBudget('input-tokens', undefined, settings.reserveFraction, settings.adjustEveryMs);
   const outputTokens = new AdaptiveBudget('output-tokens', undefined, settings.reserveFraction, settings.adjustEveryMs);
   const latency = new MovingAverage();
+  /** Input tokens per request: as counted by the API (answers), and as estimated by callers (sends). */
   const inputPerRequest = new MovingAverage();
+  const estimatedInputPerRequest = new MovingAverage();
   const outputPerRequest = new MovingAverage();
   let pausedUntil = 0;
+
+  function countedInputShare(): number {
+    const counted = inputPerRequest.value;
+    const estimated = estimatedInputPerRequest.value;
+    return counted === undefined || estimated === undefined || !(estimated > 0) ? 1 : counted / estimated;
+  }
 
   return {
     async acquire(tokens) {
@@ -235,7 +254,8 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
         const wait = Math.max(pausedUntil - at, requests.waitFor(at), inputTokens.waitFor(at), outputTokens.waitFor(at));
         if (wait <= 0) {
           requests.spend(1, at);
-          inputTokens.spend(tokens, at);
+          estimatedInputPerRequest.add(tokens);
+          inputTokens.spend(tokens * countedInputShare(), at);
           return;
         }
         await sleep(Math.min(wait, recheckMs));
@@ -275,6 +295,7 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
         requestsLimit: requests.limit,
         inputTokensLimit: inputTokens.limit,
         outputTokensLimit: outputTokens.limit,
+        countedInputShare: countedInputShare(),
         latencyMs: latency.value,
         pausedForMs: Math.max(0, pausedUntil - now()),
       };
