@@ -1,5 +1,11 @@
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { startEmulator } from '../src/emulator';
+import { createAnthropicExtractor } from '../src/extraction/anthropic';
+import { loadDocument } from '../src/extraction/document';
 import { createRateLimiter, littlesLawInFlight } from '../src/extraction/rate-limit';
+import { invoiceSchema } from '../src/extraction/schemas/invoice';
 
 function headers(limits: Record<string, [limit: number, remaining: number]>): Headers {
   const result = new Headers();
@@ -104,5 +110,53 @@ describe('the rate limiter spends the input tokens the API counts', () => {
     expect(await stillWaiting(next)).toBe(true);
     now = 2500;
     await next;
+  });
+});
+
+describe('the rate limiter against the emulator, the input-tokens limit binding', () => {
+  it('runs close to the limit the emulator counts (cache reads excluded) with a long cached system prompt, without 429s', { timeout: 180_000 }, async () => {
+    // 300,000 counted input tokens/min (a few hundred requests/min, so the learned share settles in
+    // seconds); the system prompt, cached on Sonnet, is most of each prompt.
+    const limit = 300_000;
+    const emulator = await startEmulator({ requestsPerMinute: 10_000, inputTokensPerMinute: limit, burstSeconds: 10, latency: { minMs: 300, maxMs: 800 } });
+    try {
+      const limiter = createRateLimiter();
+      const sonnet = 'claude-sonnet-4-5';
+      const claude = createAnthropicExtractor({ apiKey: 'test-key', baseURL: emulator.url, models: { simple: sonnet, complex: sonnet, escalation: sonnet }, rateLimiter: limiter });
+      const folder = path.resolve('samples/invoices');
+      const names = (await readdir(folder)).filter((name) => name.startsWith('invoice-') && name.endsWith('.txt'));
+      const documents = await Promise.all(names.map((name) => loadDocument(path.join(folder, name))));
+      const start = Date.now();
+      const runMs = 40_000;
+      let next = 0;
+      // More extractions under way than the pace needs: they wait in the limiter, as a chunk's do.
+      await Promise.all(
+        Array.from({ length: 48 }, async () => {
+          while (Date.now() - start < runMs) {
+            const document = documents[next++ % documents.length]!;
+            await claude.extract({ document, schemaName: 'invoice', schema: invoiceSchema });
+          }
+        }),
+      );
+      const answered = emulator.log.filter((entry) => entry.status === 200);
+      // Past the cold start (first headers, the first answers writing the cache), over the rest of the run.
+      const from = start + 15_000;
+      const to = Math.max(...answered.map((entry) => entry.at));
+      const window = answered.filter((entry) => entry.at >= from);
+      const counted = window.reduce((sum, entry) => sum + entry.inputTokens + entry.cacheWriteTokens, 0);
+      const read = window.reduce((sum, entry) => sum + entry.cacheReadTokens, 0);
+      const countedPerMinute = (counted / (to - from)) * 60_000;
+      const snapshot = limiter.snapshot();
+      console.log({ windowMs: to - from, requests: emulator.log.length, window: window.length, countedPerMinute, readPerMinute: (read / (to - from)) * 60_000, rateLimited: emulator.stats.rateLimited, snapshot });
+      // The case is the one that matters: most of each prompt is read from the cache, not counted.
+      expect(read).toBeGreaterThan(counted);
+      expect(snapshot.countedInputShare).toBeLessThan(0.75);
+      // Paced by the whole prompt, the limiter would hold the counted tokens near the share times the limit.
+      expect(countedPerMinute).toBeGreaterThan(0.8 * limit);
+      expect(countedPerMinute).toBeLessThan(1.1 * limit);
+      expect(emulator.stats.rateLimited).toBeLessThanOrEqual(Math.ceil(0.01 * emulator.log.length));
+    } finally {
+      await emulator.stop();
+    }
   });
 });
