@@ -18,7 +18,7 @@ import { readSubmissions, type SubmissionGroup } from '../store/message-batch-re
 import { chunkJournalPath } from '../store/paths';
 import { documentFailed, documentSucceeded, extractDocument, extractionRequest, openDocument } from './document-outcome';
 import { heartbeatEveryMs } from './extract-chunk';
-import { withChunkLock } from './chunk-lock';
+import { underChunkLock } from './chunk-lock';
 import { faultPoint, faultPointArmed } from './fault-point';
 import { toActivityFailure } from './failures';
 import { messageBatchFailure } from './message-batch-api';
@@ -39,14 +39,7 @@ import { batchModeTools, type MessageBatchDeps } from './message-batch-tools';
  * that no result answered is counted in `resubmit` like an expired one.
  */
 export async function collectChunk(deps: MessageBatchDeps, input: CollectChunkInput): Promise<CollectChunkResult> {
-  const context = Context.current();
-  // Beats from the start, also while an earlier attempt of this chunk holds the lock.
-  const waiting = setInterval(() => context.heartbeat(), heartbeatEveryMs(context.info.heartbeatTimeoutMs));
-  try {
-    return await withChunkLock(`${input.batchDir}#${input.chunkIndex}`, () => collectChunkNow(deps, input));
-  } finally {
-    clearInterval(waiting);
-  }
+  return underChunkLock(input, () => collectChunkNow(deps, input));
 }
 
 async function collectChunkNow(deps: MessageBatchDeps, input: CollectChunkInput): Promise<CollectChunkResult> {
