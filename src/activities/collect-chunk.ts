@@ -18,7 +18,7 @@ import { readSubmissions, type SubmissionGroup } from '../store/message-batch-re
 import { chunkJournalPath } from '../store/paths';
 import { documentFailed, documentSucceeded, extractDocument, extractionRequest, openDocument } from './document-outcome';
 import { heartbeatEveryMs } from './extract-chunk';
-import { withChunkLock } from './chunk-lock';
+import { underChunkLock } from './chunk-lock';
 import { faultPoint, faultPointArmed } from './fault-point';
 import { toActivityFailure } from './failures';
 import { messageBatchFailure } from './message-batch-api';
@@ -39,16 +39,9 @@ import { batchModeTools, type MessageBatchDeps } from './message-batch-tools';
  * that no result answered is counted in `resubmit` like an expired one.
  */
 export async function collectChunk(deps: MessageBatchDeps, input: CollectChunkInput): Promise<CollectChunkResult> {
-  const context = Context.current();
-  // Beats from the start, also while an earlier attempt of this chunk holds the lock.
-  const waiting = setInterval(() => context.heartbeat(), heartbeatEveryMs(context.info.heartbeatTimeoutMs));
-  try {
-    return await withChunkLock(`${input.batchDir}#${input.chunkIndex}`, () =>
-      withChunkJournal(chunkJournalPath(input.batchDir, input.chunkIndex), (journal) => collectChunkNow(deps, input, journal)),
-    );
-  } finally {
-    clearInterval(waiting);
-  }
+  return underChunkLock(input, () =>
+    withChunkJournal(chunkJournalPath(input.batchDir, input.chunkIndex), (journal) => collectChunkNow(deps, input, journal)),
+  );
 }
 
 async function collectChunkNow(deps: MessageBatchDeps, input: CollectChunkInput, journal: ChunkJournal): Promise<CollectChunkResult> {

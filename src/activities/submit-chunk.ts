@@ -15,7 +15,7 @@ import { readSubmissions, recordCreated, recordedMessageBatchIds, recordIntent, 
 import { chunkJournalPath } from '../store/paths';
 import { documentFailed, documentSucceeded, extractionRequest, openDocument, type OpenedDocument } from './document-outcome';
 import { heartbeatEveryMs } from './extract-chunk';
-import { withChunkLock } from './chunk-lock';
+import { underChunkLock } from './chunk-lock';
 import { faultPoint } from './fault-point';
 import { toActivityFailure } from './failures';
 import { messageBatchFailure } from './message-batch-api';
@@ -50,16 +50,9 @@ const createTimeoutMs = 15 * 60 * 1000;
  * A PDF beyond one request's limits is extracted here in realtime, its parts merged, as extractChunk does.
  */
 export async function submitChunk(deps: MessageBatchDeps, input: SubmitChunkInput): Promise<SubmitChunkResult> {
-  const context = Context.current();
-  // Beats from the start, also while an earlier attempt of this chunk holds the lock.
-  const waiting = setInterval(() => context.heartbeat(), heartbeatEveryMs(context.info.heartbeatTimeoutMs));
-  try {
-    return await withChunkLock(`${input.batchDir}#${input.chunkIndex}`, () =>
-      withChunkJournal(chunkJournalPath(input.batchDir, input.chunkIndex), (journal) => submitChunkNow(deps, input, journal)),
-    );
-  } finally {
-    clearInterval(waiting);
-  }
+  return underChunkLock(input, () =>
+    withChunkJournal(chunkJournalPath(input.batchDir, input.chunkIndex), (journal) => submitChunkNow(deps, input, journal)),
+  );
 }
 
 async function submitChunkNow(deps: MessageBatchDeps, input: SubmitChunkInput, journal: ChunkJournal): Promise<SubmitChunkResult> {
