@@ -15,6 +15,7 @@ import { chunkJournalPath } from '../src/store/paths';
 import type { DocumentResult } from '../src/store/document-result';
 import { documentDir } from './helpers/documents';
 import { tempDir } from './helpers/batch';
+import { handlesOn } from './helpers/file-handles';
 
 /**
  * One chunk activity run in isolation (Temporal's MockActivityEnvironment: real Context,
@@ -208,6 +209,7 @@ describe('a chunk extracts its documents in parallel', () => {
     await expect(run).rejects.toThrow(/cancel/i);
     expect(extractor.calls.size).toBe(3);
     expect(await journalIndices(batchDir)).toHaveLength(3);
+    expect(await handlesOn(chunkJournalPath(batchDir, 0))).toBe(0);
   }, 60_000);
 
   it('a failure of the attempt starts no further document and still journals those in flight', async () => {
@@ -221,6 +223,7 @@ describe('a chunk extracts its documents in parallel', () => {
     await expect(run).rejects.toThrow(/key revoked/);
     expect(extractor.calls.size).toBe(3);
     expect(await journalIndices(batchDir)).toHaveLength(2);
+    expect(await handlesOn(chunkJournalPath(batchDir, 0))).toBe(0);
   }, 60_000);
 
   it('heartbeats its progress while documents are in flight', async () => {

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -103,6 +104,14 @@ describe('loadDocument', () => {
 
   it('rejects a directory', async () => {
     expect((await errorOf(loadDocument(dir))).type).toBe('unsupported_type');
+  });
+
+  it('rejects a named pipe as not a regular file instead of waiting on it', async () => {
+    const pipe = join(dir, 'invoice-pipe.pdf');
+    execFileSync('mkfifo', [pipe]);
+    const error = await errorOf(loadDocument(pipe));
+    expect(error.type).toBe('unsupported_type');
+    expect(error.message).toMatch(/not a regular file/);
   });
 });
 

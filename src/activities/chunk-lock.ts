@@ -1,3 +1,6 @@
+import { Context } from '@temporalio/activity';
+import { heartbeatEveryMs } from './extract-chunk';
+
 /**
  * One batch-mode activity per chunk at a time in this process. Temporal may start a new attempt
  * of a chunk's submitChunk or collectChunk while an earlier one still runs here (the earlier one
@@ -19,5 +22,20 @@ export async function withChunkLock<T>(key: string, run: () => Promise<T>): Prom
   } finally {
     release();
     if (tails.get(key) === tail) tails.delete(key);
+  }
+}
+
+/**
+ * Runs a batch-mode activity of one chunk under that chunk's lock, heartbeating from the start:
+ * also while an earlier attempt of the chunk still holds the lock, so the waiting attempt is not
+ * presumed dead.
+ */
+export async function underChunkLock<T>(chunk: { batchDir: string; chunkIndex: number }, run: () => Promise<T>): Promise<T> {
+  const context = Context.current();
+  const waiting = setInterval(() => context.heartbeat(), heartbeatEveryMs(context.info.heartbeatTimeoutMs));
+  try {
+    return await withChunkLock(`${chunk.batchDir}#${chunk.chunkIndex}`, run);
+  } finally {
+    clearInterval(waiting);
   }
 }

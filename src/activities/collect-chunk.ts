@@ -12,13 +12,13 @@ import { parseCustomId } from '../extraction/message-batches/custom-id';
 import { outcomeOf } from '../extraction/message-batches/results';
 import { batchUsageOf } from '../extraction/message-batches/usage';
 import type { DocumentResult } from '../store/document-result';
-import { ChunkJournal, readJournal } from '../store/journal';
+import { type ChunkJournal, withChunkJournal } from '../store/journal';
 import { readManifest } from '../store/manifest';
 import { readSubmissions, type SubmissionGroup } from '../store/message-batch-records';
 import { chunkJournalPath } from '../store/paths';
 import { documentFailed, documentSucceeded, extractDocument, extractionRequest, openDocument } from './document-outcome';
 import { heartbeatEveryMs } from './extract-chunk';
-import { withChunkLock } from './chunk-lock';
+import { underChunkLock } from './chunk-lock';
 import { faultPoint, faultPointArmed } from './fault-point';
 import { toActivityFailure } from './failures';
 import { messageBatchFailure } from './message-batch-api';
@@ -39,22 +39,15 @@ import { batchModeTools, type MessageBatchDeps } from './message-batch-tools';
  * that no result answered is counted in `resubmit` like an expired one.
  */
 export async function collectChunk(deps: MessageBatchDeps, input: CollectChunkInput): Promise<CollectChunkResult> {
-  const context = Context.current();
-  // Beats from the start, also while an earlier attempt of this chunk holds the lock.
-  const waiting = setInterval(() => context.heartbeat(), heartbeatEveryMs(context.info.heartbeatTimeoutMs));
-  try {
-    return await withChunkLock(`${input.batchDir}#${input.chunkIndex}`, () => collectChunkNow(deps, input));
-  } finally {
-    clearInterval(waiting);
-  }
+  return underChunkLock(input, () =>
+    withChunkJournal(chunkJournalPath(input.batchDir, input.chunkIndex), (journal) => collectChunkNow(deps, input, journal)),
+  );
 }
 
-async function collectChunkNow(deps: MessageBatchDeps, input: CollectChunkInput): Promise<CollectChunkResult> {
+async function collectChunkNow(deps: MessageBatchDeps, input: CollectChunkInput, journal: ChunkJournal): Promise<CollectChunkResult> {
   const context = Context.current();
   const manifest = await readManifest(input.batchDir);
   const { start, end } = chunkRange(input.chunkIndex, input.chunkSize, manifest.length);
-  const journalPath = chunkJournalPath(input.batchDir, input.chunkIndex);
-  const journal = await ChunkJournal.open(journalPath);
   const tools = await batchModeTools(deps, input.settings);
   const { extractor, anthropic, schema, client } = tools;
   const attempt = context.info.attempt;
@@ -190,7 +183,8 @@ async function collectChunkNow(deps: MessageBatchDeps, input: CollectChunkInput)
     context.cancellationSignal.removeEventListener('abort', onCancel);
   }
   if (failure) throw toActivityFailure(failure.error);
-  const done = await readJournal(journalPath);
+  await journal.refresh();
+  const done = journal.done;
   return { chunkIndex: input.chunkIndex, extractedNow, ...countResults(done.values()), resubmit };
 }
 

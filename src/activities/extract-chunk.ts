@@ -7,7 +7,7 @@ import type { ExtractionObserver } from '../metrics/observer';
 import type { LoadedSchema } from '../extraction/schemas';
 import { loadSchema, SchemaError } from '../extraction/schemas/load';
 import type { DocumentResult } from '../store/document-result';
-import { ChunkJournal, readJournal } from '../store/journal';
+import { type ChunkJournal, withChunkJournal } from '../store/journal';
 import { documentSlotsFor } from '../extraction/document-slots';
 import { readManifest } from '../store/manifest';
 import { chunkJournalPath } from '../store/paths';
@@ -37,11 +37,13 @@ export interface ExtractChunkDeps {
  * finish and are journaled first. Returns counts only.
  */
 export async function extractChunk(deps: ExtractChunkDeps, input: ExtractChunkInput): Promise<ExtractChunkResult> {
+  return withChunkJournal(chunkJournalPath(input.batchDir, input.chunkIndex), (journal) => extractChunkWith(deps, input, journal));
+}
+
+async function extractChunkWith(deps: ExtractChunkDeps, input: ExtractChunkInput, journal: ChunkJournal): Promise<ExtractChunkResult> {
   const context = Context.current();
   const manifest = await readManifest(input.batchDir);
   const { start, end } = chunkRange(input.chunkIndex, input.chunkSize, manifest.length);
-  const journalPath = chunkJournalPath(input.batchDir, input.chunkIndex);
-  const journal = await ChunkJournal.open(journalPath);
   let extractor: Extractor;
   let schema: LoadedSchema;
   try {
@@ -99,7 +101,8 @@ export async function extractChunk(deps: ExtractChunkDeps, input: ExtractChunkIn
   }
   if (failure) throw toActivityFailure(failure.error);
   // Counted from the file: it also holds what another attempt of this chunk wrote meanwhile.
-  const done = await readJournal(journalPath);
+  await journal.refresh();
+  const done = journal.done;
   if (context.cancellationSignal.aborted && done.size < end - start) throw new CancelledFailure(`chunk ${input.chunkIndex} cancelled`);
   return { chunkIndex: input.chunkIndex, extractedNow, ...countResults(done.values()) };
 }

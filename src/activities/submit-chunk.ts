@@ -9,13 +9,13 @@ import { customId, newToken } from '../extraction/message-batches/custom-id';
 import { MessageBatchGrouper, messageBatchLimits, requestBytes } from '../extraction/message-batches/grouping';
 import { reconcileCandidates } from '../extraction/message-batches/reconcile';
 import type { DocumentResult } from '../store/document-result';
-import { ChunkJournal } from '../store/journal';
+import { type ChunkJournal, withChunkJournal } from '../store/journal';
 import { readManifest } from '../store/manifest';
 import { readSubmissions, recordCreated, recordedMessageBatchIds, recordIntent, type CreatedRecord, type SubmissionGroup } from '../store/message-batch-records';
 import { chunkJournalPath } from '../store/paths';
 import { documentFailed, documentSucceeded, extractionRequest, openDocument, type OpenedDocument } from './document-outcome';
 import { heartbeatEveryMs } from './extract-chunk';
-import { withChunkLock } from './chunk-lock';
+import { underChunkLock } from './chunk-lock';
 import { faultPoint } from './fault-point';
 import { toActivityFailure } from './failures';
 import { messageBatchFailure } from './message-batch-api';
@@ -50,21 +50,15 @@ const createTimeoutMs = 15 * 60 * 1000;
  * A PDF beyond one request's limits is extracted here in realtime, its parts merged, as extractChunk does.
  */
 export async function submitChunk(deps: MessageBatchDeps, input: SubmitChunkInput): Promise<SubmitChunkResult> {
-  const context = Context.current();
-  // Beats from the start, also while an earlier attempt of this chunk holds the lock.
-  const waiting = setInterval(() => context.heartbeat(), heartbeatEveryMs(context.info.heartbeatTimeoutMs));
-  try {
-    return await withChunkLock(`${input.batchDir}#${input.chunkIndex}`, () => submitChunkNow(deps, input));
-  } finally {
-    clearInterval(waiting);
-  }
+  return underChunkLock(input, () =>
+    withChunkJournal(chunkJournalPath(input.batchDir, input.chunkIndex), (journal) => submitChunkNow(deps, input, journal)),
+  );
 }
 
-async function submitChunkNow(deps: MessageBatchDeps, input: SubmitChunkInput): Promise<SubmitChunkResult> {
+async function submitChunkNow(deps: MessageBatchDeps, input: SubmitChunkInput, journal: ChunkJournal): Promise<SubmitChunkResult> {
   const context = Context.current();
   const manifest = await readManifest(input.batchDir);
   const { start, end } = chunkRange(input.chunkIndex, input.chunkSize, manifest.length);
-  const journal = await ChunkJournal.open(chunkJournalPath(input.batchDir, input.chunkIndex));
   const tools = await batchModeTools(deps, input.settings);
   const { extractor, anthropic, schema } = tools;
   const attempt = context.info.attempt;

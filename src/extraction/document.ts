@@ -1,4 +1,5 @@
-import { readFile, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { decodeText } from './encoding';
 import { DocumentError } from './errors';
 import type { MediaType, SourceDocument } from './extractor';
@@ -25,17 +26,7 @@ export interface LoadDocumentOptions {
  */
 export async function loadDocument(path: string, options: LoadDocumentOptions = {}): Promise<SourceDocument> {
   const maxBytes = options.maxBytes ?? defaultMaxDocumentBytes;
-  const size = await fileSize(path);
-  if (size === 0) {
-    throw new DocumentError('empty', `${path} is empty (0 bytes): re-export or re-scan the document`);
-  }
-  if (size > maxBytes) {
-    throw new DocumentError(
-      'too_large',
-      `${path} is ${formatBytes(size)}, above the ${formatBytes(maxBytes)} limit: split the document or raise maxBytes`,
-    );
-  }
-  const bytes = await readFile(path);
+  const bytes = await readDocumentBytes(path, maxBytes);
   const mediaType = detectMediaType(path, bytes);
   if (!decodedAsText.has(mediaType)) return { path, mediaType, bytes };
   return { path, mediaType, bytes, encoding: decodeText(path, bytes).encoding };
@@ -46,23 +37,59 @@ export function detectMediaType(path: string, bytes: Buffer): MediaType {
   return detectFormat(path, bytes).mediaType;
 }
 
-async function fileSize(path: string): Promise<number> {
+/**
+ * One open, an fstat on the handle and the read: the size limits are checked on the open file, so
+ * a too-large one is refused without reading it. O_NONBLOCK so a named pipe in the folder is
+ * refused as not a regular file instead of blocking on open (no effect on regular files).
+ */
+async function readDocumentBytes(path: string, maxBytes: number): Promise<Buffer> {
+  let file: FileHandle;
   try {
-    const info = await stat(path);
+    file = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (error) {
+    throw openError(path, error);
+  }
+  try {
+    const info = await file.stat();
     if (!info.isFile()) {
       throw new DocumentError('unsupported_type', `${path} is not a regular file: list only document files`);
     }
-    return info.size;
+    if (info.size === 0) {
+      throw new DocumentError('empty', `${path} is empty (0 bytes): re-export or re-scan the document`);
+    }
+    if (info.size > maxBytes) {
+      throw new DocumentError(
+        'too_large',
+        `${path} is ${formatBytes(info.size)}, above the ${formatBytes(maxBytes)} limit: split the document or raise maxBytes`,
+      );
+    }
+    const bytes = Buffer.allocUnsafe(info.size);
+    let filled = 0;
+    while (filled < bytes.length) {
+      const { bytesRead } = await file.read(bytes, filled, bytes.length - filled, filled);
+      if (bytesRead === 0) break; // it shrank since the fstat: what is there
+      filled += bytesRead;
+    }
+    if (filled === 0) {
+      throw new DocumentError('empty', `${path} is empty (0 bytes): re-export or re-scan the document`);
+    }
+    return filled === bytes.length ? bytes : bytes.subarray(0, filled);
   } catch (error) {
     if (error instanceof DocumentError) throw error;
-    if (isErrnoCode(error, 'ENOENT')) {
-      throw new DocumentError('not_found', `${path} does not exist: it was moved or deleted after the batch was planned`);
-    }
-    if (isErrnoCode(error, 'EACCES') || isErrnoCode(error, 'EPERM')) {
-      throw new DocumentError('unreadable', `${path} cannot be read (permission denied): grant the worker read access`);
-    }
-    throw error;
+    throw openError(path, error);
+  } finally {
+    await file.close();
   }
+}
+
+function openError(path: string, error: unknown): unknown {
+  if (isErrnoCode(error, 'ENOENT')) {
+    return new DocumentError('not_found', `${path} does not exist: it was moved or deleted after the batch was planned`);
+  }
+  if (isErrnoCode(error, 'EACCES') || isErrnoCode(error, 'EPERM')) {
+    return new DocumentError('unreadable', `${path} cannot be read (permission denied): grant the worker read access`);
+  }
+  return error;
 }
 
 function isErrnoCode(error: unknown, code: string): boolean {

@@ -1,4 +1,4 @@
-import { appendFile, mkdir, readFile, stat } from 'node:fs/promises';
+import { appendFile, mkdir, open, readFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { documentResultSchema, type DocumentResult } from './document-result';
 
@@ -9,16 +9,11 @@ import { documentResultSchema, type DocumentResult } from './document-result';
  */
 export async function appendToJournal(journal: string, result: DocumentResult): Promise<void> {
   await mkdir(path.dirname(journal), { recursive: true });
-  await appendLine(journal, journalLine(result));
+  await appendFile(journal, journalLine(result));
 }
 
 function journalLine(result: DocumentResult): string {
   return JSON.stringify(result) + '\n';
-}
-
-/** One write of one line with O_APPEND: concurrent appenders never interleave within a line. */
-function appendLine(journal: string, line: string): Promise<void> {
-  return appendFile(journal, line);
 }
 
 export async function readJournal(journal: string): Promise<Map<number, DocumentResult>> {
@@ -26,6 +21,10 @@ export async function readJournal(journal: string): Promise<Map<number, Document
     if (error.code === 'ENOENT') return '';
     throw error;
   });
+  return parseJournal(text);
+}
+
+function parseJournal(text: string): Map<number, DocumentResult> {
   const results = new Map<number, DocumentResult>();
   for (const line of text.split('\n')) {
     const result = parseJournalLine(line);
@@ -48,8 +47,11 @@ function parseJournalLine(line: string): DocumentResult | null {
 /**
  * One chunk attempt's view of its journal, kept fresh: another attempt of the same chunk (a timed
  * out attempt whose worker is still alive) may append to it meanwhile, so `has` re-reads the file
- * whenever its size is not what this attempt last saw. Appends go through one queue (one writer
- * per attempt) and skip a document the journal already holds, so no document is written twice.
+ * whenever its size is not what this attempt last saw. The attempt holds one append-mode handle
+ * (O_APPEND: each line is one write at the end of the file, whatever the other attempt writes), so
+ * a document costs an fstat before it starts, one before its append, and the write; `close` it when
+ * the attempt ends. Appends go through one queue (one writer per attempt) and skip a document the
+ * journal already holds, so no document is written twice.
  */
 export class ChunkJournal {
   private size = 0;
@@ -57,15 +59,22 @@ export class ChunkJournal {
   private appends: Promise<unknown> = Promise.resolve();
 
   private constructor(
-    private readonly journal: string,
+    private readonly file: FileHandle,
     private results: Map<number, DocumentResult>,
   ) {}
 
   static async open(journal: string): Promise<ChunkJournal> {
     // The folder once per attempt, not once per document.
     await mkdir(path.dirname(journal), { recursive: true });
-    const opened = new ChunkJournal(journal, new Map());
-    await opened.refresh();
+    const file = await open(journal, 'a+');
+    const opened = new ChunkJournal(file, new Map());
+    try {
+      await opened.refresh();
+      await opened.endTornLine();
+    } catch (error) {
+      await file.close();
+      throw error;
+    }
     return opened;
   }
 
@@ -74,7 +83,7 @@ export class ChunkJournal {
     return this.results;
   }
 
-  /** Whether `index` is journaled, by this attempt or another (one stat; a read only if the file grew). */
+  /** Whether `index` is journaled, by this attempt or another (one fstat; a read only if the file grew). */
   async has(index: number): Promise<boolean> {
     if (this.results.has(index)) return true;
     await this.refresh();
@@ -85,10 +94,10 @@ export class ChunkJournal {
   append(result: DocumentResult): Promise<boolean> {
     const written = this.appends.then(async () => {
       if (await this.has(result.index)) return false;
-      const line = journalLine(result);
-      await appendLine(this.journal, line);
+      const line = Buffer.from(journalLine(result));
+      await this.write(line);
       this.results.set(result.index, result);
-      this.size += Buffer.byteLength(line);
+      this.size += line.length;
       return true;
     });
     this.appends = written.catch(() => undefined);
@@ -99,20 +108,52 @@ export class ChunkJournal {
   refresh(): Promise<void> {
     this.refreshing ??= (async () => {
       try {
-        const size = await stat(this.journal).then(
-          (stats) => stats.size,
-          (error: NodeJS.ErrnoException) => {
-            if (error.code === 'ENOENT') return 0;
-            throw error;
-          },
-        );
+        const { size } = await this.file.stat();
         if (size === this.size) return;
-        this.results = await readJournal(this.journal);
-        this.size = size;
+        const bytes = Buffer.allocUnsafe(size);
+        const { bytesRead } = await this.file.read(bytes, 0, size, 0);
+        this.results = parseJournal(bytes.toString('utf8', 0, bytesRead));
+        this.size = bytesRead;
       } finally {
         this.refreshing = undefined;
       }
     })();
     return this.refreshing;
+  }
+
+  /** Closes the handle once the appends queued so far are written; the attempt is over. */
+  async close(): Promise<void> {
+    await this.appends;
+    await this.file.close();
+  }
+
+  /**
+   * A torn last line (a worker killed mid-write) gets its newline, so the next line appended
+   * after it stays a line of its own instead of being glued to the torn one and lost.
+   */
+  private async endTornLine(): Promise<void> {
+    if (this.size === 0) return;
+    const last = Buffer.alloc(1);
+    await this.file.read(last, 0, 1, this.size - 1);
+    if (last[0] === 0x0a) return;
+    await this.write(Buffer.from('\n'));
+    this.size += 1;
+  }
+
+  /** One write per line with O_APPEND: concurrent appenders never interleave within a line. */
+  private async write(line: Buffer): Promise<void> {
+    let at = 0;
+    // A short write (a full disk) is finished like appendFile does; the next fstat sees the file as it is.
+    while (at < line.length) at += (await this.file.write(line, at, line.length - at)).bytesWritten;
+  }
+}
+
+/** Runs one chunk attempt with its journal open, and closes it however the attempt ends. */
+export async function withChunkJournal<T>(journal: string, use: (opened: ChunkJournal) => Promise<T>): Promise<T> {
+  const opened = await ChunkJournal.open(journal);
+  try {
+    return await use(opened);
+  } finally {
+    await opened.close();
   }
 }

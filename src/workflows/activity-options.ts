@@ -101,11 +101,12 @@ export function pollOptions(input: BatchInput): ActivityOptions {
 /**
  * cancelMessageBatch (batch mode, when the batch is cancelled): asks Anthropic to cancel one
  * Message Batch.
- * - `startToCloseTimeout` @default 1 minute
+ * - `startToCloseTimeout` @default 30 seconds: one API call; a worker that dies mid-call delays the
+ *   cancel by no more than this
  * - `retry` @default 1 s doubling to 1 min, 10 attempts: after that the batch stops asking and
  *   waits for the Message Batch to end by itself (Anthropic ends it within 24 hours)
  */
 export const cancelMessageBatchOptions: ActivityOptions = {
-  startToCloseTimeout: '1m',
+  startToCloseTimeout: '30s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 10, nonRetryableErrorTypes },
 };
