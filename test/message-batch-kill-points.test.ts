@@ -160,7 +160,9 @@ describe('a batch-mode worker frozen (SIGSTOP) before create while the next work
     const outcome = await killedAt('message-batch:before-create', true);
     expect(outcome.atKill.created).toBe(0);
     expect(outcome.atKill.submissions.map((group) => group.created.length)).toEqual([0]);
-    // Counted after the frozen worker woke, finished what it was running and exited.
+    // Counted after the frozen worker woke, finished what it was running and exited. Slower than a
+    // SIGKILL (~80 s): a frozen worker's long polls stay open, so the server hands it tasks that
+    // must time out before the next worker gets them, as with a real frozen machine.
     expectEveryDocumentOncePaidOnce(outcome, 'SIGSTOP');
   }, 240_000);
 });
