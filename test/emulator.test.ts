@@ -45,6 +45,12 @@ describe('Messages API emulator through the real SDK', () => {
       expect(response.headers.get(`anthropic-ratelimit-${limit}-remaining`)).not.toBeNull();
       expect(Date.parse(response.headers.get(`anthropic-ratelimit-${limit}-reset`)!)).not.toBeNaN();
     }
+    // As the API does: requests exactly, token levels rounded to the nearest thousand.
+    expect(response.headers.get('anthropic-ratelimit-requests-remaining')).toBe('999');
+    const inputRemaining = Number(response.headers.get('anthropic-ratelimit-input-tokens-remaining'));
+    expect(inputRemaining % 1000).toBe(0);
+    expect(inputRemaining).toBeLessThan(1_000_000);
+    expect(inputRemaining).toBeGreaterThan(990_000);
   });
 
   it('works with SDK messages.parse and zodOutputFormat', async () => {

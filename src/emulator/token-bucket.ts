@@ -3,7 +3,8 @@
  * tokens/min: it holds at most `burstSeconds` worth of the limit (a whole minute by default),
  * refills at perMinute/60 units a second, and reports itself in the
  * `anthropic-ratelimit-<name>-{limit,remaining,reset}` headers, where limit is the per-minute limit
- * and reset the RFC 3339 time at which the bucket will be full again.
+ * and reset the RFC 3339 time at which the bucket will be full again. Like the API, token buckets
+ * report `remaining` rounded to the nearest thousand; requests are exact.
  */
 export class TokenBucket {
   private level: number;
@@ -44,12 +45,17 @@ export class TokenBucket {
     this.level = Math.max(-this.capacity, this.level - amount);
   }
 
+  private reportedRemaining(): number {
+    const level = Math.max(0, this.level);
+    return this.name === 'requests' ? Math.floor(level) : Math.round(level / 1000) * 1000;
+  }
+
   headers(): Record<string, string> {
     this.refill();
     const untilFull = ((this.capacity - this.level) * 60_000) / this.perMinute;
     return {
       [`anthropic-ratelimit-${this.name}-limit`]: String(this.perMinute),
-      [`anthropic-ratelimit-${this.name}-remaining`]: String(Math.max(0, Math.floor(this.level))),
+      [`anthropic-ratelimit-${this.name}-remaining`]: String(this.reportedRemaining()),
       [`anthropic-ratelimit-${this.name}-reset`]: new Date(this.now() + Math.ceil(untilFull / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
     };
   }

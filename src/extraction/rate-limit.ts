@@ -103,10 +103,15 @@ const lateToleranceMs = 250;
 /** Lowest rate a budget falls to, as a share of the limit, so a worker never stalls completely. */
 const floorShare = 0.01;
 /**
- * The slope is measured once the level has moved this many units, or over the time the bucket
- * takes to refill them, so rounding of the header does not swamp it.
+ * The slope is measured once the level has moved this many of the header's steps, or over the
+ * time the bucket takes to refill them, so the header's rounding does not swamp it.
  */
-const slopeUnits = 20;
+const slopeSteps = 20;
+/**
+ * The step of each bucket's `-remaining` header: the API reports requests exactly and token
+ * levels rounded to the nearest thousand, so a token slope over a few hundred tokens is noise.
+ */
+const headerStep = { requests: 1, 'input-tokens': 1000, 'output-tokens': 1000 } as const;
 /** How soon the steering aims to bring the level back to its target. */
 const steerMs = 10_000;
 /** Largest cut and raise of one steering step. */
@@ -161,7 +166,7 @@ class AdaptiveBudget {
   private spentSinceReference = 0;
 
   constructor(
-    private readonly header: string,
+    private readonly header: keyof typeof headerStep,
     initialRate: number | undefined,
     private readonly reserveFraction: number,
     private readonly adjustEveryMs: number,
@@ -201,6 +206,7 @@ class AdaptiveBudget {
       this.spentSinceReference = 0;
       return;
     }
+    const slopeUnits = slopeSteps * headerStep[this.header];
     const window = Math.max(this.adjustEveryMs, (slopeUnits / limit) * 60_000);
     if (now - this.lastAdjustAt < this.adjustEveryMs) return;
     const reference = this.reference;
