@@ -84,14 +84,12 @@ async function extractChunkWith(deps: ExtractChunkDeps, input: ExtractChunkInput
         deps.observer?.documentFinished(result, input.settings.extractor);
         extractedNow++;
       }
+      context.heartbeat(progress());
     } finally {
       release();
     }
   };
 
-  // The only beats: the SDK sends at most one per 0.8 × the heartbeat timeout, the last details
-  // given, and nothing reads the details (a retry resumes from the journal), so a beat per
-  // document would only add a call and an object per document.
   const beat = setInterval(() => context.heartbeat(progress()), heartbeatEveryMs(context.info.heartbeatTimeoutMs));
   try {
     const pending: number[] = [];
