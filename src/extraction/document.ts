@@ -48,7 +48,7 @@ function readDocumentBytes(path: string, maxBytes: number): Promise<Buffer> {
     open(path, constants.O_RDONLY | constants.O_NONBLOCK, (openFailure, fd) => {
       if (openFailure) return reject(openError(path, openFailure));
       // Every outcome below ends here: the descriptor is closed before the promise settles.
-      const finish = (error: unknown, bytes?: Buffer) => {
+      const finish = (error: Error | null, bytes?: Buffer) => {
         close(fd, (closeFailure) => {
           if (error) return reject(error instanceof DocumentError ? error : openError(path, error));
           if (closeFailure) return reject(closeFailure);
@@ -64,7 +64,7 @@ function readDocumentBytes(path: string, maxBytes: number): Promise<Buffer> {
           bytes = Buffer.allocUnsafe(info.size);
         } catch (error) {
           // Out of memory for it: a throw inside a callback would take the worker down, not the document.
-          return finish(error);
+          return finish(error as Error);
         }
         let filled = 0;
         const readMore = () => {
@@ -102,7 +102,7 @@ function emptyError(path: string): DocumentError {
   return new DocumentError('empty', `${path} is empty (0 bytes): re-export or re-scan the document`);
 }
 
-function openError(path: string, error: unknown): unknown {
+function openError(path: string, error: Error): Error {
   if (isErrnoCode(error, 'ENOENT')) {
     return new DocumentError('not_found', `${path} does not exist: it was moved or deleted after the batch was planned`);
   }
