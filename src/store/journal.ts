@@ -48,11 +48,11 @@ function parseJournalLine(line: string): DocumentResult | null {
  * One chunk attempt's view of its journal, kept fresh: another attempt of the same chunk (a timed
  * out attempt whose worker is still alive) may append to it meanwhile, so `has` re-reads the file
  * whenever its size is not what this attempt last saw. The attempt holds one append-mode handle
- * (O_APPEND: each line is one write at the end of the file, whatever the other attempt writes), so
- * a document costs an fstat before it starts (shared by the documents starting meanwhile), and its
- * append a share of one fstat and one write (appends queued behind a write go out together);
- * `close` it when the attempt ends. Appends go through one queue (one writer per attempt) and skip
- * a document the journal already holds, so no document is written twice.
+ * (O_APPEND: each write of whole lines lands at the end of the file, whatever the other attempt
+ * writes), so a document costs an fstat before it starts (shared by the documents starting
+ * meanwhile), and its append a share of one fstat and one write (appends queued behind a write go
+ * out together); `close` it when the attempt ends. Appends go through one queue (one writer per
+ * attempt) and skip a document the journal already holds, so no document is written twice.
  */
 export class ChunkJournal {
   private size = 0;
