@@ -20,7 +20,7 @@ import { parseCustomId } from '../src/extraction/message-batches/custom-id';
 import type { DocumentResult } from '../src/store/document-result';
 import { readJournal } from '../src/store/journal';
 import { writeManifest } from '../src/store/manifest';
-import { readSubmissions } from '../src/store/message-batch-records';
+import { readSubmissions, recordAttempt } from '../src/store/message-batch-records';
 import { chunkJournalPath, messageBatchRecordsPath } from '../src/store/paths';
 import { tempDir } from './helpers/batch';
 import { documentDir } from './helpers/documents';
@@ -198,6 +198,35 @@ describe('submitChunk after a worker died around create', () => {
     const [after] = await readSubmissions(batchDir, 0);
     expect(after!.intent.token).toBe(before!.intent.token);
     expect(emulator!.messageBatches.get(again.messageBatches[0]!.id)!.requests.map((request) => parseCustomId(request.customId)!.token)).toEqual(Array(4).fill(before!.intent.token));
+  }, 60_000);
+});
+
+describe('two live attempts of one chunk (a stalled worker Temporal gave up on, and the retry on another)', () => {
+  it('the stalled attempt sends no create once a later one has started; the later one sends every document once', async () => {
+    const { deps, input, batchDir, paths } = await setUp(4);
+    // The stalled attempt reaches Anthropic's client after the retry started on another worker.
+    let stalled = true;
+    const staleDeps: MessageBatchDeps = {
+      ...deps,
+      messageBatchesClient: async () => {
+        if (stalled) await recordAttempt(batchDir, 0, { id: 'the-retry-elsewhere', attempt: 2, at: new Date().toISOString() });
+        stalled = false;
+        return deps.messageBatchesClient();
+      },
+    };
+    const refused = await run(submitChunk, staleDeps, input).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(ApplicationFailure);
+    expect(refused).toMatchObject({ type: 'SubmissionSuperseded', nonRetryable: false });
+    expect(batchCreates()).toBe(0);
+    // Its intent is void: the retry neither reconciles it nor counts its documents as sent.
+    expect(await readSubmissions(batchDir, 0)).toEqual([]);
+
+    const retried = await run(submitChunk, deps, input);
+    expect(retried.messageBatches).toHaveLength(1);
+    expect(batchCreates()).toBe(1);
+    await awaitEnded(deps, retried.messageBatches[0]!);
+    expect(await run(collectChunk, deps, collectInput(input, retried.messageBatches))).toMatchObject({ succeeded: 4, failed: 0, resubmit: 0 });
+    expect([...(await readJournal(chunkJournalPath(batchDir, 0))).values()].map((result) => result.path).sort()).toEqual(paths);
   }, 60_000);
 });
 

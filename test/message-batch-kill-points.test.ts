@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { readdir, readFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { FaultPoint } from '../src/activities/fault-point';
@@ -30,7 +31,17 @@ afterAll(async () => {
   for (const emulator of emulators) await emulator.stop();
 });
 
-async function killedAt(point: FaultPoint) {
+/** Whether a process is stopped (SIGSTOP): state `T` in /proc/<pid>/stat. */
+async function isStopped(pid: number): Promise<boolean> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).startsWith('T');
+}
+
+/**
+ * SIGKILLed at `point`, or with `freeze` stopped there (SIGSTOP) while the next worker takes over,
+ * then woken once the batch has completed and shut down (SIGTERM: it drains what it was running).
+ */
+async function killedAt(point: FaultPoint, freeze = false) {
   const emulator = await startEmulator({ validKeys: ['kill-key'], latency: { minMs: 1, maxMs: 5 }, messageBatches: { processingMs: 2500 } });
   emulators.push(emulator);
   const { address, namespace } = testTemporal();
@@ -43,9 +54,13 @@ async function killedAt(point: FaultPoint) {
     ANTHROPIC_API_KEY: 'kill-key',
     ANTHROPIC_BASE_URL: emulator.url,
   };
-  const doomed = await startWorkerProcess({ ...env, DOCBATCH_FAULT_POINT: point });
+  const doomed = await startWorkerProcess({ ...env, DOCBATCH_FAULT_POINT: point, ...(freeze ? { DOCBATCH_FAULT_SIGNAL: 'SIGSTOP' } : {}) });
   workers.push(doomed);
   const died = once(doomed.child, 'exit');
+  const stopped = (async () => {
+    while (!(await isStopped(doomed.child.pid!))) await sleep(50);
+    return [null, 'SIGSTOP'] as const;
+  })();
 
   const dir = await documentDir(DOCUMENTS);
   const outputDir = await tempDir('kill-out');
@@ -64,7 +79,7 @@ async function killedAt(point: FaultPoint) {
     messageBatches: { pollInterval: '300ms' },
   });
   const batchDir = path.join(outputDir, batchId);
-  const [, signal] = await died;
+  const [, signal] = await (freeze ? stopped : died);
   const atKill = {
     signal,
     created: emulator.messageBatches.list().length,
@@ -74,6 +89,11 @@ async function killedAt(point: FaultPoint) {
 
   workers.push(await startWorkerProcess(env));
   const summary = await handle.result();
+  if (freeze) {
+    doomed.child.kill('SIGCONT');
+    doomed.child.kill('SIGTERM');
+    await died;
+  }
   const results = await readJsonLines<DocumentResult>(summary.files.results);
   // Requests of Message Batches the emulator answered, per document (what Anthropic bills), and realtime calls.
   const paid = new Map<string, number>();
@@ -93,8 +113,8 @@ async function journaledCount(batchDir: string): Promise<number> {
   return count;
 }
 
-function expectEveryDocumentOncePaidOnce(outcome: Awaited<ReturnType<typeof killedAt>>) {
-  expect(outcome.atKill.signal).toBe('SIGKILL');
+function expectEveryDocumentOncePaidOnce(outcome: Awaited<ReturnType<typeof killedAt>>, signal = 'SIGKILL') {
+  expect(outcome.atKill.signal).toBe(signal);
   expect(outcome.summary).toMatchObject({ state: 'completed', total: DOCUMENTS, succeeded: DOCUMENTS, failed: 0 });
   expect(outcome.results).toHaveLength(DOCUMENTS);
   expect(new Set(outcome.results.map((result) => result.path)).size).toBe(DOCUMENTS);
@@ -132,5 +152,17 @@ describe('a batch-mode worker SIGKILLed', () => {
     expect(outcome.atKill.journaled).toBeGreaterThan(0);
     expect(outcome.atKill.journaled).toBeLessThan(CHUNK_SIZE);
     expectEveryDocumentOncePaidOnce(outcome);
+  }, 240_000);
+});
+
+describe('a batch-mode worker frozen (SIGSTOP) before create while the next worker takes over', () => {
+  it('sends no create once it wakes: the next worker created the Message Batch, and each document is paid once', async () => {
+    const outcome = await killedAt('message-batch:before-create', true);
+    expect(outcome.atKill.created).toBe(0);
+    expect(outcome.atKill.submissions.map((group) => group.created.length)).toEqual([0]);
+    // Counted after the frozen worker woke, finished what it was running and exited. Slower than a
+    // SIGKILL (~80 s): a frozen worker's long polls stay open, so the server hands it tasks that
+    // must time out before the next worker gets them, as with a real frozen machine.
+    expectEveryDocumentOncePaidOnce(outcome, 'SIGSTOP');
   }, 240_000);
 });

@@ -5,7 +5,7 @@ import { customId, customIdPattern, newToken, parseCustomId } from '../src/extra
 import { MessageBatchGrouper, requestBytes } from '../src/extraction/message-batches/grouping';
 import { isCandidate, reconcileCandidates, requestCount } from '../src/extraction/message-batches/reconcile';
 import { outcomeOf } from '../src/extraction/message-batches/results';
-import { readSubmissions, recordCreated, recordedMessageBatchIds, recordIntent } from '../src/store/message-batch-records';
+import { attemptSuperseded, readSubmissions, recordAttempt, recordCreated, recordedMessageBatchIds, recordIntent } from '../src/store/message-batch-records';
 import { messageBatchRecordsPath } from '../src/store/paths';
 import { tempDir } from './helpers/batch';
 
@@ -149,6 +149,34 @@ describe('submission records', () => {
     const [group] = await readSubmissions(batchDir, 0);
     expect(group!.created.map((c) => c.id)).toEqual(['msgbatch_2']);
     expect((await readFile(messageBatchRecordsPath(batchDir, 0), 'utf8')).split('\n').filter(Boolean)).toHaveLength(3);
+  });
+
+  it('drop an intent its attempt wrote after a later attempt started (its create was never sent), and keep the ones before', async () => {
+    const batchDir = await tempDir('records-attempts');
+    const attempt = (id: string, n: number) => recordAttempt(batchDir, 0, { id, attempt: n, at: new Date().toISOString() });
+    await attempt('a1', 1);
+    await recordIntent(batchDir, 0, { ...intent(0, 0, 'aaaa', [0, 1]), attempt: 'a1' });
+    expect(await attemptSuperseded(batchDir, 0, 'a1')).toBe(false);
+    // a1 stalls; Temporal starts attempt 2 on another worker.
+    await attempt('a2', 2);
+    expect(await attemptSuperseded(batchDir, 0, 'a1')).toBe(true);
+    expect(await attemptSuperseded(batchDir, 0, 'a2')).toBe(false);
+    // a1 wakes and writes its next group's intent (then sees a2 and sends nothing); a2 re-sends group 0 and its own group 1.
+    await recordIntent(batchDir, 0, { ...intent(0, 1, 'stale', [2, 3]), attempt: 'a1' });
+    await recordIntent(batchDir, 0, { ...intent(0, 0, 'aaaa', [0, 1]), attempt: 'a2' });
+    await recordCreated(batchDir, 0, created(0, 0, 'msgbatch_0'));
+    await recordIntent(batchDir, 0, { ...intent(0, 1, 'bbbb', [2, 3]), attempt: 'a2' });
+    await recordCreated(batchDir, 0, created(0, 1, 'msgbatch_1'));
+    const groups = await readSubmissions(batchDir, 0);
+    expect(groups.map((group) => [group.intent.group, group.intent.token, group.intent.attempt, group.created.map((c) => c.id)])).toEqual([
+      [0, 'aaaa', 'a2', ['msgbatch_0']],
+      [1, 'bbbb', 'a2', ['msgbatch_1']],
+    ]);
+    // A record file from before attempts were recorded reads as it did.
+    const legacy = await tempDir('records-legacy');
+    await recordIntent(legacy, 0, intent(0, 0, 'aaaa', [0, 1]));
+    await recordIntent(legacy, 0, intent(0, 1, 'bbbb', [2]));
+    expect((await readSubmissions(legacy, 0)).map((group) => group.intent.token)).toEqual(['aaaa', 'bbbb']);
   });
 
   it('name every Message Batch id recorded by any chunk of the batch', async () => {

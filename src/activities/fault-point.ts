@@ -1,7 +1,9 @@
 /**
  * The kill points of batch mode's crash tests: with DOCBATCH_FAULT_POINT set to a point's name,
  * the worker process SIGKILLs itself when it reaches that point, exactly as a machine dying there
- * would (no finally blocks, no flushed buffers). Unset, a point is one comparison.
+ * would (no finally blocks, no flushed buffers). With DOCBATCH_FAULT_SIGNAL=SIGSTOP it freezes
+ * there instead (a stalled VM or a sleeping laptop) until the test sends SIGCONT. Unset, a point
+ * is one comparison.
  */
 export const faultPoints = [
   /** After the intent is on disk, before `create` is sent. */
@@ -17,9 +19,15 @@ export type FaultPoint = (typeof faultPoints)[number];
 
 // A test hook, not configuration: deliberately not in src/env.ts (nor the README's settings).
 const armed = process.env.DOCBATCH_FAULT_POINT;
+const signal = process.env.DOCBATCH_FAULT_SIGNAL === 'SIGSTOP' ? 'SIGSTOP' : 'SIGKILL';
+let stopped = false;
 
 export function faultPoint(point: FaultPoint): void {
-  if (armed === point) process.kill(process.pid, 'SIGKILL');
+  if (armed !== point) return;
+  // A frozen worker wakes once and goes on: the next attempt must not freeze it again.
+  if (signal === 'SIGSTOP' && stopped) return;
+  stopped = true;
+  process.kill(process.pid, signal);
 }
 
 /** Whether `point` is armed: for a check that costs something to compute. */

@@ -1,5 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { Context } from '@temporalio/activity';
-import { CancelledFailure } from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { MessageCreateParamsNonStreaming } from '@anthropic-ai/sdk/resources/messages';
 import type { SubmitChunkInput, SubmitChunkResult, MessageBatchRef } from '../batch/message-batches';
 import { chunkRange } from '../batch/chunks';
@@ -11,7 +12,8 @@ import { reconcileCandidates } from '../extraction/message-batches/reconcile';
 import type { DocumentResult } from '../store/document-result';
 import { type ChunkJournal, withChunkJournal } from '../store/journal';
 import { readManifest } from '../store/manifest';
-import { readSubmissions, recordCreated, recordedMessageBatchIds, recordIntent, type CreatedRecord, type SubmissionGroup } from '../store/message-batch-records';
+import { failureTypes } from '../batch/failures';
+import { attemptSuperseded, readSubmissions, recordAttempt, recordCreated, recordedMessageBatchIds, recordIntent, type CreatedRecord, type SubmissionGroup } from '../store/message-batch-records';
 import { chunkJournalPath } from '../store/paths';
 import { documentFailed, documentSucceeded, extractionRequest, openDocument, type OpenedDocument } from './document-outcome';
 import { heartbeatEveryMs } from './extract-chunk';
@@ -47,15 +49,19 @@ const createTimeoutMs = 15 * 60 * 1000;
  *   after (store/message-batch-records.ts). Run again (a retry, a redelivered task), a group with
  *   its id is reused, a group with only its intent is reconciled against `list` and created only
  *   when no Message Batch of it exists; documents already in a group of this round are not sent again.
+ * - each attempt records that it started; an attempt that a later one (on another worker) started
+ *   after sends no more `create`s, so two live attempts do not both pay for a group.
  * A PDF beyond one request's limits is extracted here in realtime, its parts merged, as extractChunk does.
  */
 export async function submitChunk(deps: MessageBatchDeps, input: SubmitChunkInput): Promise<SubmitChunkResult> {
-  return underChunkLock(input, () =>
-    withChunkJournal(chunkJournalPath(input.batchDir, input.chunkIndex), (journal) => submitChunkNow(deps, input, journal)),
-  );
+  return underChunkLock(input, async () => {
+    const attemptId = randomUUID();
+    await recordAttempt(input.batchDir, input.chunkIndex, { id: attemptId, attempt: Context.current().info.attempt, at: new Date(deps.now()).toISOString() });
+    return withChunkJournal(chunkJournalPath(input.batchDir, input.chunkIndex), (journal) => submitChunkNow(deps, input, journal, attemptId));
+  });
 }
 
-async function submitChunkNow(deps: MessageBatchDeps, input: SubmitChunkInput, journal: ChunkJournal): Promise<SubmitChunkResult> {
+async function submitChunkNow(deps: MessageBatchDeps, input: SubmitChunkInput, journal: ChunkJournal, attemptId: string): Promise<SubmitChunkResult> {
   const context = Context.current();
   const manifest = await readManifest(input.batchDir);
   const { start, end } = chunkRange(input.chunkIndex, input.chunkSize, manifest.length);
@@ -88,7 +94,7 @@ async function submitChunkNow(deps: MessageBatchDeps, input: SubmitChunkInput, j
   };
 
   const create = async (group: number, token: string, prepared: Prepared[]): Promise<void> => {
-    const created = await createMessageBatch(deps, tools, input, group, token, prepared);
+    const created = await createMessageBatch(deps, tools, input, attemptId, group, token, prepared);
     refs.push(refOf(input.chunkIndex, created));
   };
 
@@ -163,7 +169,7 @@ async function submitChunkNow(deps: MessageBatchDeps, input: SubmitChunkInput, j
 }
 
 /** intent (fsynced) -> create -> created: the id is on disk before anything else happens. */
-async function createMessageBatch(deps: MessageBatchDeps, tools: BatchModeTools, input: SubmitChunkInput, group: number, token: string, prepared: Prepared[]): Promise<CreatedRecord> {
+async function createMessageBatch(deps: MessageBatchDeps, tools: BatchModeTools, input: SubmitChunkInput, attemptId: string, group: number, token: string, prepared: Prepared[]): Promise<CreatedRecord> {
   const models: Record<string, number[]> = {};
   const warnings: Record<string, string[]> = {};
   for (const { index, model, warnings: notes } of prepared) {
@@ -172,6 +178,7 @@ async function createMessageBatch(deps: MessageBatchDeps, tools: BatchModeTools,
   }
   const indices = prepared.map((request) => request.index);
   await recordIntent(input.batchDir, input.chunkIndex, {
+    attempt: attemptId,
     round: input.round,
     group,
     token,
@@ -183,6 +190,10 @@ async function createMessageBatch(deps: MessageBatchDeps, tools: BatchModeTools,
   faultPoint('message-batch:before-create');
   // A stale attempt (Temporal timed it out and said so on a heartbeat) leaves the create to the current one.
   if (Context.current().cancellationSignal.aborted) throw new CancelledFailure(`submitChunk of chunk ${input.chunkIndex}: this attempt was cancelled before its create`);
+  // A later attempt started (on another worker) while this one stalled: it reads this intent as void and sends the group itself.
+  if (await attemptSuperseded(input.batchDir, input.chunkIndex, attemptId)) {
+    throw ApplicationFailure.retryable(`submitChunk of chunk ${input.chunkIndex}: a later attempt of this chunk has started; this one leaves the create to it`, failureTypes.submissionSuperseded);
+  }
   const requests = prepared.map(({ index, params }) => ({ custom_id: customId(token, index), params }));
   const batch = await tools.client.messages.batches.create({ requests }, { timeout: createTimeoutMs }).catch((error: unknown) => {
     throw messageBatchFailure(error, `the Message Batch of chunk ${input.chunkIndex} (round ${input.round}, ${requests.length} documents)`);

@@ -21,6 +21,8 @@ export const failureTypes = {
   messageBatchNotFound: 'MessageBatchNotFound',
   /** The Message Batches API refused a call as invalid (a create body it will not take): retrying cannot help. */
   messageBatchRejected: 'MessageBatchRejected',
+  /** A submitChunk attempt that a later attempt of its chunk took over (it stalled past its heartbeat timeout): it sends nothing more. */
+  submissionSuperseded: 'SubmissionSuperseded',
   /** collectChunk was given a Message Batch id its chunk's submission records do not hold. */
   messageBatchUnknown: 'MessageBatchUnknown',
 } as const;

@@ -32,10 +32,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
  * Input tokens are spent when a request is sent, from the caller's estimate of its whole prompt.
  * The API's input-tokens limit counts input_tokens and cache_creation_input_tokens but not
  * cache_read_input_tokens, so once a long cached system prompt is warm the estimate overstates what
- * is counted. Each answer reports what counted (`CompletedRequest.inputTokens`); the limiter keeps
- * the counted share of the estimate (average counted / average estimated) and spends estimate ×
- * share. Before any answer the share is 1, and the first answers, which write the cache, keep it
- * near 1: a cold cache is paced by the whole prompt.
+ * is counted. Each answer reports what counted (`CompletedRequest.inputTokens`) beside its estimate;
+ * the limiter keeps the counted share of the estimate over the last answers (counted / estimated,
+ * summed over a short window, so it settles within a few answers even on a small account, and
+ * rises as fast when the cache goes cold) and spends estimate × share. Before any answer the share
+ * is 1, and the first answers, which write the cache, keep it near 1: a cold cache is paced by the
+ * whole prompt.
  *
  * The pace alone does not fill the limit: requests must also be in flight. By Little's law a
  * process needs rate × latency of them, so the limiter measures the latency and the tokens a
@@ -72,6 +74,8 @@ export interface CompletedRequest {
   latencyMs: number;
   /** Input tokens the API counts against its limit: input_tokens + cache_creation_input_tokens. */
   inputTokens: number;
+  /** What `acquire` was told for this request: the estimate of its whole prompt. */
+  estimatedInputTokens: number;
   outputTokens: number;
 }
 
@@ -115,6 +119,8 @@ const inFlightHeadroom = 1.5;
 const inFlightRange = { min: 2, max: 2000 };
 /** Weight of each new sample in the moving averages of latency and tokens per request. */
 const averageWeight = 0.05;
+/** Answers the counted share of the input estimate is measured over. */
+const shareWindow = 16;
 
 /** An exponential moving average; undefined until the first sample. */
 class MovingAverage {
@@ -234,15 +240,30 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
   const outputTokens = new AdaptiveBudget('output-tokens', undefined, settings.reserveFraction, settings.adjustEveryMs);
   const latency = new MovingAverage();
   /** Input tokens per request: as counted by the API (answers), and as estimated by callers (sends). */
-  const inputPerRequest = new MovingAverage();
-  const estimatedInputPerRequest = new MovingAverage();
+  /** The last answers' counted and estimated input tokens, oldest first. */
+  const recentInput: { counted: number; estimated: number }[] = [];
   const outputPerRequest = new MovingAverage();
   let pausedUntil = 0;
 
+  function recentInputTotals() {
+    let counted = 0;
+    let estimated = 0;
+    for (const answer of recentInput) {
+      counted += answer.counted;
+      estimated += answer.estimated;
+    }
+    return { counted, estimated, answers: recentInput.length };
+  }
+
   function countedInputShare(): number {
-    const counted = inputPerRequest.value;
-    const estimated = estimatedInputPerRequest.value;
-    return counted === undefined || estimated === undefined || !(estimated > 0) ? 1 : counted / estimated;
+    const { counted, estimated } = recentInputTotals();
+    return estimated > 0 ? counted / estimated : 1;
+  }
+
+  /** Counted input tokens per request over the last answers; undefined before any. */
+  function inputPerRequest(): number | undefined {
+    const { counted, answers } = recentInputTotals();
+    return answers > 0 ? counted / answers : undefined;
   }
 
   return {
@@ -254,7 +275,6 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
         const wait = Math.max(pausedUntil - at, requests.waitFor(at), inputTokens.waitFor(at), outputTokens.waitFor(at));
         if (wait <= 0) {
           requests.spend(1, at);
-          estimatedInputPerRequest.add(tokens);
           inputTokens.spend(tokens * countedInputShare(), at);
           return;
         }
@@ -274,14 +294,15 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
     completed(request) {
       outputTokens.spend(request.outputTokens, now());
       latency.add(request.latencyMs);
-      inputPerRequest.add(request.inputTokens);
+      recentInput.push({ counted: request.inputTokens, estimated: request.estimatedInputTokens });
+      if (recentInput.length > shareWindow) recentInput.shift();
       outputPerRequest.add(request.outputTokens);
     },
     documentsInFlight() {
       return littlesLawInFlight(
         requests.rate ?? settings.initialRequestsPerMinute,
         [
-          { perMinute: inputTokens.rate, perRequest: inputPerRequest.value },
+          { perMinute: inputTokens.rate, perRequest: inputPerRequest() },
           { perMinute: outputTokens.rate, perRequest: outputPerRequest.value },
         ],
         latency.value ?? assumedLatencyMs,

@@ -9,9 +9,26 @@ import { messageBatchRecordsDir, messageBatchRecordsPath } from './paths';
  * `create` returned (or when reconciliation adopted a Message Batch). A retried submitChunk reads
  * them: a group with `created` is never sent again; a group with only its intent is reconciled
  * against the API's list (src/extraction/message-batches/reconcile.ts).
+ *
+ * Each submitChunk attempt first writes an `attempt` line. Two attempts of a chunk can be alive at
+ * once on two workers (Temporal retried a stalled one that has not yet heard it timed out); the
+ * older one checks, after writing its intent and right before `create`, that no later attempt has
+ * started, and leaves the create to it if one has. So an intent written after a later attempt's
+ * line never reached Anthropic: readSubmissions drops it (it is void).
  */
+const attemptRecordSchema = z.object({
+  kind: z.literal('attempt'),
+  /** Unique per attempt (not Temporal's attempt number, which restarts in a new workflow run). */
+  id: z.string().min(1),
+  /** Temporal's attempt number, for a person reading the file. */
+  attempt: z.number().int().positive(),
+  at: z.string(),
+});
+
 const intentRecordSchema = z.object({
   kind: z.literal('intent'),
+  /** The id of the attempt that wrote it; absent in records written before attempts were recorded. */
+  attempt: z.string().optional(),
   round: z.number().int().nonnegative(),
   group: z.number().int().nonnegative(),
   /** The custom_id prefix of this group's requests. */
@@ -39,7 +56,8 @@ const createdRecordSchema = z.object({
 });
 export type CreatedRecord = z.infer<typeof createdRecordSchema>;
 
-const recordSchema = z.discriminatedUnion('kind', [intentRecordSchema, createdRecordSchema]);
+const recordSchema = z.discriminatedUnion('kind', [attemptRecordSchema, intentRecordSchema, createdRecordSchema]);
+export type SubmissionRecord = z.infer<typeof recordSchema>;
 
 /** One group of a round: its latest intent and the Message Batches recorded for it (none yet, one, or several adopted). */
 export interface SubmissionGroup {
@@ -47,13 +65,26 @@ export interface SubmissionGroup {
   created: CreatedRecord[];
 }
 
-/** The chunk's groups in the order their intents were first written; a torn or foreign line is ignored. */
+/** The chunk's groups in the order their intents were first written; a torn or foreign line and a void intent are ignored. */
 export async function readSubmissions(batchDir: string, chunkIndex: number): Promise<SubmissionGroup[]> {
+  return submissionsOf(await readRecords(messageBatchRecordsPath(batchDir, chunkIndex)));
+}
+
+export function submissionsOf(records: readonly SubmissionRecord[]): SubmissionGroup[] {
   const groups = new Map<string, SubmissionGroup>();
-  for (const record of await readRecords(messageBatchRecordsPath(batchDir, chunkIndex))) {
+  /** Attempts a later attempt has started after: what they write from then on never reached `create`. */
+  const superseded = new Set<string>();
+  let latest: string | undefined;
+  for (const record of records) {
+    if (record.kind === 'attempt') {
+      if (latest !== undefined && latest !== record.id) superseded.add(latest);
+      latest = record.id;
+      continue;
+    }
     const key = `${record.round}/${record.group}`;
     const known = groups.get(key);
     if (record.kind === 'intent') {
+      if (record.attempt !== undefined && superseded.has(record.attempt)) continue;
       // A group is written again (same token) when it had to be re-created: its latest intent counts.
       if (known) known.intent = record;
       else groups.set(key, { intent: record, created: [] });
@@ -78,6 +109,22 @@ export async function recordedMessageBatchIds(batchDir: string): Promise<Set<str
   return ids;
 }
 
+/** Written when a submitChunk attempt starts, before it reads the records. */
+export function recordAttempt(batchDir: string, chunkIndex: number, attempt: Omit<z.infer<typeof attemptRecordSchema>, 'kind'>): Promise<void> {
+  return appendDurably(messageBatchRecordsPath(batchDir, chunkIndex), { kind: 'attempt', ...attempt });
+}
+
+/** Whether an attempt of the chunk started after attempt `id` (its line follows id's): `id` must not send a `create`. */
+export async function attemptSuperseded(batchDir: string, chunkIndex: number, id: string): Promise<boolean> {
+  let mine = false;
+  for (const record of await readRecords(messageBatchRecordsPath(batchDir, chunkIndex))) {
+    if (record.kind !== 'attempt') continue;
+    if (record.id === id) mine = true;
+    else if (mine) return true;
+  }
+  return false;
+}
+
 export function recordIntent(batchDir: string, chunkIndex: number, intent: Omit<IntentRecord, 'kind'>): Promise<void> {
   return appendDurably(messageBatchRecordsPath(batchDir, chunkIndex), { kind: 'intent', ...intent });
 }
@@ -86,12 +133,12 @@ export function recordCreated(batchDir: string, chunkIndex: number, created: Omi
   return appendDurably(messageBatchRecordsPath(batchDir, chunkIndex), { kind: 'created', ...created });
 }
 
-async function readRecords(file: string): Promise<z.infer<typeof recordSchema>[]> {
+async function readRecords(file: string): Promise<SubmissionRecord[]> {
   const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return '';
     throw error;
   });
-  const records: z.infer<typeof recordSchema>[] = [];
+  const records: SubmissionRecord[] = [];
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
     try {
@@ -109,7 +156,7 @@ async function readRecords(file: string): Promise<z.infer<typeof recordSchema>[]
  * sent. A torn last line (a worker killed mid-write) is closed with a newline first, so it cannot
  * swallow this one.
  */
-async function appendDurably(file: string, record: z.infer<typeof recordSchema>): Promise<void> {
+async function appendDurably(file: string, record: SubmissionRecord): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });
   const handle = await open(file, 'a+');
   try {

@@ -123,9 +123,10 @@ export function createAnthropicExtractor(options: AnthropicExtractorOptions): An
   /** One Messages API call of the extraction that began at fault mark `mark` (see fault-gate.ts). */
   async function call(model: string, system: TextBlockParam[], messages: MessageParam[], schema: z.ZodObject, path: string, mark: number): Promise<CallResult> {
     const ticket = await faults.enter(mark);
+    const estimated = estimateInputTokens(system, messages);
     try {
       const waitStart = performance.now();
-      await limiter?.acquire(estimateInputTokens(system, messages));
+      await limiter?.acquire(estimated);
       if (limiter) options.observer?.rateLimitWait((performance.now() - waitStart) / 1000);
       faults.check(mark);
     } catch (error) {
@@ -143,6 +144,7 @@ export function createAnthropicExtractor(options: AnthropicExtractorOptions): An
       limiter?.completed({
         latencyMs: performance.now() - sentAt,
         inputTokens: data.usage.input_tokens + (data.usage.cache_creation_input_tokens ?? 0),
+        estimatedInputTokens: estimated,
         outputTokens: data.usage.output_tokens,
       });
       options.observer?.apiResponse(String(response.status));
