@@ -63,6 +63,20 @@ describe('ChunkJournal', () => {
     expect((await readJournal(journal)).get(5)?.model).toBe('other');
   });
 
+  it('writes appends queued together once each, refusing what the file or the group holds already', async () => {
+    const journal = await journalFile();
+    await withChunkJournal(journal, async (opened) => {
+      await opened.append(resultOf(0));
+      await otherAttemptAppends(journal, 2);
+      // All queued behind nothing or one write: they go out as groups, each checked first.
+      const written = await Promise.all([1, 2, 3, 3, 4].map((index) => opened.append(resultOf(index))));
+      expect(written).toEqual([true, false, true, false, true]);
+      expect(opened.done.get(2)?.model).toBe('other');
+    });
+    const indexes = (await readFile(journal, 'utf8')).split('\n').filter((line) => line !== '').map((line) => (JSON.parse(line) as DocumentResult).index);
+    expect(indexes.sort()).toEqual([0, 1, 2, 3, 4]);
+  });
+
   it('ignores a torn last line, and the next line appended after it is not lost', async () => {
     const journal = await journalFile();
     await withChunkJournal(journal, (opened) => opened.append(resultOf(0)));

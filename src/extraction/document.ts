@@ -1,5 +1,4 @@
-import { constants } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import { close, constants, fstat, open, read, type Stats } from 'node:fs';
 import { decodeText } from './encoding';
 import { DocumentError } from './errors';
 import type { MediaType, SourceDocument } from './extractor';
@@ -38,51 +37,72 @@ export function detectMediaType(path: string, bytes: Buffer): MediaType {
 }
 
 /**
- * One open, an fstat on the handle and the read: the size limits are checked on the open file, so
- * a too-large one is refused without reading it. O_NONBLOCK so a named pipe in the folder is
- * refused as not a regular file instead of blocking on open (no effect on regular files).
+ * One open, an fstat on the descriptor and the read: the size limits are checked on the open file,
+ * so a too-large one is refused without reading it. O_NONBLOCK so a named pipe in the folder is
+ * refused as not a regular file instead of blocking on open (no effect on regular files). Callback
+ * `fs` calls chained under one promise: this runs once per document, and fs/promises' FileHandle
+ * costs an object and a promise per call (measured in docs/benchmarks.md, "Overhead").
  */
-async function readDocumentBytes(path: string, maxBytes: number): Promise<Buffer> {
-  let file: FileHandle;
-  try {
-    file = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
-  } catch (error) {
-    throw openError(path, error);
-  }
-  try {
-    const info = await file.stat();
-    if (!info.isFile()) {
-      throw new DocumentError('unsupported_type', `${path} is not a regular file: list only document files`);
-    }
-    if (info.size === 0) {
-      throw new DocumentError('empty', `${path} is empty (0 bytes): re-export or re-scan the document`);
-    }
-    if (info.size > maxBytes) {
-      throw new DocumentError(
-        'too_large',
-        `${path} is ${formatBytes(info.size)}, above the ${formatBytes(maxBytes)} limit: split the document or raise maxBytes`,
-      );
-    }
-    const bytes = Buffer.allocUnsafe(info.size);
-    let filled = 0;
-    while (filled < bytes.length) {
-      const { bytesRead } = await file.read(bytes, filled, bytes.length - filled, filled);
-      if (bytesRead === 0) break; // it shrank since the fstat: what is there
-      filled += bytesRead;
-    }
-    if (filled === 0) {
-      throw new DocumentError('empty', `${path} is empty (0 bytes): re-export or re-scan the document`);
-    }
-    return filled === bytes.length ? bytes : bytes.subarray(0, filled);
-  } catch (error) {
-    if (error instanceof DocumentError) throw error;
-    throw openError(path, error);
-  } finally {
-    await file.close();
-  }
+function readDocumentBytes(path: string, maxBytes: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    open(path, constants.O_RDONLY | constants.O_NONBLOCK, (openFailure, fd) => {
+      if (openFailure) return reject(openError(path, openFailure));
+      // Every outcome below ends here: the descriptor is closed before the promise settles.
+      const finish = (error: Error | null, bytes?: Buffer) => {
+        close(fd, (closeFailure) => {
+          if (error) return reject(error instanceof DocumentError ? error : openError(path, error));
+          if (closeFailure) return reject(closeFailure);
+          resolve(bytes!);
+        });
+      };
+      fstat(fd, (statFailure, info) => {
+        if (statFailure) return finish(statFailure);
+        const refused = sizeProblem(path, info, maxBytes);
+        if (refused) return finish(refused);
+        let bytes: Buffer;
+        try {
+          bytes = Buffer.allocUnsafe(info.size);
+        } catch (error) {
+          // Out of memory for it: a throw inside a callback would take the worker down, not the document.
+          return finish(error as Error);
+        }
+        let filled = 0;
+        const readMore = () => {
+          read(fd, bytes, filled, bytes.length - filled, filled, (readFailure, bytesRead) => {
+            if (readFailure) return finish(readFailure);
+            filled += bytesRead;
+            // bytesRead 0: it shrank since the fstat, so what is there.
+            if (bytesRead > 0 && filled < bytes.length) return readMore();
+            if (filled === 0) return finish(emptyError(path));
+            finish(null, filled === bytes.length ? bytes : bytes.subarray(0, filled));
+          });
+        };
+        readMore();
+      });
+    });
+  });
 }
 
-function openError(path: string, error: unknown): unknown {
+/** Why the open file is refused before reading it, if it is. */
+function sizeProblem(path: string, info: Stats, maxBytes: number): DocumentError | null {
+  if (!info.isFile()) {
+    return new DocumentError('unsupported_type', `${path} is not a regular file: list only document files`);
+  }
+  if (info.size === 0) return emptyError(path);
+  if (info.size > maxBytes) {
+    return new DocumentError(
+      'too_large',
+      `${path} is ${formatBytes(info.size)}, above the ${formatBytes(maxBytes)} limit: split the document or raise maxBytes`,
+    );
+  }
+  return null;
+}
+
+function emptyError(path: string): DocumentError {
+  return new DocumentError('empty', `${path} is empty (0 bytes): re-export or re-scan the document`);
+}
+
+function openError(path: string, error: Error): Error {
   if (isErrnoCode(error, 'ENOENT')) {
     return new DocumentError('not_found', `${path} does not exist: it was moved or deleted after the batch was planned`);
   }

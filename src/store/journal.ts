@@ -48,15 +48,18 @@ function parseJournalLine(line: string): DocumentResult | null {
  * One chunk attempt's view of its journal, kept fresh: another attempt of the same chunk (a timed
  * out attempt whose worker is still alive) may append to it meanwhile, so `has` re-reads the file
  * whenever its size is not what this attempt last saw. The attempt holds one append-mode handle
- * (O_APPEND: each line is one write at the end of the file, whatever the other attempt writes), so
- * a document costs an fstat before it starts, one before its append, and the write; `close` it when
- * the attempt ends. Appends go through one queue (one writer per attempt) and skip a document the
- * journal already holds, so no document is written twice.
+ * (O_APPEND: each write of whole lines lands at the end of the file, whatever the other attempt
+ * writes), so a document costs an fstat before it starts (shared by the documents starting
+ * meanwhile), and its append a share of one fstat and one write (appends queued behind a write go
+ * out together); `close` it when the attempt ends. Appends go through one queue (one writer per
+ * attempt) and skip a document the journal already holds, so no document is written twice.
  */
 export class ChunkJournal {
   private size = 0;
   private refreshing: Promise<void> | undefined;
-  private appends: Promise<unknown> = Promise.resolve();
+  /** Results waiting for the write under way, and that write (undefined when none is). */
+  private queued: Array<{ result: DocumentResult; resolve: (written: boolean) => void; reject: (error: unknown) => void }> = [];
+  private appends: Promise<void> | undefined;
 
   private constructor(
     private readonly file: FileHandle,
@@ -90,18 +93,37 @@ export class ChunkJournal {
     return this.results.has(index);
   }
 
-  /** Appends `result` unless the journal holds its document already; true when it was written. */
+  /**
+   * Appends `result` unless the journal holds its document already; true when it was written.
+   * Results that arrive while a write is under way are written together next: one fstat and one
+   * write for the group instead of one each (documents finishing faster than the disk can take
+   * them one by one), each line still checked against the file right before the write.
+   */
   append(result: DocumentResult): Promise<boolean> {
-    const written = this.appends.then(async () => {
-      if (await this.has(result.index)) return false;
-      const line = Buffer.from(journalLine(result));
-      await this.write(line);
-      this.results.set(result.index, result);
-      this.size += line.length;
-      return true;
+    return new Promise((resolve, reject) => {
+      this.queued.push({ result, resolve, reject });
+      this.appends ??= this.writeQueued();
     });
-    this.appends = written.catch(() => undefined);
-    return written;
+  }
+
+  private async writeQueued(): Promise<void> {
+    while (this.queued.length > 0) {
+      const group = this.queued;
+      this.queued = [];
+      try {
+        await this.refresh();
+        const written = new Map<number, DocumentResult>();
+        for (const { result } of group) if (!this.results.has(result.index) && !written.has(result.index)) written.set(result.index, result);
+        const lines = Buffer.from([...written.values()].map(journalLine).join(''));
+        if (lines.length > 0) await this.write(lines);
+        for (const [index, result] of written) this.results.set(index, result);
+        this.size += lines.length;
+        for (const { result, resolve } of group) resolve(written.get(result.index) === result);
+      } catch (error) {
+        for (const { reject } of group) reject(error);
+      }
+    }
+    this.appends = undefined;
   }
 
   /** Re-reads the file if its size changed; concurrent callers share one read. */
@@ -140,7 +162,7 @@ export class ChunkJournal {
     this.size += 1;
   }
 
-  /** One write per line with O_APPEND: concurrent appenders never interleave within a line. */
+  /** One write per group of lines with O_APPEND: concurrent appenders never interleave within it. */
   private async write(line: Buffer): Promise<void> {
     let at = 0;
     // A short write (a full disk) is finished like appendFile does; the next fstat sees the file as it is.
