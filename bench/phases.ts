@@ -1,0 +1,92 @@
+import { tsToMs } from '@temporalio/common/lib/time';
+import { temporal } from '@temporalio/proto';
+
+type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+const { EventType } = temporal.api.enums.v1;
+
+/** The activity types whose events mark the phases (src/batch/activities.ts). */
+const CHUNK_ACTIVITY = 'extractChunk';
+const REPORT_ACTIVITY = 'writeReport';
+
+/**
+ * Where a batch's wall time went, from its workflow history (server timestamps). Phases may
+ * overlap nothing and leave gaps; whatever none of them covers is `restMs`.
+ */
+export interface BatchPhases {
+  /** The first run's start → the first chunk activity started: planBatch (listing, manifest) and its round trips. */
+  planningMs: number;
+  /** The first chunk activity started → the last one completed, across runs (continue-as-new gaps included). */
+  extractionMs: number;
+  /** writeReport scheduled → completed (results.jsonl, report.html, summary). */
+  reportMs: number;
+  /** Of reportMs: writeReport scheduled → started (waiting for the worker to pick it up). */
+  reportQueuedMs: number;
+  /** The first run's start → the last run's closing event, as the server recorded it. */
+  historyMs: number;
+  /** The caller's wall time minus the three phases: the gaps between them, starting and answering the client. */
+  restMs: number;
+  /** Chunk activities completed, over all runs. */
+  chunks: number;
+}
+
+/**
+ * The phases of one batch from the histories of its runs (first run first), given the wall time the
+ * caller measured around it (start → result). Null when the histories hold no completed chunk or no
+ * completed report, e.g. a batch that failed or timed out.
+ */
+export function batchPhases(runs: HistoryEvent[][], wallMs: number): BatchPhases | null {
+  const first = runs[0]?.[0];
+  const last = runs.at(-1)?.at(-1);
+  if (!first || !last || first.eventType !== EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED) return null;
+
+  let firstChunkStarted = Infinity;
+  let lastChunkCompleted = -Infinity;
+  let chunks = 0;
+  let report: { scheduled: number; started: number; completed: number } | null = null;
+  for (const events of runs) {
+    // Event ids (and so scheduledEventId) are per run.
+    const scheduled = new Map<string, { type: string; at: number }>();
+    const started = new Map<string, number>();
+    for (const event of events) {
+      const at = tsToMs(event.eventTime);
+      const id = String(event.eventId);
+      switch (event.eventType) {
+        case EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+          scheduled.set(id, { type: event.activityTaskScheduledEventAttributes?.activityType?.name ?? '', at });
+          break;
+        case EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED: {
+          const scheduledId = String(event.activityTaskStartedEventAttributes?.scheduledEventId);
+          started.set(scheduledId, at);
+          if (scheduled.get(scheduledId)?.type === CHUNK_ACTIVITY) firstChunkStarted = Math.min(firstChunkStarted, at);
+          break;
+        }
+        case EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED: {
+          const scheduledId = String(event.activityTaskCompletedEventAttributes?.scheduledEventId);
+          const activity = scheduled.get(scheduledId);
+          if (activity?.type === CHUNK_ACTIVITY) {
+            chunks++;
+            lastChunkCompleted = Math.max(lastChunkCompleted, at);
+          } else if (activity?.type === REPORT_ACTIVITY) {
+            report = { scheduled: activity.at, started: started.get(scheduledId) ?? activity.at, completed: at };
+          }
+          break;
+        }
+      }
+    }
+  }
+  if (chunks === 0 || report === null) return null;
+
+  const batchStarted = tsToMs(first.eventTime);
+  const planningMs = firstChunkStarted - batchStarted;
+  const extractionMs = lastChunkCompleted - firstChunkStarted;
+  const reportMs = report.completed - report.scheduled;
+  return {
+    planningMs,
+    extractionMs,
+    reportMs,
+    reportQueuedMs: report.started - report.scheduled,
+    historyMs: tsToMs(last.eventTime) - batchStarted,
+    restMs: wallMs - planningMs - extractionMs - reportMs,
+    chunks,
+  };
+}

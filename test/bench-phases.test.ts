@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { temporal } from '@temporalio/proto';
+import { batchPhases } from '../bench/phases';
+
+type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+const { EventType } = temporal.api.enums.v1;
+
+/**
+ * A run's history written in order: ids count from 1 as the server's do, times in ms. Built with
+ * the proto's own fromObject, so ids and timestamps are the Long values a real history carries.
+ */
+function run() {
+  const events: HistoryEvent[] = [];
+  const add = (eventType: temporal.api.enums.v1.EventType, at: number, attributes: Record<string, unknown> = {}) => {
+    const eventId = events.length + 1;
+    const eventTime = { seconds: Math.floor(at / 1000), nanos: (at % 1000) * 1_000_000 };
+    events.push(temporal.api.history.v1.HistoryEvent.fromObject({ eventId, eventType, eventTime, ...attributes }));
+    return eventId;
+  };
+  const builder = {
+    events,
+    started: (at: number) => (add(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED, at), builder),
+    /** Schedules an activity; returns its scheduled event id. */
+    schedule: (name: string, at: number) => add(EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED, at, { activityTaskScheduledEventAttributes: { activityType: { name } } }),
+    start: (scheduledId: number, at: number) => add(EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED, at, { activityTaskStartedEventAttributes: { scheduledEventId: scheduledId } }),
+    complete: (scheduledId: number, at: number) => add(EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED, at, { activityTaskCompletedEventAttributes: { scheduledEventId: scheduledId } }),
+    /** schedule → start → complete of one activity. */
+    activity: (name: string, scheduledAt: number, startedAt: number, completedAt: number) => {
+      const id = builder.schedule(name, scheduledAt);
+      builder.start(id, startedAt);
+      builder.complete(id, completedAt);
+      return builder;
+    },
+    closed: (eventType: temporal.api.enums.v1.EventType, at: number) => (add(eventType, at), builder),
+  };
+  return builder;
+}
+
+describe('bench: where a batch spends its wall time', () => {
+  it('splits one run into planning, extraction and report, the rest being what none of them covers', () => {
+    const only = run().started(1000).activity('planBatch', 1010, 1020, 1300);
+    // Two chunks in flight: the second starts first and the first completes last.
+    const a = only.schedule('extractChunk', 1310);
+    const b = only.schedule('extractChunk', 1310);
+    only.start(b, 1400);
+    only.start(a, 1450);
+    only.complete(b, 2000);
+    only.complete(a, 3400);
+    only.activity('writeReport', 3420, 3500, 3900).closed(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED, 3950);
+
+    expect(batchPhases([only.events], 3100)).toEqual({
+      planningMs: 400,
+      extractionMs: 2000,
+      reportMs: 480,
+      reportQueuedMs: 80,
+      historyMs: 2950,
+      restMs: 220,
+      chunks: 2,
+    });
+  });
+
+  it('follows the chunks across continue-as-new, matching each run’s events by its own ids', () => {
+    const first = run()
+      .started(0)
+      .activity('planBatch', 10, 20, 500)
+      .activity('extractChunk', 510, 600, 1600)
+      .activity('extractChunk', 510, 700, 1800)
+      .closed(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW, 1850);
+    // The next run's ids start again at 1: its event 2 is a chunk, the first run's a planBatch.
+    const second = run()
+      .started(1900)
+      .activity('extractChunk', 1910, 2000, 2600)
+      .activity('locateDocuments', 2610, 2620, 2700)
+      .activity('writeReport', 2700, 2710, 3000)
+      .closed(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED, 3010);
+
+    const phases = batchPhases([first.events, second.events], 3200);
+    expect(phases).toMatchObject({ planningMs: 600, extractionMs: 2000, reportMs: 300, reportQueuedMs: 10, historyMs: 3010, chunks: 3 });
+    expect(phases!.restMs).toBe(3200 - 600 - 2000 - 300);
+  });
+
+  it('is null for a batch that wrote no report or finished no chunk', () => {
+    const noReport = run()
+      .started(0)
+      .activity('planBatch', 10, 20, 500)
+      .activity('extractChunk', 510, 600, 1600)
+      .closed(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED, 1700);
+    expect(batchPhases([noReport.events], 2000)).toBeNull();
+
+    const noChunk = run()
+      .started(0)
+      .activity('planBatch', 10, 20, 500)
+      .activity('writeReport', 510, 520, 600)
+      .closed(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED, 700);
+    expect(batchPhases([noChunk.events], 800)).toBeNull();
+    expect(batchPhases([], 800)).toBeNull();
+  });
+});
