@@ -1,8 +1,8 @@
 import { tsToMs } from '@temporalio/common/lib/time';
-import { temporal } from '@temporalio/proto';
+import proto, { type temporal } from '@temporalio/proto';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
-const { EventType } = temporal.api.enums.v1;
+const { EventType } = proto.temporal.api.enums.v1;
 
 /** The activity types whose events mark the phases (src/batch/activities.ts). */
 const CHUNK_ACTIVITY = 'extractChunk';

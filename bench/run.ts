@@ -45,6 +45,7 @@ const usage = `npm run bench -- [options]
   --documents-in-flight <n>  documents the extractor works on at once per worker, and the baseline's p-limit (default ${DEFAULT_SETTINGS.documentsInFlight})
   --worker-heap-mb <n>   the worker's --max-old-space-size (default: V8's, sized from the machine's memory)
   --no-baseline          skip the p-limit baseline
+  --baseline-runs <n>    runs of the baseline per size, the median is the baseline (default 3)
   --docs-dir <dir>       where generated documents are kept and reused (default <tmp>/docbatch-bench-docs)
   --name <name>          results file prefix (default scale, or scale-quick with --quick)
   --help`;
@@ -55,6 +56,7 @@ interface BenchOptions {
   sweepAt: number;
   settings: BatchSettings;
   baseline: boolean;
+  baselineRuns: number;
   docsDir: string;
   name: string;
 }
@@ -63,8 +65,10 @@ interface CaseRow {
   kind: 'size' | 'sweep';
   result: ScaleResult;
   baseline: BaselineResult | null;
-  /** docbatch wall time / baseline wall time. */
+  /** docbatch wall time / baseline wall time (the median run). */
   overhead: number | null;
+  /** docbatch's extraction phase (first chunk started → last chunk completed) / baseline wall time. */
+  extractionOverhead: number | null;
 }
 
 const log = (message: string) => process.stderr.write(`${message}\n`);
@@ -92,8 +96,8 @@ async function main(): Promise<void> {
       if (!options.baseline) return null;
       const known = baselines.get(size);
       if (known) return known;
-      log(`baseline: ${size.toLocaleString('en')} documents through a p-limit loop …`);
-      const result = await runBaseline(env, size, sources.get(size)!, options.settings.documentsInFlight);
+      log(`baseline: ${size.toLocaleString('en')} documents through a p-limit loop, ${options.baselineRuns} runs …`);
+      const result = await runBaseline(env, size, sources.get(size)!, options.settings.documentsInFlight, options.baselineRuns);
       baselines.set(size, result);
       return result;
     };
@@ -103,7 +107,8 @@ async function main(): Promise<void> {
       log(`${label}: ${size.toLocaleString('en')} documents, chunk ${settings.chunkSize}, concurrency ${settings.concurrency}, ${settings.chunksPerRun} chunks/run …`);
       const result = await runScaleCase(env, { label, documents: size, sourceDir: sources.get(size)!, settings }, timeoutFor(size, settings));
       const baseline = await baselineFor(size);
-      const row: CaseRow = { kind, result, baseline, overhead: baseline && result.completed ? round(result.wallMs / baseline.wallMs, 1) : null };
+      const ratio = (ms: number | undefined) => (baseline && result.completed && ms !== undefined ? round(ms / baseline.wallMs, 1) : null);
+      const row: CaseRow = { kind, result, baseline, overhead: ratio(result.wallMs), extractionOverhead: ratio(result.phases?.extractionMs) };
       rows.push(row);
       log(`${label}: ${describeRow(row)}`);
     };
@@ -160,6 +165,7 @@ function parseOptions(argv: string[]): BenchOptions | null {
       'documents-in-flight': { type: 'string' },
       'worker-heap-mb': { type: 'string' },
       'no-baseline': { type: 'boolean', default: false },
+      'baseline-runs': { type: 'string' },
       'docs-dir': { type: 'string' },
       name: { type: 'string' },
       help: { type: 'boolean', default: false },
@@ -184,6 +190,7 @@ function parseOptions(argv: string[]): BenchOptions | null {
       workerHeapMb: values['worker-heap-mb'] === undefined ? DEFAULT_SETTINGS.workerHeapMb : positive('--worker-heap-mb', values['worker-heap-mb']),
     },
     baseline: !values['no-baseline'],
+    baselineRuns: positive('--baseline-runs', values['baseline-runs'] ?? '3'),
     docsDir: path.resolve(values['docs-dir'] ?? path.join(os.tmpdir(), 'docbatch-bench-docs')),
     name: values.name ?? (quick ? 'scale-quick' : 'scale'),
   };
@@ -235,8 +242,9 @@ function formatTargets(targets: Targets): string {
 }
 
 function formatTable(rows: CaseRow[]): string {
-  const header = ['case', 'docs', 'chunk', 'conc', 'in flight', 'heap cap', 'runs', 'max hist', 'wall s', 'docs/s', 'base s', 'base docs/s', 'overhead', 'worker MB', 'server MB', 'worker cpu s', 'server cpu s', 'load 1m', 'ok'];
-  const body = rows.map(({ result, baseline, overhead }) => [
+  const header = ['case', 'docs', 'chunk', 'conc', 'in flight', 'heap cap', 'runs', 'max hist', 'wall s', 'plan s', 'extract s', 'report s', 'rest s', 'docs/s', 'base s', 'base runs s', 'base docs/s', 'overhead', 'extract overhead', 'worker MB', 'server MB', 'worker cpu s', 'server cpu s', 'load 1m', 'ok'];
+  const phase = (ms: number | undefined) => (ms === undefined ? '–' : seconds(ms));
+  const body = rows.map(({ result, baseline, overhead, extractionOverhead }) => [
     result.label,
     result.documents.toLocaleString('en'),
     String(result.settings.chunkSize),
@@ -246,10 +254,16 @@ function formatTable(rows: CaseRow[]): string {
     String(result.runs.length),
     result.maxHistoryLength.toLocaleString('en'),
     seconds(result.wallMs),
+    phase(result.phases?.planningMs),
+    phase(result.phases?.extractionMs),
+    phase(result.phases?.reportMs),
+    phase(result.phases?.restMs),
     result.docsPerSecond.toLocaleString('en'),
     baseline ? seconds(baseline.wallMs) : '–',
+    baseline ? baseline.runs.map((run) => seconds(run.wallMs)).join(' ') : '–',
     baseline ? baseline.docsPerSecond.toLocaleString('en') : '–',
     overhead !== null ? `${overhead}×` : '–',
+    extractionOverhead !== null ? `${extractionOverhead}×` : '–',
     String(result.workerPeakRssMb ?? '?'),
     String(result.serverPeakRssMb ?? '?'),
     result.workerCpuSeconds?.toFixed(1) ?? '?',
@@ -263,12 +277,14 @@ function formatTable(rows: CaseRow[]): string {
   return [line(header), rule, ...body.map(line)].join('\n');
 }
 
-function describeRow({ result, baseline, overhead }: CaseRow): string {
+function describeRow({ result, baseline, overhead, extractionOverhead }: CaseRow): string {
   if (!result.completed) return `NOT COMPLETED: ${result.error ?? 'incomplete'}`;
+  const { phases } = result;
   return (
     `${seconds(result.wallMs)} s, ${result.docsPerSecond} docs/s, ${result.runs.length} runs, largest history ${result.maxHistoryLength}, ` +
     `worker ${result.workerPeakRssMb} MB, server ${result.serverPeakRssMb} MB` +
-    (baseline ? `; baseline ${seconds(baseline.wallMs)} s (${overhead}×)` : '')
+    (phases ? `; planning ${seconds(phases.planningMs)} s, extraction ${seconds(phases.extractionMs)} s, report ${seconds(phases.reportMs)} s, rest ${seconds(phases.restMs)} s` : '') +
+    (baseline ? `; baseline ${seconds(baseline.wallMs)} s, median of ${baseline.runs.map((run) => seconds(run.wallMs)).join(', ')} (${overhead}×, extraction ${extractionOverhead}×)` : '')
   );
 }
 

@@ -2,7 +2,7 @@
  * The baseline people would write instead of docbatch: list the folder, then a p-limit loop that
  * loads each document, calls the same zero-latency extractor and appends its result to one JSONL
  * file. No Temporal, no checkpoints, no retries. Run as a child process (its peak RSS is its own);
- * prints one JSON line: { documents, succeeded, wallMs, peakRssBytes }.
+ * prints one JSON line: { documents, succeeded, wallMs, listingMs, peakRssBytes }.
  */
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
@@ -20,6 +20,7 @@ if (!BENCH_SOURCE_DIR || !BENCH_RESULTS_FILE || !BENCH_CONCURRENCY) {
 const started = performance.now();
 const extractor = createZeroLatencyExtractor(Number(BENCH_CONCURRENCY));
 const files = (await glob(['**/*'], { cwd: BENCH_SOURCE_DIR, absolute: true, onlyFiles: true })).sort();
+const listingMs = performance.now() - started;
 const limit = pLimit(Number(BENCH_CONCURRENCY));
 const out = createWriteStream(BENCH_RESULTS_FILE);
 let succeeded = 0;
@@ -38,4 +39,4 @@ out.end();
 await once(out, 'finish');
 const wallMs = performance.now() - started;
 // maxRSS is this process's peak resident set (kB), the same number as VmHWM.
-process.stdout.write(JSON.stringify({ documents: files.length, succeeded, wallMs, peakRssBytes: process.resourceUsage().maxRSS * 1024 }) + '\n');
+process.stdout.write(JSON.stringify({ documents: files.length, succeeded, wallMs, listingMs, peakRssBytes: process.resourceUsage().maxRSS * 1024 }) + '\n');

@@ -7,9 +7,11 @@ import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { DEFAULTS } from '../src/env';
 import { startDevServer } from '../src/temporal/dev-server';
+import type { temporal } from '@temporalio/proto';
 import type { BatchWorkflow } from '../src/batch/workflow';
 import type { BatchInputJson } from '../src/batch/input';
 import { progressQuery } from '../src/batch/messages';
+import { batchPhases, type BatchPhases } from './phases';
 import { cpuSeconds, megabytes, peakRssBytes, pidsWithCommandLine } from './process-stats';
 import { startWorkerProcess, stopWorkerProcess } from './worker-process';
 
@@ -66,6 +68,8 @@ export interface ScaleResult {
   failed: number;
   /** The continue-as-new chain, first run first. */
   runs: RunHistory[];
+  /** Where wallMs went, from the runs' histories (bench/phases.ts); null if the batch did not finish. */
+  phases: BatchPhases | null;
   maxHistoryLength: number;
   workerPeakRssMb: number | null;
   serverPeakRssMb: number | null;
@@ -75,13 +79,24 @@ export interface ScaleResult {
   loadAverage: { start: number[]; end: number[] };
 }
 
+export interface BaselineRun {
+  wallMs: number;
+  /** Of wallMs: listing the folder, before the loop. */
+  listingMs: number;
+  peakRssMb: number | null;
+  loadAverage: { start: number[]; end: number[] };
+}
+
 export interface BaselineResult {
   documents: number;
   concurrency: number;
+  /** The median of the runs' wall times: one ~1 s run on a shared machine is too noisy to divide by. */
   wallMs: number;
   docsPerSecond: number;
+  /** Every run, in the order they ran. */
+  runs: BaselineRun[];
+  /** The largest of the runs' peak RSS. */
   peakRssMb: number | null;
-  loadAverage: { start: number[]; end: number[] };
 }
 
 const workerScript = fileURLToPath(new URL('./scale-worker.ts', import.meta.url));
@@ -90,6 +105,7 @@ const projectRoot = fileURLToPath(new URL('..', import.meta.url));
 const TASK_QUEUE = 'docbatch-bench';
 /** GetWorkflowExecutionHistory filter HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT: only a run's last event. */
 const CLOSE_EVENT_ONLY = 2;
+type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
 /**
  * One batch on a fresh Temporal dev server (its own SQLite file, headless) with a fresh worker
@@ -168,7 +184,7 @@ export async function runScaleCase(env: BenchEnvironment, scaleCase: ScaleCase, 
       serverPid === null ? null : cpuSeconds(serverPid),
     ]);
     if (error !== undefined) await handle.terminate('benchmark timed out').catch(() => undefined);
-    const runs = await runHistories(client, workflowId, handle.firstExecutionRunId);
+    const { runs, histories } = await runHistories(client, workflowId, handle.firstExecutionRunId);
     const processed = summary ? summary.succeeded + summary.failed : 0;
     return {
       label: scaleCase.label,
@@ -181,6 +197,7 @@ export async function runScaleCase(env: BenchEnvironment, scaleCase: ScaleCase, 
       succeeded: summary?.succeeded ?? 0,
       failed: summary?.failed ?? 0,
       runs,
+      phases: batchPhases(histories, Math.round(wallMs)),
       maxHistoryLength: Math.max(0, ...runs.map((run) => run.historyLength)),
       workerPeakRssMb: megabytes(workerPeak),
       serverPeakRssMb: megabytes(serverPeak),
@@ -195,17 +212,20 @@ export async function runScaleCase(env: BenchEnvironment, scaleCase: ScaleCase, 
 
 /**
  * Walks the continue-as-new chain from the first run: each run's history length comes from
- * describe(), and its closing event names the next run.
+ * describe(), its events from fetchHistory(), and its closing event names the next run.
  */
-async function runHistories(client: Client, workflowId: string, firstRunId: string): Promise<RunHistory[]> {
+async function runHistories(client: Client, workflowId: string, firstRunId: string) {
   const runs: RunHistory[] = [];
+  const histories: HistoryEvent[][] = [];
   let runId: string | undefined = firstRunId;
   while (runId) {
-    const description = await client.workflow.getHandle(workflowId, runId).describe();
+    const handle = client.workflow.getHandle(workflowId, runId);
+    const [description, history] = await Promise.all([handle.describe(), handle.fetchHistory()]);
     runs.push({ runId, historyLength: description.historyLength, historySizeBytes: description.historySize ?? null });
+    histories.push(history.events ?? []);
     runId = await continuedAsNewRunId(client, workflowId, runId);
   }
-  return runs;
+  return { runs, histories };
 }
 
 /** The run this one continued as, from its closing event; undefined for the last run. */
@@ -226,8 +246,31 @@ function workerNodeArgs(settings: BatchSettings): string[] {
 }
 
 
+/** The same documents through the p-limit loop `times` times, one after another; the median run is the baseline. */
+export async function runBaseline(env: BenchEnvironment, documents: number, sourceDir: string, concurrency: number, times: number): Promise<BaselineResult> {
+  const runs: BaselineRun[] = [];
+  for (let i = 0; i < times; i++) runs.push(await runBaselineOnce(env, documents, sourceDir, concurrency));
+  const wallMs = median(runs.map((run) => run.wallMs));
+  return {
+    documents,
+    concurrency,
+    wallMs,
+    docsPerSecond: Math.round((documents / wallMs) * 1000 * 10) / 10,
+    runs,
+    peakRssMb: Math.max(...runs.map((run) => run.peakRssMb ?? 0)) || null,
+  };
+}
+
+/** The middle value (the mean of the two middle ones for an even count), rounded to the ms. */
+export function median(values: number[]): number {
+  if (values.length === 0) throw new Error('median of no values');
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return Math.round(sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2);
+}
+
 /** The same documents through bench/scale-baseline.ts (a p-limit loop, no Temporal) in a child process. */
-export async function runBaseline(env: BenchEnvironment, documents: number, sourceDir: string, concurrency: number): Promise<BaselineResult> {
+async function runBaselineOnce(env: BenchEnvironment, documents: number, sourceDir: string, concurrency: number): Promise<BaselineRun> {
   const dir = await mkdtemp(path.join(env.workDir, 'baseline-'));
   const loadAtStart = loadAverage();
   try {
@@ -243,13 +286,11 @@ export async function runBaseline(env: BenchEnvironment, documents: number, sour
     const [code] = (await once(child, 'exit')) as [number | null];
     const line = stdout.trim().split('\n').pop() ?? '';
     if (code !== 0 || !line.startsWith('{')) throw new Error(`the baseline exited with code ${code}:\n${stderr.slice(-2000)}`);
-    const report = JSON.parse(line) as { documents: number; succeeded: number; wallMs: number; peakRssBytes: number };
+    const report = JSON.parse(line) as { documents: number; succeeded: number; wallMs: number; listingMs: number; peakRssBytes: number };
     if (report.succeeded !== documents) throw new Error(`the baseline extracted ${report.succeeded} of ${documents} documents`);
     return {
-      documents,
-      concurrency,
       wallMs: Math.round(report.wallMs),
-      docsPerSecond: Math.round((documents / report.wallMs) * 1000 * 10) / 10,
+      listingMs: Math.round(report.listingMs),
       peakRssMb: megabytes(report.peakRssBytes),
       loadAverage: { start: loadAtStart, end: loadAverage() },
     };

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { temporal } from '@temporalio/proto';
+import proto, { type temporal } from '@temporalio/proto';
 import { batchPhases } from '../bench/phases';
+import { median } from '../bench/scale';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
-const { EventType } = temporal.api.enums.v1;
+const { EventType } = proto.temporal.api.enums.v1;
 
 /**
  * A run's history written in order: ids count from 1 as the server's do, times in ms. Built with
@@ -14,7 +15,7 @@ function run() {
   const add = (eventType: temporal.api.enums.v1.EventType, at: number, attributes: Record<string, unknown> = {}) => {
     const eventId = events.length + 1;
     const eventTime = { seconds: Math.floor(at / 1000), nanos: (at % 1000) * 1_000_000 };
-    events.push(temporal.api.history.v1.HistoryEvent.fromObject({ eventId, eventType, eventTime, ...attributes }));
+    events.push(proto.temporal.api.history.v1.HistoryEvent.fromObject({ eventId, eventType, eventTime, ...attributes }));
     return eventId;
   };
   const builder = {
@@ -94,5 +95,14 @@ describe('bench: where a batch spends its wall time', () => {
       .closed(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED, 700);
     expect(batchPhases([noChunk.events], 800)).toBeNull();
     expect(batchPhases([], 800)).toBeNull();
+  });
+});
+
+describe('bench: the baseline is its median run', () => {
+  it('takes the middle run, or the mean of the two middle ones, whatever the order', () => {
+    expect(median([1600, 600, 900])).toBe(900);
+    expect(median([1000, 4000, 1200, 1100])).toBe(1150);
+    expect(median([700])).toBe(700);
+    expect(() => median([])).toThrow('median of no values');
   });
 });
