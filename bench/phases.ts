@@ -5,6 +5,7 @@ type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 const { EventType } = proto.temporal.api.enums.v1;
 
 /** The activity types whose events mark the phases (src/batch/activities.ts). */
+const PLAN_ACTIVITY = 'planBatch';
 const CHUNK_ACTIVITY = 'extractChunk';
 const REPORT_ACTIVITY = 'writeReport';
 
@@ -15,6 +16,8 @@ const REPORT_ACTIVITY = 'writeReport';
 export interface BatchPhases {
   /** The first run's start → the first chunk activity started: planBatch (listing, manifest) and its round trips. */
   planningMs: number;
+  /** Of planningMs: the planBatch activity, scheduled → completed. */
+  planActivityMs: number;
   /** The first chunk activity started → the last one completed, across runs (continue-as-new gaps included). */
   extractionMs: number;
   /** writeReport scheduled → completed (results.jsonl, report.html, summary). */
@@ -43,6 +46,7 @@ export function batchPhases(runs: HistoryEvent[][], wallMs: number): BatchPhases
   let lastChunkCompleted = -Infinity;
   let chunks = 0;
   let report: { scheduled: number; started: number; completed: number } | null = null;
+  let planActivityMs = 0;
   for (const events of runs) {
     // Event ids (and so scheduledEventId) are per run.
     const scheduled = new Map<string, { type: string; at: number }>();
@@ -66,6 +70,8 @@ export function batchPhases(runs: HistoryEvent[][], wallMs: number): BatchPhases
           if (activity?.type === CHUNK_ACTIVITY) {
             chunks++;
             lastChunkCompleted = Math.max(lastChunkCompleted, at);
+          } else if (activity?.type === PLAN_ACTIVITY) {
+            planActivityMs += at - activity.at;
           } else if (activity?.type === REPORT_ACTIVITY) {
             report = { scheduled: activity.at, started: started.get(scheduledId) ?? activity.at, completed: at };
           }
@@ -82,6 +88,7 @@ export function batchPhases(runs: HistoryEvent[][], wallMs: number): BatchPhases
   const reportMs = report.completed - report.scheduled;
   return {
     planningMs,
+    planActivityMs,
     extractionMs,
     reportMs,
     reportQueuedMs: report.started - report.scheduled,

@@ -242,7 +242,7 @@ function formatTargets(targets: Targets): string {
 }
 
 function formatTable(rows: CaseRow[]): string {
-  const header = ['case', 'docs', 'chunk', 'conc', 'in flight', 'heap cap', 'runs', 'max hist', 'wall s', 'plan s', 'extract s', 'report s', 'rest s', 'docs/s', 'base s', 'base runs s', 'base docs/s', 'overhead', 'extract overhead', 'worker MB', 'server MB', 'worker cpu s', 'server cpu s', 'load 1m', 'ok'];
+  const header = ['case', 'docs', 'chunk', 'conc', 'in flight', 'heap cap', 'runs', 'max hist', 'wall s', 'plan s', 'extract s', 'report s', 'rest s', 'docs/s', 'base s', 'base runs s', 'base docs/s', 'overhead', 'extract overhead', 'worker MB', 'server MB', 'worker cpu s', 'of it batch', 'server cpu s', 'of it batch', 'load 1m', 'ok'];
   const phase = (ms: number | undefined) => (ms === undefined ? '–' : seconds(ms));
   const body = rows.map(({ result, baseline, overhead, extractionOverhead }) => [
     result.label,
@@ -267,7 +267,9 @@ function formatTable(rows: CaseRow[]): string {
     String(result.workerPeakRssMb ?? '?'),
     String(result.serverPeakRssMb ?? '?'),
     result.workerCpuSeconds?.toFixed(1) ?? '?',
+    result.workerBatchCpuSeconds?.toFixed(1) ?? '?',
     result.serverCpuSeconds?.toFixed(1) ?? '?',
+    result.serverBatchCpuSeconds?.toFixed(1) ?? '?',
     `${result.loadAverage.start[0]}→${result.loadAverage.end[0]}`,
     result.completed ? 'yes' : `NO: ${result.error ?? 'incomplete'}`,
   ]);
@@ -282,7 +284,7 @@ function describeRow({ result, baseline, overhead, extractionOverhead }: CaseRow
   const { phases } = result;
   return (
     `${seconds(result.wallMs)} s, ${result.docsPerSecond} docs/s, ${result.runs.length} runs, largest history ${result.maxHistoryLength}, ` +
-    `worker ${result.workerPeakRssMb} MB, server ${result.serverPeakRssMb} MB` +
+    `worker ${result.workerPeakRssMb} MB, server ${result.serverPeakRssMb} MB, CPU during the batch: worker ${result.workerBatchCpuSeconds} s, server ${result.serverBatchCpuSeconds} s` +
     (phases ? `; planning ${seconds(phases.planningMs)} s, extraction ${seconds(phases.extractionMs)} s, report ${seconds(phases.reportMs)} s, rest ${seconds(phases.restMs)} s` : '') +
     (baseline ? `; baseline ${seconds(baseline.wallMs)} s, median of ${baseline.runs.map((run) => seconds(run.wallMs)).join(', ')} (${overhead}×, extraction ${extractionOverhead}×)` : '')
   );

@@ -73,8 +73,12 @@ export interface ScaleResult {
   maxHistoryLength: number;
   workerPeakRssMb: number | null;
   serverPeakRssMb: number | null;
+  /** CPU time of each process over its whole life (the worker's includes loading its modules). */
   workerCpuSeconds: number | null;
   serverCpuSeconds: number | null;
+  /** Of those: the CPU time spent between starting the workflow and its result. */
+  workerBatchCpuSeconds: number | null;
+  serverBatchCpuSeconds: number | null;
   /** os.loadavg() (1, 5, 15 min) when the batch started and ended: the machine is shared. */
   loadAverage: { start: number[]; end: number[] };
 }
@@ -154,6 +158,10 @@ export async function runScaleCase(env: BenchEnvironment, scaleCase: ScaleCase, 
     };
     const workflowId = `bench-${scaleCase.label}`;
     const loadAtStart = loadAverage();
+    const [workerCpuAtStart, serverCpuAtStart] = await Promise.all([
+      worker.pid === undefined ? null : cpuSeconds(worker.pid),
+      serverPid === null ? null : cpuSeconds(serverPid),
+    ]);
     const started = performance.now();
     const handle = await client.workflow.start<BatchWorkflow>(DEFAULTS.workflowType, { taskQueue: TASK_QUEUE, workflowId, args: [input] });
 
@@ -203,6 +211,8 @@ export async function runScaleCase(env: BenchEnvironment, scaleCase: ScaleCase, 
       serverPeakRssMb: megabytes(serverPeak),
       workerCpuSeconds: workerCpu,
       serverCpuSeconds: serverCpu,
+      workerBatchCpuSeconds: difference(workerCpu, workerCpuAtStart),
+      serverBatchCpuSeconds: difference(serverCpu, serverCpuAtStart),
       loadAverage: { start: loadAtStart, end: loadAtEnd },
     };
   } finally {
@@ -297,6 +307,10 @@ async function runBaselineOnce(env: BenchEnvironment, documents: number, sourceD
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+function difference(end: number | null, start: number | null): number | null {
+  return end === null || start === null ? null : Math.round((end - start) * 100) / 100;
 }
 
 function loadAverage(): number[] {
