@@ -30,6 +30,48 @@ export interface BatchPhases {
   restMs: number;
   /** Chunk activities completed, over all runs. */
   chunks: number;
+  /** The phases' boundaries, epoch ms (server clock, the same machine's as Date.now() here). */
+  marks: { batchStarted: number; firstChunkStarted: number; lastChunkCompleted: number; reportScheduled: number; reportCompleted: number };
+}
+
+/** A process's cumulative CPU seconds, read at epoch ms `at`. */
+export interface CpuSample {
+  at: number;
+  seconds: number;
+}
+
+/** CPU seconds per phase, from samples of a process's cumulative CPU time taken during the batch. */
+export interface PhaseCpu {
+  planning: number;
+  extraction: number;
+  report: number;
+}
+
+export function phaseCpu(samples: CpuSample[], phases: BatchPhases): PhaseCpu | null {
+  const { batchStarted, firstChunkStarted, lastChunkCompleted, reportScheduled, reportCompleted } = phases.marks;
+  const planning = cpuBetween(samples, batchStarted, firstChunkStarted);
+  const extraction = cpuBetween(samples, firstChunkStarted, lastChunkCompleted);
+  const report = cpuBetween(samples, reportScheduled, reportCompleted);
+  return planning === null || extraction === null || report === null ? null : { planning, extraction, report };
+}
+
+/**
+ * CPU seconds used between two instants, interpolating linearly between the samples around each;
+ * null when the samples (sorted by time) do not cover the interval.
+ */
+export function cpuBetween(samples: CpuSample[], from: number, to: number): number | null {
+  const at = (time: number): number | null => {
+    const after = samples.findIndex((sample) => sample.at >= time);
+    if (after === -1) return null;
+    const next = samples[after]!;
+    if (next.at === time) return next.seconds;
+    if (after === 0) return null;
+    const previous = samples[after - 1]!;
+    return previous.seconds + ((next.seconds - previous.seconds) * (time - previous.at)) / (next.at - previous.at);
+  };
+  const start = at(from);
+  const end = at(to);
+  return start === null || end === null ? null : Math.round((end - start) * 100) / 100;
 }
 
 /**
@@ -95,5 +137,6 @@ export function batchPhases(runs: HistoryEvent[][], wallMs: number): BatchPhases
     historyMs: tsToMs(last.eventTime) - batchStarted,
     restMs: wallMs - planningMs - extractionMs - reportMs,
     chunks,
+    marks: { batchStarted, firstChunkStarted, lastChunkCompleted, reportScheduled: report.scheduled, reportCompleted: report.completed },
   };
 }

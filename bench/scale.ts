@@ -11,7 +11,7 @@ import type { temporal } from '@temporalio/proto';
 import type { BatchWorkflow } from '../src/batch/workflow';
 import type { BatchInputJson } from '../src/batch/input';
 import { progressQuery } from '../src/batch/messages';
-import { batchPhases, type BatchPhases } from './phases';
+import { batchPhases, phaseCpu, type BatchPhases, type CpuSample, type PhaseCpu } from './phases';
 import { cpuSeconds, megabytes, peakRssBytes, pidsWithCommandLine } from './process-stats';
 import { startWorkerProcess, stopWorkerProcess } from './worker-process';
 
@@ -79,6 +79,9 @@ export interface ScaleResult {
   /** Of those: the CPU time spent between starting the workflow and its result. */
   workerBatchCpuSeconds: number | null;
   serverBatchCpuSeconds: number | null;
+  /** The batch CPU by phase, from the processes' CPU time sampled every 100 ms; null if not measured. */
+  workerPhaseCpuSeconds: PhaseCpu | null;
+  serverPhaseCpuSeconds: PhaseCpu | null;
   /** os.loadavg() (1, 5, 15 min) when the batch started and ended: the machine is shared. */
   loadAverage: { start: number[]; end: number[] };
 }
@@ -162,6 +165,7 @@ export async function runScaleCase(env: BenchEnvironment, scaleCase: ScaleCase, 
       worker.pid === undefined ? null : cpuSeconds(worker.pid),
       serverPid === null ? null : cpuSeconds(serverPid),
     ]);
+    const cpu = sampleCpu({ worker: worker.pid ?? null, server: serverPid });
     const started = performance.now();
     const handle = await client.workflow.start<BatchWorkflow>(DEFAULTS.workflowType, { taskQueue: TASK_QUEUE, workflowId, args: [input] });
 
@@ -183,6 +187,7 @@ export async function runScaleCase(env: BenchEnvironment, scaleCase: ScaleCase, 
     }
     const wallMs = performance.now() - started;
     const loadAtEnd = loadAverage();
+    const cpuSamples = await cpu.stop();
 
     // Read the peaks before anything stops: VmHWM lives only as long as the process.
     const [workerPeak, serverPeak, workerCpu, serverCpu] = await Promise.all([
@@ -193,6 +198,7 @@ export async function runScaleCase(env: BenchEnvironment, scaleCase: ScaleCase, 
     ]);
     if (error !== undefined) await handle.terminate('benchmark timed out').catch(() => undefined);
     const { runs, histories } = await runHistories(client, workflowId, handle.firstExecutionRunId);
+    const phases = batchPhases(histories, Math.round(wallMs));
     const processed = summary ? summary.succeeded + summary.failed : 0;
     return {
       label: scaleCase.label,
@@ -205,7 +211,7 @@ export async function runScaleCase(env: BenchEnvironment, scaleCase: ScaleCase, 
       succeeded: summary?.succeeded ?? 0,
       failed: summary?.failed ?? 0,
       runs,
-      phases: batchPhases(histories, Math.round(wallMs)),
+      phases,
       maxHistoryLength: Math.max(0, ...runs.map((run) => run.historyLength)),
       workerPeakRssMb: megabytes(workerPeak),
       serverPeakRssMb: megabytes(serverPeak),
@@ -213,6 +219,8 @@ export async function runScaleCase(env: BenchEnvironment, scaleCase: ScaleCase, 
       serverCpuSeconds: serverCpu,
       workerBatchCpuSeconds: difference(workerCpu, workerCpuAtStart),
       serverBatchCpuSeconds: difference(serverCpu, serverCpuAtStart),
+      workerPhaseCpuSeconds: phases ? phaseCpu(cpuSamples.worker, phases) : null,
+      serverPhaseCpuSeconds: phases ? phaseCpu(cpuSamples.server, phases) : null,
       loadAverage: { start: loadAtStart, end: loadAtEnd },
     };
   } finally {
@@ -307,6 +315,28 @@ async function runBaselineOnce(env: BenchEnvironment, documents: number, sourceD
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** Samples each process's cumulative CPU time every 100 ms (and once at start and at stop) until stopped. */
+function sampleCpu(pids: { worker: number | null; server: number | null }) {
+  const samples: { worker: CpuSample[]; server: CpuSample[] } = { worker: [], server: [] };
+  const sample = async () => {
+    const at = Date.now();
+    const [worker, server] = await Promise.all([pids.worker === null ? null : cpuSeconds(pids.worker), pids.server === null ? null : cpuSeconds(pids.server)]);
+    if (worker !== null) samples.worker.push({ at, seconds: worker });
+    if (server !== null) samples.server.push({ at, seconds: server });
+  };
+  let pending = sample();
+  const timer = setInterval(() => {
+    pending = pending.then(sample);
+  }, 100);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await (pending = pending.then(sample));
+      return samples;
+    },
+  };
 }
 
 function difference(end: number | null, start: number | null): number | null {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import proto, { type temporal } from '@temporalio/proto';
-import { batchPhases } from '../bench/phases';
+import { batchPhases, cpuBetween, phaseCpu, type CpuSample } from '../bench/phases';
 import { median } from '../bench/scale';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
@@ -58,6 +58,7 @@ describe('bench: where a batch spends its wall time', () => {
       historyMs: 2950,
       restMs: 220,
       chunks: 2,
+      marks: { batchStarted: 1000, firstChunkStarted: 1400, lastChunkCompleted: 3400, reportScheduled: 3420, reportCompleted: 3900 },
     });
   });
 
@@ -105,5 +106,30 @@ describe('bench: the baseline is its median run', () => {
     expect(median([1000, 4000, 1200, 1100])).toBe(1150);
     expect(median([700])).toBe(700);
     expect(() => median([])).toThrow('median of no values');
+  });
+});
+
+describe('bench: CPU per phase from samples of a process’s CPU time', () => {
+  // Sampled every 100 ms from 0 to 1000: 1 s of CPU a second until 500, then half that.
+  const samples: CpuSample[] = Array.from({ length: 11 }, (_, i) => ({ at: i * 100, seconds: i <= 5 ? i * 0.1 : 0.5 + (i - 5) * 0.05 }));
+
+  it('interpolates between the samples around each boundary', () => {
+    expect(cpuBetween(samples, 0, 500)).toBe(0.5);
+    expect(cpuBetween(samples, 250, 700)).toBe(0.35);
+    expect(cpuBetween(samples, 600, 600)).toBe(0);
+  });
+
+  it('is null for an interval the samples do not cover', () => {
+    expect(cpuBetween(samples, -50, 500)).toBeNull();
+    expect(cpuBetween(samples, 500, 1001)).toBeNull();
+    expect(cpuBetween([], 0, 1)).toBeNull();
+  });
+
+  it('splits the CPU into planning, extraction and report at the phases’ marks', () => {
+    const only = run().started(0).activity('planBatch', 10, 20, 150);
+    only.activity('extractChunk', 160, 200, 700).activity('writeReport', 800, 800, 1000).closed(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED, 1000);
+    const phases = batchPhases([only.events], 1000)!;
+    expect(phaseCpu(samples, phases)).toEqual({ planning: 0.2, extraction: 0.4, report: 0.1 });
+    expect(phaseCpu(samples.slice(0, 9), phases)).toBeNull();
   });
 });
