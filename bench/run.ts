@@ -242,7 +242,7 @@ function formatTargets(targets: Targets): string {
 }
 
 function formatTable(rows: CaseRow[]): string {
-  const header = ['case', 'docs', 'chunk', 'conc', 'in flight', 'heap cap', 'runs', 'max hist', 'wall s', 'plan s', 'extract s', 'report s', 'rest s', 'docs/s', 'base s', 'base runs s', 'base docs/s', 'overhead', 'extract overhead', 'worker MB', 'server MB', 'worker cpu s', 'of it batch', 'server cpu s', 'of it batch', 'load 1m', 'ok'];
+  const header = ['case', 'docs', 'chunk', 'conc', 'in flight', 'heap cap', 'runs', 'max hist', 'wall s', 'plan s', 'extract s', 'report s', 'rest s', 'docs/s', 'base s', 'base runs s', 'base docs/s', 'overhead', 'extract overhead', 'worker MB', 'server MB', 'worker cpu s', 'of it batch', 'of it extract', 'server cpu s', 'of it batch', 'base cpu s', 'load 1m', 'ok'];
   const phase = (ms: number | undefined) => (ms === undefined ? '–' : seconds(ms));
   const body = rows.map(({ result, baseline, overhead, extractionOverhead }) => [
     result.label,
@@ -268,8 +268,10 @@ function formatTable(rows: CaseRow[]): string {
     String(result.serverPeakRssMb ?? '?'),
     result.workerCpuSeconds?.toFixed(1) ?? '?',
     result.workerBatchCpuSeconds?.toFixed(1) ?? '?',
+    result.workerPhaseCpuSeconds?.extraction.toFixed(1) ?? '?',
     result.serverCpuSeconds?.toFixed(1) ?? '?',
     result.serverBatchCpuSeconds?.toFixed(1) ?? '?',
+    baseline ? baseline.runs.map((run) => seconds(run.cpuMs)).join(' ') : '–',
     `${result.loadAverage.start[0]}→${result.loadAverage.end[0]}`,
     result.completed ? 'yes' : `NO: ${result.error ?? 'incomplete'}`,
   ]);
@@ -285,6 +287,7 @@ function describeRow({ result, baseline, overhead, extractionOverhead }: CaseRow
   return (
     `${seconds(result.wallMs)} s, ${result.docsPerSecond} docs/s, ${result.runs.length} runs, largest history ${result.maxHistoryLength}, ` +
     `worker ${result.workerPeakRssMb} MB, server ${result.serverPeakRssMb} MB, CPU during the batch: worker ${result.workerBatchCpuSeconds} s, server ${result.serverBatchCpuSeconds} s` +
+    (result.workerPhaseCpuSeconds && result.serverPhaseCpuSeconds ? ` (extraction: worker ${result.workerPhaseCpuSeconds.extraction} s, server ${result.serverPhaseCpuSeconds.extraction} s)` : '') +
     (phases ? `; planning ${seconds(phases.planningMs)} s, extraction ${seconds(phases.extractionMs)} s, report ${seconds(phases.reportMs)} s, rest ${seconds(phases.restMs)} s` : '') +
     (baseline ? `; baseline ${seconds(baseline.wallMs)} s, median of ${baseline.runs.map((run) => seconds(run.wallMs)).join(', ')} (${overhead}×, extraction ${extractionOverhead}×)` : '')
   );

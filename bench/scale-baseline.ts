@@ -2,7 +2,7 @@
  * The baseline people would write instead of docbatch: list the folder, then a p-limit loop that
  * loads each document, calls the same zero-latency extractor and appends its result to one JSONL
  * file. No Temporal, no checkpoints, no retries. Run as a child process (its peak RSS is its own);
- * prints one JSON line: { documents, succeeded, wallMs, listingMs, peakRssBytes }.
+ * prints one JSON line: { documents, succeeded, wallMs, listingMs, cpuMs, peakRssBytes }.
  */
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
@@ -18,6 +18,7 @@ if (!BENCH_SOURCE_DIR || !BENCH_RESULTS_FILE || !BENCH_CONCURRENCY) {
 }
 
 const started = performance.now();
+const cpuAtStart = process.cpuUsage();
 const extractor = createZeroLatencyExtractor(Number(BENCH_CONCURRENCY));
 const files = (await glob(['**/*'], { cwd: BENCH_SOURCE_DIR, absolute: true, onlyFiles: true })).sort();
 const listingMs = performance.now() - started;
@@ -38,5 +39,7 @@ await Promise.all(
 out.end();
 await once(out, 'finish');
 const wallMs = performance.now() - started;
+const cpu = process.cpuUsage(cpuAtStart);
+const cpuMs = (cpu.user + cpu.system) / 1000;
 // maxRSS is this process's peak resident set (kB), the same number as VmHWM.
-process.stdout.write(JSON.stringify({ documents: files.length, succeeded, wallMs, listingMs, peakRssBytes: process.resourceUsage().maxRSS * 1024 }) + '\n');
+process.stdout.write(JSON.stringify({ documents: files.length, succeeded, wallMs, listingMs, cpuMs, peakRssBytes: process.resourceUsage().maxRSS * 1024 }) + '\n');

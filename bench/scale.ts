@@ -90,6 +90,8 @@ export interface BaselineRun {
   wallMs: number;
   /** Of wallMs: listing the folder, before the loop. */
   listingMs: number;
+  /** CPU time (user + system, all threads) over wallMs. */
+  cpuMs: number;
   peakRssMb: number | null;
   loadAverage: { start: number[]; end: number[] };
 }
@@ -304,11 +306,12 @@ async function runBaselineOnce(env: BenchEnvironment, documents: number, sourceD
     const [code] = (await once(child, 'exit')) as [number | null];
     const line = stdout.trim().split('\n').pop() ?? '';
     if (code !== 0 || !line.startsWith('{')) throw new Error(`the baseline exited with code ${code}:\n${stderr.slice(-2000)}`);
-    const report = JSON.parse(line) as { documents: number; succeeded: number; wallMs: number; listingMs: number; peakRssBytes: number };
+    const report = JSON.parse(line) as { documents: number; succeeded: number; wallMs: number; listingMs: number; cpuMs: number; peakRssBytes: number };
     if (report.succeeded !== documents) throw new Error(`the baseline extracted ${report.succeeded} of ${documents} documents`);
     return {
       wallMs: Math.round(report.wallMs),
       listingMs: Math.round(report.listingMs),
+      cpuMs: Math.round(report.cpuMs),
       peakRssMb: megabytes(report.peakRssBytes),
       loadAverage: { start: loadAtStart, end: loadAverage() },
     };
