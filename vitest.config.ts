@@ -10,6 +10,8 @@ const unitTests = [
   'test/anthropic-extractor.test.ts',
   'test/api-errors.test.ts',
   'test/batch-input.test.ts',
+  'test/bench-phases.test.ts',
+  'test/bench-ratelimit-measure.test.ts',
   'test/chunk-queue.test.ts',
   'test/compose.test.ts',
   'test/document-loading.test.ts',
