@@ -57,10 +57,13 @@ async function killedAt(point: FaultPoint, freeze = false) {
   const doomed = await startWorkerProcess({ ...env, DOCBATCH_FAULT_POINT: point, ...(freeze ? { DOCBATCH_FAULT_SIGNAL: 'SIGSTOP' } : {}) });
   workers.push(doomed);
   const died = once(doomed.child, 'exit');
-  const stopped = (async () => {
-    while (!(await isStopped(doomed.child.pid!))) await sleep(50);
+  const stopped = async () => {
+    while (!(await isStopped(doomed.child.pid!))) {
+      if (doomed.child.exitCode !== null || doomed.child.signalCode !== null) throw new Error(`the worker to freeze exited (${doomed.child.signalCode ?? doomed.child.exitCode}) instead of stopping`);
+      await sleep(50);
+    }
     return [null, 'SIGSTOP'] as const;
-  })();
+  };
 
   const dir = await documentDir(DOCUMENTS);
   const outputDir = await tempDir('kill-out');
@@ -79,7 +82,7 @@ async function killedAt(point: FaultPoint, freeze = false) {
     messageBatches: { pollInterval: '300ms' },
   });
   const batchDir = path.join(outputDir, batchId);
-  const [, signal] = await (freeze ? stopped : died);
+  const [, signal] = await (freeze ? stopped() : died);
   const atKill = {
     signal,
     created: emulator.messageBatches.list().length,
