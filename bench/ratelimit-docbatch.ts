@@ -131,7 +131,7 @@ export async function startDocbatchFleet(env: DocbatchEnvironment, settings: Doc
       const handle = await client.workflow.start<BatchWorkflow>(DEFAULTS.workflowType, { taskQueue: TASK_QUEUE, workflowId, args: [input] });
       const ticker = setInterval(() => {
         handle.query(progressQuery).then(
-          (p) => log(`  ${label}: ${p.processed}/${p.total} documents, ${p.inFlight} chunks in flight, ${Math.round((Date.now() - startedAt) / 1000)} s`),
+          (p) => log(`  ${label}: ${p.processed}/${p.total} documents, ${p.chunks.inFlight} chunks (${p.inFlight} documents) in flight, ${Math.round((Date.now() - startedAt) / 1000)} s`),
           () => undefined,
         );
       }, 15_000);
