@@ -12,6 +12,7 @@ const unitTests = [
   'test/batch-input.test.ts',
   'test/bench-phases.test.ts',
   'test/bench-ratelimit-measure.test.ts',
+  'test/chunk-attempt.test.ts',
   'test/chunk-queue.test.ts',
   'test/compose.test.ts',
   'test/document-loading.test.ts',

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
 import type { DocumentResult } from '../src/store/document-result';
-import { heartbeatEveryMs } from '../src/activities/extract-chunk';
+import { heartbeatEveryMs } from '../src/activities/chunk-attempt';
 import { readJsonLines, startBatch, startTestWorker, testClient, uniqueId } from './helpers/batch';
 import { documentDir } from './helpers/documents';
 import { countingExtractor } from './helpers/extractors';

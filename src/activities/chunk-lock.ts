@@ -1,5 +1,5 @@
 import { Context } from '@temporalio/activity';
-import { heartbeatEveryMs } from './extract-chunk';
+import { heartbeatEveryMs } from './chunk-attempt';
 
 /**
  * One batch-mode activity per chunk at a time in this process. Temporal may start a new attempt

@@ -1,4 +1,3 @@
-import { setMaxListeners } from 'node:events';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Message } from '@anthropic-ai/sdk/resources/messages';
@@ -11,13 +10,12 @@ import { DocumentError } from '../extraction/errors';
 import { parseCustomId } from '../extraction/message-batches/custom-id';
 import { outcomeOf } from '../extraction/message-batches/results';
 import { batchUsageOf } from '../extraction/message-batches/usage';
-import type { DocumentResult } from '../store/document-result';
 import { type ChunkJournal, withChunkJournal } from '../store/journal';
 import { readManifest } from '../store/manifest';
 import { readSubmissions, type SubmissionGroup } from '../store/message-batch-records';
 import { chunkJournalPath } from '../store/paths';
 import { documentFailed, documentSucceeded, extractDocument, extractionRequest, openDocument } from './document-outcome';
-import { heartbeatEveryMs } from './extract-chunk';
+import { ChunkAttempt } from './chunk-attempt';
 import { underChunkLock } from './chunk-lock';
 import { faultPoint, faultPointArmed } from './fault-point';
 import { toActivityFailure } from './failures';
@@ -58,51 +56,19 @@ async function collectChunkNow(deps: MessageBatchDeps, input: CollectChunkInput,
     if (submission.intent.round === input.round) thisRound.push(submission);
   }
   const slots = documentSlotsFor(anthropic, () => anthropic.documentsInFlight?.() ?? 8);
-  const stop = new AbortController();
-  setMaxListeners(end - start + 1, stop.signal);
-  const onCancel = () => stop.abort(context.cancellationSignal.reason);
-  context.cancellationSignal.addEventListener('abort', onCancel, { once: true });
   const answered = new Set<number>();
   let resubmit = 0;
-  let extractedNow = 0;
-  let failure: { error: unknown } | undefined;
-  const running = new Set<Promise<void>>();
-  const progress = () => ({ done: journal.done.size, of: end - start });
-
-  const journaled = async (result: DocumentResult): Promise<boolean> => {
-    if (!(await journal.append(result))) return false;
-    deps.observer?.documentFinished(result, input.settings.extractor);
-    extractedNow++;
-    return true;
-  };
-
-  /** Runs `work` in a document slot (it calls the Messages API); a failure stops the attempt after what is in flight. */
-  const inSlot = async (work: () => Promise<DocumentResult>): Promise<void> => {
-    const release = await slots.acquire(stop.signal).catch(() => undefined);
-    if (!release) return;
-    const task = (async () => {
-      try {
-        if (!stop.signal.aborted) await journaled(await work());
-      } catch (error) {
-        failure ??= { error };
-        stop.abort(error);
-      } finally {
-        release();
-      }
-    })();
-    running.add(task);
-    void task.finally(() => running.delete(task));
-  };
+  const chunkAttempt = new ChunkAttempt(context, journal, slots, end - start, (result) => deps.observer?.documentFinished(result, input.settings.extractor));
 
   const path = (index: number) => manifest[index]!.path;
   const base = (index: number) => ({ base: { index, path: path(index), attempts: attempt }, startedAt: deps.now() });
 
   /** A document whose resubmits ran out: one realtime call, or failed with the reason. */
   const ranOut = async (index: number, reason: string, expired: boolean) => {
-    if (input.whenResubmitsRunOut === 'realtime') return inSlot(() => extractDocument(deps, extractor, schema, input.settings, manifest[index]!, attempt));
+    if (input.whenResubmitsRunOut === 'realtime') return chunkAttempt.inSlot(() => extractDocument(deps, extractor, schema, input.settings, manifest[index]!, attempt));
     const submissions = input.round + 1;
     const message = `${path(index)}: ${reason}, in ${submissions} submission${submissions === 1 ? '' : 's'} to the Message Batches API; messageBatches.resubmits (${input.resubmits}) ran out: raise it, or set messageBatches.whenResubmitsRunOut to "realtime"`;
-    await journaled(documentFailed(deps, base(index), new DocumentError(expired ? 'timeout' : 'rejected_by_api', message)));
+    await chunkAttempt.record(documentFailed(deps, base(index), new DocumentError(expired ? 'timeout' : 'rejected_by_api', message)));
   };
   const again = async (index: number, reason: string, expired: boolean) => {
     if (input.round >= input.resubmits) await ranOut(index, reason, expired);
@@ -110,7 +76,7 @@ async function collectChunkNow(deps: MessageBatchDeps, input: CollectChunkInput,
   };
 
   const succeeded = (index: number, group: SubmissionGroup, message: Message, submittedAt: string) =>
-    inSlot(async () => {
+    chunkAttempt.inSlot(async () => {
       // Loaded again for its content (a repair turn), its cache key and encoding; never looked up in the cache: this answer is paid for.
       const start = await openDocument(deps, schema, input.settings, extractor.settingsKey, manifest[index]!, attempt, { lookUpCache: false });
       if ('result' in start) return start.result;
@@ -128,7 +94,6 @@ async function collectChunkNow(deps: MessageBatchDeps, input: CollectChunkInput,
       }
     });
 
-  const beat = setInterval(() => context.heartbeat(progress()), heartbeatEveryMs(context.info.heartbeatTimeoutMs));
   try {
     for (const [position, ref] of input.messageBatches.entries()) {
       const group = groups.get(ref.id);
@@ -141,7 +106,7 @@ async function collectChunkNow(deps: MessageBatchDeps, input: CollectChunkInput,
         throw messageBatchFailure(error, `the results of Message Batch ${ref.id} (chunk ${input.chunkIndex})`);
       });
       for await (const line of results) {
-        if (stop.signal.aborted) break;
+        if (chunkAttempt.stopped) break;
         const id = parseCustomId(line.custom_id);
         if (!id || id.token !== group.intent.token || !members.has(id.index)) {
           context.log.warn(`Message Batch ${ref.id}: result ${line.custom_id} is not one of chunk ${input.chunkIndex}'s (token ${group.intent.token}): ignored`);
@@ -154,38 +119,37 @@ async function collectChunkNow(deps: MessageBatchDeps, input: CollectChunkInput,
           await succeeded(id.index, group, outcome.message, ref.createdAt);
         } else if (outcome.kind === 'rejected') {
           const rejected = new DocumentError('rejected_by_api', `the Message Batches API rejected the request for ${path(id.index)}: ${outcome.message}`);
-          await journaled(documentFailed(deps, base(id.index), rejected));
+          await chunkAttempt.record(documentFailed(deps, base(id.index), rejected));
         } else if (outcome.kind === 'resubmit') {
           await again(id.index, outcome.reason, line.result.type === 'expired');
         }
         if (position === 0 && faultPointArmed('message-batch:collecting')) {
-          await Promise.all(running);
+          await chunkAttempt.settled();
           if (countJournaled(journal, members) >= half) faultPoint('message-batch:collecting');
         }
       }
     }
-    await Promise.all(running);
-    if (!failure && !stop.signal.aborted) {
+    await chunkAttempt.settled();
+    if (!chunkAttempt.stopped) {
       // A document of this round no result answered (its group adopted another submission's Message Batch): sent again.
       for (const submission of thisRound) {
         for (const index of submission.intent.indices) {
           if (!answered.has(index) && !(await journal.has(index))) await again(index, 'not answered by any Message Batch of its submission', true);
         }
       }
-      await Promise.all(running);
+      await chunkAttempt.settled();
     }
   } catch (error) {
-    stop.abort(error);
-    await Promise.allSettled(running);
+    chunkAttempt.fail(error);
+    await chunkAttempt.settled();
     throw toActivityFailure(error);
   } finally {
-    clearInterval(beat);
-    context.cancellationSignal.removeEventListener('abort', onCancel);
+    chunkAttempt.close();
   }
-  if (failure) throw toActivityFailure(failure.error);
+  if (chunkAttempt.failure) throw toActivityFailure(chunkAttempt.failure.error);
   await journal.refresh();
   const done = journal.done;
-  return { chunkIndex: input.chunkIndex, extractedNow, ...countResults(done.values()), resubmit };
+  return { chunkIndex: input.chunkIndex, extractedNow: chunkAttempt.journaledNow, ...countResults(done.values()), resubmit };
 }
 
 /** The model a document's request was sent to, as its intent recorded it. */

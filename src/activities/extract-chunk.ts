@@ -1,4 +1,3 @@
-import { setMaxListeners } from 'node:events';
 import { Context } from '@temporalio/activity';
 import { CancelledFailure } from '@temporalio/common';
 import { BatchFault } from '../extraction/errors';
@@ -6,7 +5,6 @@ import type { Extractor } from '../extraction/extractor';
 import type { ExtractionObserver } from '../metrics/observer';
 import type { LoadedSchema } from '../extraction/schemas';
 import { loadSchema, SchemaError } from '../extraction/schemas/load';
-import type { DocumentResult } from '../store/document-result';
 import { type ChunkJournal, withChunkJournal } from '../store/journal';
 import { documentSlotsFor } from '../extraction/document-slots';
 import { readManifest } from '../store/manifest';
@@ -17,6 +15,7 @@ import { extractDocument } from './document-outcome';
 import { chunkRange } from '../batch/chunks';
 import { countResults } from '../batch/counts';
 import { toActivityFailure } from './failures';
+import { ChunkAttempt } from './chunk-attempt';
 
 export interface ExtractChunkDeps {
   extractorFor: (settings: ExtractionSettings) => Extractor | Promise<Extractor>;
@@ -57,63 +56,28 @@ async function extractChunkWith(deps: ExtractChunkDeps, input: ExtractChunkInput
     throw toActivityFailure(error);
   }
   const slots = documentSlotsFor(extractor, () => extractor.documentsInFlight?.() ?? defaultDocumentsInFlight);
-  const progress = () => ({ done: journal.done.size, of: end - start });
-  // Aborted on cancellation or on the first failure of the attempt: no further document starts.
-  const stop = new AbortController();
-  // Every document of the chunk waits for a slot on this one signal: more than Node's 10 listeners is expected.
-  setMaxListeners(end - start + 1, stop.signal);
-  const onCancel = () => stop.abort(context.cancellationSignal.reason);
-  context.cancellationSignal.addEventListener('abort', onCancel, { once: true });
-  let failure: { error: unknown } | undefined;
-  let extractedNow = 0;
-
-  const extractOne = async (index: number): Promise<void> => {
-    const release = await slots.acquire(stop.signal).catch(() => undefined);
-    if (!release) return;
-    try {
-      if (stop.signal.aborted || (await journal.has(index))) return;
-      let result: DocumentResult;
-      try {
-        result = await extractDocument(deps, extractor, schema, input.settings, manifest[index]!, context.info.attempt);
-      } catch (error) {
-        failure ??= { error };
-        stop.abort(error);
-        return;
-      }
-      if (await journal.append(result)) {
-        deps.observer?.documentFinished(result, input.settings.extractor);
-        extractedNow++;
-      }
-      context.heartbeat(progress());
-    } finally {
-      release();
-    }
-  };
-
-  const beat = setInterval(() => context.heartbeat(progress()), heartbeatEveryMs(context.info.heartbeatTimeoutMs));
+  const chunkAttempt = new ChunkAttempt(context, journal, slots, end - start, (result) => deps.observer?.documentFinished(result, input.settings.extractor));
   try {
     const pending: number[] = [];
     for (let index = start; index < end; index++) if (!journal.done.has(index)) pending.push(index);
-    await Promise.all(pending.map(extractOne));
+    await Promise.all(
+      pending.map((index) =>
+        chunkAttempt.inSlot(async () =>
+          (await journal.has(index)) ? undefined : extractDocument(deps, extractor, schema, input.settings, manifest[index]!, context.info.attempt),
+        ),
+      ),
+    );
+    await chunkAttempt.settled();
   } finally {
-    clearInterval(beat);
-    context.cancellationSignal.removeEventListener('abort', onCancel);
+    chunkAttempt.close();
   }
-  if (failure) throw toActivityFailure(failure.error);
+  if (chunkAttempt.failure) throw toActivityFailure(chunkAttempt.failure.error);
   // Counted from the file: it also holds what another attempt of this chunk wrote meanwhile.
   await journal.refresh();
   const done = journal.done;
   if (context.cancellationSignal.aborted && done.size < end - start) throw new CancelledFailure(`chunk ${input.chunkIndex} cancelled`);
-  return { chunkIndex: input.chunkIndex, extractedNow, ...countResults(done.values()) };
+  return { chunkIndex: input.chunkIndex, extractedNow: chunkAttempt.journaledNow, ...countResults(done.values()) };
 }
 
 /** Documents in flight per process for an extractor that does not say (test doubles). */
 const defaultDocumentsInFlight = 8;
-
-/**
- * A third of the timeout: two beats can be lost before the chunk is presumed dead. The SDK
- * throttles what it sends, so beating often costs nothing; it also delivers cancellation.
- */
-export function heartbeatEveryMs(heartbeatTimeoutMs: number | undefined): number {
-  return Math.max(100, Math.floor((heartbeatTimeoutMs || 15_000) / 3));
-}

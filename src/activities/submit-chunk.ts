@@ -16,7 +16,7 @@ import { failureTypes } from '../batch/failures';
 import { attemptSuperseded, readSubmissions, recordAttempt, recordCreated, recordedMessageBatchIds, recordIntent, type CreatedRecord, type SubmissionGroup } from '../store/message-batch-records';
 import { chunkJournalPath } from '../store/paths';
 import { documentFailed, documentSucceeded, extractionRequest, openDocument, type OpenedDocument } from './document-outcome';
-import { heartbeatEveryMs } from './extract-chunk';
+import { heartbeatEveryMs } from './chunk-attempt';
 import { underChunkLock } from './chunk-lock';
 import { faultPoint } from './fault-point';
 import { toActivityFailure } from './failures';
