@@ -55,7 +55,7 @@ async function collectChunkNow(deps: MessageBatchDeps, input: CollectChunkInput,
     for (const created of submission.created) groups.set(created.id, submission);
     if (submission.intent.round === input.round) thisRound.push(submission);
   }
-  const slots = documentSlotsFor(anthropic, () => anthropic.documentsInFlight?.() ?? 8);
+  const slots = documentSlotsFor(anthropic);
   const answered = new Set<number>();
   let resubmit = 0;
   const chunkAttempt = new ChunkAttempt(context, journal, slots, end - start, (result) => deps.observer?.documentFinished(result, input.settings.extractor));

@@ -28,12 +28,10 @@ export interface ExtractChunkDeps {
  * Extracts the documents of one chunk that its journal does not hold yet, several at once: each
  * document waits for a slot of the worker's process-wide pool (document-slots.ts), sized by the
  * extractor (its rate limiter's Little's-law estimate, or its decoder pool), so a chunk of any size
- * keeps as many requests in flight as the account's limits allow. Each result is appended the
- * moment it is known; the journal is re-checked right before each document, so a document another
- * attempt of this chunk finished meanwhile is not extracted again. Heartbeats run on a timer (also
- * during a long extraction) so a dead worker is noticed within the heartbeat timeout. On
- * cancellation, or a failure that fails the attempt, no further document starts; those in flight
- * finish and are journaled first. Returns counts only.
+ * keeps as many requests in flight as the account's limits allow (ChunkAttempt: journaled as each
+ * finishes, heartbeats, stop on cancellation or the first failure). The journal is re-checked right
+ * before each document, so a document another attempt of this chunk finished meanwhile is not
+ * extracted again. Returns counts only.
  */
 export async function extractChunk(deps: ExtractChunkDeps, input: ExtractChunkInput): Promise<ExtractChunkResult> {
   return withChunkJournal(chunkJournalPath(input.batchDir, input.chunkIndex), (journal) => extractChunkWith(deps, input, journal));
@@ -55,7 +53,7 @@ async function extractChunkWith(deps: ExtractChunkDeps, input: ExtractChunkInput
   } catch (error) {
     throw toActivityFailure(error);
   }
-  const slots = documentSlotsFor(extractor, () => extractor.documentsInFlight?.() ?? defaultDocumentsInFlight);
+  const slots = documentSlotsFor(extractor);
   const chunkAttempt = new ChunkAttempt(context, journal, slots, end - start, (result) => deps.observer?.documentFinished(result, input.settings.extractor));
   try {
     const pending: number[] = [];
@@ -78,6 +76,3 @@ async function extractChunkWith(deps: ExtractChunkDeps, input: ExtractChunkInput
   if (context.cancellationSignal.aborted && done.size < end - start) throw new CancelledFailure(`chunk ${input.chunkIndex} cancelled`);
   return { chunkIndex: input.chunkIndex, extractedNow: chunkAttempt.journaledNow, ...countResults(done.values()) };
 }
-
-/** Documents in flight per process for an extractor that does not say (test doubles). */
-const defaultDocumentsInFlight = 8;

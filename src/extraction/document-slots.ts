@@ -1,3 +1,5 @@
+import type { Extractor } from './extractor';
+
 /**
  * The documents one worker process works on at once, whatever chunk or batch they belong to: a
  * first-in, first-out pool whose size is asked of its owner (the extractor: its rate limiter's
@@ -58,12 +60,15 @@ function abortReason(signal: AbortSignal): Error {
 
 const pools = new WeakMap<object, DocumentSlots>();
 
-/** The slot pool of this process for one extractor (extractors are reused across chunks). */
-export function documentSlotsFor(owner: object, size: () => number): DocumentSlots {
-  let slots = pools.get(owner);
+/** Documents in flight per process for an extractor that does not say (test doubles). */
+const defaultDocumentsInFlight = 8;
+
+/** The slot pool of this process for one extractor (extractors are reused across chunks), sized by it. */
+export function documentSlotsFor(extractor: Pick<Extractor, 'documentsInFlight'>): DocumentSlots {
+  let slots = pools.get(extractor);
   if (!slots) {
-    slots = new DocumentSlots(size);
-    pools.set(owner, slots);
+    slots = new DocumentSlots(() => extractor.documentsInFlight?.() ?? defaultDocumentsInFlight);
+    pools.set(extractor, slots);
   }
   return slots;
 }
