@@ -34,7 +34,7 @@ export class S3Storage implements Storage {
   }
 
   urlOf(key: string): string {
-    return `s3://${this.bucket}/${this.keyOf(key)}`;
+    return key === '' ? this.location : `s3://${this.bucket}/${this.keyOf(key)}`;
   }
 
   at(prefix: string): Storage {
