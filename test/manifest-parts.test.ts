@@ -4,6 +4,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { describe, expect, it } from 'vitest';
 import { extractChunk } from '../src/activities/extract-chunk';
 import { planBatch } from '../src/activities/plan-batch';
+import type { PlanBatchResult } from '../src/batch/activities';
 import { batchInputSchema } from '../src/batch/input';
 import { manifestEntries, readManifestChunk } from '../src/store/manifest';
 import { readJournal } from '../src/store/journal';
@@ -20,7 +21,7 @@ describe('the manifest in chunk-sized parts', () => {
     const dir = await documentDir(23);
     const outputDir = await tempDir('parts');
     const input = batchInputSchema.parse({ source: { dir }, outputDir, chunkSize: 5, extractor: 'local' });
-    const plan = await new MockActivityEnvironment().run(planBatch, { hasAnthropicKey: () => false }, { batchId: 'parts', input });
+    const plan: PlanBatchResult = await new MockActivityEnvironment().run(planBatch, { hasAnthropicKey: () => false }, { batchId: 'parts', input });
     expect(plan).toMatchObject({ total: 23, chunkCount: 5 });
     expect((await readdir(path.join(plan.batchDir, batchKeys.manifestParts))).sort()).toEqual(['000000.jsonl', '000001.jsonl', '000002.jsonl', '000003.jsonl', '000004.jsonl']);
     expect((await readManifestChunk(plan.batchDir, 4, 5)).map((entry) => entry.index)).toEqual([20, 21, 22]);
@@ -34,7 +35,7 @@ describe('the manifest in chunk-sized parts', () => {
     const dir = await documentDir(20);
     const outputDir = await tempDir('parts');
     const input = batchInputSchema.parse({ source: { dir }, outputDir, chunkSize: 4, extractor: 'local', cache: false });
-    const plan = await new MockActivityEnvironment().run(planBatch, { hasAnthropicKey: () => false }, { batchId: 'own-part', input });
+    const plan: PlanBatchResult = await new MockActivityEnvironment().run(planBatch, { hasAnthropicKey: () => false }, { batchId: 'own-part', input });
     // Part 0 stays: it says the batch has parts (a batch planned before them reads manifest.jsonl).
     for (const chunk of [1, 2, 4]) await rm(path.join(plan.batchDir, batchKeys.manifestPart(chunk)));
     const settings = { schema: input.schema, extractor: 'local' as const, models: input.models, cache: false };
