@@ -6,7 +6,7 @@ import type { BatchInput } from '../batch/input';
 import { documentErrorTypes } from '../extraction/errors';
 import { writeFileAtomic } from './atomic-file';
 import { batchFiles } from './paths';
-import { listDirectoryEntries, listPathEntries } from './source-listing';
+import { inspectPaths, listDirectoryEntries, readManifestLines, type ListedEntry } from './source-listing';
 
 /** One line of manifest.jsonl: an entry of the source, in processing order. */
 export const manifestEntrySchema = z.object({
@@ -27,7 +27,7 @@ export class SourceError extends Error {
  * that cannot be one with its problem (see source-listing.ts), so none goes missing silently.
  */
 export async function listSource(source: BatchInput['source'], order: BatchInput['order']): Promise<ManifestEntry[]> {
-  const entries = 'dir' in source ? await listDirectory(source) : await listPathEntries(await listManifestFile(source.manifest));
+  const entries = 'dir' in source ? await listDirectory(source) : await listManifestFile(source.manifest);
   return sortDocuments(entries, order).map((entry, index) => ({ index, ...entry }));
 }
 
@@ -50,27 +50,17 @@ async function listDirectory(source: Extract<BatchInput['source'], { dir: string
   return listDirectoryEntries({ ...source, dir });
 }
 
-/** A manifest file lists one path per line, or is a manifest.jsonl of an earlier batch. */
-async function listManifestFile(file: string): Promise<string[]> {
+/** A manifest file lists one path per line, or is a manifest.jsonl of an earlier batch (see readManifestLines). */
+async function listManifestFile(file: string): Promise<ListedEntry[]> {
   const manifestPath = path.resolve(file);
-  const text = await readFile(manifestPath, 'utf8').catch(() => {
+  const info = await stat(manifestPath).catch(() => null);
+  const readable = info?.isFile() === true && (await access(manifestPath, constants.R_OK).then(() => true, () => false));
+  if (!readable) {
     throw new SourceError(`source.manifest ${manifestPath} cannot be read: pass a file that lists one document path per line`);
-  });
-  const base = path.dirname(manifestPath);
-  const paths = text
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line !== '' && !line.startsWith('#'))
-    .map((line) => (line.startsWith('{') ? manifestLinePath(JSON.parse(line) as { path?: unknown }) : line))
-    .filter((line) => line !== '')
-    .map((line) => path.resolve(base, line));
-  return [...new Set(paths)];
-}
-
-/** The path of a manifest.jsonl entry; anything but a string is kept visible (it then fails as a missing file, by name). */
-function manifestLinePath(entry: { path?: unknown }): string {
-  if (entry.path === undefined || entry.path === null) return '';
-  return typeof entry.path === 'string' ? entry.path : JSON.stringify(entry.path);
+  }
+  const entries: ListedEntry[] = [];
+  for await (const { line: _line, ...entry } of inspectPaths(readManifestLines(manifestPath))) entries.push(entry);
+  return entries;
 }
 
 export async function writeManifest(batchDir: string, entries: ManifestEntry[]): Promise<void> {
