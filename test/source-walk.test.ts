@@ -2,8 +2,19 @@ import { execFileSync } from 'node:child_process';
 import { link, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { inspectPaths, readManifestLines, walkDirectory, type DirectorySource, type ListedEntry, type WalkOptions } from '../src/store/source-listing';
+
+// Counts the directories a walk reads, to show a resumed walk skips whole subtrees before its `after`.
+const directoriesRead = vi.hoisted(() => [] as string[]);
+vi.mock('node:fs/promises', async (importOriginal) => {
+  const fs = await importOriginal<typeof import('node:fs/promises')>();
+  const readdir = (async (dir: string, options: unknown) => {
+    directoriesRead.push(dir);
+    return fs.readdir(dir, options as never);
+  }) as typeof fs.readdir;
+  return { ...fs, readdir, default: { ...fs, readdir } };
+});
 
 /**
  * The source walk as a stream: path order, resuming after any entry, memory that does not grow
@@ -98,6 +109,14 @@ describe('walkDirectory order and resume', () => {
     expect(await walk(dir, {}, { after: path.join(dir, '\uFFFF') })).toEqual([]);
     expect(await walk(dir, {}, { after: path.join(dir, 'a', 'y', 'a') }).then((rest) => rest.filter((entry) => !entry.path.endsWith('hard-2.txt')))).toEqual(full.filter((entry) => entry.path > path.join(dir, 'a', 'y', 'a')));
     expect(await walk(dir, {}, { after: path.join(dir, 'a') + '/' }).then((rest) => rest.filter((entry) => !entry.path.endsWith('hard-2.txt')))).toEqual(full.filter((entry) => entry.path > path.join(dir, 'a') + '/'));
+  });
+
+  it('reads only the directories on the resume path and after it', async () => {
+    directoriesRead.length = 0;
+    // No `seen` passed: z/hard-2.txt is listed, as the slice with hard-1.txt is not known to this walk.
+    const rest = await walk(dir, {}, { after: path.join(dir, 'x.pdf-2', 'deep', 'er', 'file.txt') });
+    expect(relative(dir, rest)).toEqual(['x.pdf-dangling.txt', 'x.pdf.bak', 'x.pdf/inner.txt', 'z/hard-2.txt', 'z/z/z/z.txt', 'é.txt', 'é/ü.txt', '😀.txt', 'ﬀ.txt']);
+    expect(directoriesRead.map((read) => path.relative(dir, read))).toEqual(['', 'x.pdf-2', 'x.pdf-2/deep', 'x.pdf-2/deep/er', 'x.pdf', 'z', 'z/z', 'z/z/z', 'é']);
   });
 
   it('lists in three resumed slices what one listing lists, hard links once across the slices', async () => {
