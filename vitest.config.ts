@@ -16,6 +16,7 @@ const unitTests = [
   'test/chunk-queue.test.ts',
   'test/compose.test.ts',
   'test/document-loading.test.ts',
+  'test/document-slots.test.ts',
   'test/emulator.test.ts',
   'test/emulator-batches.test.ts',
   'test/encryption-codec.test.ts',
