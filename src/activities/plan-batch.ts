@@ -20,6 +20,8 @@ export interface PlanBatchDeps {
 
 /** The workflow hears of newly listed chunks at most this often (each signal is a history event). */
 const LISTED_SIGNAL_EVERY_MS = 1_000;
+/** Well within planning's heartbeat timeout (activity-options.ts). */
+const HEARTBEAT_EVERY_MS = 10_000;
 
 /**
  * Lists the source in a deterministic order into the manifest's parts, one per chunk, and tells
@@ -58,6 +60,8 @@ export async function planBatch(deps: PlanBatchDeps, { batchId, input }: PlanBat
   const readyPaths = new Map<number, string>();
   const lastPathOfReady = () => readyPaths.get(writer.readyChunks - 1);
 
+  // Alive while a listing is slow to yield (a sorted order lists everything first; a huge folder is read whole).
+  const alive = setInterval(() => context?.heartbeat({ documents: writer.readyChunks * input.chunkSize, after: lastPathOfReady(), bytes: writer.bytes }), HEARTBEAT_EVERY_MS);
   try {
     for await (const entry of listing.entries) {
       await writer.add(entry);
@@ -73,6 +77,8 @@ export async function planBatch(deps: PlanBatchDeps, { batchId, input }: PlanBat
   } catch (error) {
     if (error instanceof SourceError) throw ApplicationFailure.nonRetryable(error.message, failureTypes.invalidInput);
     throw error;
+  } finally {
+    clearInterval(alive);
   }
   if (input.redriveOf) await linkRedrive(locationJoin(resolveLocation(input.outputDir), input.redriveOf), batchId);
   return {
