@@ -2,6 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { progressQuery } from '../src/batch/messages';
+import { planRedrive, redriveInput } from '../src/client/redrive-batch';
 import type { BatchSummary } from '../src/batch/summary';
 import { listObjectSource } from '../src/store/object-listing';
 import { storageAt } from '../src/storage/location';
@@ -67,6 +68,13 @@ describe('a batch in object storage', () => {
     for await (const object of storageAt(`${output}/${batchId}`).list()) written.push(object.key);
     expect(written).toEqual(expect.arrayContaining(['results.jsonl', 'results.csv', 'failures.jsonl', 'review.jsonl', 'summary.json', 'report.html', 'manifest.jsonl', 'manifest/000000.jsonl']));
     expect(written.some((key) => key.startsWith('chunks/000000.jsonl/'))).toBe(true);
+
+    // A redrive of its failures from any machine: the redrive's manifest goes into the bucket too.
+    const plan = await planRedrive(client, batchId, {});
+    expect(plan.manifest).toBe(`${output}/${plan.batchId}/redrive-of-${batchId}.txt`);
+    const { json } = await redriveInput(plan);
+    const redriven: BatchSummary = await (await startBatch(client, taskQueue, plan.batchId, { ...json, extractor: 'local' })).result();
+    expect(redriven).toMatchObject({ state: 'completed', total: 1, failed: 1, redriveOf: batchId });
   }, 180_000);
 
   it('fails an object replaced after planning as changed, and one deleted as not_found, instead of mixing versions', async () => {

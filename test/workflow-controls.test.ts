@@ -276,7 +276,8 @@ describe('planning that streams the listing', () => {
     await withBatch(batch, {}, async (handle) => {
       const error = await handle.result().then(() => null, (e: unknown) => e);
       expect(error).toBeInstanceOf(WorkflowFailedError);
-      expect(String((error as WorkflowFailedError).cause?.cause?.message ?? (error as WorkflowFailedError).cause?.message)).toContain('vanished while it was listed');
+      const cause = (error as WorkflowFailedError).cause;
+      expect(`${cause?.message} ${cause?.cause instanceof Error ? cause.cause.message : ''}`).toContain('vanished while it was listed');
       expect(batch.started).toContain(0);
     });
   });

@@ -50,7 +50,7 @@ function resolveOutputDir(output: string | undefined, cwd = process.cwd()): stri
 export async function batchInputFromOptions(options: BatchOptions, cwd = process.cwd()): Promise<{ json: BatchInputJson; input: BatchInput }> {
   const globs = { ...(options.include?.length ? { include: options.include } : {}), ...(options.exclude?.length ? { exclude: options.exclude } : {}) };
   const source: BatchInputJson['source'] = options.manifest
-    ? { manifest: path.resolve(cwd, options.manifest) }
+    ? { manifest: isObjectUrl(options.manifest) ? options.manifest : path.resolve(cwd, options.manifest) }
     : options.dir !== undefined && isObjectUrl(options.dir)
       ? { url: options.dir, ...globs }
       : { dir: path.resolve(cwd, options.dir ?? DEFAULT_SOURCE_DIR), ...globs, ...(options.followSymlinks ? { followSymlinks: true } : {}) };

@@ -6,7 +6,7 @@ import type { BatchInput } from '../batch/input';
 import { documentErrorTypes } from '../extraction/errors';
 import type { Storage } from '../storage/storage';
 import { batchKeys, batchStorage } from './paths';
-import { isObjectUrl } from '../storage/location';
+import { isObjectUrl, objectAt } from '../storage/location';
 import { inspectObject } from './object-listing';
 import { inspectPaths, listDirectoryEntries, readManifestLines } from './source-listing';
 
@@ -63,6 +63,11 @@ export async function checkDirectorySource(sourceDir: string): Promise<string> {
 
 /** The manifest file can be read; else a SourceError that says what to do. */
 export async function checkManifestSource(file: string): Promise<void> {
+  if (isObjectUrl(file)) {
+    const { storage, key } = objectAt(file);
+    if ((await storage.stat(key)) === null) throw new SourceError(`source.manifest ${file} does not exist: pass an object that lists one document path or URL per line`);
+    return;
+  }
   const manifestPath = path.resolve(file);
   const info = await stat(manifestPath).catch(() => null);
   const readable = info?.isFile() === true && (await access(manifestPath, constants.R_OK).then(() => true, () => false));
@@ -74,7 +79,7 @@ export async function checkManifestSource(file: string): Promise<void> {
  * URLs asked for their size and ETag (HEAD).
  */
 async function listManifestFile(file: string): Promise<ListedSourceEntry[]> {
-  const manifestPath = path.resolve(file);
+  const manifestPath = isObjectUrl(file) ? file : path.resolve(file);
   await checkManifestSource(manifestPath);
   const objects: string[] = [];
   async function* files() {

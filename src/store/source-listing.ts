@@ -2,8 +2,17 @@ import { constants, createReadStream, type Dirent, type Stats } from 'node:fs';
 import { access, lstat, opendir, readdir, readlink, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import readline from 'node:readline';
+import { Readable } from 'node:stream';
 import picomatch from 'picomatch';
 import type { DocumentErrorType } from '../extraction/errors';
+import { isObjectUrl, locationJoin, objectAt } from '../storage/location';
+
+async function readObject(url: string): Promise<Buffer> {
+  const { storage, key } = objectAt(url);
+  const bytes = await storage.read(key);
+  if (bytes === null) throw new Error(`${url} does not exist`);
+  return bytes;
+}
 
 /**
  * Lists every entry of a source and accounts for each: a document, or a problem with its reason.
@@ -82,10 +91,13 @@ export async function* walkDirectory(source: DirectorySource, options: WalkOptio
  * after one. A `{` line that is not JSON is taken as a path, so it fails by name as a missing file.
  */
 export async function* readManifestLines(file: string, options: { afterLine?: number } = {}): AsyncGenerator<{ line: number; path: string }> {
-  const manifestPath = path.resolve(file);
-  const base = path.dirname(manifestPath);
+  const inBucket = isObjectUrl(file);
+  const manifestPath = inBucket ? file : path.resolve(file);
+  const base = inBucket ? file.slice(0, file.lastIndexOf('/')) : path.dirname(manifestPath);
+  const resolve = (named: string) => (isObjectUrl(named) ? named : inBucket ? locationJoin(base, named) : path.resolve(base, named));
   const afterLine = options.afterLine ?? 0;
-  const input = createReadStream(manifestPath, { encoding: 'utf8' });
+  // A manifest in a bucket (a redrive's, written where the batch's outputs are) is read whole; a file streams.
+  const input = inBucket ? Readable.from([(await readObject(manifestPath)).toString('utf8')]) : createReadStream(manifestPath, { encoding: 'utf8' });
   const lines = readline.createInterface({ input, crlfDelay: Infinity });
   let line = 0;
   try {
@@ -95,7 +107,7 @@ export async function* readManifestLines(file: string, options: { afterLine?: nu
       if (trimmed === '' || trimmed.startsWith('#')) continue;
       const named = trimmed.startsWith('{') ? manifestLinePath(trimmed) : trimmed;
       // An s3:// line is a URL, taken as written (object-listing.ts inspects it).
-      if (named !== '') yield { line, path: /^s3:\/\//i.test(named) ? named : path.resolve(base, named) };
+      if (named !== '') yield { line, path: resolve(named) };
     }
   } finally {
     lines.close();
