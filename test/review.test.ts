@@ -1,0 +1,165 @@
+import { readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { Client } from '@temporalio/client';
+import { parse } from 'csv-parse/sync';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { reviewQuery, reviewWorkflowId, type ReviewView } from '../src/batch/review';
+import { closeReview, decideReview, openBatchReview, ReviewBatchRunningError, ReviewOutputsMissingError, ReviewRefusedError } from '../src/client/batch-review';
+import type { ReviewedResult } from '../src/review/reviewed-outputs';
+import { readJsonLines, startBatch, startTestWorker, tempDir, testClient, uniqueId } from './helpers/batch';
+import { eventually } from './helpers/eventually';
+import { reviewableBatch, reviewInvoiceText, reviewInvoiceTotal } from './helpers/review-batch';
+import { writeFile } from 'node:fs/promises';
+
+/**
+ * The review workflow end to end: a real batch (offline extractor) on the dev server, its review
+ * opened through the client, decisions through the updates, the reviewed outputs on disk.
+ */
+const taskQueue = uniqueId('review');
+let client: Client;
+let stop: () => Promise<void>;
+
+beforeAll(async () => {
+  ({ stop } = await startTestWorker({ taskQueue, activityDeps: { resultCache: null } }));
+  client = await testClient();
+});
+afterAll(async () => {
+  await stop?.();
+});
+
+function byName(view: ReviewView, name: string) {
+  const item = view.items.find((candidate) => path.basename(candidate.path) === name);
+  if (!item) throw new Error(`${name} is not in the queue: ${view.items.map((candidate) => candidate.path).join(', ')}`);
+  return item;
+}
+
+describe('batchReview', () => {
+  it('queues the flagged and failed documents, takes decisions, refuses bad ones with the reason, and writes the reviewed outputs', async () => {
+    const { batchId, summary } = await reviewableBatch(client, taskQueue);
+    expect(summary).toMatchObject({ state: 'completed', needsReview: 3, failed: 2 });
+
+    const { view, started } = await openBatchReview(client, batchId, { taskQueue });
+    expect(started).toBe(true);
+    expect(view.items.map((item) => path.basename(item.path))).toEqual(['b-total-off.txt', 'c-total-off.txt', 'd-fabrikam.txt', 'f-corrupt.pdf', 'g-empty.txt']);
+    expect(byName(view, 'b-total-off.txt')).toMatchObject({ kind: 'needs_review', checks: ['totals add up'], issuer: 'Northwind Traders Ltd', status: 'pending' });
+    expect(byName(view, 'd-fabrikam.txt')).toMatchObject({ issuer: 'Fabrikam Inc' });
+    expect(byName(view, 'f-corrupt.pdf')).toMatchObject({ kind: 'failed', failureType: 'corrupt' });
+    expect(view.counts).toEqual({ total: 5, pending: 5, approved: 0, corrected: 0, rejected: 0 });
+    // Opening again attaches to the same review.
+    expect((await openBatchReview(client, batchId, { taskQueue })).started).toBe(false);
+
+    const b = byName(view, 'b-total-off.txt');
+    const c = byName(view, 'c-total-off.txt');
+    const corrupt = byName(view, 'f-corrupt.pdf');
+    const results = await readJsonLines<ReviewedResult>(summary.files.results);
+    const bData = results.find((result) => result.index === b.index)!.data!;
+
+    // Bad input: each a refusal that says why; nothing changes.
+    await expect(decideReview(client, batchId, { action: 'approve', document: 999 })).rejects.toThrow(/document 999 is not in the review of batch .*: it reviews documents/);
+    await expect(decideReview(client, batchId, { action: 'correct', document: b.index, data: { ...bData, total: 'lots' } })).rejects.toThrow(/does not fit the invoice schema: total: /);
+    await expect(decideReview(client, batchId, { action: 'correct', document: b.index, data: { ...bData, total: bData.total } })).rejects.toThrow(
+      /still fails a consistency check: totals add up: subtotal .* Fix the values, or send it with acceptWarnings: true/,
+    );
+    await expect(decideReview(client, batchId, { action: 'approve', document: corrupt.index })).rejects.toThrow(/failed \(corrupt\) and has no extracted data to approve/);
+    await expect(decideReview(client, batchId, { action: 'reject', document: c.index, reason: '  ' })).rejects.toThrow(/say why the document is rejected/);
+
+    // Decisions.
+    const corrected = await decideReview(client, batchId, { action: 'correct', document: b.index, data: { ...bData, total: reviewInvoiceTotal(2) }, by: 'alice' });
+    expect(corrected).toMatchObject({ status: 'corrected', by: 'alice', changedFields: ['total'], revision: 1 });
+    expect(await decideReview(client, batchId, { action: 'approve', document: c.index, by: 'bob' })).toMatchObject({ status: 'approved', by: 'bob' });
+    await expect(decideReview(client, batchId, { action: 'approve', document: c.index, by: 'carol' })).rejects.toThrow(ReviewRefusedError);
+    await expect(decideReview(client, batchId, { action: 'approve', document: c.index, by: 'carol' })).rejects.toThrow(/is already approved by bob at .*: reopen it first/);
+    expect(await decideReview(client, batchId, { action: 'reject', document: corrupt.index, reason: 'not an invoice', by: 'bob' })).toMatchObject({ status: 'rejected', reason: 'not an invoice' });
+    expect(await decideReview(client, batchId, { action: 'reopen', document: c.index, by: 'carol' })).toMatchObject({ status: 'pending', revision: 2 });
+    expect(await decideReview(client, batchId, { action: 'approve', document: c.index, by: 'carol' })).toMatchObject({ status: 'approved', by: 'carol', revision: 3 });
+
+    const handle = client.workflow.getHandle(reviewWorkflowId(batchId));
+    const after = await handle.query(reviewQuery);
+    expect(after.counts).toEqual({ total: 5, pending: 2, approved: 1, corrected: 1, rejected: 1 });
+
+    // The reviewed outputs catch up within seconds; the original extraction stays as it was.
+    const batchDir = summary.outputDir;
+    const reviewed = await eventually(async () => {
+      const lines = await readJsonLines<ReviewedResult>(path.join(batchDir, 'results.reviewed.jsonl'));
+      const line = lines.find((result) => result.index === c.index);
+      if (line?.review?.by !== 'carol') throw new Error('not yet');
+      return lines;
+    });
+    expect(reviewed).toHaveLength(summary.total);
+    const bLine = reviewed.find((result) => result.index === b.index)!;
+    expect(bLine).toMatchObject({ status: 'succeeded', needsReview: false, data: { total: reviewInvoiceTotal(2) }, review: { status: 'corrected', by: 'alice', changedFields: ['total'], extracted: { total: bData.total } } });
+    expect(reviewed.find((result) => result.index === corrupt.index)).toMatchObject({ status: 'failed', review: { status: 'rejected', reason: 'not an invoice' } });
+    expect(reviewed.find((result) => path.basename(result.path) === 'a-good.txt')).not.toHaveProperty('review');
+    expect((await readJsonLines<ReviewedResult>(summary.files.results)).find((result) => result.index === b.index)!.data).toEqual(bData);
+    const rows = parse<Record<string, string>>(await readFile(path.join(batchDir, 'results.reviewed.csv'), 'utf8'), { columns: true });
+    expect(rows.find((row) => row.path === b.path)).toMatchObject({ review_status: 'corrected', review_by: 'alice', review_changed_fields: 'total', total: String(reviewInvoiceTotal(2)) });
+    // report.html shows the review's progress.
+    const html = await readFile(path.join(batchDir, 'report.html'), 'utf8');
+    expect(html).toMatch(/<h2>Review <small>open, 3 of 5 decided/);
+
+    // Closing: refused while documents are pending, unless forced.
+    await expect(closeReview(client, batchId)).rejects.toThrow(/2 documents are still pending/);
+    expect(await closeReview(client, batchId, { force: true })).toMatchObject({ pending: 2 });
+    expect(await handle.result()).toMatchObject({ corrected: 1 });
+    // A new review starts from the decisions of the closed one.
+    const reopened = await openBatchReview(client, batchId, { taskQueue });
+    expect(reopened.started).toBe(true);
+    expect(reopened.view.counts).toEqual({ total: 5, pending: 2, approved: 1, corrected: 1, rejected: 1 });
+    await closeReview(client, batchId, { force: true });
+  });
+
+  it('hands over with continue-as-new and keeps every decision', async () => {
+    const { batchId, summary } = await reviewableBatch(client, taskQueue, 'review-can');
+    await client.workflow.start('batchReview', { taskQueue, workflowId: reviewWorkflowId(batchId), args: [{ batchId, batchLocation: summary.outputDir, decisionsPerRun: 2, refreshDelay: '100ms' }] });
+    const { view } = await openBatchReview(client, batchId, { taskQueue });
+    const [first, second, third] = view.items;
+    await decideReview(client, batchId, { action: 'approve', document: first!.index, by: 'a' });
+    await decideReview(client, batchId, { action: 'reject', document: second!.index, reason: 'duplicate', by: 'a' });
+    // The run hands over here; the next decision reaches the new run.
+    await decideReview(client, batchId, { action: 'approve', document: third!.index, by: 'b' });
+    const handle = client.workflow.getHandle(reviewWorkflowId(batchId));
+    const later = await eventually(async () => {
+      const current = await handle.query(reviewQuery);
+      if (current.runs < 2) throw new Error('no hand-over yet');
+      return current;
+    });
+    expect(later.counts).toMatchObject({ approved: 2, rejected: 1, pending: 2 });
+    await expect(decideReview(client, batchId, { action: 'approve', document: first!.index })).rejects.toThrow(/already approved by a/);
+    await closeReview(client, batchId, { force: true });
+  });
+
+  it('refuses a batch still running, and a batch whose outputs were deleted', async () => {
+    const dir = await tempDir('review-refusals');
+    for (let n = 0; n < 6; n++) await writeFile(path.join(dir, `invoice-${n}.txt`), reviewInvoiceText(n, { totalOff: 5 }));
+    const running = uniqueId('review-running');
+    // Paused right away, so it is still running when the review is asked for.
+    const handle = await startBatch(client, taskQueue, running, { source: { dir }, outputDir: path.join(dir, 'out'), extractor: 'local', chunkSize: 1, concurrency: 1, cache: false });
+    await handle.signal('pause', { reason: 'for the test' });
+    await expect(openBatchReview(client, running, { taskQueue })).rejects.toThrow(ReviewBatchRunningError);
+    await expect(openBatchReview(client, running, { taskQueue })).rejects.toThrow(`batch ${running} is still running: a review opens once it has ended`);
+    await handle.signal('cancel', { reason: 'done with it' });
+    await handle.result();
+
+    const { batchId, summary } = await reviewableBatch(client, taskQueue, 'review-deleted');
+    await rm(path.join(summary.outputDir, 'results.jsonl'));
+    await expect(openBatchReview(client, batchId, { taskQueue })).rejects.toThrow(ReviewOutputsMissingError);
+    await expect(openBatchReview(client, batchId, { taskQueue })).rejects.toThrow(/cannot be reviewed: .*results\.jsonl is missing \(its outputs were deleted or moved\): run the batch again/);
+    await expect(openBatchReview(client, 'no-such-batch', { taskQueue })).rejects.toThrow(/batch no-such-batch not found/);
+  });
+
+  it('keeps decisions when the outputs vanish under an open review, and says so', async () => {
+    const { batchId, summary } = await reviewableBatch(client, taskQueue, 'review-vanish');
+    const { view } = await openBatchReview(client, batchId, { taskQueue });
+    await rm(summary.outputDir, { recursive: true });
+    await decideReview(client, batchId, { action: 'approve', document: view.items[0]!.index, by: 'a' });
+    const handle = client.workflow.getHandle(reviewWorkflowId(batchId));
+    const current = await eventually(async () => {
+      const now = await handle.query(reviewQuery);
+      if (now.outputProblem === null) throw new Error('not yet');
+      return now;
+    }, 60_000);
+    expect(current.outputProblem).toMatch(/has no results\.jsonl at .*: its outputs were deleted or moved/);
+    expect(current.counts.approved).toBe(1);
+    await closeReview(client, batchId, { force: true });
+  });
+});
