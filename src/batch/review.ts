@@ -94,6 +94,8 @@ export interface ReviewView {
   /** Why the reviewed outputs could not be written last time (the batch's outputs deleted …); the decisions are kept. */
   outputProblem: string | null;
   runs: number;
+  /** The batch's schema, which corrections are parsed against. */
+  schema: z.infer<typeof schemaReferenceSchema>;
 }
 
 // --- messages ------------------------------------------------------------------------------------

@@ -137,6 +137,7 @@ class ReviewRun {
       writing: this.writing || this.dirty,
       outputProblem: this.outputProblem,
       runs: this.state.runs,
+      schema: this.state.schema,
     };
   }
 
@@ -195,11 +196,11 @@ class ReviewRun {
       this.checking.delete(args.document);
     }
     if (checked.outcome === 'invalid') {
-      throw rejectUpdate(`correction of document ${args.document} refused: it does not fit the ${schemaName(this.state.schema)} schema: ${checked.problems.join('; ')}`);
+      throw rejectUpdate(`the data does not fit the ${schemaName(this.state.schema)} schema: ${checked.problems.join('; ')}`);
     }
     if (checked.outcome === 'fails_checks') {
       throw rejectUpdate(
-        `correction of document ${args.document} refused: it still fails ${checked.warnings.length === 1 ? 'a consistency check' : `${checked.warnings.length} consistency checks`}: ${checked.warnings.join('; ')}. Fix the values, or send it with acceptWarnings: true if the document really says so`,
+        `the data still fails ${checked.warnings.length === 1 ? 'a consistency check' : `${checked.warnings.length} consistency checks`}: ${checked.warnings.join('; ')}. Fix the values, or send it with acceptWarnings: true if the document really says so`,
       );
     }
     return this.decide(args.document, { action: 'correct', changedFields: checked.changedFields, correctionId, acceptedWarnings: checked.warnings }, by);
