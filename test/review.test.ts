@@ -9,7 +9,13 @@ import type { ReviewedResult } from '../src/review/reviewed-outputs';
 import { readJsonLines, startBatch, startTestWorker, tempDir, testClient, uniqueId } from './helpers/batch';
 import { eventually } from './helpers/eventually';
 import { reviewableBatch, reviewInvoiceText, reviewInvoiceTotal } from './helpers/review-batch';
-import { writeFile } from 'node:fs/promises';
+import { writeFile, symlink } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { testTemporal } from './helpers/temporal';
+import { testBucketUrl } from './helpers/object-store';
+import { storageAt } from '../src/storage/location';
+import { readText } from '../src/storage/storage';
 
 /**
  * The review workflow end to end: a real batch (offline extractor) on the dev server, its review
@@ -160,6 +166,70 @@ describe('batchReview', () => {
     }, 60_000);
     expect(current.outputProblem).toMatch(/has no results\.jsonl at .*: its outputs were deleted or moved/);
     expect(current.counts.approved).toBe(1);
+    await closeReview(client, batchId, { force: true });
+  });
+});
+
+describe('README review recipes, run with the real temporal binary', () => {
+  async function recipes(): Promise<string[]> {
+    const readme = await readFile(path.resolve('README.md'), 'utf8');
+    const section = /<!-- section:review -->([\s\S]*?)<!-- \/section:review -->/.exec(readme)?.[1] ?? '';
+    return [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map(([, script]) => script!).filter((script) => script.startsWith('temporal '));
+  }
+
+  it('queries the review, approves and rejects by update (a second approve refused), and lists reviews with documents pending', async () => {
+    const scripts = await recipes();
+    expect(scripts.map((script) => /--name (\w+)|workflow (list)/.exec(script)?.slice(1).find(Boolean))).toEqual(['review', 'approve', 'reject', 'list']);
+    const { batchId } = await reviewableBatch(client, taskQueue, 'review-recipes');
+    const { view } = await openBatchReview(client, batchId, { taskQueue });
+    const binDir = await tempDir('review-recipes-bin');
+    await symlink(testTemporal().temporalCliPath, path.join(binDir, 'temporal'));
+    const run = async (script: string) => {
+      const { address, namespace } = testTemporal();
+      const text = script.replaceAll('invoices-1-review', reviewWorkflowId(batchId)).replaceAll('"document":1', `"document":${view.items[0]!.index}`).replaceAll('"document":2', `"document":${view.items[1]!.index}`);
+      const { stdout } = await promisify(execFile)('bash', ['-euo', 'pipefail', '-c', text], { env: { ...process.env, PATH: `${binDir}:${process.env.PATH}`, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace } });
+      return stdout;
+    };
+    const [query, approve, reject, list] = scripts as [string, string, string, string];
+    const answered = JSON.parse(await run(query)) as { queryResult: ReviewView[] };
+    expect(answered.queryResult[0]!.counts).toMatchObject({ total: 5, pending: 5 });
+    expect(await run(approve)).toMatch(/status:approved/);
+    await expect(run(approve)).rejects.toThrow(/is already approved by alice/);
+    expect(await run(reject)).toMatch(/status:rejected/);
+    // The search attribute follows the pending count.
+    await eventually(async () => expect(await run(list)).toContain(reviewWorkflowId(batchId)));
+    await eventually(async () => {
+      const description = await client.workflow.getHandle(reviewWorkflowId(batchId)).describe();
+      expect(description.searchAttributes.DocbatchReviewPending).toEqual([3]);
+    });
+    await closeReview(client, batchId, { force: true });
+  });
+});
+
+describe('a review of a batch whose outputs are in a bucket', () => {
+  it('reads and writes them through the same Storage: the queue, a correction, the reviewed outputs and report.html', async () => {
+    const { batchId, summary } = await reviewableBatch(client, taskQueue, 'review-s3');
+    // The batch's outputs as a bucket holds them (docbatch's own batch files move to Storage separately).
+    const location = `${testBucketUrl('review')}/${batchId}`;
+    const bucket = storageAt(location);
+    for (const name of ['summary.json', 'results.jsonl', 'report.html']) await bucket.write(name, await readFile(path.join(summary.outputDir, name)));
+    await client.workflow.start('batchReview', { taskQueue, workflowId: reviewWorkflowId(batchId), args: [{ batchId, batchLocation: location, refreshDelay: '100ms' }] });
+    const { view } = await openBatchReview(client, batchId, { taskQueue });
+    expect(view).toMatchObject({ batchLocation: location, counts: { total: 5, pending: 5 } });
+    const b = byName(view, 'b-total-off.txt');
+    const data = (JSON.parse((await readText(bucket, 'results.jsonl'))!.split('\n')[b.index]!) as ReviewedResult).data!;
+    await decideReview(client, batchId, { action: 'correct', document: b.index, data: { ...data, total: reviewInvoiceTotal(2) }, by: 'alice' });
+    const lines = await eventually(async () => {
+      const text = await readText(bucket, 'results.reviewed.jsonl');
+      const parsed = (text ?? '').split('\n').filter(Boolean).map((line) => JSON.parse(line) as ReviewedResult);
+      if (parsed.find((line) => line.index === b.index)?.review?.status !== 'corrected') throw new Error('not yet');
+      return parsed;
+    });
+    expect(lines.find((line) => line.index === b.index)).toMatchObject({ data: { total: reviewInvoiceTotal(2) }, review: { by: 'alice', changedFields: ['total'] } });
+    expect(await readText(bucket, 'results.reviewed.csv')).toContain('corrected,alice');
+    expect(await readText(bucket, 'report.html')).toMatch(/<h2>Review <small>open, 1 of 5 decided/);
+    // Nothing was written next to the local copy.
+    await expect(readFile(path.join(summary.outputDir, 'results.reviewed.jsonl'))).rejects.toThrow(/ENOENT/);
     await closeReview(client, batchId, { force: true });
   });
 });
