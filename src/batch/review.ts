@@ -56,6 +56,13 @@ export const reviewInputSchema = z.object({
    * together. @default "2s"
    */
   refreshDelay: z.string().default('2s'),
+  /**
+   * Wait for the batch to end before opening (`--review` on run and start): checked every
+   * `batchPollInterval` by a retried activity, so the wait holds no worker slot and adds no history.
+   */
+  awaitBatch: z.boolean().default(false),
+  /** @default "30s" */
+  batchPollInterval: z.string().default('30s'),
 });
 export type ReviewInput = z.infer<typeof reviewInputSchema>;
 export type ReviewInputJson = z.input<typeof reviewInputSchema>;
@@ -84,7 +91,8 @@ export type ReviewCounts = z.infer<typeof reviewCountsSchema>;
 export interface ReviewView {
   batchId: string;
   batchLocation: string;
-  state: 'open' | 'closed';
+  /** waiting: for the batch to end (awaitBatch); the queue is empty until then. */
+  state: 'waiting' | 'open' | 'closed';
   openedAt: string;
   counts: ReviewCounts;
   items: ReviewItem[];
@@ -179,6 +187,7 @@ export type WriteReviewedInput = z.input<typeof writeReviewedInputSchema>;
 export type WriteReviewedRequest = z.infer<typeof writeReviewedInputSchema>;
 
 export interface ReviewActivities {
+  awaitBatchEnd(input: { batchId: string; pollInterval: string }): Promise<{ status: string }>;
   openReview(input: { batchId: string; batchLocation: string }): Promise<OpenReviewResult>;
   checkCorrection(input: CheckCorrectionInput): Promise<CheckCorrectionResult>;
   writeReviewedOutputs(input: WriteReviewedInput): Promise<{ writtenAt: string }>;
@@ -188,4 +197,6 @@ export interface ReviewActivities {
 export const reviewFailureTypes = {
   /** The batch's outputs (summary.json, results.jsonl) are not where the batch wrote them. */
   outputsMissing: 'BatchOutputsMissing',
+  /** awaitBatchEnd while the batch runs: retried after the poll interval. */
+  batchStillRunning: 'BatchStillRunning',
 } as const;

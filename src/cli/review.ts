@@ -72,7 +72,22 @@ async function review(batchId: string, options: ReviewOptions): Promise<number> 
       return 0;
     }
 
-    const { view, started } = await reviewClient.openBatchReview(session.client, batchId, { taskQueue: session.taskQueue });
+    let { view, started } = await reviewClient.openBatchReview(session.client, batchId, { taskQueue: session.taskQueue });
+    if (view.state === 'waiting') {
+      // Opened by --review on run or start: it opens when the batch ends.
+      if (!options.serve) {
+        if (options.json) printJson(view);
+        else printLine(`the review of batch ${batchId} opens when the batch ends (\`docbatch watch ${batchId}\`)`);
+        return 0;
+      }
+      note(`the review of batch ${batchId} opens when the batch ends: waiting (Ctrl-C to stop)`);
+      while (view.state === 'waiting' && !interrupt.signal.aborted) {
+        await new Promise((resolve) => setTimeout(resolve, 2000));
+        view = await reviewClient.waitForReview(session.client.workflow.getHandle(`${batchId}-review`), batchId);
+      }
+      if (interrupt.signal.aborted) return 130;
+      started = true;
+    }
     const reviewUrl = session.batchUrl(`${batchId}-review`);
     if (!options.serve) {
       if (options.json) printJson(view);

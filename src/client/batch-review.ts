@@ -14,8 +14,10 @@ import {
   type ReviewItem,
   type ReviewView,
 } from '../batch/review';
+import { batchSummarySchema } from '../batch/summary';
+import { DEFAULTS } from '../env';
 import { reviewKeys } from '../review/batch-outputs';
-import { storageAt } from '../storage/location';
+import { locationJoin, resolveLocation, storageAt } from '../storage/location';
 import { awaitBatchOutcome } from './batch-outcome';
 import { batchDirFor, describeBatch, readBatchInput } from './batch-record';
 import { DocbatchError, firstLine } from './errors';
@@ -36,6 +38,14 @@ export class ReviewOutputsMissingError extends DocbatchError {
     readonly missing: string,
   ) {
     super(`batch ${batchId} cannot be reviewed: ${missing} is missing (its outputs were deleted or moved)`, `run the batch again (\`docbatch run … --rerun\`) to write them, then \`docbatch review ${batchId}\``);
+  }
+}
+
+/** The batch ended with every document passing its checks: there is no queue. */
+export class NothingToReviewError extends DocbatchError {
+  override name = 'NothingToReviewError';
+  constructor(readonly batchId: string) {
+    super(`batch ${batchId} has nothing to review: no document failed a check or failed`, null);
   }
 }
 
@@ -84,6 +94,8 @@ export async function openBatchReview(client: Client, batchId: string, options: 
   for (const key of [reviewKeys.summary, reviewKeys.results]) {
     if ((await storage.stat(key)) === null) throw new ReviewOutputsMissingError(batchId, storage.urlOf(key));
   }
+  const summary = batchSummarySchema.safeParse(JSON.parse((await storage.read(reviewKeys.summary))?.toString('utf8') ?? 'null'));
+  if (summary.success && (summary.data.needsReview ?? 0) === 0 && summary.data.failed === 0) throw new NothingToReviewError(batchId);
 
   const input: ReviewInputJson = { batchId, batchLocation };
   let handle: ReviewHandle;
@@ -116,7 +128,10 @@ export async function waitForReview(handle: ReviewHandle, batchId: string, timeo
       const description = await handle.describe();
       if (description.status.name !== 'RUNNING') {
         const failure = await handle.result().then(
-          () => null,
+          (counts: unknown) => {
+            if ((counts as ReviewCounts | null)?.total === 0) throw new NothingToReviewError(batchId);
+            return null;
+          },
           (cause: unknown) => (cause instanceof WorkflowFailedError ? firstLine(cause.cause?.message ?? cause.message) : firstLine(String(cause))),
         );
         throw new DocbatchError(`the review of batch ${batchId} ended${failure ? `: ${failure}` : ''}`, `see \`docbatch report ${batchId}\``);
@@ -163,6 +178,23 @@ export async function closeReview(client: Client, batchId: string, options: { by
     return await client.workflow.getHandle(reviewWorkflowId(batchId)).executeUpdate(closeUpdate, { args: [options] });
   } catch (error) {
     if (error instanceof WorkflowUpdateFailedError) throw new ReviewRefusedError('close', firstLine(error.cause?.message ?? error.message));
+    throw error;
+  }
+}
+
+/**
+ * `--review` on run and start: the review of a batch that is starting, opened when it ends (the
+ * review workflow waits for it). Attaches to a review already there.
+ */
+export async function reviewWhenBatchEnds(client: Client, batchId: string, options: { taskQueue: string; outputDir?: string | undefined }): Promise<{ workflowId: string; started: boolean }> {
+  const workflowId = reviewWorkflowId(batchId);
+  const batchLocation = locationJoin(resolveLocation(options.outputDir ?? DEFAULTS.outputDir), batchId);
+  const input: ReviewInputJson = { batchId, batchLocation, awaitBatch: true };
+  try {
+    await client.workflow.start(reviewWorkflowType, { taskQueue: options.taskQueue, workflowId, args: [input] });
+    return { workflowId, started: true };
+  } catch (error) {
+    if (error instanceof WorkflowExecutionAlreadyStartedError) return { workflowId, started: false };
     throw error;
   }
 }

@@ -4,6 +4,7 @@ import { failureTypes } from '../batch/failures';
 import { schemaIssues } from '../batch/issues';
 import { checkCorrectionInputSchema, checkCorrectionResultSchema, openReviewResultSchema, writeReviewedInputSchema, type ReviewActivities } from '../batch/review';
 import { z as zod } from 'zod';
+import { awaitBatchEnd } from './await-batch';
 import { checkCorrection } from './check-correction';
 import { openReview } from './open-review';
 import { writeReviewedOutputs } from './reviewed-outputs';
@@ -13,6 +14,7 @@ const openReviewInputSchema = zod.object({ batchId: zod.string(), batchLocation:
 /** The review workflow's activities, registered by every docbatch worker beside the batch's. */
 export function createReviewActivities(): ReviewActivities {
   return {
+    awaitBatchEnd: checked('awaitBatchEnd', zod.object({ batchId: zod.string(), pollInterval: zod.string() }), zod.object({ status: zod.string() }), awaitBatchEnd),
     openReview: checked('openReview', openReviewInputSchema, openReviewResultSchema, openReview),
     checkCorrection: checked('checkCorrection', checkCorrectionInputSchema, checkCorrectionResultSchema, checkCorrection),
     writeReviewedOutputs: checked('writeReviewedOutputs', writeReviewedInputSchema, zod.object({ writtenAt: zod.string() }), writeReviewedOutputs),

@@ -55,6 +55,8 @@ const checkingOptions: ActivityOptions = { startToCloseTimeout: '1m', retry: { i
 const writingOptions: ActivityOptions = { startToCloseTimeout: '10m', retry: { initialInterval: '1s', maximumInterval: '30s', maximumAttempts: 6, nonRetryableErrorTypes } };
 
 const { openReview } = proxyActivities<ReviewActivities>(openingOptions);
+/** awaitBatchEnd: each attempt while the batch runs fails with BatchStillRunning and a next retry delay of the poll interval. */
+const { awaitBatchEnd } = proxyActivities<ReviewActivities>({ startToCloseTimeout: '1m', retry: { initialInterval: '1s', maximumInterval: '10m' } });
 const { checkCorrection } = proxyActivities<ReviewActivities>(checkingOptions);
 const { writeReviewedOutputs } = proxyActivities<ReviewActivities>(writingOptions);
 
@@ -67,7 +69,13 @@ const { writeReviewedOutputs } = proxyActivities<ReviewActivities>(writingOption
  */
 export async function batchReview(rawInput: ReviewInputJson, carried?: ReviewCarried): Promise<ReviewCounts> {
   const input = parseOrFail(reviewInputSchema, rawInput, 'review input');
+  if (carried === undefined && input.awaitBatch) {
+    setHandler(reviewQuery, () => waitingView(input));
+    await awaitBatchEnd({ batchId: input.batchId, pollInterval: input.batchPollInterval });
+  }
   const state = carried === undefined ? await openState(input) : parseOrFail(reviewCarriedSchema, carried, 'carried state');
+  // Nothing to review (every document passed its checks): nothing to keep open.
+  if (state.items.length === 0) return new ReviewQueue(input.batchId, []).counts();
   const review = new ReviewRun(input, state);
 
   setHandler(reviewQuery, () => review.view());
@@ -246,6 +254,22 @@ class ReviewRun {
       upsertSearchAttributes([{ key: DocbatchReviewPending, value: counts.pending }]);
     }
   }
+}
+
+function waitingView(input: ReviewInput): ReviewView {
+  return {
+    batchId: input.batchId,
+    batchLocation: input.batchLocation,
+    state: 'waiting',
+    openedAt: new Date().toISOString(),
+    counts: { total: 0, pending: 0, approved: 0, corrected: 0, rejected: 0 },
+    items: [],
+    writtenAt: null,
+    writing: false,
+    outputProblem: null,
+    runs: 1,
+    schema: 'invoice',
+  };
 }
 
 async function openState(input: ReviewInput): Promise<ReviewCarried> {
