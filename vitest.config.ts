@@ -29,6 +29,7 @@ const unitTests = [
   'test/progress-view.test.ts',
   'test/report-mode.test.ts',
   'test/replay*.test.ts',
+  'test/review-queue.test.ts',
   'test/workflow-*.test.ts',
 ];
 
