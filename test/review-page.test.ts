@@ -9,6 +9,8 @@ import type { ReviewedResult } from '../src/review/reviewed-outputs';
 import { readJsonLines, startTestWorker, testClient, uniqueId } from './helpers/batch';
 import { validPng } from './helpers/bad-documents';
 import { launchChromium, screenshot } from './helpers/browser';
+import { testTemporal } from './helpers/temporal';
+import { closeReview, decideReview } from '../src/client/batch-review';
 import { eventually } from './helpers/eventually';
 import { reviewableBatch, reviewInvoiceText, reviewInvoiceTotal, textLinesPdf } from './helpers/review-batch';
 
@@ -159,5 +161,36 @@ describe('the review page', () => {
     expect(requests.filter((url) => !url.startsWith(alice.url))).toEqual([]);
     await other.close();
     await page.close();
+    await closeReview(client, batchId, { force: true });
+  });
+});
+
+describe('the review in the Temporal Web UI', () => {
+  it('shows its counts as current details and DocbatchReviewPending as a search attribute', async () => {
+    const { uiUrl, namespace } = testTemporal();
+    const { batchId } = await reviewableBatch(client, taskQueue, 'review-web-ui');
+    const { view } = await openBatchReview(client, batchId, { taskQueue });
+    await decideReview(client, batchId, { action: 'approve', document: view.items[0]!.index, by: 'alice' });
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    page.setDefaultTimeout(20_000);
+    await page.goto(`${uiUrl}/namespaces/${namespace}/workflows/${reviewWorkflowId(batchId)}`, { waitUntil: 'domcontentloaded' });
+    await page.getByRole('tab', { name: 'User Metadata' }).click();
+    await page.frameLocator('#user-metadata-summary').getByText(`human review of batch ${batchId}`).waitFor();
+    const current = page.frameLocator('#user-metadata-current-details');
+    await current.getByText(`docbatch review of ${batchId}: open`).waitFor();
+    await current.getByText('4 pending · 1 approved · 0 corrected · 0 rejected of 5').waitFor();
+    await screenshot(page, 'review-web-ui-details');
+    await page.getByRole('tab', { name: 'Search Attributes' }).click();
+    await page.getByText('DocbatchReviewPending').first().waitFor();
+    await screenshot(page, 'review-web-ui-search-attributes');
+    const pending = await eventually(async () => {
+      const description = await client.workflow.getHandle(reviewWorkflowId(batchId)).describe();
+      const value = description.searchAttributes.DocbatchReviewPending;
+      if (value?.[0] !== 4) throw new Error(`DocbatchReviewPending ${String(value)}`);
+      return value[0];
+    });
+    expect(pending).toBe(4);
+    await page.close();
+    await closeReview(client, batchId, { force: true });
   });
 });

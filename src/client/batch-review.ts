@@ -101,7 +101,7 @@ export async function openBatchReview(client: Client, batchId: string, options: 
   let handle: ReviewHandle;
   let started = true;
   try {
-    handle = await client.workflow.start(reviewWorkflowType, { taskQueue: options.taskQueue, workflowId, args: [input] });
+    handle = await client.workflow.start(reviewWorkflowType, { taskQueue: options.taskQueue, workflowId, args: [input], staticSummary: `human review of batch ${batchId}` });
   } catch (error) {
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
     handle = client.workflow.getHandle(workflowId);
@@ -191,7 +191,7 @@ export async function reviewWhenBatchEnds(client: Client, batchId: string, optio
   const batchLocation = locationJoin(resolveLocation(options.outputDir ?? DEFAULTS.outputDir), batchId);
   const input: ReviewInputJson = { batchId, batchLocation, awaitBatch: true };
   try {
-    await client.workflow.start(reviewWorkflowType, { taskQueue: options.taskQueue, workflowId, args: [input] });
+    await client.workflow.start(reviewWorkflowType, { taskQueue: options.taskQueue, workflowId, args: [input], staticSummary: `human review of batch ${batchId} (opens when it ends)` });
     return { workflowId, started: true };
   } catch (error) {
     if (error instanceof WorkflowExecutionAlreadyStartedError) return { workflowId, started: false };
