@@ -233,3 +233,25 @@ describe('a review of a batch whose outputs are in a bucket', () => {
     await closeReview(client, batchId, { force: true });
   });
 });
+
+describe('a review across worker restarts', () => {
+  it('keeps its queue and decisions when its worker goes away, takes decisions sent meanwhile once a new worker polls', async () => {
+    const queue = uniqueId('review-restart');
+    let worker = await startTestWorker({ taskQueue: queue, activityDeps: { resultCache: null } });
+    const { batchId } = await reviewableBatch(client, queue, 'review-restart');
+    const { view } = await openBatchReview(client, batchId, { taskQueue: queue });
+    await decideReview(client, batchId, { action: 'approve', document: view.items[0]!.index, by: 'before' });
+    await worker.stop();
+    // No worker: the update waits in Temporal (the caller's request is still open) …
+    const pendingDecision = decideReview(client, batchId, { action: 'reject', document: view.items[1]!.index, reason: 'duplicate', by: 'during' });
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // … and a new worker, with a fresh workflow cache, replays the history and takes it.
+    worker = await startTestWorker({ taskQueue: queue, activityDeps: { resultCache: null } });
+    expect(await pendingDecision).toMatchObject({ status: 'rejected', by: 'during' });
+    const after = await client.workflow.getHandle(reviewWorkflowId(batchId)).query(reviewQuery);
+    expect(after.counts).toMatchObject({ approved: 1, rejected: 1, pending: 3 });
+    expect(after.items[0]).toMatchObject({ status: 'approved', by: 'before' });
+    await closeReview(client, batchId, { force: true });
+    await worker.stop();
+  });
+});
