@@ -117,6 +117,11 @@ describe('the review page', () => {
     await page.keyboard.press('a');
     await expect.poll(() => page.locator('#fields h2').innerText()).toContain('d-fabrikam.txt');
     await expect.poll(() => page.locator('#counts').innerText()).toMatch(/^2 of 7 decided · 5 pending · 1 approved · 1 corrected/);
+    // `r`: rejected with the reason asked for.
+    page.once('dialog', (dialog) => void dialog.accept('a duplicate of NW-7003'));
+    await page.keyboard.press('r');
+    await expect.poll(() => page.locator('#toast').innerText()).toMatch(/^Rejected #\d+/);
+    await expect.poll(() => page.locator('#counts').innerText()).toMatch(/^3 of 7 decided · 4 pending · 1 approved · 1 corrected · 1 rejected/);
     await screenshot(page, 'review-after-decisions');
 
     // Reload: the state is the workflow's.
