@@ -1,4 +1,8 @@
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { checkCorrection } from '../src/review/check-correction';
 import type { ReviewItem } from '../src/batch/review';
 import { ReviewQueue, reviewDetailsMarkdown } from '../src/batch/review-queue';
 import type { ReviewStateFile } from '../src/review/batch-outputs';
@@ -60,5 +64,19 @@ describe("report.html's review section", () => {
     const twice = withReviewSection(once, { ...state, counts: { ...state.counts, pending: 0, approved: 2 } });
     expect(twice.match(/docbatch-review -->/g)).toHaveLength(2);
     expect(twice).toContain('2 of 2 decided (100%)');
+  });
+});
+
+describe('checkCorrection with a schema file (what the validator cannot load)', () => {
+  it('refuses data that does not parse, then failing checks unless accepted, and records what it accepts', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'docbatch-check-correction-'));
+    const schemaFile = path.join(dir, 'bill.json');
+    await writeFile(schemaFile, JSON.stringify({ type: 'object', properties: { subtotal: { type: 'number' }, tax: { type: 'number' }, total: { type: 'number' } }, required: ['subtotal', 'tax', 'total'], 'x-docbatch-checks': ['totalsAddUp'] }));
+    await writeFile(path.join(dir, 'results.jsonl'), JSON.stringify({ index: 0, path: '/in/a.txt', status: 'succeeded', data: { subtotal: 10, tax: 2, total: 13 }, attempts: 1, durationMs: 1 }) + '\n');
+    const request = { batchLocation: dir, schema: { file: schemaFile }, document: 0, correctionId: '0-1-x', by: 'alice', at: 't', acceptWarnings: false };
+    expect(await checkCorrection({ ...request, data: { subtotal: 10, tax: 2, total: 'twelve' } })).toEqual({ outcome: 'invalid', problems: [expect.stringMatching(/^total: /)] });
+    expect(await checkCorrection({ ...request, data: { subtotal: 10, tax: 2, total: 14 } })).toEqual({ outcome: 'fails_checks', warnings: ['totals add up: subtotal 10 + tax 2 is 12, not the total 14'] });
+    expect(await checkCorrection({ ...request, data: { subtotal: 10, tax: 2, total: 12 } })).toEqual({ outcome: 'recorded', changedFields: ['total'], warnings: [] });
+    expect(JSON.parse(await readFile(path.join(dir, 'review/corrections'), 'utf8'))).toMatchObject({ id: '0-1-x', document: 0, data: { total: 12 }, changedFields: ['total'] });
   });
 });

@@ -69,6 +69,10 @@ describe('batchReview', () => {
     await expect(decideReview(client, batchId, { action: 'approve', document: corrupt.index })).rejects.toThrow(/failed \(corrupt\) and has no extracted data to approve/);
     await expect(decideReview(client, batchId, { action: 'reject', document: c.index, reason: '  ' })).rejects.toThrow(/say why the document is rejected/);
 
+    // Refused in the updates' validators (a built-in schema's zod and checks run in workflow code): none reached history.
+    const history = await client.workflow.getHandle(reviewWorkflowId(batchId)).fetchHistory();
+    expect(history.events!.filter((event) => event.workflowExecutionUpdateAcceptedEventAttributes)).toHaveLength(0);
+
     // Decisions.
     const corrected = await decideReview(client, batchId, { action: 'correct', document: b.index, data: { ...bData, total: reviewInvoiceTotal(2) }, by: 'alice' });
     expect(corrected).toMatchObject({ status: 'corrected', by: 'alice', changedFields: ['total'], revision: 1 });

@@ -40,6 +40,7 @@ import {
   type ReviewItem,
   type ReviewView,
 } from '../batch/review';
+import { builtInCorrectionRefusal, failingChecksRefusal, invalidDataRefusal } from '../batch/review-validation';
 import { anonymousReviewer, ReviewQueue, reviewDetailsMarkdown, type Decision } from '../batch/review-queue';
 import { DocbatchReviewPending } from '../batch/search-attributes';
 import { failureTypes } from '../batch/failures';
@@ -80,7 +81,7 @@ export async function batchReview(rawInput: ReviewInputJson, carried?: ReviewCar
 
   setHandler(reviewQuery, () => review.view());
   registerDecision(review, approveUpdate, approveArgsSchema, 'approve', async (args) => review.decide(args.document, { action: 'approve' }, args.by));
-  registerDecision(review, correctUpdate, correctArgsSchema, 'correct', (args) => review.correct(args));
+  registerDecision(review, correctUpdate, correctArgsSchema, 'correct', (args) => review.correct(args), (args) => review.dataRefusal(args));
   registerDecision(review, rejectDocumentUpdate, rejectArgsSchema, 'reject', async (args) => review.decide(args.document, { action: 'reject', reason: args.reason }, args.by));
   registerDecision(review, reopenUpdate, reopenArgsSchema, 'reopen', async (args) => review.decide(args.document, { action: 'reopen' }, args.by));
   setHandler(
@@ -203,15 +204,14 @@ class ReviewRun {
     } finally {
       this.checking.delete(args.document);
     }
-    if (checked.outcome === 'invalid') {
-      throw rejectUpdate(`the data does not fit the ${schemaName(this.state.schema)} schema: ${checked.problems.join('; ')}`);
-    }
-    if (checked.outcome === 'fails_checks') {
-      throw rejectUpdate(
-        `the data still fails ${checked.warnings.length === 1 ? 'a consistency check' : `${checked.warnings.length} consistency checks`}: ${checked.warnings.join('; ')}. Fix the values, or send it with acceptWarnings: true if the document really says so`,
-      );
-    }
+    if (checked.outcome === 'invalid') throw rejectUpdate(invalidDataRefusal(this.state.schema, checked.problems));
+    if (checked.outcome === 'fails_checks') throw rejectUpdate(failingChecksRefusal(checked.warnings));
     return this.decide(args.document, { action: 'correct', changedFields: checked.changedFields, correctionId, acceptedWarnings: checked.warnings }, by);
+  }
+
+  /** A built-in schema's verdict on a correction's data, taken in the validator (pure: zod and the checks). */
+  dataRefusal(args: z.infer<typeof correctArgsSchema>): string | null {
+    return builtInCorrectionRefusal(this.state.schema, args.data, args.acceptWarnings === true);
   }
 
   handOverDue(): boolean {
@@ -289,11 +289,13 @@ function registerDecision<S extends z.ZodType<{ document: number }>>(
   schema: S,
   action: Decision['action'],
   apply: (args: z.infer<S>) => Promise<ReviewItem>,
+  /** A refusal that depends on more than the queue (a correction's data against a built-in schema). */
+  argumentsRefusal: (args: z.infer<S>) => string | null = () => null,
 ): void {
   setHandler(update, (raw: unknown) => apply(parseUpdateArgs(schema, raw)), {
     validator: (raw: unknown) => {
       const args = parseUpdateArgs(schema, raw);
-      const refused = review.refusal(action, args.document);
+      const refused = review.refusal(action, args.document) ?? argumentsRefusal(args);
       if (refused !== null) throw rejectUpdate(refused);
     },
   });
@@ -317,6 +319,3 @@ function describeActivityError(error: unknown): string {
   return cause instanceof Error ? cause.message : String(cause);
 }
 
-function schemaName(schema: ReviewCarried['schema']): string {
-  return typeof schema === 'string' ? schema : schema.file;
-}
