@@ -31,6 +31,7 @@ const unitTests = [
   'test/report-mode.test.ts',
   'test/source-walk.test.ts',
   'test/replay*.test.ts',
+  'test/review-queue.test.ts',
   'test/workflow-*.test.ts',
 ];
 

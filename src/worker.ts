@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from './activities';
+import { createReviewActivities } from './review/activities';
 import { createAnthropicFor, createExtractorFor, createMessageBatchesClient } from './activities/extractor-for';
 import { dataConverterFromEnv } from './encryption/data-converter';
 import { createDocbatchMetrics } from './metrics/docbatch-metrics';
@@ -54,7 +55,7 @@ export function defaultActivityDeps(env = process.env, observer?: ExtractionObse
 /** A worker for the docbatch task queue. Any number of them, on any machines, share the queue. */
 export async function createDocbatchWorker(options: DocbatchWorkerOptions = {}): Promise<Worker> {
   const connection = options.connection ?? (await connectWorkerConnection());
-  const activities = createActivities({ ...defaultActivityDeps(process.env, options.observer), ...options.activityDeps });
+  const activities = { ...createActivities({ ...defaultActivityDeps(process.env, options.observer), ...options.activityDeps }), ...createReviewActivities() };
   // 0 (unset) means no batch-wide cap.
   const maxPerSecond = options.maxTaskQueueActivitiesPerSecond ?? readIntEnv('maxActivitiesPerSecond', 0);
   const dataConverter = options.dataConverter ?? dataConverterFromEnv();

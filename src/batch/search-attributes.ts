@@ -12,6 +12,8 @@ export const DocbatchPercent = defineSearchAttributeKey('DocbatchPercent', Searc
 export const DocbatchDocuments = defineSearchAttributeKey('DocbatchDocuments', SearchAttributeType.INT);
 export const DocbatchFailed = defineSearchAttributeKey('DocbatchFailed', SearchAttributeType.INT);
 export const DocbatchPriority = defineSearchAttributeKey('DocbatchPriority', SearchAttributeType.INT);
+/** A batch review's documents still waiting for a decision (DOUBLE for the same reason as DocbatchPercent). */
+export const DocbatchReviewPending = defineSearchAttributeKey('DocbatchReviewPending', SearchAttributeType.DOUBLE);
 
 export const docbatchSearchAttributes = [
   DocbatchState,
@@ -19,6 +21,7 @@ export const docbatchSearchAttributes = [
   DocbatchDocuments,
   DocbatchFailed,
   DocbatchPriority,
+  DocbatchReviewPending,
 ] as const;
 
 /** The `temporal` CLI's name for each type, for `--search-attribute Name=Type`. */

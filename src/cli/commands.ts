@@ -5,6 +5,7 @@ import { emulatorCommand } from './emulator';
 import { listCommand } from './list';
 import { redriveCommand } from './redrive';
 import { reportCommand } from './report';
+import { reviewCommand } from './review';
 import { runCommand } from './run';
 import { serverCommand } from './server';
 import { startCommand } from './start';
@@ -21,6 +22,7 @@ export const commands: CliCommand[] = [
   controlCommands,
   listCommand,
   reportCommand,
+  reviewCommand,
   redriveCommand,
   workerCommand,
   serverCommand,

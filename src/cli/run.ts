@@ -11,6 +11,7 @@ interface RunOptions extends BatchCommandOptions {
   /** false with --no-worker. */
   worker: boolean;
   estimate?: boolean;
+  review?: boolean;
 }
 
 /**
@@ -24,7 +25,8 @@ export const runCommand: CliCommand = {
         .command('run [dir]')
         .description('run a batch to the end with a live progress bar (starts a dev server and a worker when needed)')
         .option('--no-worker', 'do not run a worker in this process (workers run elsewhere)')
-        .option('--estimate', 'print the expected tokens and cost, then exit without calling the API'),
+        .option('--estimate', 'print the expected tokens and cost, then exit without calling the API')
+        .option('--review', 'open its review when it ends, if documents need one (`docbatch review <id>` serves the page)'),
     ).action(action(runBatch));
   },
 };
@@ -60,6 +62,7 @@ async function runBatch(dir: string | undefined, options: RunOptions): Promise<n
 
     const outcome = await startOrAttachBatch(session.client, { batchId, json: inputJson, input, taskQueue: session.taskQueue, source, rerun: options.rerun === true });
     announce(session, outcome, source.label);
+    if (options.review) await (await import('../client/batch-review')).reviewWhenBatchEnds(session.client, batchId, { taskQueue: session.taskQueue, outputDir: inputJson.outputDir });
     if (outcome.kind === 'completed-earlier') {
       return printOutcome(session, { batchId, state: outcome.summary.state, summary: outcome.summary }, json);
     }
@@ -76,6 +79,7 @@ async function runBatch(dir: string | undefined, options: RunOptions): Promise<n
       detachHint: () => (crash ? '' : detachHint(batchId, options.worker)),
     });
     if (crash) throw new CliError(`the in-process worker stopped (${firstLine(crash.message)}): re-run the command to resume batch ${batchId}`);
+    if (options.review && followed.kind === 'ended') note(`review: docbatch review ${batchId}`);
     return followed.kind === 'ended' ? followed.exitCode : INTERRUPTED_EXIT_CODE;
   } catch (error) {
     throw cliError(error, { batchId, ...(server ? { address: server.address, namespace: server.namespace } : {}) });

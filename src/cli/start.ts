@@ -5,8 +5,13 @@ import { action, note, printJson, printLine, type CliCommand } from './command';
 /** `docbatch start [dir]`: starts (or finds) the batch and returns at once; workers do the rest. */
 export const startCommand: CliCommand = {
   register(program: Command) {
-    addBatchOptions(program.command('start [dir]').description('start a batch and return at once; prints the batch id')).action(
-      action(async (dir: string | undefined, options: BatchCommandOptions) => {
+    addBatchOptions(
+      program
+        .command('start [dir]')
+        .description('start a batch and return at once; prints the batch id')
+        .option('--review', 'open its review when it ends, if documents need one (`docbatch review <id>` serves the page)'),
+    ).action(
+      action(async (dir: string | undefined, options: BatchCommandOptions & { review?: boolean }) => {
         const [{ withSession }, { deriveBatchId }, { batchInputFromOptions }, { inspectSource }, { startOrAttachBatch }] = await Promise.all([
           import('./session'),
           import('../client/batch-id'),
@@ -20,6 +25,7 @@ export const startCommand: CliCommand = {
         return withSession({ batchId }, async (session) => {
           const outcome = await startOrAttachBatch(session.client, { batchId, json: inputJson, input, taskQueue: session.taskQueue, source, rerun: options.rerun === true });
           const uiUrl = session.batchUrl(batchId);
+          if (options.review) await (await import('../client/batch-review')).reviewWhenBatchEnds(session.client, batchId, { taskQueue: session.taskQueue, outputDir: inputJson.outputDir });
           const state = outcome.kind === 'started' ? 'started' : outcome.kind === 'attached' ? 'running' : 'completed';
           if (options.json) {
             printJson({ batchId, uiUrl, state });
@@ -30,6 +36,7 @@ export const startCommand: CliCommand = {
           if (outcome.kind === 'attached') note(`batch ${batchId} was already running`);
           if (outcome.kind === 'completed-earlier') note(`batch ${batchId} completed earlier: \`docbatch report ${batchId}\` (--rerun starts it again)`);
           note(`Web UI: ${uiUrl}\nfollow it: docbatch watch ${batchId}`);
+          if (options.review) note(`its review opens when it ends: docbatch review ${batchId}`);
           return 0;
         });
       }),

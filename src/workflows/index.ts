@@ -1,1 +1,2 @@
 export { batchExtraction } from './batch';
+export { batchReview } from './review';
