@@ -6,6 +6,7 @@ import { loadSchema, SchemaError } from '../extraction/schemas/load';
 import { listSource, SourceError, writeManifest } from '../store/manifest';
 import { linkRedrive } from '../store/report';
 import { chunkCountOf } from '../batch/chunks';
+import { planCollection } from './plan-collection';
 import { failureTypes } from '../batch/failures';
 import type { PlanBatchInput, PlanBatchResult } from '../batch/activities';
 
@@ -28,6 +29,8 @@ export async function planBatch(deps: PlanBatchDeps, { batchId, input }: PlanBat
     if (error instanceof SourceError) throw ApplicationFailure.nonRetryable(error.message, failureTypes.invalidInput);
     throw error;
   }
+  // Collection hook (src/activities/plan-collection.ts): with onlyNew, only the documents the collection does not hold.
+  entries = await planCollection({ batchId, batchDir, input, extractor, schemaFingerprint: schema.fingerprint }, entries);
   await writeManifest(batchDir, entries);
   if (input.redriveOf) await linkRedrive(path.resolve(input.outputDir, input.redriveOf), batchId);
   return {

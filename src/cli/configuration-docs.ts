@@ -30,6 +30,10 @@ const envDescriptions: Record<keyof typeof ENV, { purpose: string; fallback: str
     purpose: 'path-style S3 addressing (`http://host/bucket/key`) on or off; the AWS SDK\'s own `AWS_ENDPOINT_URL_S3`, `AWS_REGION`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and profiles choose the endpoint and credentials',
     fallback: 'on for an IP or localhost endpoint, off otherwise (virtual-hosted, as AWS wants)',
   },
+  databaseUrl: {
+    purpose: 'the PostgreSQL results database (`postgres://user:password@host:5432/db`): the default of `--sink`, and where workers find the password of a batch\'s sink (batch input holds the URL without it)',
+    fallback: 'none (no sink); workers then use PGPASSWORD or ~/.pgpass',
+  },
 };
 
 /** Every field of the batch input, by dotted path; the defaults come from the schema itself. */
