@@ -6,6 +6,7 @@ import { listCommand } from './list';
 import { redriveCommand } from './redrive';
 import { reportCommand } from './report';
 import { runCommand } from './run';
+import { scheduleCommand } from './schedule';
 import { serverCommand } from './server';
 import { startCommand } from './start';
 import { statusCommand } from './status';
@@ -22,6 +23,7 @@ export const commands: CliCommand[] = [
   listCommand,
   reportCommand,
   redriveCommand,
+  scheduleCommand,
   workerCommand,
   serverCommand,
   emulatorCommand,
