@@ -1,6 +1,7 @@
 import type { BatchSummary } from '../batch/summary';
 import { storageAt } from '../storage/location';
 import { readText } from '../storage/storage';
+import { batchKeys } from '../store/paths';
 import { COLLECTION_FILE, collectionFileSchema } from './plan-collection';
 
 /**
@@ -17,6 +18,6 @@ export async function withCollection(batchDir: string, summary: BatchSummary): P
     ...summary,
     collection: { name: file.collection, ...(file.counts ?? {}), ...(file.sink !== undefined ? { sink: file.sink } : {}) },
   };
-  await storageAt(summary.files.summary.replace(/\/[^/]*$/, '')).write(summary.files.summary.replace(/^.*\//, ''), JSON.stringify(extended, null, 2) + '\n');
+  await batch.write(batchKeys.summary, JSON.stringify(extended, null, 2) + '\n');
   return extended;
 }

@@ -4,8 +4,8 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import type { BatchInput } from '../batch/input';
-import { isObjectUrl, objectAt, storageAt } from '../storage/location';
-import { emptyLedger, knownByListing, noveltyByHash, readLedger, settingsKeyOf, type CollectionLedger, type ListedDocument, type Novelty } from '../store/collection-ledger';
+import { isObjectUrl, objectAt, resolveLocation, storageAt } from '../storage/location';
+import { knownByListing, noveltyByHash, readLedger, settingsKeyOf, type CollectionLedger, type ListedDocument, type Novelty } from '../store/collection-ledger';
 import type { ManifestEntry } from '../store/manifest';
 import { mapBounded } from '../store/source-listing';
 
@@ -29,9 +29,8 @@ export const collectionFileSchema = z.object({
 });
 export type CollectionFile = z.infer<typeof collectionFileSchema>;
 
-/** One line of collection-plan.jsonl: a planned document's identity, for the ledger and the sink's content_sha256. */
+/** One line of the collection-plan log: a planned document's identity, for the ledger and the sink's content_sha256. */
 export const plannedDocumentSchema = z.object({
-  index: z.number().int().nonnegative(),
   key: z.string(),
   size: z.number().int().nonnegative(),
   version: z.string(),
@@ -41,9 +40,11 @@ export const plannedDocumentSchema = z.object({
 export type PlannedDocument = z.infer<typeof plannedDocumentSchema>;
 
 export const COLLECTION_FILE = 'collection.json';
-export const COLLECTION_PLAN_FILE = 'collection-plan.jsonl';
+/** A storage log (appended as planning goes, so a retried planning attempt only adds lines; the last line of a key wins). */
+export const COLLECTION_PLAN_LOG = 'collection-plan';
 
-/** Documents hashed at once while planning: reads, bounded like the listing's stats. */
+/** Documents judged at once while planning: their stats and, past the fast path, their reads. */
+const JUDGED_AT_ONCE = 256;
 const HASHES_IN_FLIGHT = 16;
 
 export interface CollectionPlanning {
@@ -54,11 +55,16 @@ export interface CollectionPlanning {
   schemaFingerprint: string;
 }
 
+type Listed = Omit<ManifestEntry, 'index'>;
+
 /**
- * The entries this batch extracts, re-indexed; writes collection.json (and with onlyNew the planned
- * identities). A batch without a collection or a sink gets its entries back untouched.
+ * The entries this batch extracts, as the listing streams them. A batch without a collection or a
+ * sink gets its listing back untouched; otherwise collection.json is written first, and with
+ * onlyNew the entries the collection holds already are left out, the identities of the rest are
+ * logged for the chunks (collection-plan), and the counts are added to collection.json once the
+ * listing ends. (A planning attempt that resumed a bucket listing counts only what it listed.)
  */
-export async function planCollection(planning: CollectionPlanning, entries: ManifestEntry[]): Promise<ManifestEntry[]> {
+export async function collectionEntries(planning: CollectionPlanning, entries: AsyncIterable<Listed>): Promise<AsyncIterable<Listed>> {
   const { input } = planning;
   if (input.collection === undefined && input.sink === undefined && !input.onlyNew) return entries;
   const collection = input.collection ?? defaultCollection(input);
@@ -69,47 +75,61 @@ export async function planCollection(planning: CollectionPlanning, entries: Mani
     ...(input.sink !== undefined ? { sink: input.sink } : {}),
     onlyNew: input.onlyNew,
     settingsKey,
-    ledgerLocation: input.outputDir,
+    ledgerLocation: resolveLocation(input.outputDir),
   };
-  if (!input.onlyNew) {
-    await batch.write(COLLECTION_FILE, JSON.stringify(file, null, 2));
-    return entries;
-  }
+  await batch.write(COLLECTION_FILE, JSON.stringify(file, null, 2));
+  if (!input.onlyNew) return entries;
   const ledger = await readLedger(storageAt(input.outputDir), collection, settingsKey);
-  const { kept, planned, counts } = await selectNew(entries, ledger);
-  await batch.writeLines(COLLECTION_PLAN_FILE, async (write) => {
-    for (const line of planned) await write(JSON.stringify(line) + '\n');
+  return onlyNew(entries, ledger, async (planned, counts) => {
+    if (planned.length > 0) await batch.append(COLLECTION_PLAN_LOG, planned.map((line) => JSON.stringify(line) + '\n').join(''));
+    if (counts) await batch.write(COLLECTION_FILE, JSON.stringify({ ...file, counts }, null, 2));
   });
-  await batch.write(COLLECTION_FILE, JSON.stringify({ ...file, counts }, null, 2));
-  return kept;
 }
 
-/** The new and changed entries (and every entry with a problem, so it stays visible), each with its identity. */
-export async function selectNew(entries: ManifestEntry[], ledger: CollectionLedger = emptyLedger) {
-  const listed = await mapBounded(entries, HASHES_IN_FLIGHT * 4, async (entry) => (entry.problem ? null : await listedDocument(entry)));
+/**
+ * The new and changed entries of a listing (and every entry with a problem, so it stays visible),
+ * in listing order; `record` gets the identities of each group kept, and the counts at the end.
+ */
+export async function* onlyNew(
+  entries: AsyncIterable<Listed>,
+  ledger: CollectionLedger,
+  record: (planned: PlannedDocument[], counts?: Record<Novelty, number>) => Promise<void>,
+): AsyncGenerator<Listed> {
   const counts: Record<Novelty, number> = { new: 0, changed: 0, known: 0 };
-  const judged = await mapBounded(entries.map((entry, i) => ({ entry, document: listed[i] })), HASHES_IN_FLIGHT, async ({ entry, document }) => {
-    if (!document) return { entry, novelty: 'new' as const, identity: null };
-    if (knownByListing(document, ledger)) return { entry, novelty: 'known' as const, identity: null };
-    const sha256 = await contentSha256(entry.path).catch(() => null);
-    // Unreadable now: its chunk fails it with the reason, as any batch would.
-    if (sha256 === null) return { entry, novelty: 'new' as const, identity: null };
-    return { entry, novelty: noveltyByHash(document, sha256, ledger), identity: { ...document, version: document.version ?? '', sha256 } };
-  });
-  const kept: ManifestEntry[] = [];
-  const planned: PlannedDocument[] = [];
-  for (const { entry, novelty, identity } of judged) {
-    counts[novelty]++;
-    if (novelty === 'known') continue;
-    const index = kept.length;
-    kept.push({ ...entry, index });
-    if (identity) planned.push({ index, key: identity.key, size: identity.size, version: identity.version, sha256: identity.sha256, novelty });
+  let group: Listed[] = [];
+  const judge = async function* (): AsyncGenerator<Listed> {
+    const judged = await mapBounded(group, HASHES_IN_FLIGHT, (entry) => judgeEntry(entry, ledger));
+    group = [];
+    const planned: PlannedDocument[] = [];
+    for (const { entry, novelty, identity } of judged) {
+      counts[novelty]++;
+      if (novelty === 'known') continue;
+      if (identity) planned.push({ ...identity, novelty });
+    }
+    await record(planned);
+    for (const { entry, novelty } of judged) if (novelty !== 'known') yield entry;
+  };
+  for await (const entry of entries) {
+    group.push(entry);
+    if (group.length >= JUDGED_AT_ONCE) yield* judge();
   }
-  return { kept, planned, counts };
+  yield* judge();
+  await record([], counts);
 }
 
-/** Size and version of a listed document: the bucket's ETag, or the file's mtime. */
-async function listedDocument(entry: ManifestEntry): Promise<ListedDocument | null> {
+async function judgeEntry(entry: Listed, ledger: CollectionLedger): Promise<{ entry: Listed; novelty: Novelty; identity: Omit<PlannedDocument, 'novelty'> | null }> {
+  const document = entry.problem ? null : await listedDocument(entry);
+  // An entry with a problem, or gone since it was listed: its chunk fails it with the reason, as any batch would.
+  if (!document) return { entry, novelty: 'new', identity: null };
+  if (knownByListing(document, ledger)) return { entry, novelty: 'known', identity: null };
+  const sha256 = await contentSha256(entry.path).catch(() => null);
+  if (sha256 === null) return { entry, novelty: 'new', identity: null };
+  return { entry, novelty: noveltyByHash(document, sha256, ledger), identity: { key: document.key, size: document.size, version: document.version ?? '', sha256 } };
+}
+
+/** Size and version of a listed document: the bucket's ETag (listed with it), or the file's mtime. */
+async function listedDocument(entry: Listed): Promise<ListedDocument | null> {
+  if (entry.version !== undefined) return { key: entry.path, size: entry.sizeBytes, version: entry.version };
   if (isObjectUrl(entry.path)) {
     const { storage, key } = objectAt(entry.path);
     const info = await storage.stat(key).catch(() => null);
@@ -134,6 +154,7 @@ export async function contentSha256(location: string): Promise<string> {
 
 /** A batch without a named collection keeps its rows under its source's name. */
 function defaultCollection(input: BatchInput): string {
-  const name = 'dir' in input.source ? path.basename(input.source.dir) : path.basename(input.source.manifest).replace(/\.[^.]*$/, '');
+  const { source } = input;
+  const name = 'dir' in source ? path.basename(source.dir) : 'url' in source ? source.url.replace(/\/+$/, '').replace(/^.*\//, '') : path.basename(source.manifest).replace(/\.[^.]*$/, '');
   return name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 100) || 'default';
 }

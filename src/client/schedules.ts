@@ -57,7 +57,7 @@ export function scheduleOptions(request: BatchScheduleRequest): ScheduleOptions 
   const { input } = request;
   const memo: ScheduleMemo = {
     docbatch: {
-      source: 'dir' in input.source ? input.source.dir : input.source.manifest,
+      source: 'dir' in input.source ? input.source.dir : 'url' in input.source ? input.source.url : input.source.manifest,
       schema: schemaLabel(input.schema),
       onlyNew: input.onlyNew,
       ...(input.collection !== undefined ? { collection: input.collection } : {}),

@@ -4,7 +4,7 @@ import { storageAt } from '../storage/location';
 import { readText } from '../storage/storage';
 import { appendToLedger, type LedgerLine } from '../store/collection-ledger';
 import type { DocumentResult } from '../store/document-result';
-import { COLLECTION_FILE, COLLECTION_PLAN_FILE, collectionFileSchema, contentSha256, plannedDocumentSchema, type CollectionFile, type PlannedDocument } from '../activities/plan-collection';
+import { COLLECTION_FILE, COLLECTION_PLAN_LOG, collectionFileSchema, contentSha256, plannedDocumentSchema, type CollectionFile, type PlannedDocument } from '../activities/plan-collection';
 import { faultPoint, faultPointArmed } from '../activities/fault-point';
 import { postgresSinkFor } from './postgres';
 import { GroupedWrites, type ResultSink, type SunkDocument } from './sink';
@@ -43,7 +43,7 @@ export async function openChunkSink(target: ChunkSinkTarget, journaled: Iterable
     result,
     batchId: target.batchId,
     collection: batch.file.collection,
-    contentSha256: batch.planned.get(result.index)?.sha256 ?? (batch.file.sink !== undefined && result.status !== 'not_processed' ? await contentSha256(result.path).catch(() => null) : null),
+    contentSha256: batch.planned.get(result.path)?.sha256 ?? (batch.file.sink !== undefined && result.status !== 'not_processed' ? await contentSha256(result.path).catch(() => null) : null),
   });
   const writes = new GroupedWrites<SunkDocument>(async (documents) => {
     for (const sink of sinks) await sink.write(documents);
@@ -59,13 +59,13 @@ export async function openChunkSink(target: ChunkSinkTarget, journaled: Iterable
 }
 
 /** The ledger learns each document a batch extracted (succeeded), under the identity planning gave it. */
-function ledgerSink(file: CollectionFile, batchId: string, planned: ReadonlyMap<number, PlannedDocument>): ResultSink {
+function ledgerSink(file: CollectionFile, batchId: string, planned: ReadonlyMap<string, PlannedDocument>): ResultSink {
   const storage = storageAt(file.ledgerLocation);
   return {
     write: async (documents) => {
       const lines: LedgerLine[] = [];
       for (const { result } of documents) {
-        const identity = planned.get(result.index);
+        const identity = planned.get(result.path);
         if (result.status === 'succeeded' && identity) lines.push({ key: identity.key, size: identity.size, version: identity.version, sha256: identity.sha256, batchId, at: result.finishedAt ?? Date.now() });
       }
       await appendToLedger(storage, file.collection, file.settingsKey, lines);
@@ -75,7 +75,7 @@ function ledgerSink(file: CollectionFile, batchId: string, planned: ReadonlyMap<
 
 interface BatchCollection {
   file: CollectionFile;
-  planned: ReadonlyMap<number, PlannedDocument>;
+  planned: ReadonlyMap<string, PlannedDocument>;
 }
 
 /** Results this process has sunk: the kill point waits for a few, so it lands in the middle of a chunk. */
@@ -101,12 +101,12 @@ async function readBatchCollection(batchDir: string): Promise<BatchCollection | 
   const text = await readText(storage, COLLECTION_FILE);
   if (text === null) return null;
   const file = collectionFileSchema.parse(JSON.parse(text));
-  const planned = new Map<number, PlannedDocument>();
+  const planned = new Map<string, PlannedDocument>();
   if (file.onlyNew) {
-    for (const line of ((await readText(storage, COLLECTION_PLAN_FILE)) ?? '').split('\n')) {
+    for (const line of (await storage.readLog(COLLECTION_PLAN_LOG)).text.split('\n')) {
       if (line === '') continue;
       const document = plannedDocumentSchema.parse(JSON.parse(line));
-      planned.set(document.index, document);
+      planned.set(document.key, document);
     }
   }
   return { file, planned };
