@@ -14,6 +14,7 @@ const unitTests = [
   'test/bench-ratelimit-measure.test.ts',
   'test/chunk-attempt.test.ts',
   'test/chunk-queue.test.ts',
+  'test/collection-ledger.test.ts',
   'test/compose.test.ts',
   'test/document-loading.test.ts',
   'test/emulator.test.ts',
