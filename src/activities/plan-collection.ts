@@ -101,7 +101,7 @@ export async function* onlyNew(
     const judged = await mapBounded(group, HASHES_IN_FLIGHT, (entry) => judgeEntry(entry, ledger));
     group = [];
     const planned: PlannedDocument[] = [];
-    for (const { entry, novelty, identity } of judged) {
+    for (const { novelty, identity } of judged) {
       counts[novelty]++;
       if (novelty === 'known') continue;
       if (identity) planned.push({ ...identity, novelty });
