@@ -1,7 +1,7 @@
 import { loadSchema } from '../extraction/schemas/load';
 import type { SchemaReference } from '../extraction/schemas';
 import { storageAt } from '../storage/location';
-import { readText } from '../storage/storage';
+import { readText, type Storage } from '../storage/storage';
 import { appendToLedger, type LedgerLine } from '../store/collection-ledger';
 import type { DocumentResult } from '../store/document-result';
 import { COLLECTION_FILE, COLLECTION_PLAN_LOG, collectionFileSchema, contentSha256, plannedDocumentSchema, type CollectionFile, type PlannedDocument } from '../activities/plan-collection';
@@ -36,14 +36,14 @@ export async function openChunkSink(target: ChunkSinkTarget, journaled: Iterable
   if (!batch) return undefined;
   const sinks: ResultSink[] = [];
   if (batch.file.sink !== undefined) sinks.push(await postgresSinkFor(batch.file.sink, await loadSchema(target.settings.schema)));
-  if (batch.file.onlyNew) sinks.push(ledgerSink(batch.file, target.batchId, batch.planned));
+  if (batch.file.onlyNew) sinks.push(ledgerSink(batch, target.batchId));
   if (sinks.length === 0) return undefined;
 
   const identify = async (result: DocumentResult): Promise<SunkDocument> => ({
     result,
     batchId: target.batchId,
     collection: batch.file.collection,
-    contentSha256: batch.planned.get(result.path)?.sha256 ?? (batch.file.sink !== undefined && result.status !== 'not_processed' ? await contentSha256(result.path).catch(() => null) : null),
+    contentSha256: (await batch.identity(result.path))?.sha256 ?? (batch.file.sink !== undefined && result.status !== 'not_processed' ? await contentSha256(result.path).catch(() => null) : null),
   });
   const writes = new GroupedWrites<SunkDocument>(async (documents) => {
     for (const sink of sinks) await sink.write(documents);
@@ -59,13 +59,14 @@ export async function openChunkSink(target: ChunkSinkTarget, journaled: Iterable
 }
 
 /** The ledger learns each document a batch extracted (succeeded), under the identity planning gave it. */
-function ledgerSink(file: CollectionFile, batchId: string, planned: ReadonlyMap<string, PlannedDocument>): ResultSink {
+function ledgerSink(batch: BatchCollection, batchId: string): ResultSink {
+  const { file } = batch;
   const storage = storageAt(file.ledgerLocation);
   return {
     write: async (documents) => {
       const lines: LedgerLine[] = [];
       for (const { result } of documents) {
-        const identity = planned.get(result.path);
+        const identity = await batch.identity(result.path);
         if (result.status === 'succeeded' && identity) lines.push({ key: identity.key, size: identity.size, version: identity.version, sha256: identity.sha256, batchId, at: result.finishedAt ?? Date.now() });
       }
       await appendToLedger(storage, file.collection, file.settingsKey, lines);
@@ -73,9 +74,43 @@ function ledgerSink(file: CollectionFile, batchId: string, planned: ReadonlyMap<
   };
 }
 
-interface BatchCollection {
-  file: CollectionFile;
-  planned: ReadonlyMap<string, PlannedDocument>;
+/**
+ * A batch's collection settings and the identities planning logged. Chunks start while planning
+ * still lists (and logs), so a document not found yet is looked up again in what was logged since.
+ */
+class BatchCollection {
+  private readonly planned = new Map<string, PlannedDocument>();
+  private position: string | undefined;
+  private reading: Promise<void> | undefined;
+
+  constructor(
+    readonly file: CollectionFile,
+    private readonly storage: Storage,
+  ) {}
+
+  async identity(key: string): Promise<PlannedDocument | undefined> {
+    if (!this.file.onlyNew) return undefined;
+    if (!this.planned.has(key)) await this.readNew();
+    return this.planned.get(key);
+  }
+
+  /** Reads what was logged since the last read; concurrent callers share one read. */
+  readNew(): Promise<void> {
+    this.reading ??= (async () => {
+      try {
+        const { text, position } = await this.storage.readLog(COLLECTION_PLAN_LOG, this.position);
+        this.position = position;
+        for (const line of text.split('\n')) {
+          if (line === '') continue;
+          const document = plannedDocumentSchema.parse(JSON.parse(line));
+          this.planned.set(document.key, document);
+        }
+      } finally {
+        this.reading = undefined;
+      }
+    })();
+    return this.reading;
+  }
 }
 
 /** Results this process has sunk: the kill point waits for a few, so it lands in the middle of a chunk. */
@@ -100,14 +135,5 @@ async function readBatchCollection(batchDir: string): Promise<BatchCollection | 
   const storage = storageAt(batchDir);
   const text = await readText(storage, COLLECTION_FILE);
   if (text === null) return null;
-  const file = collectionFileSchema.parse(JSON.parse(text));
-  const planned = new Map<string, PlannedDocument>();
-  if (file.onlyNew) {
-    for (const line of (await storage.readLog(COLLECTION_PLAN_LOG)).text.split('\n')) {
-      if (line === '') continue;
-      const document = plannedDocumentSchema.parse(JSON.parse(line));
-      planned.set(document.key, document);
-    }
-  }
-  return { file, planned };
+  return new BatchCollection(collectionFileSchema.parse(JSON.parse(text)), storage);
 }
