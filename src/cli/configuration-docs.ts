@@ -68,6 +68,9 @@ const inputDescriptions: Record<string, string> = {
   cache: 'reuse results of identical documents and settings; `--no-cache`',
   redriveOf: 'the batch whose failed documents this one redrives; `docbatch redrive`',
   chunksPerRun: 'chunks one workflow run completes before it continues as new',
+  collection: 'the collection the documents belong to: the sink\'s rows and the `onlyNew` ledger are kept per collection; `--collection`, `--only-new <collection>`',
+  onlyNew: 'extract only documents no earlier batch of `collection` extracted with the same schema and settings (new or changed ones); `--only-new <collection>`',
+  sink: 'also write each result as a PostgreSQL row as its chunk journals it: `postgres://user@host:5432/db` without the password (workers read it from `DOCBATCH_DATABASE_URL` or `PGPASSWORD`); `--sink`',
 };
 
 /** The input fields and their defaults: `{ "source.dir": undefined, chunkSize: 10, ... }`. */
@@ -85,6 +88,8 @@ export function inputDefaults(): Map<string, unknown> {
   defaults.set('source.dir', undefined);
   defaults.set('source.manifest', undefined);
   defaults.set('redriveOf', undefined);
+  defaults.set('collection', undefined);
+  defaults.set('sink', undefined);
   return defaults;
 }
 
