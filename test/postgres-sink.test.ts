@@ -4,6 +4,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { progressQuery, resumeSignal } from '../src/batch/messages';
 import type { BatchSummary } from '../src/batch/summary';
 import { checkDatabase, closePostgresSinks, PostgresSink, redactSinkUrl } from '../src/sink/postgres';
 import type { DocumentResult } from '../src/store/document-result';
@@ -171,6 +172,36 @@ describe('results into PostgreSQL', () => {
     expect(summary.state).toBe('completed');
     expectRowsEqualResults(await rowsOf(restartCollection), results, batchId);
     expect(await rowsOf(restartCollection, 'docbatch_invoice_history')).toHaveLength(results.length);
+  });
+
+  it('pauses the batch with the database in the reason when it stays down past the retry policy, and resumes once it is back', async () => {
+    const downCollection = uniqueId('down');
+    const batchId = uniqueId('sink-down');
+    const client = await testClient();
+    await db.end();
+    await database.stop();
+    const handle = await startBatch(client, taskQueue, batchId, {
+      source: { dir: samplesDir },
+      outputDir: await tempDir('sink-down'),
+      chunkSize: 10,
+      concurrency: 2,
+      extractor: 'local',
+      sink: reference(),
+      collection: downCollection,
+      retry: { initialInterval: '200ms', maximumInterval: '500ms', maximumAttempts: 2 },
+    });
+    const paused = await eventually(async () => {
+      const progress = await handle.query(progressQuery);
+      expect(progress.state).toBe('paused');
+      return progress;
+    }, 60_000, 250);
+    expect(paused.pauseReason).toMatch(new RegExp(`failed after its retries: PostgreSQL at 127\\.0\\.0\\.1:${database.port}/docbatch refused the connection .*start PostgreSQL`));
+    await database.start();
+    db = new pg.Client(database.url);
+    await db.connect();
+    await handle.signal(resumeSignal);
+    const summary = await handle.result();
+    expectRowsEqualResults(await rowsOf(downCollection), await readJsonLines<DocumentResult>(summary.files.results), batchId);
   });
 
   it('a worker SIGKILLed between journal and sink leaves no duplicate and no gap', async () => {
