@@ -44,6 +44,8 @@ const flag = (name: string, fallback: number) => {
 const known = flag('--known', 100_000);
 const added = flag('--new', 1_000);
 const rowsCount = flag('--rows', 10_000);
+/** `--only rows`: only step 4 (the documents are still generated for it). */
+const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : undefined;
 const log = (message: string) => process.stderr.write(`[bench:nightly] ${message}\n`);
 Runtime.install({ logger: new DefaultLogger('WARN') });
 
@@ -105,11 +107,17 @@ async function measure(name: string, input: Omit<BatchInputJson, 'outputDir' | '
 }
 
 const collection = `bench-${Date.now().toString(36)}`;
-const seed = await measure('seed', { source: { dir: docs }, collection, onlyNew: true });
-await mkdir(newDir, { recursive: true });
-await Promise.all(Array.from({ length: added }, (_, i) => writeFile(path.join(newDir, `new-${String(i).padStart(5, '0')}.txt`), `Bench Supplies Ltd\nInvoice number: NEW-${i}\nTotal: EUR 119.00\n`)));
-const nightly = await measure('nightly', { source: { dir: docs }, collection, onlyNew: true });
-const full = await measure('full', { source: { dir: docs } });
+const skipped: Measured = { name: 'skipped', listed: 0, extracted: 0, planningMs: NaN, totalMs: NaN, collection: null };
+let seed = { ...skipped, name: 'seed' };
+let nightly = { ...skipped, name: 'nightly' };
+let full = { ...skipped, name: 'full' };
+if (only !== 'rows') {
+  seed = await measure('seed', { source: { dir: docs }, collection, onlyNew: true });
+  await mkdir(newDir, { recursive: true });
+  await Promise.all(Array.from({ length: added }, (_, i) => writeFile(path.join(newDir, `new-${String(i).padStart(5, '0')}.txt`), `Bench Supplies Ltd\nInvoice number: NEW-${i}\nTotal: EUR 119.00\n`)));
+  nightly = await measure('nightly', { source: { dir: docs }, collection, onlyNew: true });
+  full = await measure('full', { source: { dir: docs } });
+}
 
 // Rows/s: the first `rowsCount` documents (folders of 1,000), without and with the sink.
 const rowsInclude = Array.from({ length: Math.ceil(rowsCount / 1000) }, (_, folder) => `f${String(folder).padStart(3, '0')}/*`);
@@ -151,7 +159,7 @@ const report = {
   speedup,
   rows: { written: rowsWritten, withSinkDocsPerSecond: rate(sink.extracted, sink.totalMs), jsonlOnlyDocsPerSecond: rate(jsonl.extracted, jsonl.totalMs), sinkAloneRowsPerSecond: rate(rowsCount, directMs) },
 };
-const out = path.resolve('bench/results/latest-nightly.json');
+const out = path.resolve(`bench/results/latest-nightly${only ? `-${only}` : ''}.json`);
 await mkdir(path.dirname(out), { recursive: true });
 await writeFile(out, JSON.stringify(report, null, 2) + '\n');
 log(`wrote ${out}`);

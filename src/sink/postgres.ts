@@ -180,7 +180,7 @@ export function rowValues(layout: TableLayout, document: SunkDocument, writtenAt
     failure_type: result.error?.type ?? null,
     failure_reason: result.error?.message ?? null,
     needs_review: result.needsReview ?? false,
-    warnings: JSON.stringify(result.warnings ?? []),
+    warnings: result.warnings ?? [],
     model: result.model,
     cached: result.cached,
     attempts: result.attempts,
@@ -192,7 +192,7 @@ export function rowValues(layout: TableLayout, document: SunkDocument, writtenAt
     duration_ms: result.durationMs,
     finished_at: result.finishedAt !== undefined ? new Date(result.finishedAt) : null,
     written_at: writtenAt,
-    result: JSON.stringify(result),
+    result,
   };
   return layout.columns.map((column) => (column.field !== undefined ? fieldValue(column.type, data[column.field]) : fixed[column.name]));
 }
@@ -237,16 +237,24 @@ export class PostgresSink implements ResultSink {
     await this.pool.end();
   }
 
+  /**
+   * One statement per group: the rows as one jsonb parameter (jsonb_to_recordset), upserted into
+   * the current table and the history together, so a group is one round trip and all or nothing.
+   */
   private async writeRows(documents: SunkDocument[]): Promise<void> {
     const writtenAt = new Date();
     const { columns, table, historyTable } = this.layout;
-    const values: unknown[] = [];
-    const tuples = documents.map((document) => {
-      const row = rowValues(this.layout, document, writtenAt);
-      const placeholders = row.map((value, i) => `$${values.push(value)}::${sqlType(columns[i]!.type)}`);
-      return `(${placeholders.join(', ')})`;
+    const rows = documents.map((document) => {
+      const values = rowValues(this.layout, document, writtenAt);
+      const row: Record<string, unknown> = {};
+      // Absent keys are SQL NULLs.
+      columns.forEach((column, i) => {
+        if (values[i] !== null && values[i] !== undefined) row[column.name] = values[i];
+      });
+      return row;
     });
     const names = columns.map((column) => quoteIdentifier(column.name)).join(', ');
+    const definitions = columns.map((column) => `${quoteIdentifier(column.name)} ${sqlType(column.type)}`).join(', ');
     const updates = (keys: string[]) =>
       columns
         .filter((column) => !keys.includes(column.name))
@@ -255,20 +263,19 @@ export class PostgresSink implements ResultSink {
     const current = quoteIdentifier(table);
     const client = await this.pool.connect();
     try {
-      await client.query('BEGIN');
       // The current row follows the latest extraction; an older one written late (a slow retry of an earlier batch) does not replace it.
       await client.query(
-        `INSERT INTO ${current} (${names}) VALUES ${tuples.join(', ')} ON CONFLICT (collection, document) DO UPDATE SET ${updates(['collection', 'document'])}
-         WHERE ${current}.batch_id = EXCLUDED.batch_id OR ${current}.finished_at IS NULL OR EXCLUDED.finished_at IS NULL OR ${current}.finished_at <= EXCLUDED.finished_at`,
-        values,
+        `WITH incoming AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS incoming(${definitions})),
+         upserted AS (
+           INSERT INTO ${current} (${names}) SELECT ${names} FROM incoming
+           ON CONFLICT (collection, document) DO UPDATE SET ${updates(['collection', 'document'])}
+           WHERE ${current}.batch_id = EXCLUDED.batch_id OR ${current}.finished_at IS NULL OR EXCLUDED.finished_at IS NULL OR ${current}.finished_at <= EXCLUDED.finished_at
+         )
+         INSERT INTO ${quoteIdentifier(historyTable)} (${names}) SELECT ${names} FROM incoming
+         ON CONFLICT (collection, document, batch_id) DO UPDATE SET ${updates(['collection', 'document', 'batch_id'])}`,
+        [JSON.stringify(rows)],
       );
-      await client.query(
-        `INSERT INTO ${quoteIdentifier(historyTable)} (${names}) VALUES ${tuples.join(', ')} ON CONFLICT (collection, document, batch_id) DO UPDATE SET ${updates(['collection', 'document', 'batch_id'])}`,
-        values,
-      );
-      await client.query('COMMIT');
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
       // A client whose connection broke is not given back to the pool for reuse.
       client.release(isUnavailable(error) ? (error as Error) : undefined);
       throw error;

@@ -92,12 +92,12 @@ export function columnTypeOf(node: JsonSchemaNode): ColumnType {
   return 'jsonb';
 }
 
-/** The value a field column gets: a value of its type, or null (a date that is not one, a string in a numeric column). */
+/** The value a field column gets: a value of its type (jsonb: the value itself), or null (a date that is not one, a string in a numeric column). */
 export function fieldValue(type: ColumnType, value: unknown): unknown {
   if (value === null || value === undefined) return null;
   switch (type) {
     case 'jsonb':
-      return JSON.stringify(value);
+      return value;
     case 'date':
       return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(value)) ? value : null;
     case 'timestamp with time zone':
