@@ -17,6 +17,7 @@ const unitTests = [
   'test/collection-ledger.test.ts',
   'test/compose.test.ts',
   'test/document-loading.test.ts',
+  'test/document-slots.test.ts',
   'test/emulator.test.ts',
   'test/emulator-batches.test.ts',
   'test/encryption-codec.test.ts',
@@ -30,6 +31,7 @@ const unitTests = [
   'test/progress-view.test.ts',
   'test/report-mode.test.ts',
   'test/sink-table-layout.test.ts',
+  'test/source-walk.test.ts',
   'test/replay*.test.ts',
   'test/workflow-*.test.ts',
 ];

@@ -238,3 +238,47 @@ describe('batchExtraction control logic (mocked activities)', () => {
     });
   });
 });
+
+describe('planning that streams the listing', () => {
+  it('runs the chunks planning reports listed while it lists the rest; progress says listing until the total is known', async () => {
+    const batch = mockBatch(40, 4);
+    let finishListing!: () => void;
+    const listingDone = new Promise<void>((resolve) => (finishListing = resolve));
+    const plan = { sourceLabel: 'mock documents', extractor: 'local' as const };
+    batch.activities.planBatch = async ({ batchId }) => {
+      const handle = env.client.workflow.getHandle(batchId);
+      await handle.signal(messages.listedSignal, { batchDir: `/mock/${batchId}`, ...plan, chunks: 2, documents: 8, bytes: 8000 });
+      await listingDone;
+      return { batchDir: `/mock/${batchId}`, ...plan, total: 40, chunkCount: 10, totalBytes: 40_000 };
+    };
+    await withBatch(batch, { concurrency: 4 }, async (handle) => {
+      // Chunks 0 and 1 run before planning has returned.
+      await started(batch, 2);
+      const listing = await until(handle, (progress) => expect(progress.chunks.done).toBe(2));
+      expect(listing).toMatchObject({ state: 'running', listing: true, total: 8, etaMs: null });
+      expect(batch.started.every((chunk) => chunk < 2)).toBe(true);
+      finishListing();
+      const summary = await handle.result();
+      expect(summary.total).toBe(40);
+      expect([...new Set(batch.started)].sort((a, b) => a - b)).toEqual([...Array(10).keys()]);
+      expect(batch.started).toHaveLength(10);
+      expect(batch.reports.at(-1)).toMatchObject({ total: 40 });
+    });
+  });
+
+  it('fails the batch with planning\'s failure when it fails after chunks have started', async () => {
+    const batch = mockBatch(40, 4);
+    batch.activities.planBatch = async ({ batchId }) => {
+      await env.client.workflow.getHandle(batchId).signal(messages.listedSignal, { batchDir: `/mock/${batchId}`, sourceLabel: 'mock', extractor: 'local', chunks: 1, documents: 4, bytes: 4000 });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      throw ApplicationFailure.nonRetryable('source.dir /mock vanished while it was listed', failureTypes.invalidInput);
+    };
+    await withBatch(batch, {}, async (handle) => {
+      const error = await handle.result().then(() => null, (e: unknown) => e);
+      expect(error).toBeInstanceOf(WorkflowFailedError);
+      const cause = (error as WorkflowFailedError).cause;
+      expect(`${cause?.message} ${cause?.cause instanceof Error ? cause.cause.message : ''}`).toContain('vanished while it was listed');
+      expect(batch.started).toContain(0);
+    });
+  });
+});

@@ -76,8 +76,8 @@ export class ChunkAttempt {
    * and records its result; `undefined` records nothing. Once the attempt has stopped, `work` does
    * not start; a failure of it (or of recording) stops the attempt.
    */
-  async inSlot(work: () => Promise<DocumentResult | undefined>): Promise<void> {
-    const release = await this.slots.acquire(this.stop.signal).catch(() => undefined);
+  async inSlot(work: () => Promise<DocumentResult | undefined>, weight = 1): Promise<void> {
+    const release = await this.slots.acquire(this.stop.signal, weight).catch(() => undefined);
     if (!release) return;
     const task = (async () => {
       try {

@@ -64,8 +64,9 @@ async function extractChunkWith(deps: ExtractChunkDeps, input: ExtractChunkInput
     for (let index = start; index < end; index++) if (!journal.done.has(index)) pending.push(index);
     await Promise.all(
       pending.map((index) =>
-        chunkAttempt.inSlot(async () =>
-          (await journal.has(index)) ? undefined : extractDocument(deps, extractor, schema, input.settings, entries[index - start]!, context.info.attempt),
+        chunkAttempt.inSlot(
+          async () => ((await journal.has(index)) ? undefined : extractDocument(deps, extractor, schema, input.settings, entries[index - start]!, context.info.attempt)),
+          extractor.documentWeight?.(entries[index - start]!.sizeBytes) ?? 1,
         ),
       ),
     );

@@ -21,6 +21,8 @@ export interface PlanBatchDeps {
 
 /** The workflow hears of newly listed chunks at most this often (each signal is a history event). */
 const LISTED_SIGNAL_EVERY_MS = 1_000;
+/** Well within planning's heartbeat timeout (activity-options.ts). */
+const HEARTBEAT_EVERY_MS = 10_000;
 
 /**
  * Lists the source in a deterministic order into the manifest's parts, one per chunk, and tells
@@ -61,6 +63,8 @@ export async function planBatch(deps: PlanBatchDeps, { batchId, input }: PlanBat
 
   // Collection hook (src/activities/plan-collection.ts): with onlyNew, only the documents the collection does not hold.
   const entries = await collectionEntries({ batchId, batchDir, input, extractor, schemaFingerprint: schema.fingerprint }, listing.entries);
+  // Alive while a listing is slow to yield (a sorted order lists everything first; a huge folder is read whole).
+  const alive = setInterval(() => context?.heartbeat({ documents: writer.readyChunks * input.chunkSize, after: lastPathOfReady(), bytes: writer.bytes }), HEARTBEAT_EVERY_MS);
   try {
     for await (const entry of entries) {
       await writer.add(entry);
@@ -76,6 +80,8 @@ export async function planBatch(deps: PlanBatchDeps, { batchId, input }: PlanBat
   } catch (error) {
     if (error instanceof SourceError) throw ApplicationFailure.nonRetryable(error.message, failureTypes.invalidInput);
     throw error;
+  } finally {
+    clearInterval(alive);
   }
   if (input.redriveOf) await linkRedrive(locationJoin(resolveLocation(input.outputDir), input.redriveOf), batchId);
   return {

@@ -54,8 +54,9 @@ export function addBatchOptions(command: Command): Command {
 /** Where the documents come from and where results go (run, start and schedule create). */
 export function addSourceOptions(command: Command): Command {
   return command
-    .option('--output <dir>', `output directory (default ${ENV.outputDir} or ./output)`)
-    .option('--include <glob...>', 'include patterns relative to the directory (default: PDFs, text and images)')
+    .option('--output <dir|s3://bucket/prefix>', `output directory or bucket prefix (default ${ENV.outputDir} or ./output)`)
+    .option('--include <glob...>', 'include patterns relative to the directory or bucket prefix (default: every file)')
+    .option('--exclude <glob...>', 'exclude patterns relative to the directory or bucket prefix')
     .option('--follow-symlinks', 'walk into symlinked directories of the source (each directory once)')
     .option('--manifest <file>', 'a file listing one document path per line (instead of a directory)')
     .option('--collection <name>', 'the collection these documents belong to: rows of --sink and the ledger of --only-new are kept per collection (default: the source folder\'s name)')
@@ -66,7 +67,7 @@ export function addSourceOptions(command: Command): Command {
 
 export function toBatchOptions(dir: string | undefined, options: BatchCommandOptions): BatchOptions {
   return {
-    ...definedOnly({ dir, manifest: options.manifest, include: options.include, output: options.output, schema: options.schema }),
+    ...definedOnly({ dir, manifest: options.manifest, include: options.include, exclude: options.exclude, output: options.output, schema: options.schema }),
     ...definedOnly({ collection: options.collection, onlyNew: options.onlyNew, sink: options.sink }),
     ...(options.followSymlinks ? { followSymlinks: true } : {}),
     ...settingsOf(options),

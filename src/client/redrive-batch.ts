@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { isObjectUrl, locationJoin, storageAt } from '../storage/location';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { BatchInputJson } from '../batch/input';
@@ -29,17 +29,17 @@ export async function planRedrive(client: Client, earlierId: string, overrides: 
   if (!outcome.summary) {
     throw new NothingToRedriveError(`batch ${earlierId} ended (${outcome.state}) without a report`, 'there is no failures.jsonl to redrive from');
   }
-  const failuresText = await readFile(outcome.summary.files.failures, 'utf8').catch(() => {
+  const failuresText = await readLocation(outcome.summary.files.failures).catch(() => {
     throw new NothingToRedriveError(`cannot read ${outcome.summary!.files.failures}`, `redrive needs the failures file of batch ${earlierId}`);
   });
   const paths = failedPaths(failuresText);
   if (paths.length === 0) throw new NothingToRedriveError(`batch ${earlierId} has no failed documents`, 'nothing to redrive');
 
   const batchId = `${earlierId}-redrive-${stableHash(paths)}`;
-  const outputDir = path.dirname(outcome.summary.outputDir);
-  const manifest = path.join(outputDir, batchId, `redrive-of-${earlierId}.txt`);
-  await mkdir(path.dirname(manifest), { recursive: true });
-  await writeFile(manifest, paths.join('\n') + '\n');
+  // Beside the batch's other files, so a fleet that shares no disk reads it from the same bucket.
+  const outputDir = parentOf(outcome.summary.outputDir);
+  const manifest = locationJoin(outputDir, batchId, `redrive-of-${earlierId}.txt`);
+  await storageAt(locationJoin(outputDir, batchId)).write(`redrive-of-${earlierId}.txt`, paths.join('\n') + '\n');
 
   const earlier = await readBatchInput(client, earlierId).catch(() => undefined);
   return {
@@ -84,4 +84,16 @@ function inheritedOptions(input: BatchInputJson | undefined): BatchOptions {
     toleratedFailurePercent: input.toleratedFailurePercent,
     cache: input.cache,
   });
+}
+
+async function readLocation(url: string): Promise<string> {
+  const at = isObjectUrl(url) ? url.lastIndexOf('/') : -1;
+  const storage = at >= 0 ? storageAt(url.slice(0, at)) : storageAt(path.dirname(url));
+  const bytes = await storage.read(at >= 0 ? url.slice(at + 1) : path.basename(url));
+  if (bytes === null) throw new Error(`${url} does not exist`);
+  return bytes.toString('utf8');
+}
+
+function parentOf(location: string): string {
+  return isObjectUrl(location) ? location.slice(0, location.replace(/\/+$/, '').lastIndexOf('/')) : path.dirname(location);
 }

@@ -9,7 +9,7 @@ import type { Extractor } from './extractor';
  */
 export class DocumentSlots {
   private busy = 0;
-  private readonly waiting: { grant: () => void }[] = [];
+  private readonly waiting: { weight: number; grant: () => void }[] = [];
 
   constructor(private readonly size: () => number) {}
 
@@ -18,21 +18,24 @@ export class DocumentSlots {
   }
 
   /**
-   * Resolves with a release function once a slot is free, or rejects with `signal`'s reason when
-   * it aborts first (a cancelled chunk leaves the queue without taking a slot).
+   * Resolves with a release function once `weight` slots are free (a large document may take
+   * several: see Extractor.documentWeight; never more than the whole pool), or rejects with
+   * `signal`'s reason when it aborts first (a cancelled chunk leaves the queue without a slot).
    */
-  acquire(signal?: AbortSignal): Promise<() => void> {
+  acquire(signal?: AbortSignal, weight = 1): Promise<() => void> {
     return new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(abortReason(signal));
       const waiter = {
+        weight: Math.max(1, Math.floor(weight)),
         grant: () => {
           signal?.removeEventListener('abort', onAbort);
-          this.busy++;
+          const taken = Math.min(waiter.weight, this.capacity());
+          this.busy += taken;
           let released = false;
           resolve(() => {
             if (released) return;
             released = true;
-            this.busy--;
+            this.busy -= taken;
             this.drain();
           });
         },
@@ -48,9 +51,14 @@ export class DocumentSlots {
     });
   }
 
+  private capacity(): number {
+    return Math.max(1, Math.floor(this.size()));
+  }
+
+  /** First in, first out: a heavy document at the head waits for its slots rather than being overtaken forever. */
   private drain(): void {
-    const size = Math.max(1, Math.floor(this.size()));
-    while (this.busy < size && this.waiting.length > 0) this.waiting.shift()!.grant();
+    const size = this.capacity();
+    while (this.waiting.length > 0 && this.busy + Math.min(this.waiting[0]!.weight, size) <= size) this.waiting.shift()!.grant();
   }
 }
 

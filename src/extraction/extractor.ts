@@ -50,5 +50,11 @@ export interface Extractor {
    * (see document-slots.ts): the rate limiter's estimate, or the decoder pool's size. Unset: a few.
    */
   documentsInFlight?(): number;
+  /**
+   * Slots of that pool a document of `sizeBytes` takes (default 1): the local extractor counts a
+   * large document as several, so many small text files run at once while large PDFs, whose bytes
+   * wait in memory for a decoder, stay few.
+   */
+  documentWeight?(sizeBytes: number): number;
   extract(request: ExtractionRequest): Promise<Extraction>;
 }

@@ -107,6 +107,12 @@ export class LocalStorage implements Storage {
 
   async readLog(key: string, from: LogPosition = '0'): Promise<{ text: string; position: LogPosition }> {
     const start = Number(from);
+    // One stat when nothing was appended (the common case of a reader that polls before each document).
+    const size = await stat(this.urlOf(key)).then(
+      (info) => info.size,
+      () => 0,
+    );
+    if (size <= start) return { text: '', position: from };
     const handle = await open(this.urlOf(key), 'r').catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') return null;
       throw error;

@@ -6,6 +6,9 @@ import { joinKey, StorageError, type LogPosition, type ObjectInfo, type ReadOpti
 /** Segment numbers taken by other writers before an append gives up: each one lost to a write that succeeded. */
 const APPEND_CONFLICTS_MAX = 1000;
 
+/** Segments of one log fetched at once by readLog. */
+const SEGMENT_READS_IN_FLIGHT = 16;
+
 /** `<log>/000000000042`: zero-padded, so key order is append order. */
 function segmentKey(log: string, seq: number): string {
   return `${log}/${String(seq).padStart(12, '0')}`;
@@ -34,7 +37,7 @@ export class S3Storage implements Storage {
   }
 
   urlOf(key: string): string {
-    return `s3://${this.bucket}/${this.keyOf(key)}`;
+    return key === '' ? this.location : `s3://${this.bucket}/${this.keyOf(key)}`;
   }
 
   at(prefix: string): Storage {
@@ -109,16 +112,20 @@ export class S3Storage implements Storage {
   }
 
   async readLog(key: string, from: LogPosition = ''): Promise<{ text: string; position: LogPosition }> {
-    const parts: string[] = [];
-    let position = from;
-    for await (const segment of this.segments(key, from)) {
-      const got = await this.get(segment);
-      // Listed, then gone: only a deleted log loses segments, and then there is nothing to read.
-      if (got === null) continue;
-      parts.push(got.bytes.toString('utf8'));
-      position = segment;
-    }
-    return { text: parts.join(''), position };
+    const segments: string[] = [];
+    for await (const segment of this.segments(key, from)) segments.push(segment);
+    // Fetched SEGMENT_READS_IN_FLIGHT at a time, joined in their order.
+    const texts = new Array<string>(segments.length);
+    let next = 0;
+    const lane = async () => {
+      while (next < segments.length) {
+        const at = next++;
+        // Listed, then gone: only a deleted log loses segments, and then there is nothing to read.
+        texts[at] = (await this.get(segments[at]!))?.bytes.toString('utf8') ?? '';
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(SEGMENT_READS_IN_FLIGHT, segments.length) }, lane));
+    return { text: texts.join(''), position: segments.at(-1) ?? from };
   }
 
   async *listLogs(prefix: string): AsyncIterable<string> {

@@ -48,6 +48,14 @@ function parseJournalLine(line: string): DocumentResult | null {
 const BUCKET_REFRESH_MS = 1_000;
 
 /**
+ * In a bucket each append is a PUT of a new segment object: results finishing within this long of
+ * each other go out in one, so a fast chunk writes a few segments instead of one per document. A
+ * worker killed meanwhile loses at most these results, which were still on their way to the
+ * checkpoint (in flight).
+ */
+const BUCKET_APPEND_LINGER_MS = 100;
+
+/**
  * One chunk attempt's view of its journal, kept fresh: another attempt of the same chunk (a timed
  * out attempt whose worker is still alive) may append to it meanwhile, so `has` reads what was
  * appended since this attempt last looked. Appends go through one queue (one writer per attempt),
@@ -104,6 +112,7 @@ export class ChunkJournal {
   }
 
   private async writeQueued(): Promise<void> {
+    if (!this.storage.capabilities.nativeAppend) await new Promise((resolve) => setTimeout(resolve, BUCKET_APPEND_LINGER_MS));
     while (this.queued.length > 0) {
       const group = this.queued;
       this.queued = [];

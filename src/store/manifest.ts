@@ -1,14 +1,14 @@
 import { constants } from 'node:fs';
-import { access, readFile, stat } from 'node:fs/promises';
+import { access, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import type { BatchInput } from '../batch/input';
 import { documentErrorTypes } from '../extraction/errors';
 import type { Storage } from '../storage/storage';
 import { batchKeys, batchStorage } from './paths';
-import { isObjectUrl } from '../storage/location';
+import { isObjectUrl, objectAt } from '../storage/location';
 import { inspectObject } from './object-listing';
-import { listDirectoryEntries, listPathEntries, mapBounded, STATS_IN_FLIGHT } from './source-listing';
+import { inspectPaths, listDirectoryEntries, readManifestLines } from './source-listing';
 
 /** One line of the manifest: an entry of the source, in processing order. */
 export const manifestEntrySchema = z.object({
@@ -33,7 +33,7 @@ export class SourceError extends Error {
  * that cannot be one with its problem (see source-listing.ts), so none goes missing silently.
  */
 export async function listSource(source: BatchInput['source'], order: BatchInput['order']): Promise<ManifestEntry[]> {
-  const entries: ListedSourceEntry[] = 'dir' in source ? await listDirectory(source) : 'manifest' in source ? await listManifestEntries(source.manifest) : [];
+  const entries: ListedSourceEntry[] = 'dir' in source ? await listDirectory(source) : 'manifest' in source ? await listManifestFile(source.manifest) : [];
   return sortDocuments(entries, order).map((entry, index) => ({ index, ...entry }));
 }
 
@@ -63,41 +63,35 @@ export async function checkDirectorySource(sourceDir: string): Promise<string> {
 
 /** The manifest file can be read; else a SourceError that says what to do. */
 export async function checkManifestSource(file: string): Promise<void> {
+  if (isObjectUrl(file)) {
+    const { storage, key } = objectAt(file);
+    if ((await storage.stat(key)) === null) throw new SourceError(`source.manifest ${file} does not exist: pass an object that lists one document path or URL per line`);
+    return;
+  }
   const manifestPath = path.resolve(file);
-  await access(manifestPath, constants.R_OK).catch(() => {
-    throw new SourceError(`source.manifest ${manifestPath} cannot be read: pass a file that lists one document path per line`);
-  });
+  const info = await stat(manifestPath).catch(() => null);
+  const readable = info?.isFile() === true && (await access(manifestPath, constants.R_OK).then(() => true, () => false));
+  if (!readable) throw new SourceError(`source.manifest ${manifestPath} cannot be read: pass a file that lists one document path per line`);
 }
 
-/** The entries a manifest file names: paths (stat'ed) and `s3://` URLs (HEAD), each once. */
-async function listManifestEntries(file: string): Promise<ListedSourceEntry[]> {
-  const lines = await listManifestFile(file);
-  const objects = lines.filter(isObjectUrl);
-  const files = lines.filter((line) => !isObjectUrl(line));
-  return [...(await listPathEntries(files)), ...(await mapBounded(objects, STATS_IN_FLIGHT, inspectObject))];
-}
-
-/** A manifest file lists one path (or `s3://` URL) per line, or is a manifest.jsonl of an earlier batch. */
-async function listManifestFile(file: string): Promise<string[]> {
-  const manifestPath = path.resolve(file);
-  const text = await readFile(manifestPath, 'utf8').catch(() => {
-    throw new SourceError(`source.manifest ${manifestPath} cannot be read: pass a file that lists one document path per line`);
-  });
-  const base = path.dirname(manifestPath);
-  const paths = text
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line !== '' && !line.startsWith('#'))
-    .map((line) => (line.startsWith('{') ? manifestLinePath(JSON.parse(line) as { path?: unknown }) : line))
-    .filter((line) => line !== '')
-    .map((line) => (isObjectUrl(line) ? line : path.resolve(base, line)));
-  return [...new Set(paths)];
-}
-
-/** The path of a manifest.jsonl entry; anything but a string is kept visible (it then fails as a missing file, by name). */
-function manifestLinePath(entry: { path?: unknown }): string {
-  if (entry.path === undefined || entry.path === null) return '';
-  return typeof entry.path === 'string' ? entry.path : JSON.stringify(entry.path);
+/**
+ * The entries a manifest file names, streamed (see readManifestLines): paths stat'ed, `s3://`
+ * URLs asked for their size and ETag (HEAD).
+ */
+async function listManifestFile(file: string): Promise<ListedSourceEntry[]> {
+  const manifestPath = isObjectUrl(file) ? file : path.resolve(file);
+  await checkManifestSource(manifestPath);
+  const objects: string[] = [];
+  async function* files() {
+    for await (const line of readManifestLines(manifestPath)) {
+      if (isObjectUrl(line.path)) objects.push(line.path);
+      else yield line;
+    }
+  }
+  const entries: ListedSourceEntry[] = [];
+  for await (const { line: _line, ...entry } of inspectPaths(files())) entries.push(entry);
+  for (const url of objects) entries.push(await inspectObject(url));
+  return entries;
 }
 
 /** Part writes in flight while a listing streams into the manifest: a bucket answers each in milliseconds, not microseconds. */

@@ -1,7 +1,8 @@
 import { isStorageError } from '../storage/storage';
 import type { BatchInput } from '../batch/input';
-import { listSource, SourceError, sortDocuments, type ListedSourceEntry } from './manifest';
+import { checkDirectorySource, listSource, SourceError, sortDocuments, type ListedSourceEntry } from './manifest';
 import { listObjectSource } from './object-listing';
+import { walkDirectory } from './source-listing';
 
 export interface SourceListing {
   /** The entries in manifest order. */
@@ -12,13 +13,24 @@ export interface SourceListing {
 
 /**
  * The source as a stream in manifest order, so planning writes the manifest (and chunks start)
- * while it is still being listed. A bucket prefix streams page by page in key order and resumes
- * after a key. `order: largest|smallest` needs every size first: that listing is whole before its
+ * while it is still being listed. A folder streams as it is walked and a bucket prefix page by
+ * page, both in path (key) order, and both resume after a listed entry. `order: largest|smallest` needs every size first: that listing is whole before its
  * first entry (held in memory, and said so in docs/benchmarks.md).
  */
 export function listSourceStream(source: BatchInput['source'], order: BatchInput['order'], options: { after?: string } = {}): SourceListing {
-  if ('url' in source && order === 'path') return { entries: objectEntries(source, options.after), resumable: true };
+  if (order !== 'path') return { entries: wholeListing(source, order), resumable: false };
+  if ('url' in source) return { entries: objectEntries(source, options.after), resumable: true };
+  if ('dir' in source) return { entries: directoryEntries(source, options.after), resumable: true };
   return { entries: wholeListing(source, order), resumable: false };
+}
+
+/**
+ * A folder walked in path order (source-listing.ts). A resumed walk does not know the hard links
+ * and followed directories of the part before `after`: one of those may be listed again, once.
+ */
+async function* directoryEntries(source: Extract<BatchInput['source'], { dir: string }>, after: string | undefined): AsyncGenerator<ListedSourceEntry> {
+  const dir = await checkDirectorySource(source.dir);
+  yield* walkDirectory({ ...source, dir }, after === undefined ? {} : { after });
 }
 
 async function* objectEntries(source: Extract<BatchInput['source'], { url: string }>, after: string | undefined): AsyncGenerator<ListedSourceEntry> {

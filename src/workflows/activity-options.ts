@@ -13,13 +13,17 @@ import type { BatchInput } from '../batch/input';
 const nonRetryableErrorTypes = [failureTypes.invalidInput, failureTypes.batchFault];
 
 /**
- * planBatch: list the source and write manifest.jsonl.
- * - `startToCloseTimeout` @default 10 minutes (a listing of 100,000 files takes seconds)
+ * planBatch: list the source into the manifest's parts while the first chunks already run.
+ * - `startToCloseTimeout` @default 2 hours (a million files take about a minute, ten million
+ *   objects in a bucket some ten: liveness is the heartbeat's job)
+ * - `heartbeatTimeout` @default 1 minute: a planning worker that died is noticed, and the retry
+ *   resumes after the last listed entry
  * - `retry` @default 1 s doubling to 30 s, 5 attempts: a source that stays unreadable fails the batch
  *   with the cause rather than leaving it in `planning` forever
  */
 export const planningOptions: ActivityOptions = {
-  startToCloseTimeout: '10m',
+  startToCloseTimeout: '2h',
+  heartbeatTimeout: '1m',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 5, nonRetryableErrorTypes },
 };
 

@@ -127,7 +127,7 @@ export class BatchRun {
 
   /** Every chunk is done and none is in flight. */
   finished(): boolean {
-    return this.queue !== null && !this.listing && this.queue.isFinished() && this.inFlightCount() === 0;
+    return this.queue !== null && !this.listing && this.planningFailure === undefined && this.queue.isFinished() && this.inFlightCount() === 0;
   }
 
   /** Planning failed after chunks had started (the source vanished mid-listing, retries ran out): the batch fails with it. */

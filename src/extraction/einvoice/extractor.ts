@@ -19,6 +19,7 @@ export function withEInvoiceReader(extractor: Extractor, pool?: DecoderPool): Ex
     name: extractor.name,
     settingsKey: `${extractor.settingsKey}+einvoice:v1`,
     ...(extractor.documentsInFlight ? { documentsInFlight: () => extractor.documentsInFlight!() } : {}),
+    ...(extractor.documentWeight ? { documentWeight: (sizeBytes: number) => extractor.documentWeight!(sizeBytes) } : {}),
     async extract(request: ExtractionRequest): Promise<Extraction> {
       const reading = await eInvoiceFirst(request, pool);
       if ('extraction' in reading) return reading.extraction;

@@ -14,12 +14,19 @@ import { schemaIssues } from '../../batch/issues';
  * no line item) fails as validation_failed rather than succeeding as a row of nulls: such a row is
  * almost always a wrong file or an unreadable scan, and a batch owner wants it in failures.jsonl.
  */
+/** Documents one worker works on at once offline, and the bytes they may hold between them (a 32 MB document takes half). */
+const LOCAL_DOCUMENTS_IN_FLIGHT = 64;
+const LOCAL_BYTES_IN_FLIGHT = 64 * 1024 * 1024;
+
 export function createLocalExtractor(): Extractor {
   return {
     name: 'local',
     settingsKey: 'local:v1',
-    // CPU-bound: one document per decoder process, so every core is busy and none is queued twice.
-    documentsInFlight: () => sharedDecoderPool().size,
+    // Text, XML and HTML need no decoder; PDFs and images queue at the decoder pool (one a process).
+    // Enough in flight that plain text never waits behind a decode, bounded by weight so that the
+    // bytes of large documents waiting for a decoder stay within LOCAL_BYTES_IN_FLIGHT.
+    documentsInFlight: () => Math.max(LOCAL_DOCUMENTS_IN_FLIGHT, sharedDecoderPool().size),
+    documentWeight: (sizeBytes) => 1 + Math.floor((sizeBytes * LOCAL_DOCUMENTS_IN_FLIGHT) / LOCAL_BYTES_IN_FLIGHT),
     async extract({ document, schemaName, schema }: ExtractionRequest): Promise<Extraction> {
       if (schemaName !== 'invoice') {
         throw new DocumentError(

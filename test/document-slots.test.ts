@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { DocumentSlots } from '../src/extraction/document-slots';
+import { createLocalExtractor } from '../src/extraction/local/extractor';
+
+/** Resolves to the names granted so far, after pending grants have run. */
+async function granted(order: string[]): Promise<string[]> {
+  await new Promise((resolve) => setImmediate(resolve));
+  return [...order];
+}
+
+describe('DocumentSlots with weights', () => {
+  it('lets many light documents in, and a heavy one only when its weight fits, first in first out', async () => {
+    const slots = new DocumentSlots(() => 4);
+    const order: string[] = [];
+    const take = (name: string, weight: number) => slots.acquire(undefined, weight).then((release) => (order.push(name), release));
+    const a = take('a', 1);
+    const b = take('b', 1);
+    const heavy = take('heavy', 3);
+    const c = take('c', 1);
+    expect(await granted(order)).toEqual(['a', 'b']);
+    (await a)();
+    // 1 + 3 fits in 4; 'c' is not let past it while it waited.
+    expect(await granted(order)).toEqual(['a', 'b', 'heavy']);
+    expect(slots.inUse).toBe(4);
+    (await b)();
+    expect(await granted(order)).toEqual(['a', 'b', 'heavy', 'c']);
+    (await heavy)();
+    (await c)();
+    expect(slots.inUse).toBe(0);
+  });
+
+  it('grants a document heavier than the whole pool once the pool is idle, never deadlocking', async () => {
+    const slots = new DocumentSlots(() => 2);
+    const release = await slots.acquire(undefined, 10);
+    expect(slots.inUse).toBe(2);
+    release();
+    expect(slots.inUse).toBe(0);
+  });
+
+  it('the offline extractor runs 64 small documents at once and bounds the bytes of large ones waiting for a decoder', () => {
+    const local = createLocalExtractor();
+    const size = local.documentsInFlight!();
+    expect(size).toBeGreaterThanOrEqual(64);
+    expect(local.documentWeight!(20_000)).toBe(1);
+    // 32 MB documents (the largest accepted): two at a time hold at most the 64 MB budget.
+    expect(Math.floor(size / local.documentWeight!(32 * 1024 * 1024))).toBeLessThanOrEqual(2);
+  });
+});
