@@ -111,4 +111,20 @@ describe('a schedule of only-new batches', () => {
     await controlBatchSchedule(client, name, { action: 'delete' });
     await expect(describeBatchSchedule(client, name)).rejects.toThrow(`no schedule named ${name}`);
   });
+
+  it('shows a cron schedule as its expression, with the next nightly runs', async () => {
+    const client = await testClient();
+    const cronName = uniqueId('cron');
+    const json: BatchInputJson = { source: { dir: samplesDir }, extractor: 'local', collection: 'cron-invoices', onlyNew: true };
+    const parsed = parseBatchInput(json);
+    if (!parsed.ok) throw new Error(parsed.problems.join('; '));
+    await createBatchSchedule(client, { name: cronName, json, input: parsed.input, taskQueue, cron: '0 2 * * *', paused: true });
+    try {
+      const details = await describeBatchSchedule(client, cronName);
+      expect(describeLines(details)[0]).toBe(`schedule ${cronName}: cron 0 2 * * * · overlap skip · catch-up 1d · PAUSED`);
+      expect(details.nextRuns.every((time) => time.getUTCHours() === 2 && time.getUTCMinutes() === 0)).toBe(true);
+    } finally {
+      await controlBatchSchedule(client, cronName, { action: 'delete' });
+    }
+  });
 });

@@ -47,7 +47,7 @@ export class ScheduleRequestError extends DocbatchError {
 
 /** The memo docbatch puts on its schedules: what `schedule list` shows without reading the action. */
 interface ScheduleMemo {
-  docbatch: { source: string; schema: string; collection?: string; onlyNew: boolean; sink?: string };
+  docbatch: { source: string; schema: string; collection?: string; onlyNew: boolean; sink?: string; cron?: string };
 }
 
 export function scheduleOptions(request: BatchScheduleRequest): ScheduleOptions {
@@ -62,6 +62,8 @@ export function scheduleOptions(request: BatchScheduleRequest): ScheduleOptions 
       onlyNew: input.onlyNew,
       ...(input.collection !== undefined ? { collection: input.collection } : {}),
       ...(input.sink !== undefined ? { sink: input.sink } : {}),
+      // Temporal keeps a cron expression only as its calendar: the expression as given, for describe.
+      ...(request.cron !== undefined ? { cron: request.cron } : {}),
     },
   };
   return {
@@ -166,7 +168,7 @@ export async function describeBatchSchedule(client: Client, name: string): Promi
     name,
     paused: description.state.paused,
     note: description.state.note ?? null,
-    spec: specOf(description),
+    spec: specOf(description, ((description.memo ?? {}) as Partial<ScheduleMemo>).docbatch?.cron),
     overlap: description.policies.overlap ?? 'SKIP',
     catchupWindowMs: description.policies.catchupWindow,
     docbatch: ((description.memo ?? {}) as Partial<ScheduleMemo>).docbatch ?? null,
@@ -178,10 +180,10 @@ export async function describeBatchSchedule(client: Client, name: string): Promi
   };
 }
 
-function specOf(description: ScheduleDescription): ScheduleDetails['spec'] {
+function specOf(description: ScheduleDescription, cron: string | undefined): ScheduleDetails['spec'] {
   const { spec } = description;
   return {
-    cron: (spec.calendars ?? []).map((calendar) => calendar.comment ?? JSON.stringify(calendar)),
+    cron: cron !== undefined ? [cron] : (spec.calendars ?? []).map((calendar) => calendar.comment || JSON.stringify(calendar)),
     every: (spec.intervals ?? []).map((interval) => `${String(interval.every)}ms`),
     timezone: spec.timezone ?? null,
   };
