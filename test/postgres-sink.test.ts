@@ -8,6 +8,7 @@ import { progressQuery, resumeSignal } from '../src/batch/messages';
 import type { BatchSummary } from '../src/batch/summary';
 import { checkDatabase, closePostgresSinks, PostgresSink, redactSinkUrl } from '../src/sink/postgres';
 import type { DocumentResult } from '../src/store/document-result';
+import { planRedrive, redriveInput } from '../src/client/redrive-batch';
 import { readJsonLines, samplesDir, startBatch, startTestWorker, tempDir, testClient, uniqueId } from './helpers/batch';
 import { startWorkerProcess, type WorkerProcess } from './helpers/docbatch-worker';
 import { eventually } from './helpers/eventually';
@@ -140,6 +141,20 @@ describe('results into PostgreSQL', () => {
     const history = await rowsOf(collection, 'docbatch_invoice_history');
     expect(history).toHaveLength(first.results.length + second.results.length);
     expect(new Set(history.map((row) => `${row.document as string} ${row.batch_id as string}`)).size).toBe(history.length);
+  });
+
+  it('a redrive of the failed documents updates their rows in the same collection, never a second row', async () => {
+    const client = await testClient();
+    const plan = await planRedrive(client, first.batchId, {});
+    const { json, input } = await redriveInput(plan);
+    expect(input).toMatchObject({ collection, sink: reference() });
+    const handle = await startBatch(client, taskQueue, plan.batchId, json);
+    const redriven = await readJsonLines<DocumentResult>((await handle.result()).files.results);
+    expect(redriven.length).toBe(first.results.filter((result) => result.status === 'failed').length);
+    const rows = await rowsOf(collection);
+    expect(rows.map((row) => row.document)).toEqual(first.results.map((result) => result.path).sort());
+    const redrivenPaths = new Set(redriven.map((result) => result.path));
+    for (const row of rows) if (redrivenPaths.has(row.document as string)) expect(row.batch_id).toBe(plan.batchId);
   });
 
   it('loses no row when the database restarts mid-batch: chunks retry until it is back', async () => {

@@ -135,10 +135,11 @@ async function collectionSettings(options: BatchOptions): Promise<Pick<BatchInpu
     ...(options.onlyNew !== undefined ? { onlyNew: true } : {}),
   };
   if (url === undefined) return settings;
-  const { checkDatabase, isPostgresUrl, redactSinkUrl, SinkConnectionError } = await import('../sink/postgres');
+  const { checkDatabase, connectionStringFor, isPostgresUrl, redactSinkUrl, SinkConnectionError } = await import('../sink/postgres');
   if (!isPostgresUrl(url)) throw new SinkUnusableError(`--sink ${url} is not a PostgreSQL URL`, 'pass postgres://user:password@host:5432/database');
   try {
-    await checkDatabase(url);
+    // A URL without a password (an earlier batch's, on redrive) gets it from DOCBATCH_DATABASE_URL as a worker would.
+    await checkDatabase(connectionStringFor(url));
   } catch (error) {
     if (error instanceof SinkConnectionError) throw new SinkUnusableError(error.message, null);
     throw error;
