@@ -23,6 +23,8 @@ export const ENV = {
   encryptionKeyFile: 'DOCBATCH_ENCRYPTION_KEY_FILE',
   metricsPort: 'DOCBATCH_METRICS_PORT',
   s3ForcePathStyle: 'DOCBATCH_S3_FORCE_PATH_STYLE',
+  /** The results database (`--sink`): its password stays in the environment of the CLI and the workers, never in a batch's input. */
+  databaseUrl: 'DOCBATCH_DATABASE_URL',
 } as const;
 
 export const DEFAULTS = {

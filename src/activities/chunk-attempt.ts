@@ -3,6 +3,7 @@ import type { Context } from '@temporalio/activity';
 import type { DocumentSlots } from '../extraction/document-slots';
 import type { DocumentResult } from '../store/document-result';
 import type { ChunkJournal } from '../store/journal';
+import type { ChunkSink } from '../sink/chunk-sink';
 
 /**
  * A third of the timeout: two beats can be lost before the chunk is presumed dead. The SDK
@@ -34,6 +35,8 @@ export class ChunkAttempt {
     private readonly slots: DocumentSlots,
     private readonly documents: number,
     private readonly onJournaled: (result: DocumentResult) => void,
+    /** The batch's sink and ledger (src/sink/chunk-sink.ts): told of each result right after the journal; none by default. */
+    private readonly sink?: ChunkSink,
   ) {
     // Every document of the chunk may wait for a slot on this one signal: more than Node's 10 listeners is expected.
     setMaxListeners(documents + 1, this.stop.signal);
@@ -60,6 +63,8 @@ export class ChunkAttempt {
   /** Appends a result; counted and observed only if it is the document's first line in the journal. */
   async record(result: DocumentResult): Promise<boolean> {
     if (!(await this.journal.append(result))) return false;
+    // Sink hook: a write that fails fails the attempt; the retry writes what the journal holds first (openChunkSink).
+    await this.sink?.write(result);
     this.onJournaled(result);
     this.journaledNow++;
     this.context.heartbeat(this.progress());

@@ -14,6 +14,7 @@ import { readManifestChunk } from '../store/manifest';
 import { readSubmissions, type SubmissionGroup } from '../store/message-batch-records';
 import { documentFailed, documentSucceeded, extractDocument, extractionRequest, openDocument } from './document-outcome';
 import { ChunkAttempt } from './chunk-attempt';
+import { openChunkSink } from '../sink/chunk-sink';
 import { underChunkLock } from './chunk-lock';
 import { faultPoint, faultPointArmed } from './fault-point';
 import { toActivityFailure } from './failures';
@@ -58,7 +59,11 @@ async function collectChunkNow(deps: MessageBatchDeps, input: CollectChunkInput,
   const slots = documentSlotsFor(anthropic);
   const answered = new Set<number>();
   let resubmit = 0;
-  const chunkAttempt = new ChunkAttempt(context, journal, slots, end - start, (result) => deps.observer?.documentFinished(result, input.settings.extractor));
+  // Sink hook (src/sink/chunk-sink.ts): the batch's PostgreSQL rows and collection ledger, when it has them.
+  const sink = await openChunkSink(input, journal.done.values()).catch((error: unknown) => {
+    throw toActivityFailure(error);
+  });
+  const chunkAttempt = new ChunkAttempt(context, journal, slots, end - start, (result) => deps.observer?.documentFinished(result, input.settings.extractor), sink);
 
   const path = (index: number) => manifest.at(index).path;
   const base = (index: number) => ({ base: { index, path: path(index), attempts: attempt }, startedAt: deps.now() });

@@ -14,6 +14,7 @@ import { extractDocument } from './document-outcome';
 import { countResults } from '../batch/counts';
 import { toActivityFailure } from './failures';
 import { ChunkAttempt } from './chunk-attempt';
+import { openChunkSink } from '../sink/chunk-sink';
 
 export interface ExtractChunkDeps {
   extractorFor: (settings: ExtractionSettings) => Extractor | Promise<Extractor>;
@@ -53,7 +54,11 @@ async function extractChunkWith(deps: ExtractChunkDeps, input: ExtractChunkInput
     throw toActivityFailure(error);
   }
   const slots = documentSlotsFor(extractor);
-  const chunkAttempt = new ChunkAttempt(context, journal, slots, end - start, (result) => deps.observer?.documentFinished(result, input.settings.extractor));
+  // Sink hook (src/sink/chunk-sink.ts): the batch's PostgreSQL rows and collection ledger, when it has them.
+  const sink = await openChunkSink(input, journal.done.values()).catch((error: unknown) => {
+    throw toActivityFailure(error);
+  });
+  const chunkAttempt = new ChunkAttempt(context, journal, slots, end - start, (result) => deps.observer?.documentFinished(result, input.settings.extractor), sink);
   try {
     const pending: number[] = [];
     for (let index = start; index < end; index++) if (!journal.done.has(index)) pending.push(index);

@@ -14,6 +14,8 @@ export const faultPoints = [
   'message-batch:polling',
   /** collectChunk, once half the results of its first Message Batch are journaled. */
   'message-batch:collecting',
+  /** A chunk with a sink, after its fifth result of the process is journaled and before that result is sunk (src/sink/chunk-sink.ts). */
+  'sink:after-journal',
 ] as const;
 export type FaultPoint = (typeof faultPoints)[number];
 

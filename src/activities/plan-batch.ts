@@ -10,6 +10,7 @@ import { batchStorage } from '../store/paths';
 import { listSourceStream } from '../store/source-stream';
 import { linkRedrive } from '../store/report';
 import { chunkCountOf } from '../batch/chunks';
+import { collectionEntries } from './plan-collection';
 import { failureTypes } from '../batch/failures';
 import { listedSignal, type ListedArgs } from '../batch/messages';
 import type { PlanBatchInput, PlanBatchResult } from '../batch/activities';
@@ -60,10 +61,12 @@ export async function planBatch(deps: PlanBatchDeps, { batchId, input }: PlanBat
   const readyPaths = new Map<number, string>();
   const lastPathOfReady = () => readyPaths.get(writer.readyChunks - 1);
 
+  // Collection hook (src/activities/plan-collection.ts): with onlyNew, only the documents the collection does not hold.
+  const entries = await collectionEntries({ batchId, batchDir, input, extractor, schemaFingerprint: schema.fingerprint }, listing.entries);
   // Alive while a listing is slow to yield (a sorted order lists everything first; a huge folder is read whole).
   const alive = setInterval(() => context?.heartbeat({ documents: writer.readyChunks * input.chunkSize, after: lastPathOfReady(), bytes: writer.bytes }), HEARTBEAT_EVERY_MS);
   try {
-    for await (const entry of listing.entries) {
+    for await (const entry of entries) {
       await writer.add(entry);
       lastPath = entry.path;
       if (writer.documents % input.chunkSize === 0) {

@@ -1,4 +1,5 @@
 import { writeBatchReport } from '../store/report';
+import { withCollection } from './collection-summary';
 import type { BatchSummary } from '../batch/summary';
 import type { WriteReportInput } from '../batch/activities';
 
@@ -10,5 +11,6 @@ export async function writeReport(
   deps: WriteReportDeps,
   input: WriteReportInput,
 ): Promise<BatchSummary> {
-  return writeBatchReport({ ...input, finishedAt: deps.now() });
+  // Collection hook (src/activities/collection-summary.ts): new / changed / known and the sink, when the batch has a collection.
+  return withCollection(input.batchDir, await writeBatchReport({ ...input, finishedAt: deps.now() }));
 }

@@ -136,6 +136,19 @@ export const batchInputSchema = z.strictObject({
   redriveOf: z.string().min(1).optional(),
   /** Chunks one run completes before it continues as new: ~4 history events each, so at most 2000 keeps a run under 10,000 events. */
   chunksPerRun: z.number().int().min(1).max(2000).default(1000),
+  /** The collection the documents belong to: the rows of the sink and the ledger of `onlyNew` are kept per collection. */
+  collection: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'expected a name of letters, digits, ".", "_" and "-" (at most 100)').optional(),
+  /** Extract only documents no earlier batch of `collection` extracted with the same schema and settings (src/store/collection-ledger.ts). */
+  onlyNew: z.boolean().default(false),
+  /**
+   * Where each result also goes as it is journaled: a PostgreSQL URL without its password (this
+   * input is in the workflow's history); workers add it from DOCBATCH_DATABASE_URL or PGPASSWORD.
+   */
+  sink: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//i, 'expected a postgres://user@host:port/database URL')
+    .refine((url) => !/^postgres(ql)?:\/\/[^/@]*:[^/@]*@/i.test(url), 'must not hold a password (it would be in the workflow history): give it in DOCBATCH_DATABASE_URL or PGPASSWORD on the workers')
+    .optional(),
 });
 
 export type BatchInput = z.infer<typeof batchInputSchema>;
@@ -157,6 +170,9 @@ export function parseBatchInput(raw: unknown): ParsedBatchInput {
  * without one pauses the batch with the missing-key message, as a realtime Claude batch does.)
  */
 function modeProblems(input: BatchInput): string[] {
+  if (input.onlyNew && input.collection === undefined) {
+    return ['onlyNew: extracts only documents a collection does not hold yet: name the collection ("collection": "<name>", or --only-new <collection>)'];
+  }
   if (input.mode === 'batch' && input.extractor === 'local') {
     return ['mode: "batch" sends documents to Claude as Message Batches, but extractor "local" never calls Claude: use extractor "anthropic" (or "auto") with mode "batch", or mode "realtime" with the local extractor'];
   }

@@ -41,6 +41,10 @@ export const batchSummarySchema = z.object({
   runs: z.number().int().positive(),
   /** How documents reached Claude: `realtime` or `batch` (Message Batches). Absent from summaries written before modes. */
   mode: z.enum(extractionModes).optional(),
+  /** The batch's collection (--collection, --only-new): with onlyNew, how many listed documents were new, changed and already known; the sink's database (no password). */
+  collection: z
+    .object({ name: z.string(), new: z.number().int().optional(), changed: z.number().int().optional(), known: z.number().int().optional(), sink: z.string().optional() })
+    .optional(),
   redriveOf: z.string().optional(),
   redrivenBy: z.array(z.string()).default([]),
   files: z.object({

@@ -43,23 +43,32 @@ export function addSettingsOptions(command: Command): Command {
 
 /** Source, output, id and settings of a new batch (run and start). */
 export function addBatchOptions(command: Command): Command {
-  command
-    .option('--id <batchId>', 'batch id (default: derived from the source and settings, so re-running resumes)')
-    .option('--output <dir|s3://bucket/prefix>', `output directory or bucket prefix (default ${ENV.outputDir} or ./output)`)
-    .option('--include <glob...>', 'include patterns relative to the directory or bucket prefix (default: every file)')
-    .option('--exclude <glob...>', 'exclude patterns relative to the directory or bucket prefix')
-    .option('--follow-symlinks', 'walk into symlinked directories of the source (each directory once)')
-    .option('--manifest <file>', 'a file listing one document path per line (instead of a directory)')
-    .option('--schema <name|file>', `what to extract: ${schemaNames.join(', ')}, a JSON Schema file or a JS/TS module exporting a zod schema (default ${schemaLabel(defaults.schema)})`);
+  command.option('--id <batchId>', 'batch id (default: derived from the source and settings, so re-running resumes)');
+  addSourceOptions(command);
   addSettingsOptions(command);
   return command
     .option('--rerun', 'start again even if a batch with this id already completed')
     .option('--json', 'print JSON only');
 }
 
+/** Where the documents come from and where results go (run, start and schedule create). */
+export function addSourceOptions(command: Command): Command {
+  return command
+    .option('--output <dir|s3://bucket/prefix>', `output directory or bucket prefix (default ${ENV.outputDir} or ./output)`)
+    .option('--include <glob...>', 'include patterns relative to the directory or bucket prefix (default: every file)')
+    .option('--exclude <glob...>', 'exclude patterns relative to the directory or bucket prefix')
+    .option('--follow-symlinks', 'walk into symlinked directories of the source (each directory once)')
+    .option('--manifest <file>', 'a file listing one document path per line (instead of a directory)')
+    .option('--collection <name>', 'the collection these documents belong to: rows of --sink and the ledger of --only-new are kept per collection (default: the source folder\'s name)')
+    .option('--only-new <collection>', 'extract only documents no earlier batch of this collection extracted with the same schema and settings (new or changed ones)')
+    .option('--sink <url>', 'also write each result as a row in PostgreSQL as it is extracted: postgres://user:password@host:5432/db (default DOCBATCH_DATABASE_URL)')
+    .option('--schema <name|file>', `what to extract: ${schemaNames.join(', ')}, a JSON Schema file or a JS/TS module exporting a zod schema (default ${schemaLabel(defaults.schema)})`);
+}
+
 export function toBatchOptions(dir: string | undefined, options: BatchCommandOptions): BatchOptions {
   return {
     ...definedOnly({ dir, manifest: options.manifest, include: options.include, exclude: options.exclude, output: options.output, schema: options.schema }),
+    ...definedOnly({ collection: options.collection, onlyNew: options.onlyNew, sink: options.sink }),
     ...(options.followSymlinks ? { followSymlinks: true } : {}),
     ...settingsOf(options),
   };

@@ -7,6 +7,7 @@ import { redriveCommand } from './redrive';
 import { reportCommand } from './report';
 import { reviewCommand } from './review';
 import { runCommand } from './run';
+import { scheduleCommand } from './schedule';
 import { serverCommand } from './server';
 import { startCommand } from './start';
 import { statusCommand } from './status';
@@ -24,6 +25,7 @@ export const commands: CliCommand[] = [
   reportCommand,
   reviewCommand,
   redriveCommand,
+  scheduleCommand,
   workerCommand,
   serverCommand,
   emulatorCommand,

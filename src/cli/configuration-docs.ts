@@ -30,6 +30,10 @@ const envDescriptions: Record<keyof typeof ENV, { purpose: string; fallback: str
     purpose: 'path-style S3 addressing (`http://host/bucket/key`) on or off; the AWS SDK\'s own `AWS_ENDPOINT_URL_S3`, `AWS_REGION`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and profiles choose the endpoint and credentials',
     fallback: 'on for an IP or localhost endpoint, off otherwise (virtual-hosted, as AWS wants)',
   },
+  databaseUrl: {
+    purpose: 'the PostgreSQL results database (`postgres://user:password@host:5432/db`): the default of `--sink`, and where workers find the password of a batch\'s sink (batch input holds the URL without it)',
+    fallback: 'none (no sink); workers then use PGPASSWORD or ~/.pgpass',
+  },
 };
 
 /** Every field of the batch input, by dotted path; the defaults come from the schema itself. */
@@ -65,6 +69,9 @@ const inputDescriptions: Record<string, string> = {
   cache: 'reuse results of identical documents and settings; `--no-cache`',
   redriveOf: 'the batch whose failed documents this one redrives; `docbatch redrive`',
   chunksPerRun: 'chunks one workflow run completes before it continues as new',
+  collection: 'the collection the documents belong to: the sink\'s rows and the `onlyNew` ledger are kept per collection; `--collection`, `--only-new <collection>`',
+  onlyNew: 'extract only documents no earlier batch of `collection` extracted with the same schema and settings (new or changed ones); `--only-new <collection>`',
+  sink: 'also write each result as a PostgreSQL row as its chunk journals it: `postgres://user@host:5432/db` without the password (workers read it from `DOCBATCH_DATABASE_URL` or `PGPASSWORD`); `--sink`',
 };
 
 /** The input fields and their defaults: `{ "source.dir": undefined, chunkSize: 10, ... }`. */
@@ -83,6 +90,8 @@ export function inputDefaults(): Map<string, unknown> {
   defaults.set('source.manifest', undefined);
   defaults.set('source.url', undefined);
   defaults.set('redriveOf', undefined);
+  defaults.set('collection', undefined);
+  defaults.set('sink', undefined);
   return defaults;
 }
 

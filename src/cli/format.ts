@@ -84,6 +84,7 @@ function summaryRows(summary: BatchSummary, batchUrl: string): [string, string][
     ['elapsed', `${formatDuration(summary.elapsedMs)}${summary.pausedMs > 0 ? ` (+${formatDuration(summary.pausedMs)} paused)` : ''}`],
     ['throughput', `${formatRate(summary.documentsPerSecond)}, ${formatDuration(summary.meanDocumentMs)} per document`],
     ['cost', `${formatCost(summary.usage.costUsd)} (${summary.usage.inputTokens} input, ${summary.usage.outputTokens} output, ${summary.usage.cacheReadTokens} cache-read tokens)`],
+    ...(summary.collection ? ([['collection', collectionLine(summary.collection)]] as [string, string][]) : []),
     ...(summary.redriveOf ? ([['redrive of', summary.redriveOf]] as [string, string][]) : []),
     ...(summary.redrivenBy.length > 0 ? ([['redriven by', summary.redrivenBy.join(', ')]] as [string, string][]) : []),
     ['output', summary.outputDir],
@@ -113,4 +114,10 @@ export function listingTable(listings: BatchListing[]): string {
 function table(rows: [string, string][]): string {
   const width = Math.max(...rows.map(([k]) => k.length));
   return rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`).join('\n');
+}
+
+/** "invoices: 500 new, 3 changed, 100,000 already known · rows in postgres://…" */
+function collectionLine(collection: NonNullable<BatchSummary['collection']>): string {
+  const counts = collection.new !== undefined ? `: ${collection.new} new, ${collection.changed ?? 0} changed, ${collection.known ?? 0} already known` : '';
+  return `${collection.name}${counts}${collection.sink ? ` · rows in ${collection.sink}` : ''}`;
 }

@@ -47,7 +47,7 @@ async function runBatch(dir: string | undefined, options: RunOptions): Promise<n
     import('./follow'),
   ]);
   const source = await inspectSource(input);
-  const batchId = options.id ?? deriveBatchId(inputJson);
+  let batchId = options.id ?? deriveBatchId(inputJson);
   const interrupt = interruptSignal();
   let server: TemporalServer | undefined;
   let session: TemporalSession | undefined;
@@ -61,6 +61,8 @@ async function runBatch(dir: string | undefined, options: RunOptions): Promise<n
     if (interrupt.signal.aborted) return INTERRUPTED_EXIT_CODE;
 
     const outcome = await startOrAttachBatch(session.client, { batchId, json: inputJson, input, taskQueue: session.taskQueue, source, rerun: options.rerun === true });
+    // --only-new: the next increment has an id of its own.
+    batchId = outcome.batchId;
     announce(session, outcome, source.label);
     if (options.review) await (await import('../client/batch-review')).reviewWhenBatchEnds(session.client, batchId, { taskQueue: session.taskQueue, outputDir: inputJson.outputDir });
     if (outcome.kind === 'completed-earlier') {

@@ -21,9 +21,11 @@ export const startCommand: CliCommand = {
         ]);
         const { json: inputJson, input } = await batchInputFromOptions(toBatchOptions(dir, options));
         const source = await inspectSource(input);
-        const batchId = options.id ?? deriveBatchId(inputJson);
-        return withSession({ batchId }, async (session) => {
-          const outcome = await startOrAttachBatch(session.client, { batchId, json: inputJson, input, taskQueue: session.taskQueue, source, rerun: options.rerun === true });
+        const derivedId = options.id ?? deriveBatchId(inputJson);
+        return withSession({ batchId: derivedId }, async (session) => {
+          const outcome = await startOrAttachBatch(session.client, { batchId: derivedId, json: inputJson, input, taskQueue: session.taskQueue, source, rerun: options.rerun === true });
+          // --only-new: the next increment has an id of its own.
+          const { batchId } = outcome;
           const uiUrl = session.batchUrl(batchId);
           if (options.review) await (await import('../client/batch-review')).reviewWhenBatchEnds(session.client, batchId, { taskQueue: session.taskQueue, outputDir: inputJson.outputDir });
           const state = outcome.kind === 'started' ? 'started' : outcome.kind === 'attached' ? 'running' : 'completed';

@@ -1,12 +1,12 @@
 import { isObjectUrl, resolveLocation } from '../storage/location';
 import path from 'node:path';
-import { DEFAULTS, readEnv } from '../env';
+import { DEFAULTS, ENV, readEnv } from '../env';
 import { schemaLabel, type SchemaReference } from '../extraction/schemas';
 import { extractorMismatch } from '../extraction/schemas/compatibility';
 import { resolveSchemaArgument, SchemaError } from '../extraction/schemas/load';
 import { documentOrders, extractionModes, extractorKinds, parseBatchInput, type BatchInput, type BatchInputJson } from '../batch/input';
 import { definedOnly } from './defined-only';
-import { InvalidBatchSettingsError, SchemaUnusableError } from './errors';
+import { InvalidBatchSettingsError, SchemaUnusableError, SinkUnusableError } from './errors';
 
 /** The batch settings a person gives on the command line (`docbatch run` / `start`). */
 export interface BatchOptions {
@@ -33,6 +33,12 @@ export interface BatchOptions {
   /** false with --no-cache. */
   cache?: boolean;
   redriveOf?: string;
+  /** --collection: the collection the documents belong to (sink rows, the ledger). */
+  collection?: string;
+  /** --only-new <collection>: only documents the collection does not hold yet. */
+  onlyNew?: string;
+  /** --sink: a postgres:// URL (a password in it stays in this process: the batch input gets the URL without it). Default: DOCBATCH_DATABASE_URL. */
+  sink?: string;
 }
 
 const DEFAULT_SOURCE_DIR = 'samples/invoices';
@@ -71,6 +77,7 @@ export async function batchInputFromOptions(options: BatchOptions, cwd = process
       redriveOf: options.redriveOf,
     }),
     ...(options.cache === false ? { cache: false } : {}),
+    ...(await collectionSettings(options)),
   };
   const parsed = parseBatchInput(json);
   if (!parsed.ok) throw new InvalidBatchSettingsError(parsed.problems.map(toFlagNames));
@@ -106,7 +113,38 @@ function toFlagNames(problem: string): string {
     'messageBatches.pollInterval': '--poll-interval',
     toleratedFailurePercent: '--tolerated-failure-percent',
     outputDir: '--output',
+    collection: '--collection',
+    onlyNew: '--only-new',
+    sink: '--sink',
   };
   const field = problem.split(':')[0]!;
   return flags[field] ? `${flags[field]}${problem.slice(field.length)}` : problem;
+}
+
+/**
+ * --collection, --only-new and --sink as input fields. The database is checked here, before
+ * anything starts (a refused login or a wrong host is one line naming it and the fix); the input
+ * gets its URL without the password, which this process keeps in DOCBATCH_DATABASE_URL for the
+ * in-process worker of `run` (other workers read their own).
+ */
+async function collectionSettings(options: BatchOptions): Promise<Pick<BatchInputJson, 'collection' | 'onlyNew' | 'sink'>> {
+  const collection = options.onlyNew ?? options.collection;
+  const url = options.sink ?? readEnv('databaseUrl');
+  const settings: Pick<BatchInputJson, 'collection' | 'onlyNew' | 'sink'> = {
+    ...(collection !== undefined ? { collection } : {}),
+    ...(options.onlyNew !== undefined ? { onlyNew: true } : {}),
+  };
+  if (url === undefined) return settings;
+  const { checkDatabase, connectionStringFor, isPostgresUrl, redactSinkUrl, SinkConnectionError } = await import('../sink/postgres');
+  if (!isPostgresUrl(url)) throw new SinkUnusableError(`--sink ${url} is not a PostgreSQL URL`, 'pass postgres://user:password@host:5432/database');
+  try {
+    // A URL without a password (an earlier batch's, on redrive) gets it from DOCBATCH_DATABASE_URL as a worker would.
+    await checkDatabase(connectionStringFor(url));
+  } catch (error) {
+    if (error instanceof SinkConnectionError) throw new SinkUnusableError(error.message, null);
+    throw error;
+  }
+  const { reference, hadPassword } = redactSinkUrl(url);
+  if (hadPassword && readEnv('databaseUrl') === undefined) process.env[ENV.databaseUrl] = url;
+  return { ...settings, sink: reference };
 }

@@ -105,3 +105,8 @@ export class UnknownStateError extends DocbatchError {
 export function firstLine(text: string): string {
   return text.split('\n')[0]!.trim();
 }
+
+/** The --sink database refused the login, does not exist or cannot be reached (the message names the host and the fix). */
+export class SinkUnusableError extends DocbatchError {
+  override name = 'SinkUnusableError';
+}

@@ -83,6 +83,10 @@ function inheritedOptions(input: BatchInputJson | undefined): BatchOptions {
     mode: input.mode,
     toleratedFailurePercent: input.toleratedFailurePercent,
     cache: input.cache,
+    // The same collection and sink: a redriven document updates its row, never a second one elsewhere.
+    collection: input.collection,
+    onlyNew: input.onlyNew ? input.collection : undefined,
+    sink: input.sink,
   });
 }
 

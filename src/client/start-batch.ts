@@ -35,6 +35,8 @@ export async function startOrAttachBatch(client: Client, request: StartBatchRequ
   const existing = client.workflow.getHandle(batchId);
   const status = (await findBatch(client, batchId))?.status.name ?? null;
   if (status === 'RUNNING') return { kind: 'attached', batchId, handle: existing };
+  // An only-new batch that completed is the last increment: the same command makes the next one, named for its start.
+  if (status === 'COMPLETED' && !request.rerun && request.input.onlyNew) return startOrAttachBatch(client, { ...request, batchId: nextIncrementId(batchId, new Date()) });
   if (status === 'COMPLETED' && !request.rerun) {
     return { kind: 'completed-earlier', batchId, handle: existing, summary: (await existing.result()) as BatchSummary };
   }
@@ -75,3 +77,8 @@ function staticDetails({ batchId, input, source }: StartBatchRequest): string {
   return ['| Setting | Value |', '| --- | --- |', ...rows.map(([k, v]) => `| ${k} | ${v.replace(/\|/g, '\\|')} |`)].join('\n');
 }
 
+
+/** `<id>-<UTC time to the second>`: the next increment of an only-new batch whose id completed. */
+export function nextIncrementId(batchId: string, now: Date): string {
+  return `${batchId.replace(/-\d{8}T\d{6}Z$/, '')}-${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`;
+}
