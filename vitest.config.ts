@@ -9,6 +9,7 @@ import { defineConfig } from 'vitest/config';
 const unitTests = [
   'test/anthropic-extractor.test.ts',
   'test/api-errors.test.ts',
+  'test/batch-cause.test.ts',
   'test/batch-input.test.ts',
   'test/bench-phases.test.ts',
   'test/bench-ratelimit-measure.test.ts',

@@ -25,7 +25,7 @@ export async function planBatch(deps: PlanBatchDeps, { batchId, input }: PlanBat
   try {
     entries = await listSource(input.source, input.order);
   } catch (error) {
-    if (error instanceof SourceError) throw ApplicationFailure.nonRetryable(error.message, failureTypes.invalidInput);
+    if (error instanceof SourceError) throw ApplicationFailure.nonRetryable(error.message, failureTypes.sourceUnavailable);
     throw error;
   }
   await writeManifest(batchDir, entries);
