@@ -142,3 +142,35 @@ describe('a batch whose workflow task keeps failing', () => {
     await client.workflow.getHandle(batchId).terminate('test over');
   });
 });
+
+describe('a schema the extractor cannot fill is refused before a workflow exists', () => {
+  const customSchema = path.resolve('test/fixtures/schemas/purchase-order.schema.json');
+
+  it('run (its in-process worker has no API key, so "auto" is local) and start --extractor local refuse it in one line, exit 3', async () => {
+    const documents = await documentDir(1);
+    const { testClient } = await import('./helpers/batch');
+    const client = await testClient();
+    const keyless = { ...cliEnv, ANTHROPIC_API_KEY: '' };
+    for (const args of [
+      ['run', documents, '--schema', customSchema],
+      ['start', documents, '--schema', customSchema, '--extractor', 'local'],
+    ]) {
+      const batchId = uniqueId('refused');
+      const result = await docbatch([...args, '--id', batchId], keyless);
+      expect(result.code).toBe(causeExitCodes.refused);
+      expect(result.stderr.trim().split('\n')).toEqual([
+        expect.stringMatching(/^error: the schema .*purchase-order\.schema\.json cannot be filled by the local extractor.*only by the anthropic extractor\. To extract it, set ANTHROPIC_API_KEY/),
+      ]);
+      await expect(client.workflow.getHandle(batchId).describe()).rejects.toThrow(/not found/i);
+    }
+  });
+
+  it('start with "auto" leaves it to the workers (their key decides), and planning refuses it with the same cause line', async () => {
+    const documents = await documentDir(1);
+    const batchId = uniqueId('refused-at-planning');
+    expect((await docbatch(['start', documents, '--schema', customSchema, '--id', batchId])).code).toBe(0);
+    const watched = await docbatch(['watch', batchId]);
+    expect(watched.code).toBe(causeExitCodes.refused);
+    expect(errorLines(watched)).toEqual([expect.stringMatching(new RegExp(`^error: batch ${batchId} failed: the schema .* cannot be filled by the local extractor .*\\(InvalidBatchInput\\); `))]);
+  });
+});

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { schemaLabel } from '../extraction/schemas';
-import { extractorMismatch } from '../extraction/schemas/compatibility';
+import { extractorMismatch, resolveExtractor } from '../extraction/schemas/compatibility';
 import { loadSchema, SchemaError } from '../extraction/schemas/load';
 import { listSource, SourceError, writeManifest } from '../store/manifest';
 import { linkRedrive } from '../store/report';
@@ -19,7 +19,7 @@ export interface PlanBatchDeps {
  */
 export async function planBatch(deps: PlanBatchDeps, { batchId, input }: PlanBatchInput): Promise<PlanBatchResult> {
   const batchDir = path.resolve(input.outputDir, batchId);
-  const extractor = resolveExtractor(input, deps.hasAnthropicKey());
+  const extractor = resolveExtractor(input, deps.hasAnthropicKey())!;
   const schema = await usableSchema(input, extractor);
   let entries;
   try {
@@ -57,14 +57,4 @@ async function usableSchema(input: PlanBatchInput['input'], extractor: 'local' |
   const mismatch = extractorMismatch(schemaLabel(input.schema), schema, extractor, input.extractor === 'auto' ? 'auto' : 'request');
   if (mismatch !== null) throw ApplicationFailure.nonRetryable(mismatch, failureTypes.invalidInput);
   return schema;
-}
-
-/**
- * `auto` means Claude when the worker has an API key, the offline extractor otherwise; in batch
- * mode always Claude (Message Batches are Anthropic's), so a keyless worker pauses the batch with
- * the missing-key message rather than quietly extracting offline.
- */
-function resolveExtractor({ extractor, mode }: PlanBatchInput['input'], hasAnthropicKey: boolean): 'local' | 'anthropic' {
-  if (extractor === 'auto') return mode === 'batch' || hasAnthropicKey ? 'anthropic' : 'local';
-  return extractor;
 }

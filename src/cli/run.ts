@@ -31,8 +31,10 @@ export const runCommand: CliCommand = {
 
 async function runBatch(dir: string | undefined, options: RunOptions): Promise<number> {
   const json = options.json === true;
-  const { batchInputFromOptions } = await import('../client/batch-input');
-  const { json: inputJson, input } = await batchInputFromOptions(toBatchOptions(dir, options));
+  const [{ batchInputFromOptions }, { readEnv }] = await Promise.all([import('../client/batch-input'), import('../env')]);
+  // The in-process worker plans the batch with this process's environment, so `auto` resolves here as there.
+  const workersHaveAnthropicKey = options.worker && !options.estimate ? readEnv('anthropicApiKey') !== undefined : undefined;
+  const { json: inputJson, input } = await batchInputFromOptions({ ...toBatchOptions(dir, options), ...(workersHaveAnthropicKey === undefined ? {} : { workersHaveAnthropicKey }) });
   if (options.estimate) return (await import('./estimate')).printEstimate(input, json);
 
   const [{ deriveBatchId }, { inspectSource }, { openSession }, { startOrAttachBatch }, { ensureTemporalServer }, { cliError }, { followBatch, printOutcome }] = await Promise.all([
