@@ -22,6 +22,8 @@ export const ENV = {
   encryptionKey: 'DOCBATCH_ENCRYPTION_KEY',
   encryptionKeyFile: 'DOCBATCH_ENCRYPTION_KEY_FILE',
   metricsPort: 'DOCBATCH_METRICS_PORT',
+  logLevel: 'DOCBATCH_LOG_LEVEL',
+  logFormat: 'DOCBATCH_LOG_FORMAT',
 } as const;
 
 export const DEFAULTS = {

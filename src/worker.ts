@@ -7,7 +7,8 @@ import { createAnthropicFor, createExtractorFor, createMessageBatchesClient } fr
 import { dataConverterFromEnv } from './encryption/data-converter';
 import { createDocbatchMetrics } from './metrics/docbatch-metrics';
 import type { ExtractionObserver } from './metrics/observer';
-import { installSdkMetrics } from './metrics/runtime';
+import { sdkMetricsEndpoint } from './metrics/runtime';
+import { installWorkerRuntime } from './logging/runtime';
 import { startMetricsServer } from './metrics/server';
 import { DEFAULTS, readEnv, readIntEnv } from './env';
 import { createFileResultCache } from './store/result-cache';
@@ -76,14 +77,18 @@ export async function runWorkerFromEnv(): Promise<void> {
   // DOCBATCH_METRICS_PORT: Prometheus metrics, docbatch's and the SDK's (whose runtime must be set up before connecting).
   const metricsPort = readIntEnv('metricsPort', 0);
   const metrics = metricsPort ? createDocbatchMetrics() : undefined;
-  const sdkMetricsUrl = metricsPort ? await installSdkMetrics() : undefined;
+  const sdkMetrics = metricsPort ? await sdkMetricsEndpoint() : undefined;
+  const sdkMetricsUrl = sdkMetrics?.url;
+  // Logs on stderr: the SDK's format at INFO, or one JSON object per line with DOCBATCH_LOG_FORMAT=json.
+  const runtime = installWorkerRuntime({ defaultLevel: 'INFO', to: 'stderr', ...(sdkMetrics ? { prometheusBindAddress: sdkMetrics.bindAddress } : {}) });
   const worker = await createDocbatchWorker(metrics ? { observer: metrics } : {});
   const metricsServer = metrics ? await startMetricsServer({ registry: metrics.registry, port: metricsPort, ...(sdkMetricsUrl ? { sdkMetricsUrl } : {}) }) : undefined;
   // Worker.run() installs SIGINT/SIGTERM handlers that drain in-flight tasks before it resolves.
-  console.error(
+  const banner =
     `docbatch worker on task queue ${worker.options.taskQueue} (namespace ${worker.options.namespace})` +
-      `${metricsServer ? `, metrics at ${metricsServer.url}` : ''}; Ctrl-C to stop`,
-  );
+    `${metricsServer ? `, metrics at ${metricsServer.url}` : ''}; Ctrl-C to stop`;
+  // In JSON, the banner is a log line like the others, so every line of stderr parses.
+  console.error(runtime.settings.format === 'json' ? JSON.stringify({ time: new Date().toISOString(), level: 'INFO', message: banner }) : banner);
   try {
     await worker.run();
   } finally {

@@ -26,6 +26,11 @@ const envDescriptions: Record<keyof typeof ENV, { purpose: string; fallback: str
   encryptionKey: { purpose: 'encrypts Temporal payloads with AES-256-GCM: base64 of 32 random bytes (`openssl rand -base64 32`); more keys after the first (comma-separated) only decrypt, for rotation', fallback: 'none: payloads in the clear' },
   encryptionKeyFile: { purpose: 'instead of `DOCBATCH_ENCRYPTION_KEY`: a file of such keys, one a line, the first encrypting', fallback: 'none' },
   metricsPort: { purpose: 'a worker serves Prometheus metrics (docbatch\'s and the Temporal SDK\'s) at `http://<host>:<port>/metrics`', fallback: 'none: no metrics endpoint' },
+  logLevel: {
+    purpose: 'level of the Temporal SDK and worker logs (`TRACE`, `DEBUG`, `INFO`, `WARN`, `ERROR`); for `docbatch run` it also brings them back to the terminal, as `--verbose` does',
+    fallback: '`docbatch worker`: `INFO`; `docbatch run`: `WARN`, to `$DOCBATCH_HOME/logs/worker.log` only',
+  },
+  logFormat: { purpose: 'log line format: `text`, or `json` (one JSON object per line: time, level, message and the SDK\'s metadata)', fallback: '`text`' },
 };
 
 /** Every field of the batch input, by dotted path; the defaults come from the schema itself. */

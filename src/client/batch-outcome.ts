@@ -20,10 +20,11 @@ export interface BatchOutcome {
  * Waits for the batch to end (following continue-as-new) and gathers its report: the workflow's
  * result, the summary carried by a tolerance failure, or summary.json of a cancelled batch.
  */
-export async function awaitBatchOutcome(client: Client, handle: BatchHandle): Promise<BatchOutcome> {
+export async function awaitBatchOutcome(client: Client, handle: BatchHandle, signal?: AbortSignal): Promise<BatchOutcome> {
   const batchId = handle.workflowId;
   try {
-    const summary = batchSummarySchema.parse(await handle.result());
+    // Aborting stops the long poll (and its retries), so a watcher that stops early leaves nothing behind on the connection.
+    const summary = batchSummarySchema.parse(await (signal ? client.withAbortSignal(signal, () => handle.result()) : handle.result()));
     const cause = summary.state === 'completed' ? undefined : batchCause('cancelled', batchId, summary.reason ?? 'cancelled by request', null);
     return { batchId, state: summary.state, ...(summary.reason ? { reason: summary.reason } : {}), ...(cause ? { cause } : {}), summary };
   } catch (error) {

@@ -45,7 +45,8 @@ export async function watchBatch(client: Client, handle: BatchHandle, options: W
   const intervalMs = options.intervalMs ?? 500;
   let ended: BatchOutcome | undefined;
   let failure: { error: unknown } | undefined;
-  const outcome = awaitBatchOutcome(client, handle).then(
+  const stopWaiting = new AbortController();
+  const outcome = awaitBatchOutcome(client, handle, stopWaiting.signal).then(
     (value) => (ended = value),
     (error: unknown) => (failure = { error: error ?? new Error('the batch result could not be read') }),
   );
@@ -72,8 +73,14 @@ export async function watchBatch(client: Client, handle: BatchHandle, options: W
     await Promise.race([sleep(intervalMs), outcome, aborted]);
   }
 
-  if (stuck !== undefined && ended === undefined && failure === undefined) return { kind: 'stuck', ...stuck };
-  if (options.signal?.aborted && ended === undefined) return { kind: 'detached' };
+  if (stuck !== undefined && ended === undefined && failure === undefined) {
+    stopWaiting.abort();
+    return { kind: 'stuck', ...stuck };
+  }
+  if (options.signal?.aborted && ended === undefined) {
+    stopWaiting.abort();
+    return { kind: 'detached' };
+  }
   await outcome;
   if (failure !== undefined) throw failure.error;
   return { kind: 'ended', outcome: ended! };
