@@ -24,6 +24,7 @@ const unitTests = [
   'test/extraction-local.test.ts',
   'test/invoice-fields.test.ts',
   'test/local-corpus.test.ts',
+  'test/local-receipts.test.ts',
   'test/local-languages.test.ts',
   'test/message-batch-progress.test.ts',
   'test/progress-math.test.ts',
