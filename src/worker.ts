@@ -14,9 +14,20 @@ import { DEFAULTS, readEnv, readIntEnv } from './env';
 import { createFileResultCache } from './store/result-cache';
 import { connectWorkerConnection } from './temporal/connection';
 import { docbatchHome } from './temporal/paths';
+import { builtFile, packageRoot, runsCompiled } from './package-layout';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-export const workflowsPath = path.join(here, 'workflows', 'index.ts');
+/** The workflow sources, which a worker running from them bundles when it starts. */
+export const workflowsPath = path.join(packageRoot, 'src', 'workflows', 'index.ts');
+
+/**
+ * The workflow code of a worker: compiled, the bundle the build made (with the encrypting failure
+ * converter when payloads are encrypted), so an installed worker starts without bundling; from the
+ * sources, bundled at start.
+ */
+function workflowCode(dataConverter: DataConverter | undefined): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
+  if (!runsCompiled) return { workflowsPath };
+  return { workflowBundle: { codePath: builtFile(dataConverter?.failureConverterPath ? 'workflow-bundle-encrypted.js' : 'workflow-bundle.js') } };
+}
 
 export interface DocbatchWorkerOptions {
   connection?: NativeConnection;
@@ -63,7 +74,7 @@ export async function createDocbatchWorker(options: DocbatchWorkerOptions = {}):
     connection,
     namespace: options.namespace ?? readEnv('temporalNamespace') ?? DEFAULTS.temporalNamespace,
     taskQueue: options.taskQueue ?? readEnv('taskQueue') ?? DEFAULTS.taskQueue,
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : workflowCode(dataConverter)),
     activities,
     maxConcurrentActivityTaskExecutions:
       options.maxConcurrentActivityTaskExecutions ?? readIntEnv('maxConcurrentActivities', DEFAULTS.maxConcurrentActivities),

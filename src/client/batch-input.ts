@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { DEFAULTS, readEnv } from '../env';
+import { isSourceCheckout, packageRoot } from '../package-layout';
 import { schemaLabel, type SchemaReference } from '../extraction/schemas';
 import { extractorMismatch, resolveExtractor } from '../extraction/schemas/compatibility';
 import { loadSchema, resolveSchemaArgument, SchemaError } from '../extraction/schemas/load';
@@ -39,7 +40,8 @@ export interface BatchOptions {
   workersHaveAnthropicKey?: boolean;
 }
 
-const DEFAULT_SOURCE_DIR = 'samples/invoices';
+/** `samples/invoices` of the clone (relative: `npm start` runs there), or the one shipped in the installed package. */
+const DEFAULT_SOURCE_DIR = isSourceCheckout ? 'samples/invoices' : path.join(packageRoot, 'samples', 'invoices');
 
 /** The output directory: --output, else DOCBATCH_OUTPUT_DIR, else ./output — always absolute. */
 function resolveOutputDir(output: string | undefined, cwd = process.cwd()): string {
