@@ -18,7 +18,7 @@ const envDescriptions: Record<keyof typeof ENV, { purpose: string; fallback: str
   maxActivitiesPerSecond: { purpose: 'batch-wide chunk starts per second across all workers of the task queue', fallback: 'unlimited' },
   outputDir: { purpose: 'where batch outputs go (`<dir>/<batch id>/`)', fallback: '`./output`' },
   cacheDir: { purpose: 'result cache directory (content hash + settings)', fallback: '`$DOCBATCH_HOME/cache`' },
-  homeDir: { purpose: 'project-local state: dev server database, temporal binary, cache', fallback: '`.docbatch`' },
+  homeDir: { purpose: 'docbatch\'s state: dev server database, temporal binary, cache, logs', fallback: '`.docbatch` in a clone; `~/.docbatch` for an installed package' },
   anthropicApiKey: { purpose: 'Claude API key, read by workers only; `--extractor auto` uses Claude when it is set', fallback: 'none: the local extractor' },
   anthropicBaseUrl: { purpose: 'Messages API base URL (the local emulator in tests)', fallback: 'the SDK default' },
   decodeWorkers: { purpose: 'decoder processes per worker: PDF parsing, rendering and OCR run isolated in them, one document each', fallback: 'the number of cores' },
