@@ -36,7 +36,8 @@ export function installWorkerRuntime(options: WorkerRuntimeOptions): { level: Lo
   // On the terminal in text, the SDK's own format, as `docbatch worker` always logged.
   const logger = sink ? createWorkerLogger(level, settings.format, sink) : new DefaultLogger(level);
   const telemetryOptions: TelemetryOptions = {
-    logging: { forward: {}, filter: makeTelemetryFilterString({ core: level, other: level }) },
+    // The Rust core's own logs: the SDK's default filter (core WARN, other crates ERROR) unless a level is asked for.
+    logging: { forward: {}, filter: makeTelemetryFilterString(settings.level ? { core: settings.level, other: settings.level } : { core: 'WARN', other: 'ERROR' }) },
     ...(options.prometheusBindAddress ? { metrics: { prometheus: { bindAddress: options.prometheusBindAddress } } } : {}),
   };
   try {
