@@ -36,8 +36,11 @@ export function installWorkerRuntime(options: WorkerRuntimeOptions): { level: Lo
   // On the terminal in text, the SDK's own format, as `docbatch worker` always logged.
   const logger = sink ? createWorkerLogger(level, settings.format, sink) : new DefaultLogger(level);
   const telemetryOptions: TelemetryOptions = {
-    // The Rust core's own logs: the SDK's default filter (core WARN, other crates ERROR) unless a level is asked for.
-    logging: { forward: {}, filter: makeTelemetryFilterString(settings.level ? { core: settings.level, other: settings.level } : { core: 'WARN', other: 'ERROR' }) },
+    // The Rust core's own logs join ours (to the file, or as JSON) at the level asked for, else the
+    // SDK's default filter (core WARN, other crates ERROR). On the terminal in text they stay the SDK's own.
+    ...(sink || settings.level
+      ? { logging: { forward: {}, filter: makeTelemetryFilterString(settings.level ? { core: settings.level, other: settings.level } : { core: 'WARN', other: 'ERROR' }) } }
+      : {}),
     ...(options.prometheusBindAddress ? { metrics: { prometheus: { bindAddress: options.prometheusBindAddress } } } : {}),
   };
   try {
