@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint';
 const noIo = { group: ['node:*', 'fs', 'fs/*', 'path', 'os', 'child_process', 'worker_threads'], message: 'Workflow and contract code must not do I/O.' };
 
 export default tseslint.config(
-  { ignores: ['node_modules', '.docbatch', 'output', 'bench/results', 'coverage'] },
+  { ignores: ['node_modules', '.docbatch', 'output', 'bench/results', 'coverage', 'dist'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

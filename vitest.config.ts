@@ -9,6 +9,7 @@ import { defineConfig } from 'vitest/config';
 const unitTests = [
   'test/anthropic-extractor.test.ts',
   'test/api-errors.test.ts',
+  'test/batch-cause.test.ts',
   'test/batch-input.test.ts',
   'test/bench-phases.test.ts',
   'test/bench-ratelimit-measure.test.ts',
@@ -25,6 +26,7 @@ const unitTests = [
   'test/extraction-local.test.ts',
   'test/invoice-fields.test.ts',
   'test/local-corpus.test.ts',
+  'test/local-receipts.test.ts',
   'test/local-languages.test.ts',
   'test/message-batch-progress.test.ts',
   'test/progress-math.test.ts',

@@ -1,6 +1,13 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly (through tsx), so `npx docbatch` works right after `npm install`.
-import { register } from 'tsx/esm/api';
+// An installed package runs its build (dist/, made by `npm run build` when it is packed): nothing is
+// compiled at start. A clone runs its TypeScript sources through tsx, so an edit needs no build.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
-register();
-await import('../src/cli/main.ts');
+if (existsSync(fileURLToPath(import.meta.resolve('../src/cli/main.ts')))) {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('../src/cli/main.ts');
+} else {
+  await import('../dist/cli.js');
+}

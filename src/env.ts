@@ -25,6 +25,8 @@ export const ENV = {
   s3ForcePathStyle: 'DOCBATCH_S3_FORCE_PATH_STYLE',
   /** The results database (`--sink`): its password stays in the environment of the CLI and the workers, never in a batch's input. */
   databaseUrl: 'DOCBATCH_DATABASE_URL',
+  logLevel: 'DOCBATCH_LOG_LEVEL',
+  logFormat: 'DOCBATCH_LOG_FORMAT',
 } as const;
 
 export const DEFAULTS = {

@@ -8,15 +8,27 @@ import { createAnthropicFor, createExtractorFor, createMessageBatchesClient } fr
 import { dataConverterFromEnv } from './encryption/data-converter';
 import { createDocbatchMetrics } from './metrics/docbatch-metrics';
 import type { ExtractionObserver } from './metrics/observer';
-import { installSdkMetrics } from './metrics/runtime';
+import { sdkMetricsEndpoint } from './metrics/runtime';
+import { installWorkerRuntime } from './logging/runtime';
 import { startMetricsServer } from './metrics/server';
 import { DEFAULTS, readEnv, readIntEnv } from './env';
 import { createFileResultCache } from './store/result-cache';
 import { connectWorkerConnection } from './temporal/connection';
 import { docbatchHome } from './temporal/paths';
+import { builtFile, packageRoot, runsCompiled } from './package-layout';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-export const workflowsPath = path.join(here, 'workflows', 'index.ts');
+/** The workflow sources, which a worker running from them bundles when it starts. */
+export const workflowsPath = path.join(packageRoot, 'src', 'workflows', 'index.ts');
+
+/**
+ * The workflow code of a worker: compiled, the bundle the build made (with the encrypting failure
+ * converter when payloads are encrypted), so an installed worker starts without bundling; from the
+ * sources, bundled at start.
+ */
+function workflowCode(dataConverter: DataConverter | undefined): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
+  if (!runsCompiled) return { workflowsPath };
+  return { workflowBundle: { codePath: builtFile(dataConverter?.failureConverterPath ? 'workflow-bundle-encrypted.js' : 'workflow-bundle.js') } };
+}
 
 export interface DocbatchWorkerOptions {
   connection?: NativeConnection;
@@ -63,7 +75,7 @@ export async function createDocbatchWorker(options: DocbatchWorkerOptions = {}):
     connection,
     namespace: options.namespace ?? readEnv('temporalNamespace') ?? DEFAULTS.temporalNamespace,
     taskQueue: options.taskQueue ?? readEnv('taskQueue') ?? DEFAULTS.taskQueue,
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : workflowCode(dataConverter)),
     activities,
     maxConcurrentActivityTaskExecutions:
       options.maxConcurrentActivityTaskExecutions ?? readIntEnv('maxConcurrentActivities', DEFAULTS.maxConcurrentActivities),
@@ -77,14 +89,18 @@ export async function runWorkerFromEnv(): Promise<void> {
   // DOCBATCH_METRICS_PORT: Prometheus metrics, docbatch's and the SDK's (whose runtime must be set up before connecting).
   const metricsPort = readIntEnv('metricsPort', 0);
   const metrics = metricsPort ? createDocbatchMetrics() : undefined;
-  const sdkMetricsUrl = metricsPort ? await installSdkMetrics() : undefined;
+  const sdkMetrics = metricsPort ? await sdkMetricsEndpoint() : undefined;
+  const sdkMetricsUrl = sdkMetrics?.url;
+  // Logs on stderr: the SDK's format at INFO, or one JSON object per line with DOCBATCH_LOG_FORMAT=json.
+  const runtime = installWorkerRuntime({ defaultLevel: 'INFO', to: 'stderr', ...(sdkMetrics ? { prometheusBindAddress: sdkMetrics.bindAddress } : {}) });
   const worker = await createDocbatchWorker(metrics ? { observer: metrics } : {});
   const metricsServer = metrics ? await startMetricsServer({ registry: metrics.registry, port: metricsPort, ...(sdkMetricsUrl ? { sdkMetricsUrl } : {}) }) : undefined;
   // Worker.run() installs SIGINT/SIGTERM handlers that drain in-flight tasks before it resolves.
-  console.error(
+  const banner =
     `docbatch worker on task queue ${worker.options.taskQueue} (namespace ${worker.options.namespace})` +
-      `${metricsServer ? `, metrics at ${metricsServer.url}` : ''}; Ctrl-C to stop`,
-  );
+    `${metricsServer ? `, metrics at ${metricsServer.url}` : ''}; Ctrl-C to stop`;
+  // In JSON, the banner is a log line like the others, so every line of stderr parses.
+  console.error(runtime.settings.format === 'json' ? JSON.stringify({ time: new Date().toISOString(), level: 'INFO', message: banner }) : banner);
   try {
     await worker.run();
   } finally {
@@ -93,8 +109,12 @@ export async function runWorkerFromEnv(): Promise<void> {
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  runWorkerFromEnv().catch((error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
-  });
+  // Exit once the worker has drained: forwarded runtime logs or an open connection would keep the process up.
+  runWorkerFromEnv().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error(error instanceof Error ? error.message : error);
+      process.exit(1);
+    },
+  );
 }

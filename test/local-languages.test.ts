@@ -297,7 +297,7 @@ describe('receipts', () => {
   );
 
   it('reads merchant, date, total (not the cash given or the change) and currency', () => {
-    expect(parseReceiptText(receipt)).toEqual({ merchant: 'CAFETERÍA LA ESQUINA', date: '2024-06-21', total: 8.8, currency: 'EUR' });
+    expect(parseReceiptText(receipt)).toMatchObject({ merchant: 'CAFETERÍA LA ESQUINA', date: '2024-06-21', time: '09:42', total: 8.8, currency: 'EUR' });
   });
 
   it('dates a receipt by the date printed with the time, and totals a German till slip', () => {

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { schemaLabel } from '../extraction/schemas';
-import { extractorMismatch } from '../extraction/schemas/compatibility';
+import { extractorMismatch, resolveExtractor } from '../extraction/schemas/compatibility';
 import { loadSchema, SchemaError } from '../extraction/schemas/load';
 import { locationJoin, resolveLocation } from '../storage/location';
 import { ManifestWriter, readManifestChunk, SourceError } from '../store/manifest';
@@ -33,7 +33,7 @@ const HEARTBEAT_EVERY_MS = 10_000;
  */
 export async function planBatch(deps: PlanBatchDeps, { batchId, input }: PlanBatchInput): Promise<PlanBatchResult> {
   const batchDir = locationJoin(resolveLocation(input.outputDir), batchId);
-  const extractor = resolveExtractor(input, deps.hasAnthropicKey());
+  const extractor = resolveExtractor(input, deps.hasAnthropicKey())!;
   const schema = await usableSchema(input, extractor);
   const context = activityContext();
   const plan = {
@@ -78,7 +78,7 @@ export async function planBatch(deps: PlanBatchDeps, { batchId, input }: PlanBat
     }
     await writer.flush();
   } catch (error) {
-    if (error instanceof SourceError) throw ApplicationFailure.nonRetryable(error.message, failureTypes.invalidInput);
+    if (error instanceof SourceError) throw ApplicationFailure.nonRetryable(error.message, failureTypes.sourceUnavailable);
     throw error;
   } finally {
     clearInterval(alive);
@@ -143,14 +143,4 @@ async function usableSchema(input: PlanBatchInput['input'], extractor: 'local' |
   const mismatch = extractorMismatch(schemaLabel(input.schema), schema, extractor, input.extractor === 'auto' ? 'auto' : 'request');
   if (mismatch !== null) throw ApplicationFailure.nonRetryable(mismatch, failureTypes.invalidInput);
   return schema;
-}
-
-/**
- * `auto` means Claude when the worker has an API key, the offline extractor otherwise; in batch
- * mode always Claude (Message Batches are Anthropic's), so a keyless worker pauses the batch with
- * the missing-key message rather than quietly extracting offline.
- */
-function resolveExtractor({ extractor, mode }: PlanBatchInput['input'], hasAnthropicKey: boolean): 'local' | 'anthropic' {
-  if (extractor === 'auto') return mode === 'batch' || hasAnthropicKey ? 'anthropic' : 'local';
-  return extractor;
 }

@@ -17,6 +17,8 @@ export const carriedStateSchema = z.object({
   counts: chunkCountsSchema,
   clock: batchClockSchema,
   pauseReason: z.string().nullable(),
+  /** Set when a fault paused the batch; absent in state carried before it was recorded. */
+  pauseFault: z.object({ type: z.string().nullable() }).nullable().optional(),
   priority: z.number().int().min(1).max(5),
   runs: z.number().int().positive(),
   /** Batch mode's tally (submitted, resubmitted, turnarounds); absent in realtime batches. */

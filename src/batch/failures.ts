@@ -5,6 +5,8 @@
 export const failureTypes = {
   /** The batch input does not parse, or its source cannot be listed: the batch fails at once. */
   invalidInput: 'InvalidBatchInput',
+  /** The batch's source (its folder or manifest) is missing or cannot be read when the batch is planned. */
+  sourceUnavailable: 'SourceUnavailable',
   /** A control update the workflow refused (bad arguments, or the batch is past steering). */
   rejectedUpdate: 'UpdateRejected',
   /** More documents failed than `toleratedFailurePercent` allows: the batch ends failed, its summary attached. */

@@ -18,6 +18,8 @@ export const progressSchema = z.object({
   batchId: z.string(),
   state: z.enum(batchStates),
   pauseReason: z.string().optional(),
+  /** Paused by a fault rather than a person (a batch-wide API fault, a chunk out of retries): the failure's type. */
+  pauseFault: z.object({ type: z.string().nullable() }).optional(),
   priority: z.number().int().min(1).max(5),
   total: z.number().int().nonnegative(),
   processed: z.number().int().nonnegative(),
@@ -132,6 +134,8 @@ export interface BatchView {
   mode: ExtractionMode;
   phase: BatchState;
   pauseReason: string | null;
+  /** Set when a fault paused the batch (not a person). */
+  pauseFault?: { type: string | null } | null;
   priority: number;
   /** Null while the batch is being planned; `listing` while its source is still being listed (totals so far). */
   plan: { total: number; chunkCount: number; batchDir: string; listing?: boolean } | null;
@@ -161,6 +165,7 @@ export function progressOf(view: BatchView, now: number): Progress {
     batchId: view.batchId,
     state,
     ...(state === 'paused' ? { pauseReason: view.pauseReason! } : {}),
+    ...(state === 'paused' && view.pauseFault ? { pauseFault: view.pauseFault } : {}),
     priority: view.priority,
     total,
     processed,

@@ -18,7 +18,7 @@ const envDescriptions: Record<keyof typeof ENV, { purpose: string; fallback: str
   maxActivitiesPerSecond: { purpose: 'batch-wide chunk starts per second across all workers of the task queue', fallback: 'unlimited' },
   outputDir: { purpose: 'where batch outputs go (`<dir>/<batch id>/`): a folder, or `s3://bucket/prefix` for a fleet that shares no disk', fallback: '`./output`' },
   cacheDir: { purpose: 'result cache (content hash + settings): a folder, or `s3://bucket/prefix` so a fleet shares it', fallback: '`$DOCBATCH_HOME/cache`' },
-  homeDir: { purpose: 'project-local state: dev server database, temporal binary, cache', fallback: '`.docbatch`' },
+  homeDir: { purpose: 'docbatch\'s state: dev server database, temporal binary, cache, logs', fallback: '`.docbatch` in a clone; `~/.docbatch` for an installed package' },
   anthropicApiKey: { purpose: 'Claude API key, read by workers only; `--extractor auto` uses Claude when it is set', fallback: 'none: the local extractor' },
   anthropicBaseUrl: { purpose: 'Messages API base URL (the local emulator in tests)', fallback: 'the SDK default' },
   decodeWorkers: { purpose: 'decoder processes per worker: PDF parsing, rendering and OCR run isolated in them, one document each', fallback: 'the number of cores' },
@@ -34,6 +34,11 @@ const envDescriptions: Record<keyof typeof ENV, { purpose: string; fallback: str
     purpose: 'the PostgreSQL results database (`postgres://user:password@host:5432/db`): the default of `--sink`, and where workers find the password of a batch\'s sink (batch input holds the URL without it)',
     fallback: 'none (no sink); workers then use PGPASSWORD or ~/.pgpass',
   },
+  logLevel: {
+    purpose: 'level of the Temporal SDK and worker logs (`TRACE`, `DEBUG`, `INFO`, `WARN`, `ERROR`); for `docbatch run` it also brings them back to the terminal, as `--verbose` does',
+    fallback: '`docbatch worker`: `INFO`; `docbatch run`: `WARN`, to `$DOCBATCH_HOME/logs/worker.log` only',
+  },
+  logFormat: { purpose: 'log line format: `text`, or `json` (one JSON object per line: time, level, message and the SDK\'s metadata)', fallback: '`text`' },
 };
 
 /** Every field of the batch input, by dotted path; the defaults come from the schema itself. */

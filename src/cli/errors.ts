@@ -1,4 +1,5 @@
-import { DocbatchError } from '../client/errors';
+import { causeExitCodes } from '../client/batch-cause';
+import { DocbatchError, SchemaUnusableError } from '../client/errors';
 import { describeError } from '../client/describe-error';
 import { temporalSettingsFromEnv } from '../temporal/connection';
 import { CliError, type CommandContext } from './command';
@@ -10,6 +11,8 @@ import { CliError, type CommandContext } from './command';
  */
 export function cliError(error: unknown, context: CommandContext & { address?: string; namespace?: string } = {}): CliError {
   if (error instanceof CliError) return error;
+  // A schema the batch's extractor cannot fill exits as planning's refusal would (docs/cli.md, exit codes).
+  if (error instanceof SchemaUnusableError) return new CliError(error.message, causeExitCodes.refused);
   if (error instanceof DocbatchError) return new CliError(error.message, 1);
   const settings = temporalSettingsFromEnv();
   return new CliError(

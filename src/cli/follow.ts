@@ -1,4 +1,5 @@
 import type { Progress } from '../batch/progress';
+import { causeLine, type BatchCause } from '../client/batch-cause';
 import type { BatchOutcome } from '../client/batch-outcome';
 import type { TemporalSession } from '../client/session';
 import type { BatchHandle } from '../client/start-batch';
@@ -24,12 +25,18 @@ export async function followBatch(session: TemporalSession, handle: BatchHandle,
     result = await watchBatch(session.client, handle, {
       address: session.address,
       signal: options.signal,
+      stopWhenStuck: true,
       ...(view.refreshMs === null
         ? {}
         : { intervalMs: view.refreshMs, onProgress: (progress: Progress) => view.update(progress), onWaiting: (why: string) => view.waiting(why) }),
     });
   } finally {
     view.stop();
+  }
+  if (result.kind === 'stuck') {
+    if (options.json) printJson({ ...(result.progress ?? { batchId: handle.workflowId, state: 'running' }), cause: result.cause });
+    note(causeLine(handle.workflowId, result.cause.kind === 'fault' ? 'paused' : 'is stuck', result.cause));
+    return { kind: 'ended', exitCode: result.cause.exitCode };
   }
   if (result.kind === 'detached') {
     const hint = options.detachHint();
@@ -39,11 +46,15 @@ export async function followBatch(session: TemporalSession, handle: BatchHandle,
   return { kind: 'ended', exitCode: printOutcome(session, result.outcome, options.json) };
 }
 
-/** The report of an ended batch (stdout), and its exit code: 0 unless the batch failed or was terminated. */
+/**
+ * The report of an ended batch (stdout) and its exit code: 0 when it completed; otherwise one line
+ * on stderr with its cause and the fix, and the exit code of that cause (docs/cli.md).
+ */
 export function printOutcome(session: TemporalSession, outcome: BatchOutcome, json: boolean): number {
-  if (json) printJson(outcome.summary ?? { batchId: outcome.batchId, state: outcome.state, reason: outcome.reason ?? null });
+  const cause: BatchCause | undefined = outcome.cause;
+  if (json) printJson({ ...(outcome.summary ?? { batchId: outcome.batchId, state: outcome.state, reason: outcome.reason ?? null }), ...(cause ? { cause } : {}) });
   else printLine(outcomeReport(outcome, session.batchUrl(outcome.batchId)));
-  const ok = outcome.state === 'completed' || outcome.state === 'cancelled';
-  if (!ok) note(`error: batch ${outcome.batchId} ${outcome.state}: ${outcome.reason ?? 'see the Web UI'} (${session.batchUrl(outcome.batchId)})`);
-  return ok ? 0 : 1;
+  if (outcome.state === 'completed' || cause === undefined) return 0;
+  note(causeLine(outcome.batchId, outcome.state, cause));
+  return cause.exitCode;
 }

@@ -1,10 +1,12 @@
 import { Command } from 'commander';
+import { packageVersion } from '../package-layout';
 import { commands } from './commands';
 
 /** The `docbatch` command: every subcommand sets its exit code; an error ends as one line on stderr. */
 function buildProgram(): Command {
   const program = new Command('docbatch')
     .description('Durable batch extraction of structured data from documents, on Temporal')
+    .version(packageVersion(), '-V, --version', 'print the docbatch version')
     .configureHelp({ sortSubcommands: false });
   for (const command of commands) command.register(program);
   return program;

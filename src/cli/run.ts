@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Command } from 'commander';
 import { firstLine } from '../client/errors';
 import type { TemporalSession } from '../client/session';
@@ -10,6 +11,8 @@ import type { InProcessWorker } from './in-process-worker';
 interface RunOptions extends BatchCommandOptions {
   /** false with --no-worker. */
   worker: boolean;
+  /** The in-process worker's logs on the terminal instead of its log file. */
+  verbose?: boolean;
   estimate?: boolean;
   review?: boolean;
 }
@@ -26,15 +29,18 @@ export const runCommand: CliCommand = {
         .description('run a batch to the end with a live progress bar (starts a dev server and a worker when needed)')
         .option('--no-worker', 'do not run a worker in this process (workers run elsewhere)')
         .option('--estimate', 'print the expected tokens and cost, then exit without calling the API')
-        .option('--review', 'open its review when it ends, if documents need one (`docbatch review <id>` serves the page)'),
+        .option('--review', 'open its review when it ends, if documents need one (`docbatch review <id>` serves the page)')
+        .option('--verbose', 'the in-process worker logs to the terminal (INFO, or DOCBATCH_LOG_LEVEL) instead of .docbatch/logs/worker.log'),
     ).action(action(runBatch));
   },
 };
 
 async function runBatch(dir: string | undefined, options: RunOptions): Promise<number> {
   const json = options.json === true;
-  const { batchInputFromOptions } = await import('../client/batch-input');
-  const { json: inputJson, input } = await batchInputFromOptions(toBatchOptions(dir, options));
+  const [{ batchInputFromOptions }, { readEnv }] = await Promise.all([import('../client/batch-input'), import('../env')]);
+  // The in-process worker plans the batch with this process's environment, so `auto` resolves here as there.
+  const workersHaveAnthropicKey = options.worker && !options.estimate ? readEnv('anthropicApiKey') !== undefined : undefined;
+  const { json: inputJson, input } = await batchInputFromOptions({ ...toBatchOptions(dir, options), ...(workersHaveAnthropicKey === undefined ? {} : { workersHaveAnthropicKey }) });
   if (options.estimate) return (await import('./estimate')).printEstimate(input, json);
 
   const [{ deriveBatchId }, { inspectSource }, { openSession }, { startOrAttachBatch }, { ensureTemporalServer }, { cliError }, { followBatch, printOutcome }] = await Promise.all([
@@ -57,13 +63,13 @@ async function runBatch(dir: string | undefined, options: RunOptions): Promise<n
       throw new CliError(firstLine(error instanceof Error ? error.message : String(error)));
     });
     session = await openSession({ settings: server.connection, uiUrl: server.uiUrl });
-    if (options.worker) worker = await (await import('./in-process-worker')).startInProcessWorker(server);
+    if (options.worker) worker = await (await import('./in-process-worker')).startInProcessWorker(server, { verbose: options.verbose === true });
     if (interrupt.signal.aborted) return INTERRUPTED_EXIT_CODE;
 
     const outcome = await startOrAttachBatch(session.client, { batchId, json: inputJson, input, taskQueue: session.taskQueue, source, rerun: options.rerun === true });
     // --only-new: the next increment has an id of its own.
     batchId = outcome.batchId;
-    announce(session, outcome, source.label);
+    announce(session, outcome, source.label, worker?.logFile);
     if (options.review) await (await import('../client/batch-review')).reviewWhenBatchEnds(session.client, batchId, { taskQueue: session.taskQueue, outputDir: inputJson.outputDir });
     if (outcome.kind === 'completed-earlier') {
       return printOutcome(session, { batchId, state: outcome.summary.state, summary: outcome.summary }, json);
@@ -96,10 +102,11 @@ async function runBatch(dir: string | undefined, options: RunOptions): Promise<n
   }
 }
 
-function announce(session: TemporalSession, outcome: StartOutcome, label: string): void {
+function announce(session: TemporalSession, outcome: StartOutcome, label: string, logFile: string | undefined): void {
   const url = session.batchUrl(outcome.batchId);
-  if (outcome.kind === 'started') note(`batch ${outcome.batchId}: documents from ${label}\nWeb UI: ${url}`);
-  if (outcome.kind === 'attached') note(`batch ${outcome.batchId} is already running: following it\nWeb UI: ${url}`);
+  const log = logFile ? `\nworker log: ${path.relative(process.cwd(), logFile) || logFile}` : '';
+  if (outcome.kind === 'started') note(`batch ${outcome.batchId}: documents from ${label}\nWeb UI: ${url}${log}`);
+  if (outcome.kind === 'attached') note(`batch ${outcome.batchId} is already running: following it\nWeb UI: ${url}${log}`);
   if (outcome.kind === 'completed-earlier') note(`batch ${outcome.batchId} completed earlier: its report follows (--rerun starts it again)`);
 }
 

@@ -1,9 +1,10 @@
 import { isObjectUrl, resolveLocation } from '../storage/location';
 import path from 'node:path';
 import { DEFAULTS, ENV, readEnv } from '../env';
+import { isSourceCheckout, packageRoot } from '../package-layout';
 import { schemaLabel, type SchemaReference } from '../extraction/schemas';
-import { extractorMismatch } from '../extraction/schemas/compatibility';
-import { resolveSchemaArgument, SchemaError } from '../extraction/schemas/load';
+import { extractorMismatch, resolveExtractor } from '../extraction/schemas/compatibility';
+import { loadSchema, resolveSchemaArgument, SchemaError } from '../extraction/schemas/load';
 import { documentOrders, extractionModes, extractorKinds, parseBatchInput, type BatchInput, type BatchInputJson } from '../batch/input';
 import { definedOnly } from './defined-only';
 import { InvalidBatchSettingsError, SchemaUnusableError, SinkUnusableError } from './errors';
@@ -39,9 +40,16 @@ export interface BatchOptions {
   onlyNew?: string;
   /** --sink: a postgres:// URL (a password in it stays in this process: the batch input gets the URL without it). Default: DOCBATCH_DATABASE_URL. */
   sink?: string;
+  /**
+   * Whether the workers that will plan the batch have ANTHROPIC_API_KEY, when this process knows
+   * (`run` with its in-process worker: its own environment); unknown when they run elsewhere. With
+   * it, `auto` resolves here as planning will, and a schema it cannot fill is refused at once.
+   */
+  workersHaveAnthropicKey?: boolean;
 }
 
-const DEFAULT_SOURCE_DIR = 'samples/invoices';
+/** `samples/invoices` of the clone (relative: `npm start` runs there), or the one shipped in the installed package. */
+const DEFAULT_SOURCE_DIR = isSourceCheckout ? 'samples/invoices' : path.join(packageRoot, 'samples', 'invoices');
 
 /** The output directory: --output, else DOCBATCH_OUTPUT_DIR, else ./output — always absolute. */
 function resolveOutputDir(output: string | undefined, cwd = process.cwd()): string {
@@ -81,20 +89,34 @@ export async function batchInputFromOptions(options: BatchOptions, cwd = process
   };
   const parsed = parseBatchInput(json);
   if (!parsed.ok) throw new InvalidBatchSettingsError(parsed.problems.map(toFlagNames));
+  await refuseUnfillableSchema(parsed.input, options.workersHaveAnthropicKey);
   return { json, input: parsed.input };
 }
 
 /**
- * The --schema reference: a file is resolved and pinned by its fingerprint here, where the person
- * is, and refused at once when the chosen extractor cannot fill it.
+ * Refuses, before a workflow exists, a schema the extractor that will run cannot fill — built-in or
+ * file, named or by default — with the message planning would fail the batch with. When `auto`
+ * depends on workers elsewhere, planning still refuses it (the Temporal CLI path too).
  */
+async function refuseUnfillableSchema(input: BatchInput, workersHaveAnthropicKey: boolean | undefined): Promise<void> {
+  const extractor = resolveExtractor(input, workersHaveAnthropicKey);
+  if (extractor === null) return;
+  let schema;
+  try {
+    schema = await loadSchema(input.schema);
+  } catch (error) {
+    if (error instanceof SchemaError) throw new SchemaUnusableError(`--schema: ${error.message}`, null);
+    throw error;
+  }
+  const mismatch = extractorMismatch(schemaLabel(input.schema), schema, extractor, input.extractor === 'auto' ? 'auto' : 'request');
+  if (mismatch !== null) throw new SchemaUnusableError(mismatch, null);
+}
+
+/** The --schema reference: a file is resolved and pinned by its fingerprint here, where the person is. */
 async function schemaReference(options: BatchOptions, cwd: string): Promise<SchemaReference | undefined> {
   if (options.schema === undefined || typeof options.schema !== 'string') return options.schema;
   try {
-    const { reference, schema } = await resolveSchemaArgument(options.schema, cwd);
-    const mismatch = options.extractor === 'local' ? extractorMismatch(schemaLabel(reference), schema, 'local', 'request') : null;
-    if (mismatch !== null) throw new SchemaUnusableError(mismatch, null);
-    return reference;
+    return (await resolveSchemaArgument(options.schema, cwd)).reference;
   } catch (error) {
     if (error instanceof SchemaError) throw new SchemaUnusableError(`--schema: ${error.message}`, null);
     throw error;

@@ -1,9 +1,9 @@
 import { WorkflowFailedError, type Client } from '@temporalio/client';
-import { ApplicationFailure, CancelledFailure, TerminatedFailure } from '@temporalio/common';
+import { ApplicationFailure } from '@temporalio/common';
 import { readSummary } from '../store/report';
 import { batchSummarySchema, type BatchSummary } from '../batch/summary';
+import { batchCause, causeOfFailure, type BatchCause } from './batch-cause';
 import { batchDirFor, readBatchInput } from './batch-record';
-import { firstLine } from './errors';
 import type { BatchHandle } from './start-batch';
 
 /** How a batch ended, with its report when it wrote one. */
@@ -11,6 +11,8 @@ export interface BatchOutcome {
   batchId: string;
   state: 'completed' | 'cancelled' | 'failed' | 'terminated' | 'timed out';
   reason?: string;
+  /** Why it did not complete (absent when it completed): the innermost failure, its fix and exit code. */
+  cause?: BatchCause;
   summary: BatchSummary | null;
 }
 
@@ -18,24 +20,20 @@ export interface BatchOutcome {
  * Waits for the batch to end (following continue-as-new) and gathers its report: the workflow's
  * result, the summary carried by a tolerance failure, or summary.json of a cancelled batch.
  */
-export async function awaitBatchOutcome(client: Client, handle: BatchHandle): Promise<BatchOutcome> {
+export async function awaitBatchOutcome(client: Client, handle: BatchHandle, signal?: AbortSignal): Promise<BatchOutcome> {
   const batchId = handle.workflowId;
   try {
-    const summary = batchSummarySchema.parse(await handle.result());
-    return { batchId, state: summary.state, ...(summary.reason ? { reason: summary.reason } : {}), summary };
+    // Aborting stops the long poll (and its retries), so a watcher that stops early leaves nothing behind on the connection.
+    const summary = batchSummarySchema.parse(await (signal ? client.withAbortSignal(signal, () => handle.result()) : handle.result()));
+    const cause = summary.state === 'completed' ? undefined : batchCause('cancelled', batchId, summary.reason ?? 'cancelled by request', null);
+    return { batchId, state: summary.state, ...(summary.reason ? { reason: summary.reason } : {}), ...(cause ? { cause } : {}), summary };
   } catch (error) {
     if (!(error instanceof WorkflowFailedError)) throw error;
-    const cause = error.cause;
-    if (cause instanceof CancelledFailure) {
-      return { batchId, state: 'cancelled', reason: 'cancelled through Temporal', summary: await summaryFile(client, batchId) };
-    }
-    if (cause instanceof TerminatedFailure) {
-      return { batchId, state: 'terminated', reason: firstLine(cause.message || 'terminated'), summary: await summaryFile(client, batchId) };
-    }
-    const carried = cause instanceof ApplicationFailure ? batchSummarySchema.safeParse(cause.details?.[0]) : null;
+    const cause = causeOfFailure(batchId, error);
+    const state = cause.kind === 'cancelled' ? 'cancelled' : cause.kind === 'terminated' ? 'terminated' : cause.kind === 'timed-out' ? 'timed out' : 'failed';
+    const carried = error.cause instanceof ApplicationFailure ? batchSummarySchema.safeParse(error.cause.details?.[0]) : null;
     const summary = carried?.success ? carried.data : await summaryFile(client, batchId);
-    const timedOut = /timed? ?out/i.test(error.message);
-    return { batchId, state: timedOut ? 'timed out' : 'failed', reason: firstLine(cause?.message ?? error.message), summary };
+    return { batchId, state, reason: cause.message, cause, summary };
   }
 }
 

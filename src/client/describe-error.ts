@@ -7,6 +7,7 @@ import {
 } from '@temporalio/client';
 import { NamespaceNotFoundError, WorkflowNotFoundError } from '@temporalio/common';
 import { ENV } from '../env';
+import { causeLine, causeOfFailure } from './batch-cause';
 import { BatchNotFoundError, DocbatchError, firstLine, TemporalUnreachableError } from './errors';
 
 /** Where the caller was talking to, so error lines can say it. */
@@ -37,7 +38,7 @@ export function describeError(error: unknown, context: ErrorContext): string {
     return `batch ${batch} did not answer ${context.action ?? 'the update'} in time: is a worker running? start one with \`docbatch worker\``;
   }
   if (error instanceof WorkflowFailedError) {
-    return `batch ${batch} failed: ${firstLine(error.cause?.message ?? error.message)}`;
+    return causeLine(batch, 'failed', causeOfFailure(batch, error)).replace(/^error: /, '');
   }
   const code = grpcCode(error);
   if (code === GRPC_UNAVAILABLE) return new TemporalUnreachableError(context.address).message;

@@ -1,18 +1,22 @@
+import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { DEFAULTS, readEnv } from '../env';
+import { isSourceCheckout, packageRoot } from '../package-layout';
 
 type Env = Record<string, string | undefined>;
 
-/** The repository root (this file is src/temporal/paths.ts), so paths do not depend on the cwd. */
-export const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
+/** The clone's root, or the installed package's folder, so paths do not depend on the cwd. */
+export const projectRoot = packageRoot;
 
 /**
- * docbatch's project-local state directory: DOCBATCH_HOME, or `.docbatch` in the project root.
- * A relative DOCBATCH_HOME is resolved against the project root, not the cwd.
+ * docbatch's state directory (dev server database, temporal CLI, cache, logs): DOCBATCH_HOME, or
+ * `.docbatch` in the clone's root; for an installed package, `~/.docbatch` (the user's), never
+ * inside node_modules. A relative DOCBATCH_HOME is resolved against the clone's root, or the cwd.
  */
 export function docbatchHome(env: Env = process.env): string {
-  return path.resolve(projectRoot, readEnv('homeDir', env) ?? DEFAULTS.homeDir);
+  const home = readEnv('homeDir', env);
+  if (isSourceCheckout) return path.resolve(projectRoot, home ?? DEFAULTS.homeDir);
+  return home !== undefined ? path.resolve(home) : path.join(os.homedir(), DEFAULTS.homeDir);
 }
 
 /** Where the project keeps its own copy of the `temporal` CLI. */

@@ -61,6 +61,7 @@ export class BatchRun {
   private clock: BatchClock;
   private priority: number;
   private pauseReason: string | null;
+  private pauseFault: { type: string | null } | null;
   private phase: BatchState;
   private cancelReason: string | null = null;
   private toleranceReason: string | null = null;
@@ -83,6 +84,7 @@ export class BatchRun {
     this.clock = carried?.clock ?? startClock(Date.now());
     this.priority = carried?.priority ?? input.priority;
     this.pauseReason = carried?.pauseReason ?? null;
+    this.pauseFault = carried?.pauseFault ?? null;
     this.phase = carried ? 'running' : 'planning';
     this.runs = carried?.runs ?? 1;
     this.messageBatches = new MessageBatchWatch(carried?.messageBatches);
@@ -98,6 +100,7 @@ export class BatchRun {
         mode: this.input.mode,
         phase: this.phase,
         pauseReason: this.pauseReason,
+        pauseFault: this.pauseFault,
         priority: this.priority,
         plan: this.plan && this.listing ? { ...this.plan, listing: true } : this.plan,
         chunkSize: this.input.chunkSize,
@@ -176,14 +179,16 @@ export class BatchRun {
 
   // --- the controls ---
 
-  pause(reason: string | undefined): void {
+  pause(reason: string | undefined, fault: { type: string | null } | null = null): void {
     this.pauseReason = reason ?? 'paused by request';
+    this.pauseFault = fault;
     this.stopClockWhenIdle();
     this.publish();
   }
 
   resume(): void {
     this.pauseReason = null;
+    this.pauseFault = null;
     this.resumes++;
     this.clock = resumeClock(this.clock, Date.now());
     this.publish();
@@ -284,6 +289,7 @@ export class BatchRun {
       counts: this.counts,
       clock: this.clock,
       pauseReason: this.pauseReason,
+      ...(this.pauseFault ? { pauseFault: this.pauseFault } : {}),
       priority: this.priority,
       runs: this.runs + 1,
     };
@@ -362,11 +368,13 @@ export class BatchRun {
         log.info(`chunk ${chunk} reported a fault from before the resume (${cause.message}): it runs again`);
         return;
       }
-      this.pause(cause.message);
+      this.pause(cause.message, { type: cause.type ?? null });
       return;
     }
     // Retries are exhausted: the fault outlived the retry policy, so a person should look.
-    this.pause(`chunk ${chunk} failed after its retries: ${cause instanceof Error ? cause.message : String(cause)}. Fix the cause, then resume`);
+    this.pause(`chunk ${chunk} failed after its retries: ${cause instanceof Error ? cause.message : String(cause)}. Fix the cause, then resume`, {
+      type: cause instanceof ApplicationFailure ? (cause.type ?? null) : null,
+    });
   }
 
   private messageBatchView(now: number): NonNullable<BatchView['messageBatches']> {

@@ -6,6 +6,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DocumentError } from '../errors';
 import type { DecodeRequest, DecodeTask, DecodeTaskName, DecodeTasks, DecoderMessage, WireError } from './protocol';
+import { builtFile, runsCompiled } from '../../package-layout';
 
 /**
  * A pool of decoder processes: every document is parsed, rendered and OCR'd in a child process,
@@ -31,7 +32,8 @@ const defaults: Required<DecoderPoolOptions> = {
   size: availableParallelism(),
   timeoutMs: 120_000,
   maxMemoryMb: 1536,
-  entry: fileURLToPath(new URL('./decoder-process.ts', import.meta.url)),
+  // Compiled, the build's bundle of decoder-process.ts (see src/package-layout.ts).
+  entry: runsCompiled ? builtFile('decoder-process.js') : fileURLToPath(new URL('./decoder-process.ts', import.meta.url)),
 };
 
 /** How often a busy decoder's memory is looked at. */
@@ -40,7 +42,7 @@ const memoryCheckIntervalMs = 100;
 const attemptsOnCrash = 2;
 
 /** The tsx loader, by absolute URL: children may run with any working directory. */
-const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+const tsxLoader = () => pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
 interface Job {
   task: DecodeTask;
@@ -65,7 +67,8 @@ class Decoder {
     private readonly events: { done: (decoder: Decoder) => void; exited: (decoder: Decoder) => void },
   ) {
     this.process = fork(options.entry, [], {
-      execArgv: ['--import', tsxLoader, `--max-old-space-size=${Math.max(128, Math.floor(options.maxMemoryMb / 2))}`],
+      // A TypeScript entry runs through tsx; the build's JavaScript runs as it is.
+      execArgv: [...(/\.[cm]?ts$/.test(options.entry) ? ['--import', tsxLoader()] : []), `--max-old-space-size=${Math.max(128, Math.floor(options.maxMemoryMb / 2))}`],
       serialization: 'advanced',
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });

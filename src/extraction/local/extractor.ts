@@ -1,18 +1,19 @@
 import { DocumentError } from '../errors';
 import type { Extraction, ExtractionRequest, Extractor } from '../extractor';
-import type { Invoice } from '../schemas/invoice';
 import { isolatedDecoding, sharedDecoderPool } from '../isolation';
 import { zeroUsage } from '../usage';
-import { parseInvoiceText } from './fields';
+import { locallyReadSchemas, readLocally } from './readers';
 import { schemaIssues } from '../../batch/issues';
 
 /**
- * The offline extractor: the document's text (text layer or OCR) parsed by rules, validated with
- * the batch's zod schema. No model, no cost: usage is zero and every extraction is one "call".
+ * The offline extractor: the document's text (text layer or OCR) parsed by the rules of its
+ * schema (readers.ts: invoices and receipts), validated with the batch's zod schema. No model, no
+ * cost: usage is zero and every extraction is one "call".
  *
- * A document in which not a single invoice field is recognisable (no number, no date, no amount,
- * no line item) fails as validation_failed rather than succeeding as a row of nulls: such a row is
- * almost always a wrong file or an unreadable scan, and a batch owner wants it in failures.jsonl.
+ * A document in which not a single field of its kind is recognisable (for an invoice: no number,
+ * no date, no amount, no line item) fails as validation_failed rather than succeeding as a row of
+ * nulls: such a row is almost always a wrong file or an unreadable scan, and a batch owner wants it
+ * in failures.jsonl.
  */
 /** Documents one worker works on at once offline, and the bytes they may hold between them (a 32 MB document takes half). */
 const LOCAL_DOCUMENTS_IN_FLIGHT = 64;
@@ -28,35 +29,24 @@ export function createLocalExtractor(): Extractor {
     documentsInFlight: () => Math.max(LOCAL_DOCUMENTS_IN_FLIGHT, sharedDecoderPool().size),
     documentWeight: (sizeBytes) => 1 + Math.floor((sizeBytes * LOCAL_DOCUMENTS_IN_FLIGHT) / LOCAL_BYTES_IN_FLIGHT),
     async extract({ document, schemaName, schema }: ExtractionRequest): Promise<Extraction> {
-      if (schemaName !== 'invoice') {
+      if (!locallyReadSchemas.includes(String(schemaName))) {
         throw new DocumentError(
           'validation_failed',
-          `${document.path}: the local extractor only knows the invoice schema, not "${String(schemaName)}": use the anthropic extractor for it`,
+          `${document.path}: the local extractor reads ${locallyReadSchemas.join(' and ')}, not "${String(schemaName)}": use the anthropic extractor for it`,
         );
       }
-      const invoice = parseInvoiceText(await isolatedDecoding.documentText(document));
-      if (!hasInvoiceSignal(invoice)) {
+      const { data, found, signals } = readLocally(String(schemaName), await isolatedDecoding.documentText(document))!;
+      if (!found) {
         throw new DocumentError(
           'validation_failed',
-          `${document.path}: no invoice fields found (no invoice number, date, amount or line item): check that it is an invoice, or extract it with the anthropic extractor`,
+          `${document.path}: no ${String(schemaName)} fields found (${signals}): check that it is a ${String(schemaName)}, or extract it with the anthropic extractor`,
         );
       }
-      const result = schema.safeParse(invoice);
+      const result = schema.safeParse(data);
       if (!result.success) {
-        throw new DocumentError('validation_failed', `${document.path}: extracted data does not match the ${schemaName} schema: ${schemaIssues(result.error).join('; ')}`);
+        throw new DocumentError('validation_failed', `${document.path}: extracted data does not match the ${String(schemaName)} schema: ${schemaIssues(result.error).join('; ')}`);
       }
       return { data: result.data, usage: zeroUsage, model: 'local', calls: 1 };
     },
   };
-}
-
-function hasInvoiceSignal(invoice: Invoice): boolean {
-  return (
-    invoice.invoiceNumber !== null ||
-    invoice.issueDate !== null ||
-    invoice.dueDate !== null ||
-    invoice.total !== null ||
-    invoice.subtotal !== null ||
-    invoice.lineItems.length > 0
-  );
 }

@@ -42,6 +42,6 @@ export const receipt: SchemaDefinition = {
     'Items are the purchased lines in the order printed; discounts printed as their own lines are items with a negative amount.',
   ],
   checks: [lineItemsSum(fields), lineAmounts(fields), totalsAddUp(fields), plausibleAmounts(fields), oneCurrency(fields)],
-  // The local extractor reads invoices only; a receipt needs Claude until a local reader exists.
-  extractors: ['anthropic'],
+  // The local extractor reads receipts too (src/extraction/local/receipt.ts).
+  extractors: ['local', 'anthropic'],
 };
