@@ -1,0 +1,204 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ENV } from '../env';
+import type { Log } from '../temporal/binary';
+import { projectRoot } from '../temporal/paths';
+import { CLIENT_NETNS, CLUSTER_NAMESPACE, CLUSTER_NETWORK, CLUSTER_PORTS, clusterPaths, hostName, hostNetns, type ClusterPaths } from './layout';
+import { clusterNetnsNames, ensureBridge, ensureClientHostNetwork, ensureWorkerHostNetwork, hostPids, removeNetwork } from './network';
+import { ensurePostgresBinaries, ensureTemporalRole, initPostgres, postgresCommand, postgresReady, type PostgresSettings } from './postgres';
+import { ensureTemporalServerBuild } from './server-build';
+import { alive, serviceStatus, stopService, supervise, type Supervisor } from './supervisor';
+import { ensureNamespace, serverCommand, setupSchemas, waitForFrontend, writeServerConfig } from './temporal-server';
+
+/**
+ * `npm run cluster -- up | down | status`: a real Temporal cluster on this machine without Docker.
+ * PostgreSQL (Debian's) for persistence and SQL visibility, the Temporal server built from its Go
+ * module, docbatch's namespace and search attributes, and N worker hosts, each a network namespace
+ * with its own DOCBATCH_HOME that reaches the services only over the cluster's bridge.
+ */
+export interface ClusterOptions {
+  /** DOCBATCH_HOME of the machine: binaries, databases, logs, the hosts' homes. */
+  home: string;
+  workers: number;
+  namespace?: string;
+  /** Env every worker host gets on top of the cluster's (ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL, DOCBATCH_* settings). */
+  workerEnv?: Record<string, string>;
+  log?: Log;
+}
+
+export interface ClusterState {
+  /** The frontend address a client uses (from any host on the bridge, and from this machine). */
+  address: string;
+  namespace: string;
+  serverVersion: string;
+  postgres: { host: string; port: number; dataDir: string };
+  /** Where batch outputs go until docbatch writes them to the object store. */
+  outputDir: string;
+  hosts: Array<{ name: string; netns: string; address: string; home: string }>;
+  clientHost: { netns: string; address: string };
+  workerEnv: Record<string, string>;
+  startedAt: string;
+}
+
+export const SERVICE = {
+  postgres: 'postgres',
+  temporal: 'temporal-server',
+  worker: (i: number) => `worker-${hostName(i)}`,
+} as const;
+
+export function clusterSupervisor(home: string): Supervisor {
+  const paths = clusterPaths(home);
+  return { runDir: paths.run, logDir: paths.logs };
+}
+
+export function postgresSettings(paths: ClusterPaths, binDir: string): PostgresSettings {
+  return {
+    binDir,
+    dataDir: paths.postgresData,
+    socketDir: paths.postgresSocket,
+    host: '127.0.0.1',
+    port: CLUSTER_PORTS.postgres,
+    user: 'temporal',
+    password: 'temporal',
+  };
+}
+
+export const frontendAddress = `${CLUSTER_NETWORK.gateway}:${CLUSTER_PORTS.frontend}`;
+
+/** The env of a process on worker host i: the cluster's addresses and the host's own home. */
+export function workerHostEnv(paths: ClusterPaths, i: number, namespace: string, extra: Record<string, string>): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+    HOME: paths.hostHome(i),
+    ...(process.env.LANG ? { LANG: process.env.LANG } : {}),
+    [ENV.temporalAddress]: frontendAddress,
+    [ENV.temporalNamespace]: namespace,
+    [ENV.homeDir]: paths.hostHome(i),
+    [ENV.cacheDir]: `${paths.hostHome(i)}/cache`,
+    [ENV.outputDir]: paths.sharedOutput,
+    // 2 cores for everything: one decoder per host.
+    [ENV.decodeWorkers]: '1',
+    [ENV.metricsPort]: String(CLUSTER_PORTS.workerMetrics),
+    ...extra,
+  };
+}
+
+/** Starts worker host i's worker under its supervisor, in the host's network namespace. */
+export async function startWorkerHost(home: string, i: number, namespace: string, extra: Record<string, string>): Promise<void> {
+  const paths = clusterPaths(home);
+  await mkdir(paths.hostHome(i), { recursive: true });
+  await ensureWorkerHostNetwork(i);
+  await supervise(clusterSupervisor(home), {
+    name: SERVICE.worker(i),
+    command: ['ip', 'netns', 'exec', hostNetns(i), process.execPath, '--max-old-space-size=512', '--import', 'tsx', 'src/worker.ts'],
+    env: workerHostEnv(paths, i, namespace, extra),
+    cwd: projectRoot,
+    cleanEnv: true,
+  });
+}
+
+export async function clusterUp(options: ClusterOptions): Promise<ClusterState> {
+  const log = options.log ?? ((message: string) => process.stderr.write(`${message}\n`));
+  const namespace = options.namespace ?? CLUSTER_NAMESPACE;
+  const paths = clusterPaths(options.home);
+  const sup = clusterSupervisor(options.home);
+  await mkdir(paths.root, { recursive: true });
+  await mkdir(paths.sharedOutput, { recursive: true });
+
+  const build = await ensureTemporalServerBuild({ home: options.home, log });
+  await ensureBridge();
+
+  // PostgreSQL: Debian's server, this cluster's own data directory and port.
+  const pg = postgresSettings(paths, await ensurePostgresBinaries(log));
+  await initPostgres(pg, log);
+  if (!(await serviceStatus(sup, SERVICE.postgres)).running) await supervise(sup, { name: SERVICE.postgres, command: postgresCommand(pg) });
+  for (const deadline = Date.now() + 60_000; !(await postgresReady(pg)); await sleep(250)) {
+    if (Date.now() > deadline) throw new Error(`PostgreSQL did not accept connections on ${pg.host}:${pg.port} within 60 s: see ${paths.logs}/${SERVICE.postgres}.log`);
+  }
+  await ensureTemporalRole(pg);
+  await setupSchemas(build, pg, log);
+
+  // The Temporal server, with PostgreSQL persistence and SQL visibility, bound to the bridge.
+  const config = await writeServerConfig(build, pg, paths.temporalConfig);
+  if (!(await serviceStatus(sup, SERVICE.temporal)).running) await supervise(sup, { name: SERVICE.temporal, command: serverCommand(build, config) });
+  await waitForFrontend(frontendAddress, 120_000);
+  log(`Temporal server ${build.version} answers at ${frontendAddress}`);
+  for (const ns of new Set(['default', namespace])) await ensureNamespace(frontendAddress, ns, log);
+
+  // OBJECT STORE: switch here once src/storage/versitygw.ts is on main (startObjectStoreServer on
+  // the bridge address, its env to every host, batches on s3://). Until then the hosts share one
+  // output directory (paths.sharedOutput), the one thing they share.
+
+  const workerEnv = options.workerEnv ?? {};
+  await ensureClientHostNetwork();
+  const hosts: ClusterState['hosts'] = [];
+  for (let i = 1; i <= options.workers; i++) {
+    if (!(await serviceStatus(sup, SERVICE.worker(i))).running) await startWorkerHost(options.home, i, namespace, workerEnv);
+    hosts.push({ name: hostName(i), netns: hostNetns(i), address: CLUSTER_NETWORK.hostAddress(i), home: paths.hostHome(i) });
+  }
+  const state: ClusterState = {
+    address: frontendAddress,
+    namespace,
+    serverVersion: build.version,
+    postgres: { host: pg.host, port: pg.port, dataDir: pg.dataDir },
+    outputDir: paths.sharedOutput,
+    hosts,
+    clientHost: { netns: CLIENT_NETNS, address: CLUSTER_NETWORK.clientAddress },
+    workerEnv,
+    startedAt: new Date().toISOString(),
+  };
+  await writeFile(paths.state, `${JSON.stringify(state, null, 2)}\n`);
+  return state;
+}
+
+export async function readClusterState(home: string): Promise<ClusterState | undefined> {
+  const file = clusterPaths(home).state;
+  if (!existsSync(file)) return undefined;
+  return JSON.parse(await readFile(file, 'utf8')) as ClusterState;
+}
+
+/** Stops workers (gracefully: they hand their chunks back), the server, PostgreSQL; removes the network. */
+export async function clusterDown(home: string, log: Log): Promise<void> {
+  const sup = clusterSupervisor(home);
+  const state = await readClusterState(home);
+  const workers = state?.hosts.length ?? 16;
+  for (let i = 1; i <= workers; i++) {
+    const status = await serviceStatus(sup, SERVICE.worker(i));
+    if (status.supervisorPid === undefined) continue;
+    await stopService(sup, SERVICE.worker(i), 60_000);
+    log(`stopped worker host ${hostName(i)}`);
+  }
+  for (const name of [SERVICE.temporal, SERVICE.postgres]) {
+    if ((await serviceStatus(sup, name)).supervisorPid === undefined) continue;
+    await stopService(sup, name);
+    log(`stopped ${name}`);
+  }
+  const namespaces = await clusterNetnsNames();
+  for (const netns of namespaces) {
+    for (const pid of await hostPids(netns)) if (alive(pid)) process.kill(pid, 'SIGKILL');
+  }
+  await removeNetwork(namespaces);
+  log('removed the cluster network');
+}
+
+export interface ClusterStatusRow {
+  what: string;
+  where: string;
+  pid?: number;
+  state: string;
+}
+
+export async function clusterStatus(home: string): Promise<{ state: ClusterState | undefined; rows: ClusterStatusRow[] }> {
+  const sup = clusterSupervisor(home);
+  const state = await readClusterState(home);
+  const rows: ClusterStatusRow[] = [];
+  const row = async (what: string, name: string, where: string) => {
+    const s = await serviceStatus(sup, name);
+    rows.push({ what, where, ...(s.pid !== undefined ? { pid: s.pid } : {}), state: s.running ? 'running' : s.supervisorPid !== undefined && alive(s.supervisorPid) ? 'restarting' : 'stopped' });
+  };
+  await row('PostgreSQL', SERVICE.postgres, `127.0.0.1:${CLUSTER_PORTS.postgres}`);
+  await row(`Temporal server ${state?.serverVersion ?? ''}`.trim(), SERVICE.temporal, frontendAddress);
+  for (const host of state?.hosts ?? []) await row(`worker host ${host.name}`, SERVICE.worker(Number(host.name.slice(1))), `${host.netns} ${host.address}`);
+  return { state, rows };
+}
