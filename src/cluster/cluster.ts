@@ -91,7 +91,13 @@ export async function startWorkerHost(home: string, i: number, namespace: string
   await ensureWorkerHostNetwork(i);
   await supervise(clusterSupervisor(home), {
     name: SERVICE.worker(i),
-    command: ['ip', 'netns', 'exec', hostNetns(i), process.execPath, '--max-old-space-size=512', '--import', 'tsx', 'src/worker.ts'],
+    // Its own network namespace, and its own hostname (a UTS namespace), so Temporal's worker
+    // identity (`pid@host`) says which host ran an activity.
+    command: [
+      'ip', 'netns', 'exec', hostNetns(i),
+      'unshare', '--uts', 'sh', '-c', 'hostname "$0" && exec "$@"', hostName(i),
+      process.execPath, '--max-old-space-size=512', '--import', 'tsx', 'src/worker.ts',
+    ],
     env: workerHostEnv(paths, i, namespace, extra),
     cwd: projectRoot,
     cleanEnv: true,
@@ -109,10 +115,11 @@ export async function clusterUp(options: ClusterOptions): Promise<ClusterState> 
   const build = await ensureTemporalServerBuild({ home: options.home, log });
   await ensureBridge();
 
-  // PostgreSQL: Debian's server, this cluster's own data directory and port.
+  // PostgreSQL: Debian's server, this cluster's own data directory and port; stopped by SIGINT (fast
+  // shutdown: SIGTERM would wait for the server's pooled connections to end).
   const pg = postgresSettings(paths, await ensurePostgresBinaries(log));
   await initPostgres(pg, log);
-  if (!(await serviceStatus(sup, SERVICE.postgres)).running) await supervise(sup, { name: SERVICE.postgres, command: postgresCommand(pg) });
+  if (!(await serviceStatus(sup, SERVICE.postgres)).running) await supervise(sup, { name: SERVICE.postgres, command: postgresCommand(pg), stopSignal: 'INT' });
   for (const deadline = Date.now() + 60_000; !(await postgresReady(pg)); await sleep(250)) {
     if (Date.now() > deadline) throw new Error(`PostgreSQL did not accept connections on ${pg.host}:${pg.port} within 60 s: see ${paths.logs}/${SERVICE.postgres}.log`);
   }

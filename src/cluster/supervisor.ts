@@ -14,12 +14,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
  * `<name>.stop` (present: do not restart). Output goes to `<logs>/<name>.log`.
  */
 const SUPERVISOR_SCRIPT = `#!/usr/bin/env bash
-# supervise NAME RUN_DIR -- COMMAND...: keeps COMMAND running until NAME.stop exists or SIGTERM.
-name=$1; run=$2; shift 3
+# supervise NAME RUN_DIR STOP_SIGNAL -- COMMAND...: keeps COMMAND running until NAME.stop exists
+# or SIGTERM, which it passes on as STOP_SIGNAL.
+name=$1; run=$2; stop_signal=$3; shift 4
 child=
 stop() {
   touch "$run/$name.stop"
-  if [ -n "$child" ]; then kill -TERM "$child" 2>/dev/null; wait "$child" 2>/dev/null; fi
+  if [ -n "$child" ]; then kill -"$stop_signal" "$child" 2>/dev/null; wait "$child" 2>/dev/null; fi
   exit 0
 }
 trap stop TERM INT
@@ -40,6 +41,8 @@ export interface SupervisedService {
   name: string;
   command: string[];
   env?: Record<string, string>;
+  /** What stops the command gracefully. @default 'TERM' */
+  stopSignal?: 'TERM' | 'INT';
   /** Only `env`, nothing of this process's environment (a host has its own). */
   cleanEnv?: boolean;
   cwd?: string;
@@ -60,11 +63,13 @@ async function scriptPath(runDir: string): Promise<string> {
 export async function supervise(sup: Supervisor, service: SupervisedService): Promise<void> {
   await mkdir(sup.runDir, { recursive: true });
   await mkdir(sup.logDir, { recursive: true });
+  const supervisorPid = await readPid(path.join(sup.runDir, `${service.name}.supervisor.pid`));
+  if (alive(supervisorPid)) throw new Error(`${service.name} already has a supervisor (pid ${supervisorPid})`);
   await rm(path.join(sup.runDir, `${service.name}.stop`), { force: true });
   await rm(path.join(sup.runDir, `${service.name}.pid`), { force: true });
   const log = openSync(path.join(sup.logDir, `${service.name}.log`), 'a');
   try {
-    const child = spawn('bash', [await scriptPath(sup.runDir), service.name, sup.runDir, '--', ...service.command], {
+    const child = spawn('bash', [await scriptPath(sup.runDir), service.name, sup.runDir, service.stopSignal ?? 'TERM', '--', ...service.command], {
       detached: true,
       stdio: ['ignore', log, log],
       env: service.cleanEnv ? { ...service.env } : { ...process.env, ...service.env },

@@ -1,0 +1,341 @@
+import { readdir, readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULTS } from '../../src/env';
+import { startEmulator, type Emulator } from '../../src/emulator';
+import { documentIdentity } from '../../src/emulator/request';
+import type { BatchSummary } from '../../src/batch/summary';
+import type { Progress } from '../../src/batch/progress';
+import type { DocumentResult } from '../../src/store/document-result';
+import { batchFiles } from '../../src/store/paths';
+import { clusterSupervisor, frontendAddress, readClusterState, SERVICE } from '../../src/cluster/cluster';
+import { CLUSTER_NAMESPACE, CLUSTER_NETWORK, clusterPaths, hostName, hostNetns } from '../../src/cluster/layout';
+import { ensureBridge, killHost, setHostLink } from '../../src/cluster/network';
+import { signalService, waitForRestart } from '../../src/cluster/supervisor';
+import { docbatchHome } from '../../src/temporal/paths';
+import { clusterCommand, sampleCorpus } from '../helpers/cluster';
+
+/**
+ * The scale-out the architecture promises, on a real cluster (`npm run cluster -- up --workers 3`:
+ * PostgreSQL, the Temporal server built from its module, three worker hosts in network namespaces)
+ * while it is knocked about: one host SIGKILLed whole twice (its supervisor brings it back), another
+ * host cut off the network for 30 s, the Temporal server SIGKILLed once, PostgreSQL crashed once
+ * (SIGQUIT: immediate shutdown, crash recovery on restart). Claude's code path against the emulator
+ * with its faults on, realtime first, then Message Batches on fewer documents.
+ *
+ * Sizes: DOCBATCH_CHAOS_DOCUMENTS (realtime, default 5000) and DOCBATCH_CHAOS_BATCH_DOCUMENTS
+ * (Message Batches, default 500).
+ */
+const DOCUMENTS = Number(process.env.DOCBATCH_CHAOS_DOCUMENTS ?? 5000);
+const BATCH_DOCUMENTS = Number(process.env.DOCBATCH_CHAOS_BATCH_DOCUMENTS ?? 500);
+const WORKERS = 3;
+const VICTIM = 1; // SIGKILLed twice
+const CUT = 2; // cut off for 30 s
+const LINK_CUT_MS = 30_000;
+const FAILOVER_LIMIT_MS = 20_000;
+const API_KEY = 'chaos-key';
+
+const home = docbatchHome();
+const paths = clusterPaths(home);
+const sup = clusterSupervisor(home);
+let emulator: Emulator | undefined;
+let client: Client | undefined;
+
+beforeAll(async () => {
+  // One cluster per machine (fixed bridge and ports): start from nothing, as `up` on a fresh machine.
+  await clusterCommand(['down']);
+  await ensureBridge();
+  emulator = await startEmulator({
+    host: CLUSTER_NETWORK.gateway,
+    validKeys: [API_KEY],
+    latency: { minMs: 20, maxMs: 120 },
+    seed: 21,
+    faults: [
+      { kind: 'overloaded', rate: 0.03 },
+      { kind: 'server_error', rate: 0.02 },
+      { kind: 'rate_limited', rate: 0.02 },
+    ],
+    messageBatches: { processingMs: 4000, erroredShare: 0.03, concurrency: 8 },
+  });
+  await clusterCommand(['up', '--workers', String(WORKERS)], {
+    ANTHROPIC_API_KEY: API_KEY,
+    ANTHROPIC_BASE_URL: emulator.url,
+    DOCBATCH_MAX_CONCURRENT_ACTIVITIES: '8',
+  });
+  client = new Client({ connection: await Connection.connect({ address: frontendAddress }), namespace: CLUSTER_NAMESPACE });
+}, 60 * 60_000);
+
+afterAll(async () => {
+  await setHostLink(CUT, true).catch(() => undefined);
+  if (!process.env.DOCBATCH_CHAOS_KEEP_CLUSTER) await clusterCommand(['down']).catch(() => undefined);
+  await emulator?.stop();
+  await client?.connection.close();
+});
+
+interface Disruption {
+  what: string;
+  at: number;
+  /** Documents journaled (durable) at that moment: none of them may be extracted again. */
+  durable: Set<string>;
+  /** For host kills: chunks that ran on the host then, and when each ran again, where. */
+  failover?: Array<{ activityId: string; deadIdentity: string; againAt?: number; againOn?: string }>;
+}
+
+async function journaled(batchDir: string): Promise<Set<string>> {
+  const chunksDir = batchFiles(batchDir).chunksDir;
+  const done = new Set<string>();
+  for (const file of await readdir(chunksDir).catch(() => [] as string[])) {
+    for (const line of (await readFile(path.join(chunksDir, file), 'utf8').catch(() => '')).split('\n')) {
+      if (line.endsWith('}')) done.add((JSON.parse(line) as DocumentResult).path);
+    }
+  }
+  return done;
+}
+
+/** Chunk activities running on worker host i now (from the workflow's pending activities). */
+async function chunksOnHost(handle: WorkflowHandle, i: number): Promise<Array<{ activityId: string; identity: string }>> {
+  const description = await handle.describe();
+  const pending = description.raw.pendingActivities ?? [];
+  return pending
+    .filter((a) => a.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED && (a.lastWorkerIdentity ?? '').endsWith(`@${hostName(i)}`))
+    .map((a) => ({ activityId: a.activityId ?? '', identity: a.lastWorkerIdentity ?? '' }));
+}
+
+const tsMs = (ts: { seconds?: unknown; nanos?: number | null } | null | undefined) => (ts ? Number(ts.seconds) * 1000 + Math.floor((ts.nanos ?? 0) / 1e6) : undefined);
+
+/** Watches the chunks a dead host held until each has started again on a live worker. */
+async function watchFailover(handle: WorkflowHandle, failover: NonNullable<Disruption['failover']>, deadline: number): Promise<void> {
+  while (Date.now() < deadline && failover.some((f) => f.againAt === undefined)) {
+    const pending = (await handle.describe().catch(() => undefined))?.raw.pendingActivities ?? [];
+    for (const f of failover) {
+      if (f.againAt !== undefined) continue;
+      const now = pending.find((a) => a.activityId === f.activityId);
+      if (now && now.lastWorkerIdentity && now.lastWorkerIdentity !== f.deadIdentity && now.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED) {
+        f.againAt = tsMs(now.lastStartedTime) ?? Date.now();
+        f.againOn = now.lastWorkerIdentity;
+      }
+    }
+    await sleep(500);
+  }
+}
+
+/** Fills in from history the chunks that finished before watchFailover saw them restart. */
+async function failoverFromHistory(handle: WorkflowHandle, failover: NonNullable<Disruption['failover']>): Promise<void> {
+  const history = await handle.fetchHistory();
+  const scheduled = new Map<number, string>();
+  for (const event of history.events ?? []) {
+    const id = Number(event.eventId);
+    if (event.activityTaskScheduledEventAttributes) scheduled.set(id, event.activityTaskScheduledEventAttributes.activityId ?? '');
+    const started = event.activityTaskStartedEventAttributes;
+    if (!started) continue;
+    const activityId = scheduled.get(Number(started.scheduledEventId));
+    for (const f of failover) {
+      if (f.againAt === undefined && f.activityId === activityId && started.identity !== f.deadIdentity) {
+        f.againAt = tsMs(event.eventTime) ?? 0;
+        f.againOn = started.identity ?? '';
+      }
+    }
+  }
+}
+
+interface ChaosRun {
+  summary: BatchSummary;
+  disruptions: Disruption[];
+  /** Longest time the progress query went unanswered. */
+  longestQueryGapMs: number;
+  queries: number;
+  documents: string[];
+  batchDir: string;
+  startedAt: number;
+}
+
+async function runChaos(mode: 'realtime' | 'batch', count: number): Promise<ChaosRun> {
+  const batchId = `chaos-${mode}-${Date.now().toString(36)}`;
+  const sourceDir = path.join(paths.root, 'shared-source', batchId);
+  const documents = await sampleCorpus(sourceDir, count);
+  const state = await readClusterState(home);
+  const outputDir = state!.outputDir;
+  const startedAt = Date.now();
+  const handle = await client!.workflow.start(DEFAULTS.workflowType, {
+    taskQueue: DEFAULTS.taskQueue,
+    workflowId: batchId,
+    args: [
+      {
+        source: { dir: sourceDir },
+        outputDir,
+        extractor: 'anthropic',
+        mode,
+        chunkSize: mode === 'realtime' ? 50 : 25,
+        concurrency: 12,
+        cache: false,
+        retry: { initialInterval: '500ms', maximumInterval: '5s', maximumAttempts: 0 },
+        ...(mode === 'batch' ? { messageBatches: { pollInterval: '2s' } } : {}),
+      },
+    ],
+  });
+  const batchDir = path.join(outputDir, batchId);
+
+  // The progress query, answered throughout: the longest gap between two answers.
+  let lastAnswer = Date.now();
+  let longestQueryGapMs = 0;
+  let queries = 0;
+  let processed = 0;
+  let over = false;
+  const querying = (async () => {
+    while (!over) {
+      try {
+        const progress = await handle.query<Progress>('progress');
+        processed = progress.processed;
+        queries++;
+        longestQueryGapMs = Math.max(longestQueryGapMs, Date.now() - lastAnswer);
+        lastAnswer = Date.now();
+      } catch {
+        // unanswered: counted in the gap
+      }
+      await sleep(1000);
+    }
+  })();
+  const result = handle.result() as Promise<BatchSummary>;
+  void result.then(
+    () => (over = true),
+    () => (over = true),
+  );
+  const untilProcessed = async (share: number) => {
+    while (!over && processed < share * count) await sleep(200);
+    return !over;
+  };
+
+  const disruptions: Disruption[] = [];
+  const record = async (what: string) => {
+    const d: Disruption = { what, at: Date.now(), durable: await journaled(batchDir) };
+    disruptions.push(d);
+    return d;
+  };
+  const killVictim = async () => {
+    const held = await chunksOnHost(handle, VICTIM);
+    const d = await record(`SIGKILL every process of ${hostName(VICTIM)}`);
+    await killHost(hostNetns(VICTIM));
+    d.failover = held.map((c) => ({ activityId: c.activityId, deadIdentity: c.identity }));
+    await watchFailover(handle, d.failover, Date.now() + 30_000);
+  };
+  let cutting: Promise<void> | undefined;
+
+  if (await untilProcessed(0.1)) await killVictim();
+  if (await untilProcessed(0.25)) {
+    await record(`cut ${hostName(CUT)} off for ${LINK_CUT_MS / 1000} s`);
+    await setHostLink(CUT, false);
+    cutting = sleep(LINK_CUT_MS).then(() => setHostLink(CUT, true));
+  }
+  if (await untilProcessed(0.4)) {
+    await record('SIGKILL the Temporal server');
+    const pid = await signalService(sup, SERVICE.temporal, 'SIGKILL');
+    await waitForRestart(sup, SERVICE.temporal, pid);
+  }
+  if (await untilProcessed(0.55)) await killVictim();
+  if (await untilProcessed(0.7)) {
+    await record('crash PostgreSQL (SIGQUIT)');
+    const pid = await signalService(sup, SERVICE.postgres, 'SIGQUIT');
+    await waitForRestart(sup, SERVICE.postgres, pid);
+  }
+  await cutting;
+  const summary = await result;
+  over = true;
+  await querying;
+  for (const d of disruptions) if (d.failover) await failoverFromHistory(handle, d.failover);
+  return { summary, disruptions, longestQueryGapMs, queries, documents, batchDir, startedAt };
+}
+
+function report(mode: string, run: ChaosRun, extractions: Map<string, number>): void {
+  const redone = [...extractions.values()].filter((n) => n > 1).length;
+  const lines = [
+    `chaos ${mode}: ${run.documents.length} documents in ${((Date.now() - run.startedAt) / 1000).toFixed(0)} s, state ${run.summary.state}, ` +
+      `${run.summary.succeeded} succeeded, ${run.summary.failed} failed; extracted twice: ${redone}; progress queries ${run.queries}, longest gap ${(run.longestQueryGapMs / 1000).toFixed(1)} s`,
+    ...run.disruptions.map(
+      (d) =>
+        `  ${new Date(d.at).toISOString()} ${d.what}` +
+        (d.failover ? `: ${d.failover.length} chunks moved in ${d.failover.map((f) => (f.againAt === undefined ? '?' : `${((f.againAt - d.at) / 1000).toFixed(1)} s on ${f.againOn}`)).join(', ')}` : ''),
+    ),
+  ];
+  process.stderr.write(`${lines.join('\n')}\n`);
+}
+
+/** First-turn extractions the emulator answered 200, per document path (realtime calls and Message Batch requests alike). */
+async function extractionsPerDocument(documents: string[], via: 'messages' | 'message-batch'): Promise<{ byPath: Map<string, number>; firstAt: Map<string, number> }> {
+  const byId = new Map<string, { count: number; firstAt: number }>();
+  for (const entry of emulator!.log) {
+    if (entry.documentId === undefined || entry.via !== via) continue;
+    const seen = byId.get(entry.documentId) ?? { count: 0, firstAt: entry.at };
+    if (entry.status === 200 && entry.turn === 'first') seen.count++;
+    seen.firstAt = Math.min(seen.firstAt, entry.at);
+    byId.set(entry.documentId, seen);
+  }
+  const byPath = new Map<string, number>();
+  const firstAt = new Map<string, number>();
+  for (const document of documents) {
+    const seen = byId.get(documentIdentity(await readFile(document)));
+    // Scans are converted before they are sent, so their identity at the emulator is not the file's.
+    if (!seen) continue;
+    byPath.set(document, seen.count);
+    firstAt.set(document, seen.firstAt);
+  }
+  return { byPath, firstAt };
+}
+
+async function assertCompletedExactlyOnce(run: ChaosRun): Promise<DocumentResult[]> {
+  expect(run.summary.state).toBe('completed');
+  expect(run.summary.total).toBe(run.documents.length);
+  const results = (await readFile(run.summary.files.results, 'utf8'))
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as DocumentResult);
+  expect(results).toHaveLength(run.documents.length);
+  expect(new Set(results.map((r) => r.path))).toEqual(new Set(run.documents));
+  return results;
+}
+
+function assertFailover(run: ChaosRun): void {
+  for (const d of run.disruptions.filter((x) => x.failover)) {
+    for (const f of d.failover!) {
+      expect({ chunk: f.activityId, ranAgain: f.againAt !== undefined }).toEqual({ chunk: f.activityId, ranAgain: true });
+      expect({ chunk: f.activityId, failoverMs: f.againAt! - d.at }).toEqual({ chunk: f.activityId, failoverMs: expect.any(Number) as number });
+      expect(f.againAt! - d.at).toBeLessThanOrEqual(FAILOVER_LIMIT_MS);
+    }
+  }
+}
+
+describe(`docbatch on a real cluster: ${WORKERS} worker hosts, hosts killed and cut off, server and database restarted`, () => {
+  it(`realtime: ${DOCUMENTS} documents exactly once; redone only what was in flight; chunks move within 20 s`, async () => {
+    const run = await runChaos('realtime', DOCUMENTS);
+    const { byPath, firstAt } = await extractionsPerDocument(run.documents, 'messages');
+    report('realtime', run, byPath);
+    await assertCompletedExactlyOnce(run);
+    expect(run.disruptions.map((d) => d.what)).toHaveLength(5);
+
+    // Redone only documents in flight at a disruption: requested before it and not yet durable.
+    const redone = [...byPath].filter(([, n]) => n > 1).map(([document]) => document);
+    const inFlight = run.disruptions.map((d) => new Set([...firstAt].filter(([doc, at]) => at <= d.at && !d.durable.has(doc)).map(([doc]) => doc)));
+    expect(redone.length).toBeLessThanOrEqual(inFlight.reduce((sum, s) => sum + s.size, 0));
+    for (const document of redone) expect({ document, inFlightAtADisruption: inFlight.some((s) => s.has(document)) }).toEqual({ document, inFlightAtADisruption: true });
+    for (const d of run.disruptions) for (const document of d.durable) expect({ document, extractions: byPath.get(document) ?? 1 }).toEqual({ document, extractions: 1 });
+    expect(emulator!.log.some((entry) => entry.fault !== undefined)).toBe(true);
+
+    assertFailover(run);
+    expect(run.longestQueryGapMs).toBeLessThan(60_000);
+    await rm(path.join(paths.root, 'shared-source', path.basename(run.batchDir)), { recursive: true, force: true });
+  }, 3 * 60 * 60_000);
+
+  it(`Message Batches: ${BATCH_DOCUMENTS} documents exactly once, no Message Batch request paid twice`, async () => {
+    const run = await runChaos('batch', BATCH_DOCUMENTS);
+    const { byPath } = await extractionsPerDocument(run.documents, 'message-batch');
+    report('batch', run, byPath);
+    await assertCompletedExactlyOnce(run);
+    // Paid: a Message Batch request that succeeded. Each document at most once.
+    for (const [document, paid] of byPath) expect({ document, paid }).toEqual({ document, paid: paid <= 1 ? paid : 1 });
+    assertFailover(run);
+    expect(run.longestQueryGapMs).toBeLessThan(60_000);
+    await rm(path.join(paths.root, 'shared-source', path.basename(run.batchDir)), { recursive: true, force: true });
+  }, 2 * 60 * 60_000);
+});
