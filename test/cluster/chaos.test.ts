@@ -1,8 +1,7 @@
 import { readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
+import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULTS } from '../../src/env';
 import { startEmulator, type Emulator } from '../../src/emulator';
@@ -16,7 +15,7 @@ import { CLUSTER_NAMESPACE, CLUSTER_NETWORK, clusterPaths, hostName, hostNetns }
 import { ensureBridge, killHost, setHostLink } from '../../src/cluster/network';
 import { signalService, waitForRestart } from '../../src/cluster/supervisor';
 import { docbatchHome } from '../../src/temporal/paths';
-import { clusterCommand, sampleCorpus } from '../helpers/cluster';
+import { chunksOnHost, clusterCommand, failoverFromHistory, sampleCorpus, watchFailover, type MovedChunk } from '../helpers/cluster';
 
 /**
  * The scale-out the architecture promises, on a real cluster (`npm run cluster -- up --workers 3`:
@@ -81,7 +80,7 @@ interface Disruption {
   /** Documents journaled (durable) at that moment: none of them may be extracted again. */
   durable: Set<string>;
   /** For host kills: chunks that ran on the host then, and when each ran again, where. */
-  failover?: Array<{ activityId: string; deadIdentity: string; againAt?: number; againOn?: string }>;
+  failover?: MovedChunk[];
 }
 
 async function journaled(batchDir: string): Promise<Set<string>> {
@@ -93,52 +92,6 @@ async function journaled(batchDir: string): Promise<Set<string>> {
     }
   }
   return done;
-}
-
-/** Chunk activities running on worker host i now (from the workflow's pending activities). */
-async function chunksOnHost(handle: WorkflowHandle, i: number): Promise<Array<{ activityId: string; identity: string }>> {
-  const description = await handle.describe();
-  const pending = description.raw.pendingActivities ?? [];
-  return pending
-    .filter((a) => a.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED && (a.lastWorkerIdentity ?? '').endsWith(`@${hostName(i)}`))
-    .map((a) => ({ activityId: a.activityId ?? '', identity: a.lastWorkerIdentity ?? '' }));
-}
-
-const tsMs = (ts: { seconds?: unknown; nanos?: number | null } | null | undefined) => (ts ? Number(ts.seconds) * 1000 + Math.floor((ts.nanos ?? 0) / 1e6) : undefined);
-
-/** Watches the chunks a dead host held until each has started again on a live worker. */
-async function watchFailover(handle: WorkflowHandle, failover: NonNullable<Disruption['failover']>, deadline: number): Promise<void> {
-  while (Date.now() < deadline && failover.some((f) => f.againAt === undefined)) {
-    const pending = (await handle.describe().catch(() => undefined))?.raw.pendingActivities ?? [];
-    for (const f of failover) {
-      if (f.againAt !== undefined) continue;
-      const now = pending.find((a) => a.activityId === f.activityId);
-      if (now && now.lastWorkerIdentity && now.lastWorkerIdentity !== f.deadIdentity && now.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED) {
-        f.againAt = tsMs(now.lastStartedTime) ?? Date.now();
-        f.againOn = now.lastWorkerIdentity;
-      }
-    }
-    await sleep(500);
-  }
-}
-
-/** Fills in from history the chunks that finished before watchFailover saw them restart. */
-async function failoverFromHistory(handle: WorkflowHandle, failover: NonNullable<Disruption['failover']>): Promise<void> {
-  const history = await handle.fetchHistory();
-  const scheduled = new Map<number, string>();
-  for (const event of history.events ?? []) {
-    const id = Number(event.eventId);
-    if (event.activityTaskScheduledEventAttributes) scheduled.set(id, event.activityTaskScheduledEventAttributes.activityId ?? '');
-    const started = event.activityTaskStartedEventAttributes;
-    if (!started) continue;
-    const activityId = scheduled.get(Number(started.scheduledEventId));
-    for (const f of failover) {
-      if (f.againAt === undefined && f.activityId === activityId && started.identity !== f.deadIdentity) {
-        f.againAt = tsMs(event.eventTime) ?? 0;
-        f.againOn = started.identity ?? '';
-      }
-    }
-  }
 }
 
 interface ChaosRun {

@@ -2,6 +2,10 @@ import { execFile } from 'node:child_process';
 import { appendFile, copyFile, mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { WorkflowHandle } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { hostName } from '../../src/cluster/layout';
 import { projectRoot } from '../../src/temporal/paths';
 
 const execFileAsync = promisify(execFile);
@@ -29,7 +33,7 @@ export async function clusterCommand(args: string[], env: Record<string, string>
  * ten) and scans (one in a hundred: OCR is the expensive part). Each copy differs in its last
  * bytes, so every document has its own identity at the emulator and in the result cache.
  */
-export async function sampleCorpus(dir: string, count: number): Promise<string[]> {
+export async function sampleCorpus(dir: string, count: number, mix: { pdfs: boolean; scans: boolean } = { pdfs: true, scans: true }): Promise<string[]> {
   await mkdir(dir, { recursive: true });
   const invoices = path.join(projectRoot, 'samples', 'invoices');
   const names = await readdir(invoices);
@@ -41,12 +45,12 @@ export async function sampleCorpus(dir: string, count: number): Promise<string[]
   for (let i = 0; i < count; i++) {
     const stem = `doc-${String(i).padStart(5, '0')}`;
     let file: string;
-    if (i % 100 === 99) {
+    if (mix.scans && i % 100 === 99) {
       const scan = scans[i % scans.length]!;
       file = path.join(dir, `${stem}${path.extname(scan)}`);
       await copyFile(scan, file);
       await appendFile(file, Buffer.from(`\n${stem}\n`));
-    } else if (i % 10 === 5) {
+    } else if (mix.pdfs && i % 10 === 5) {
       const pdf = pdfs[i % pdfs.length]!;
       file = path.join(dir, `${stem}.pdf`);
       await copyFile(path.join(invoices, pdf), file);
@@ -60,3 +64,58 @@ export async function sampleCorpus(dir: string, count: number): Promise<string[]
   }
   return files;
 }
+
+/** A chunk that ran on a host when it was lost, and when and where it started again. */
+export interface MovedChunk {
+  activityId: string;
+  deadIdentity: string;
+  againAt?: number;
+  againOn?: string;
+}
+
+/** Chunk activities running on worker host i now (from the workflow's pending activities). */
+export async function chunksOnHost(handle: WorkflowHandle, i: number): Promise<Array<{ activityId: string; identity: string }>> {
+  const description = await handle.describe();
+  const pending = description.raw.pendingActivities ?? [];
+  return pending
+    .filter((a) => a.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED && (a.lastWorkerIdentity ?? '').endsWith(`@${hostName(i)}`))
+    .map((a) => ({ activityId: a.activityId ?? '', identity: a.lastWorkerIdentity ?? '' }));
+}
+
+const tsMs = (ts: { seconds?: unknown; nanos?: number | null } | null | undefined) => (ts ? Number(ts.seconds) * 1000 + Math.floor((ts.nanos ?? 0) / 1e6) : undefined);
+
+/** Watches the chunks a dead host held until each has started again on a live worker. */
+export async function watchFailover(handle: WorkflowHandle, failover: MovedChunk[], deadline: number): Promise<void> {
+  while (Date.now() < deadline && failover.some((f) => f.againAt === undefined)) {
+    const pending = (await handle.describe().catch(() => undefined))?.raw.pendingActivities ?? [];
+    for (const f of failover) {
+      if (f.againAt !== undefined) continue;
+      const now = pending.find((a) => a.activityId === f.activityId);
+      if (now && now.lastWorkerIdentity && now.lastWorkerIdentity !== f.deadIdentity && now.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED) {
+        f.againAt = tsMs(now.lastStartedTime) ?? Date.now();
+        f.againOn = now.lastWorkerIdentity;
+      }
+    }
+    await sleep(500);
+  }
+}
+
+/** Fills in from history the chunks that finished before watchFailover saw them restart. */
+export async function failoverFromHistory(handle: WorkflowHandle, failover: MovedChunk[]): Promise<void> {
+  const history = await handle.fetchHistory();
+  const scheduled = new Map<number, string>();
+  for (const event of history.events ?? []) {
+    const id = Number(event.eventId);
+    if (event.activityTaskScheduledEventAttributes) scheduled.set(id, event.activityTaskScheduledEventAttributes.activityId ?? '');
+    const started = event.activityTaskStartedEventAttributes;
+    if (!started) continue;
+    const activityId = scheduled.get(Number(started.scheduledEventId));
+    for (const f of failover) {
+      if (f.againAt === undefined && f.activityId === activityId && started.identity !== f.deadIdentity) {
+        f.againAt = tsMs(event.eventTime) ?? 0;
+        f.againOn = started.identity ?? '';
+      }
+    }
+  }
+}
+
