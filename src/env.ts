@@ -22,6 +22,7 @@ export const ENV = {
   encryptionKey: 'DOCBATCH_ENCRYPTION_KEY',
   encryptionKeyFile: 'DOCBATCH_ENCRYPTION_KEY_FILE',
   metricsPort: 'DOCBATCH_METRICS_PORT',
+  s3ForcePathStyle: 'DOCBATCH_S3_FORCE_PATH_STYLE',
 } as const;
 
 export const DEFAULTS = {

@@ -26,6 +26,10 @@ const envDescriptions: Record<keyof typeof ENV, { purpose: string; fallback: str
   encryptionKey: { purpose: 'encrypts Temporal payloads with AES-256-GCM: base64 of 32 random bytes (`openssl rand -base64 32`); more keys after the first (comma-separated) only decrypt, for rotation', fallback: 'none: payloads in the clear' },
   encryptionKeyFile: { purpose: 'instead of `DOCBATCH_ENCRYPTION_KEY`: a file of such keys, one a line, the first encrypting', fallback: 'none' },
   metricsPort: { purpose: 'a worker serves Prometheus metrics (docbatch\'s and the Temporal SDK\'s) at `http://<host>:<port>/metrics`', fallback: 'none: no metrics endpoint' },
+  s3ForcePathStyle: {
+    purpose: 'path-style S3 addressing (`http://host/bucket/key`) on or off; the AWS SDK\'s own `AWS_ENDPOINT_URL_S3`, `AWS_REGION`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and profiles choose the endpoint and credentials',
+    fallback: 'on for an IP or localhost endpoint, off otherwise (virtual-hosted, as AWS wants)',
+  },
 };
 
 /** Every field of the batch input, by dotted path; the defaults come from the schema itself. */
