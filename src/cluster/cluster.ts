@@ -1,7 +1,10 @@
 import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { CreateBucketCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ENV } from '../env';
+import { ensureVersitygw } from '../storage/versitygw';
 import type { Log } from '../temporal/binary';
 import { projectRoot } from '../temporal/paths';
 import { CLIENT_NETNS, CLUSTER_NAMESPACE, CLUSTER_NETWORK, CLUSTER_PORTS, clusterPaths, hostName, hostNetns, type ClusterPaths } from './layout';
@@ -35,6 +38,7 @@ export interface ClusterState {
   postgres: { host: string; port: number; dataDir: string };
   /** Where batch outputs go until docbatch writes them to the object store. */
   outputDir: string;
+  objectStore: { endpoint: string; bucket: string; dataDir: string };
   hosts: Array<{ name: string; netns: string; address: string; home: string }>;
   clientHost: { netns: string; address: string };
   workerEnv: Record<string, string>;
@@ -44,6 +48,7 @@ export interface ClusterState {
 export const SERVICE = {
   postgres: 'postgres',
   temporal: 'temporal-server',
+  objectStore: 'object-store',
   worker: (i: number) => `worker-${hostName(i)}`,
 } as const;
 
@@ -104,6 +109,50 @@ export async function startWorkerHost(home: string, i: number, namespace: string
   });
 }
 
+export const OBJECT_STORE_BUCKET = 'docbatch';
+const OBJECT_STORE_CREDENTIALS = { accessKeyId: 'docbatch', secretAccessKey: 'docbatch-secret-key', region: 'us-east-1' };
+
+/**
+ * versitygw (src/storage/versitygw.ts builds and caches it) under the cluster's supervisor, with the
+ * same command line startObjectStoreServer uses, so it outlives `up` and restarts like the rest;
+ * creates the `docbatch` bucket. Returns the env a host's AWS SDK needs.
+ */
+async function startClusterObjectStore(home: string, log: Log): Promise<{ endpoint: string; env: Record<string, string> }> {
+  const paths = clusterPaths(home);
+  const sup = clusterSupervisor(home);
+  const { path: binary } = await ensureVersitygw({ log });
+  const endpoint = `http://${CLUSTER_NETWORK.gateway}:${CLUSTER_PORTS.objectStore}`;
+  const { accessKeyId, secretAccessKey, region } = OBJECT_STORE_CREDENTIALS;
+  const buckets = path.join(paths.objectStoreData, 'buckets');
+  const sidecar = path.join(paths.objectStoreData, 'meta');
+  await mkdir(buckets, { recursive: true });
+  await mkdir(sidecar, { recursive: true });
+  if (!(await serviceStatus(sup, SERVICE.objectStore)).running) {
+    await supervise(sup, {
+      name: SERVICE.objectStore,
+      command: [binary, '--port', `${CLUSTER_NETWORK.gateway}:${CLUSTER_PORTS.objectStore}`, '--access', accessKeyId, '--secret', secretAccessKey, '--region', region, '--quiet', 'posix', '--sidecar', sidecar, buckets],
+    });
+  }
+  const client = new S3Client({ endpoint, region, forcePathStyle: true, credentials: { accessKeyId, secretAccessKey }, maxAttempts: 1 });
+  try {
+    for (const deadline = Date.now() + 30_000; ; await sleep(200)) {
+      try {
+        await client.send(new ListBucketsCommand({}));
+        break;
+      } catch (err) {
+        if (Date.now() > deadline) throw new Error(`object store did not answer at ${endpoint} within 30 s: ${(err as Error).message}`, { cause: err });
+      }
+    }
+    await client.send(new CreateBucketCommand({ Bucket: OBJECT_STORE_BUCKET })).catch((err: Error) => {
+      if (err.name !== 'BucketAlreadyOwnedByYou' && err.name !== 'BucketAlreadyExists') throw err;
+    });
+  } finally {
+    client.destroy();
+  }
+  log(`object store at ${endpoint}, bucket ${OBJECT_STORE_BUCKET}`);
+  return { endpoint, env: { AWS_ENDPOINT_URL_S3: endpoint, AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_REGION: region } };
+}
+
 export async function clusterUp(options: ClusterOptions): Promise<ClusterState> {
   const log = options.log ?? ((message: string) => process.stderr.write(`${message}\n`));
   const namespace = options.namespace ?? CLUSTER_NAMESPACE;
@@ -133,11 +182,14 @@ export async function clusterUp(options: ClusterOptions): Promise<ClusterState> 
   log(`Temporal server ${build.version} answers at ${frontendAddress}`);
   for (const ns of new Set(['default', namespace])) await ensureNamespace(frontendAddress, ns, log);
 
-  // OBJECT STORE: switch here once src/storage/versitygw.ts is on main (startObjectStoreServer on
-  // the bridge address, its env to every host, batches on s3://). Until then the hosts share one
-  // output directory (paths.sharedOutput), the one thing they share.
+  // The object store (versitygw over a folder of this machine), on the bridge like the server.
+  const store = await startClusterObjectStore(options.home, log);
 
-  const workerEnv = options.workerEnv ?? {};
+  // OBJECT STORE SWITCH: hosts get the store's env, but batches still write to the one shared
+  // output directory (paths.sharedOutput) until docbatch takes `--output s3://…` / source
+  // `s3://…` (src/storage, in progress on main). Then: outputDir `s3://docbatch/output/`, source
+  // uploaded to `s3://docbatch/sources/…`, and no shared directory at all.
+  const workerEnv = { ...store.env, ...(options.workerEnv ?? {}) };
   await ensureClientHostNetwork();
   const hosts: ClusterState['hosts'] = [];
   for (let i = 1; i <= options.workers; i++) {
@@ -150,6 +202,7 @@ export async function clusterUp(options: ClusterOptions): Promise<ClusterState> 
     serverVersion: build.version,
     postgres: { host: pg.host, port: pg.port, dataDir: pg.dataDir },
     outputDir: paths.sharedOutput,
+    objectStore: { endpoint: store.endpoint, bucket: OBJECT_STORE_BUCKET, dataDir: paths.objectStoreData },
     hosts,
     clientHost: { netns: CLIENT_NETNS, address: CLUSTER_NETWORK.clientAddress },
     workerEnv,
@@ -176,7 +229,7 @@ export async function clusterDown(home: string, log: Log): Promise<void> {
     await stopService(sup, SERVICE.worker(i), 60_000);
     log(`stopped worker host ${hostName(i)}`);
   }
-  for (const name of [SERVICE.temporal, SERVICE.postgres]) {
+  for (const name of [SERVICE.objectStore, SERVICE.temporal, SERVICE.postgres]) {
     if ((await serviceStatus(sup, name)).supervisorPid === undefined) continue;
     await stopService(sup, name);
     log(`stopped ${name}`);
@@ -206,6 +259,7 @@ export async function clusterStatus(home: string): Promise<{ state: ClusterState
   };
   await row('PostgreSQL', SERVICE.postgres, `127.0.0.1:${CLUSTER_PORTS.postgres}`);
   await row(`Temporal server ${state?.serverVersion ?? ''}`.trim(), SERVICE.temporal, frontendAddress);
+  await row('object store (versitygw)', SERVICE.objectStore, state?.objectStore.endpoint ?? `${CLUSTER_NETWORK.gateway}:${CLUSTER_PORTS.objectStore}`);
   for (const host of state?.hosts ?? []) await row(`worker host ${host.name}`, SERVICE.worker(Number(host.name.slice(1))), `${host.netns} ${host.address}`);
   return { state, rows };
 }
