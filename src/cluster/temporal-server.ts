@@ -42,6 +42,9 @@ export function clusterDynamicConfig(): Record<string, Array<{ value: unknown; c
       { value: priorityDynamicConfig['matching.numTaskqueueWritePartitions'], constraints: { taskQueueName: 'docbatch' } },
       { value: PARTITIONED_QUEUE_PARTITIONS, constraints: { taskQueueName: PARTITIONED_TASK_QUEUE } },
     ],
+    // Polls go to the partition that holds higher-priority backlog (the server's default, stated):
+    // this is what keeps priority first on a queue with several partitions.
+    'matching.priorityBacklogForwarding': [{ value: true }],
     'limit.maxIDLength': [{ value: 255 }],
     'system.forceSearchAttributesCacheRefreshOnRead': [{ value: true }],
   };
