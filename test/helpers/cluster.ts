@@ -4,7 +4,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { WorkflowHandle } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
+import proto from '@temporalio/proto';
 import { hostName } from '../../src/cluster/layout';
 import { projectRoot } from '../../src/temporal/paths';
 
@@ -78,7 +78,7 @@ export async function chunksOnHost(handle: WorkflowHandle, i: number): Promise<A
   const description = await handle.describe();
   const pending = description.raw.pendingActivities ?? [];
   return pending
-    .filter((a) => a.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED && (a.lastWorkerIdentity ?? '').endsWith(`@${hostName(i)}`))
+    .filter((a) => a.state === proto.temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED && (a.lastWorkerIdentity ?? '').endsWith(`@${hostName(i)}`))
     .map((a) => ({ activityId: a.activityId ?? '', identity: a.lastWorkerIdentity ?? '' }));
 }
 
@@ -91,7 +91,7 @@ export async function watchFailover(handle: WorkflowHandle, failover: MovedChunk
     for (const f of failover) {
       if (f.againAt !== undefined) continue;
       const now = pending.find((a) => a.activityId === f.activityId);
-      if (now && now.lastWorkerIdentity && now.lastWorkerIdentity !== f.deadIdentity && now.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED) {
+      if (now && now.lastWorkerIdentity && now.lastWorkerIdentity !== f.deadIdentity && now.state === proto.temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED) {
         f.againAt = tsMs(now.lastStartedTime) ?? Date.now();
         f.againOn = now.lastWorkerIdentity;
       }
