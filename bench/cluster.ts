@@ -1,33 +1,39 @@
 /**
  * `npm run bench:cluster`: docbatch on the real cluster (`npm run cluster -- up`) beside the dev
- * server, with 1 and 3 workers, at zero API latency (the emulator answers at once): documents per
- * second and the chunk round trip (what a chunk waits for Temporal: scheduled → started on a
- * worker, and its completion → the workflow's next decision), from the batches' histories. Then
+ * server, with 1 and 3 workers, at zero API latency (bench/scale-worker.ts: the real worker with
+ * the zero-latency extractor, as `npm run bench` uses; on the cluster each in its own host
+ * namespace): documents per second and the chunk round trip (what a chunk waits for Temporal:
+ * scheduled → started on a worker, and its completion → the workflow's next decision), from the
+ * batches' histories. Then
  * the time to failover on the cluster: a host SIGKILLed whole with chunks in the middle of slow
  * API calls, until each of its chunks starts again on another host.
  *
  *   npm run bench:cluster                                   # 2,000 text documents a case
  *   npm run bench:cluster -- --documents 500 --no-dev-server --no-failover
  */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { tsToMs } from '@temporalio/common/lib/time';
 import type { temporal } from '@temporalio/proto';
+import { bundleWorkflowCode } from '@temporalio/worker';
 import { Command } from 'commander';
 import { DEFAULTS } from '../src/env';
 import { startEmulator, type Emulator } from '../src/emulator';
 import { frontendAddress } from '../src/cluster/cluster';
 import { CLUSTER_NAMESPACE, CLUSTER_NETWORK, clusterPaths, hostNetns } from '../src/cluster/layout';
-import { ensureBridge, killHost } from '../src/cluster/network';
+import { ensureBridge, ensureWorkerHostNetwork, killHost } from '../src/cluster/network';
 import { startDevServer } from '../src/temporal/dev-server';
-import { docbatchHome } from '../src/temporal/paths';
+import { docbatchHome, projectRoot } from '../src/temporal/paths';
+import { workflowsPath } from '../src/worker';
 import type { BatchSummary } from '../src/batch/summary';
 import type { Progress } from '../src/batch/progress';
 import { chunksOnHost, clusterCommand, failoverFromHistory, sampleCorpus, watchFailover, type MovedChunk } from '../test/helpers/cluster';
-import { startWorkerProcess, type WorkerProcess } from '../test/helpers/docbatch-worker';
 
 const program = new Command('bench:cluster')
   .option('--documents <n>', 'text documents per throughput case', '2000')
@@ -97,9 +103,9 @@ function roundTrips(events: HistoryEvent[]): { scheduleToStart: number[]; comple
 async function runBatch(client: Client, sourceDir: string, outputDir: string, documents: number, label: string): Promise<{ handle: WorkflowHandle; wallMs: number; summary: BatchSummary }> {
   const started = performance.now();
   const handle = await client.workflow.start(DEFAULTS.workflowType, {
-    taskQueue: DEFAULTS.taskQueue,
+    taskQueue: BENCH_TASK_QUEUE,
     workflowId: `bench-cluster-${label.replace(/\W+/g, '-')}-${Date.now().toString(36)}`,
-    args: [{ source: { dir: sourceDir }, outputDir, extractor: 'anthropic', chunkSize: Number(opts.chunkSize), concurrency: Number(opts.concurrency), cache: false }],
+    args: [{ source: { dir: sourceDir }, outputDir, extractor: 'local', chunkSize: Number(opts.chunkSize), concurrency: Number(opts.concurrency), cache: false }],
   });
   const ticker = setInterval(() => {
     handle.query<Progress>('progress').then(
@@ -138,37 +144,67 @@ async function measure(server: ThroughputCase['server'], workers: number, client
 }
 
 /** Waits until `count` workers poll the docbatch activity queue. */
-async function untilPollers(client: Client, count: number): Promise<void> {
+async function untilPollers(client: Client, taskQueue: string, count: number): Promise<void> {
   const deadline = Date.now() + 180_000;
   for (;;) {
     const description = await client.workflowService
-      .describeTaskQueue({ namespace: client.options.namespace, taskQueue: { name: DEFAULTS.taskQueue }, taskQueueType: 2 })
+      .describeTaskQueue({ namespace: client.options.namespace, taskQueue: { name: taskQueue }, taskQueueType: 2 })
       .catch(() => undefined);
     const identities = new Set((description?.pollers ?? []).filter((p) => tsToMs(p.lastAccessTime) > Date.now() - 30_000).map((p) => p.identity));
     if (identities.size >= count) return;
-    if (Date.now() > deadline) throw new Error(`only ${identities.size} of ${count} workers poll ${DEFAULTS.taskQueue}`);
+    if (Date.now() > deadline) throw new Error(`only ${identities.size} of ${count} workers poll ${taskQueue}`);
     await sleep(1000);
   }
 }
 
-async function devServerCase(workers: number, sourceDir: string, workDir: string, documents: number): Promise<ThroughputCase> {
+const benchWorkerScript = fileURLToPath(new URL('./scale-worker.ts', import.meta.url));
+const BENCH_TASK_QUEUE = 'docbatch-bench';
+
+/** bench/scale-worker.ts, in host `netns` when given; resolved once it polls. */
+async function startBenchWorker(address: string, bundlePath: string, netns?: string): Promise<ChildProcess> {
+  const node = [process.execPath, '--max-old-space-size=512', '--import', 'tsx', benchWorkerScript];
+  const [file, ...args] = netns ? ['ip', 'netns', 'exec', netns, ...node] : node;
+  const child = spawn(file!, args, {
+    cwd: projectRoot,
+    env: { ...process.env, BENCH_TEMPORAL_ADDRESS: address, BENCH_TASK_QUEUE, BENCH_WORKFLOW_BUNDLE: bundlePath, BENCH_ACTIVITY_SLOTS: '32', BENCH_DOCUMENTS_IN_FLIGHT: '64' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`bench worker did not start within 120 s: ${stderr}`)), 120_000);
+    child.stdout.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('worker ready')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`bench worker exited (${code}): ${stderr}`));
+    });
+  });
+  return child;
+}
+
+async function stopBenchWorkers(children: ChildProcess[]): Promise<void> {
+  await Promise.all(
+    children.map(async (child) => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      await exited;
+      clearTimeout(timer);
+    }),
+  );
+}
+
+async function devServerCase(workers: number, sourceDir: string, workDir: string, bundlePath: string, documents: number): Promise<ThroughputCase> {
   const server = await startDevServer({ dbFile: path.join(workDir, `dev-${workers}.db`), headless: true, log: () => undefined });
-  const emulator = await startEmulator({ validKeys: [API_KEY] });
-  const processes: WorkerProcess[] = [];
+  const children: ChildProcess[] = [];
   try {
-    for (let i = 1; i <= workers; i++) {
-      processes.push(
-        await startWorkerProcess({
-          TEMPORAL_ADDRESS: server.address,
-          TEMPORAL_NAMESPACE: DEFAULTS.temporalNamespace,
-          DOCBATCH_HOME: path.join(workDir, `dev-${workers}-w${i}`),
-          DOCBATCH_DECODE_WORKERS: '1',
-          DOCBATCH_MAX_CONCURRENT_ACTIVITIES: '8',
-          ANTHROPIC_API_KEY: API_KEY,
-          ANTHROPIC_BASE_URL: emulator.url,
-        }),
-      );
-    }
+    for (let i = 1; i <= workers; i++) children.push(await startBenchWorker(server.address, bundlePath));
     const client = new Client({ connection: await Connection.connect({ address: server.address }), namespace: DEFAULTS.temporalNamespace });
     try {
       return await measure('dev server', workers, client, sourceDir, path.join(workDir, 'output'), documents);
@@ -176,34 +212,38 @@ async function devServerCase(workers: number, sourceDir: string, workDir: string
       await client.connection.close();
     }
   } finally {
-    for (const p of processes) await p.kill();
-    await emulator.stop();
+    await stopBenchWorkers(children);
     await server.stop();
   }
 }
 
-async function clusterUpWith(workers: number, emulator: Emulator): Promise<Client> {
-  await clusterCommand(['up', '--workers', String(workers)], { ANTHROPIC_API_KEY: API_KEY, ANTHROPIC_BASE_URL: emulator.url, DOCBATCH_MAX_CONCURRENT_ACTIVITIES: '8' });
-  const client = new Client({ connection: await Connection.connect({ address: frontendAddress }), namespace: CLUSTER_NAMESPACE });
-  await untilPollers(client, workers);
-  return client;
-}
-
-async function clusterCase(workers: number, sourceDir: string, documents: number): Promise<ThroughputCase> {
+/** The cluster with no docbatch workers of its own; `workers` bench workers, one per host namespace. */
+async function clusterCase(workers: number, sourceDir: string, bundlePath: string, documents: number): Promise<ThroughputCase> {
   await clusterCommand(['down']);
-  await ensureBridge();
-  const emulator = await startEmulator({ host: CLUSTER_NETWORK.gateway, validKeys: [API_KEY] });
+  await clusterCommand(['up', '--workers', '0']);
+  const children: ChildProcess[] = [];
   try {
-    const client = await clusterUpWith(workers, emulator);
+    for (let i = 1; i <= workers; i++) {
+      await ensureWorkerHostNetwork(i);
+      children.push(await startBenchWorker(frontendAddress, bundlePath, hostNetns(i)));
+    }
+    const client = new Client({ connection: await Connection.connect({ address: frontendAddress }), namespace: DEFAULTS.temporalNamespace });
     try {
       return await measure('cluster', workers, client, sourceDir, clusterPaths(home).sharedOutput, documents);
     } finally {
       await client.connection.close();
     }
   } finally {
+    await stopBenchWorkers(children);
     await clusterCommand(['down']);
-    await emulator.stop();
   }
+}
+
+async function clusterUpWith(workers: number, emulator: Emulator): Promise<Client> {
+  await clusterCommand(['up', '--workers', String(workers)], { ANTHROPIC_API_KEY: API_KEY, ANTHROPIC_BASE_URL: emulator.url, DOCBATCH_MAX_CONCURRENT_ACTIVITIES: '8' });
+  const client = new Client({ connection: await Connection.connect({ address: frontendAddress }), namespace: CLUSTER_NAMESPACE });
+  await untilPollers(client, DEFAULTS.taskQueue, workers);
+  return client;
 }
 
 interface FailoverResult {
@@ -258,14 +298,17 @@ async function main(): Promise<void> {
   const workDir = path.join(os.tmpdir(), `docbatch-bench-cluster-${Date.now().toString(36)}`);
   await mkdir(workDir, { recursive: true });
   const cases: ThroughputCase[] = [];
+  const bundlePath = path.join(workDir, 'workflow-bundle.js');
+  const noop = () => undefined;
+  await writeFile(bundlePath, (await bundleWorkflowCode({ workflowsPath, logger: { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: noop } })).code);
   for (const workers of [1, 3]) {
     if (opts.devServer) {
       log(`dev server, ${workers} worker(s), ${documents} documents …`);
-      cases.push(await devServerCase(workers, sourceDir, workDir, documents));
+      cases.push(await devServerCase(workers, sourceDir, workDir, bundlePath, documents));
     }
     if (opts.cluster) {
       log(`cluster, ${workers} worker host(s), ${documents} documents …`);
-      cases.push(await clusterCase(workers, sourceDir, documents));
+      cases.push(await clusterCase(workers, sourceDir, bundlePath, documents));
     }
   }
   let failover: FailoverResult | undefined;
