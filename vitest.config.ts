@@ -29,6 +29,7 @@ const unitTests = [
   'test/progress-math.test.ts',
   'test/progress-view.test.ts',
   'test/report-mode.test.ts',
+  'test/source-walk.test.ts',
   'test/replay*.test.ts',
   'test/workflow-*.test.ts',
 ];

@@ -1,11 +1,15 @@
 /**
- * `npm run bench:listing`: time and peak RSS of listing a large source with docbatch's walk
- * (src/store/source-listing.ts: every entry accounted for, one stat + access per file, 64 in flight)
- * beside the tinyglobby listing it replaced (glob + a bounded stat per file), each in a fresh child,
- * alternating for three rounds; the table shows the fastest of each.
+ * `npm run bench:listing`: time to the first entry, total time and peak RSS of listing a large
+ * source three ways, each in a fresh child, alternating for three rounds; the table shows the
+ * fastest of each:
+ * - stream: docbatch's walk as planning consumes it (walkDirectory: entries in path order as found,
+ *   every entry accounted for, one stat per file, 64 in flight), counted and dropped;
+ * - walk: the same walk collected and sorted into manifest entries (listSource), the array callers;
+ * - tinyglobby + stat: the listing the walk replaced (glob, then a bounded stat per file).
  *
  *   npm run bench:listing                     # 100,000 files in 100 folders
- *   npm run bench:listing -- --files 20000
+ *   npm run bench:listing -- --files 1000000  # 1,000 folders; generated once under the temp dir
+ *   npm run bench:listing -- --files 20000 --rounds 1
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -15,7 +19,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { glob } from 'tinyglobby';
 import { listSource } from '../src/store/manifest';
-import { mapBounded, STATS_IN_FLIGHT } from '../src/store/source-listing';
+import { mapBounded, STATS_IN_FLIGHT, walkDirectory } from '../src/store/source-listing';
 
 const argv = process.argv.slice(2);
 const flag = (name: string) => {
@@ -31,14 +35,21 @@ async function peakRssMb(): Promise<number> {
 /** One case in this (child) process: prints one JSON line. */
 async function measure(kind: string, dir: string): Promise<void> {
   const started = performance.now();
-  let entries: number;
-  if (kind === 'walk') {
+  let entries = 0;
+  let firstEntry: number | undefined;
+  if (kind === 'stream') {
+    for await (const _entry of walkDirectory({ dir, include: ['**/*'], exclude: [], followSymlinks: false })) {
+      if (entries++ === 0) firstEntry = (performance.now() - started) / 1000;
+    }
+  } else if (kind === 'walk') {
     entries = (await listSource({ dir, include: ['**/*'], exclude: [], followSymlinks: false }, 'path')).length;
   } else {
     const paths = await glob(['**/*'], { cwd: dir, absolute: true, onlyFiles: true, dot: false });
     entries = (await mapBounded(paths, STATS_IN_FLIGHT, async (file) => (await stat(file)).size)).length;
   }
-  console.log(JSON.stringify({ kind, entries, seconds: (performance.now() - started) / 1000, peakRssMb: await peakRssMb() }));
+  const seconds = (performance.now() - started) / 1000;
+  // An array listing hands over its first entry when it ends.
+  console.log(JSON.stringify({ kind, entries, firstEntrySeconds: firstEntry ?? seconds, seconds, peakRssMb: await peakRssMb() }));
 }
 
 async function source(files: number): Promise<string> {
@@ -59,21 +70,24 @@ if (caseKind) {
   await measure(caseKind, flag('--dir')!);
 } else {
   const files = Number(flag('--files') ?? 100_000);
+  const roundCount = Number(flag('--rounds') ?? 3);
   const dir = await source(files);
   const self = fileURLToPath(import.meta.url);
   const run = (kind: string) =>
     JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', self, '--case', kind, '--dir', dir], { encoding: 'utf8' }).trim().split('\n').at(-1)!) as {
       kind: string;
       entries: number;
+      firstEntrySeconds: number;
       seconds: number;
       peakRssMb: number;
     };
-  // Alternating, three rounds, the fastest of each kept: a loaded machine's I/O latency varies run to run.
-  const rounds = Array.from({ length: 3 }, () => [run('tinyglobby'), run('walk')]).flat();
+  // Alternating rounds (three by default), the fastest of each kept: a loaded machine's I/O latency varies run to run.
+  const rounds = Array.from({ length: roundCount }, () => [run('tinyglobby'), run('walk'), run('stream')]).flat();
   const best = (kind: string) => rounds.filter((r) => r.kind === kind).sort((a, b) => a.seconds - b.seconds)[0]!;
-  const results = [best('tinyglobby'), best('walk')];
-  const header = ['listing', 'entries', 'seconds', 'peak RSS MB'];
-  const rows = results.map((r) => [r.kind === 'walk' ? 'docbatch walk' : 'tinyglobby + stat (baseline)', String(r.entries), r.seconds.toFixed(2), r.peakRssMb.toFixed(0)]);
+  const results = [best('tinyglobby'), best('walk'), best('stream')];
+  const labels: Record<string, string> = { tinyglobby: 'tinyglobby + stat (baseline)', walk: 'docbatch walk, collected + sorted', stream: 'docbatch walk, streamed' };
+  const header = ['listing', 'entries', 'first entry s', 'seconds', 'peak RSS MB'];
+  const rows = results.map((r) => [labels[r.kind]!, String(r.entries), r.firstEntrySeconds.toFixed(2), r.seconds.toFixed(2), r.peakRssMb.toFixed(0)]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   console.log([header, ...rows].map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ')).join('\n'));
   const report = { startedAt: new Date().toISOString(), cores: os.cpus().length, loadAverage: os.loadavg(), files, results, rounds };

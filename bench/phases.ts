@@ -28,6 +28,8 @@ export interface BatchPhases {
   historyMs: number;
   /** The caller's wall time minus the three phases: the gaps between them, starting and answering the client. */
   restMs: number;
+  /** The first run's start → the first chunk activity completed: when the first results are in (an upper bound for the first document). */
+  firstChunkDoneMs: number;
   /** Chunk activities completed, over all runs. */
   chunks: number;
   /** The phases' boundaries, epoch ms (server clock, the same machine's as Date.now() here). */
@@ -86,6 +88,7 @@ export function batchPhases(runs: HistoryEvent[][], wallMs: number): BatchPhases
 
   let firstChunkStarted = Infinity;
   let lastChunkCompleted = -Infinity;
+  let firstChunkCompleted = Infinity;
   let chunks = 0;
   let report: { scheduled: number; started: number; completed: number } | null = null;
   let planActivityMs = 0;
@@ -112,6 +115,7 @@ export function batchPhases(runs: HistoryEvent[][], wallMs: number): BatchPhases
           if (activity?.type === CHUNK_ACTIVITY) {
             chunks++;
             lastChunkCompleted = Math.max(lastChunkCompleted, at);
+            firstChunkCompleted = Math.min(firstChunkCompleted, at);
           } else if (activity?.type === PLAN_ACTIVITY) {
             planActivityMs += at - activity.at;
           } else if (activity?.type === REPORT_ACTIVITY) {
@@ -136,6 +140,7 @@ export function batchPhases(runs: HistoryEvent[][], wallMs: number): BatchPhases
     reportQueuedMs: report.started - report.scheduled,
     historyMs: tsToMs(last.eventTime) - batchStarted,
     restMs: wallMs - planningMs - extractionMs - reportMs,
+    firstChunkDoneMs: firstChunkCompleted - batchStarted,
     chunks,
     marks: { batchStarted, firstChunkStarted, lastChunkCompleted, reportScheduled: report.scheduled, reportCompleted: report.completed },
   };

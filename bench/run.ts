@@ -14,7 +14,8 @@ import { DEFAULTS } from '../src/env';
 import { ensureTemporalCli } from '../src/temporal/binary';
 import { workflowsPath } from '../src/worker';
 import { benchDocuments } from './documents';
-import { runBaseline, runScaleCase, type BaselineResult, type BatchSettings, type BenchEnvironment, type ScaleResult } from './scale';
+import { benchObjectStore, type BenchObjectStore } from './object-store';
+import { runBaseline, runScaleCase, type BaselineResult, type BatchSettings, type BenchEnvironment, type ScaleCase, type ScaleResult } from './scale';
 
 /**
  * docbatch's own defaults (the batch input schema's chunkSize, concurrency and chunksPerRun, the
@@ -47,6 +48,8 @@ const usage = `npm run bench -- [options]
   --no-baseline          skip the p-limit baseline
   --baseline-runs <n>    runs of the baseline per size, the median is the baseline (default 3)
   --docs-dir <dir>       where generated documents are kept and reused (default <tmp>/docbatch-bench-docs)
+  --storage <list>       local, s3 or local,s3: where the documents and the outputs are (s3: a versitygw
+                         started by the bench over the same documents, hard-linked into its bucket folder)
   --name <name>          results file prefix (default scale, or scale-quick with --quick)
   --help`;
 
@@ -59,6 +62,7 @@ interface BenchOptions {
   baselineRuns: number;
   docsDir: string;
   name: string;
+  storages: Array<'local' | 's3'>;
 }
 
 interface CaseRow {
@@ -103,9 +107,9 @@ async function main(): Promise<void> {
     };
 
     const rows: CaseRow[] = [];
-    const runCase = async (kind: CaseRow['kind'], label: string, size: number, settings: BatchSettings) => {
+    const runCase = async (kind: CaseRow['kind'], label: string, size: number, settings: BatchSettings, objectStore?: ScaleCase['objectStore']) => {
       log(`${label}: ${size.toLocaleString('en')} documents, chunk ${settings.chunkSize}, concurrency ${settings.concurrency}, ${settings.chunksPerRun} chunks/run …`);
-      const result = await runScaleCase(env, { label, documents: size, sourceDir: sources.get(size)!, settings }, timeoutFor(size, settings));
+      const result = await runScaleCase(env, { label, documents: size, sourceDir: sources.get(size)!, settings, ...(objectStore ? { objectStore } : {}) }, timeoutFor(size, settings));
       const baseline = await baselineFor(size);
       const ratio = (ms: number | undefined) => (baseline && result.completed && ms !== undefined ? round(ms / baseline.wallMs, 1) : null);
       const row: CaseRow = { kind, result, baseline, overhead: ratio(result.wallMs), extractionOverhead: ratio(result.phases?.extractionMs) };
@@ -113,7 +117,19 @@ async function main(): Promise<void> {
       log(`${label}: ${describeRow(row)}`);
     };
 
-    for (const size of options.sizes) await runCase('size', `n${size}`, size, options.settings);
+    let objectStore: BenchObjectStore | undefined;
+    for (const size of options.sizes) {
+      for (const storage of options.storages) {
+        if (storage === 'local') {
+          await runCase('size', `n${size}`, size, options.settings);
+          continue;
+        }
+        objectStore ??= await benchObjectStore(options.docsDir, log);
+        const store = await objectStore.source(size, sources.get(size)!);
+        await runCase('size', `n${size}-s3`, size, options.settings, store);
+      }
+    }
+    await objectStore?.stop();
     for (const chunkSize of options.sweep) await runCase('sweep', `sweep-n${options.sweepAt}-chunk${chunkSize}`, options.sweepAt, { ...options.settings, chunkSize });
 
     const targets = evaluateTargets(rows);
@@ -168,6 +184,7 @@ function parseOptions(argv: string[]): BenchOptions | null {
       'baseline-runs': { type: 'string' },
       'docs-dir': { type: 'string' },
       name: { type: 'string' },
+      storage: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -193,6 +210,10 @@ function parseOptions(argv: string[]): BenchOptions | null {
     baselineRuns: positive('--baseline-runs', values['baseline-runs'] ?? '3'),
     docsDir: path.resolve(values['docs-dir'] ?? path.join(os.tmpdir(), 'docbatch-bench-docs')),
     name: values.name ?? (quick ? 'scale-quick' : 'scale'),
+    storages: (values.storage ?? 'local').split(',').map((kind) => {
+      if (kind !== 'local' && kind !== 's3') throw new Error(`--storage ${kind}: expected local, s3 or local,s3`);
+      return kind;
+    }),
   };
 }
 
@@ -242,7 +263,7 @@ function formatTargets(targets: Targets): string {
 }
 
 function formatTable(rows: CaseRow[]): string {
-  const header = ['case', 'docs', 'chunk', 'conc', 'in flight', 'heap cap', 'runs', 'max hist', 'wall s', 'plan s', 'extract s', 'report s', 'rest s', 'docs/s', 'base s', 'base runs s', 'base docs/s', 'overhead', 'extract overhead', 'worker MB', 'server MB', 'worker cpu s', 'of it batch', 'of it extract', 'server cpu s', 'of it batch', 'base cpu s', 'load 1m', 'ok'];
+  const header = ['case', 'docs', 'chunk', 'conc', 'in flight', 'heap cap', 'runs', 'max hist', 'wall s', 'first s', 'plan s', 'extract s', 'report s', 'rest s', 'docs/s', 'base s', 'base runs s', 'base docs/s', 'overhead', 'extract overhead', 'worker MB', 'server MB', 'worker cpu s', 'of it batch', 'of it extract', 'server cpu s', 'of it batch', 'base cpu s', 'load 1m', 'ok'];
   const phase = (ms: number | undefined) => (ms === undefined ? '–' : seconds(ms));
   const body = rows.map(({ result, baseline, overhead, extractionOverhead }) => [
     result.label,
@@ -254,6 +275,7 @@ function formatTable(rows: CaseRow[]): string {
     String(result.runs.length),
     result.maxHistoryLength.toLocaleString('en'),
     seconds(result.wallMs),
+    phase(result.phases?.firstChunkDoneMs),
     phase(result.phases?.planningMs),
     phase(result.phases?.extractionMs),
     phase(result.phases?.reportMs),

@@ -37,6 +37,8 @@ export interface ScaleCase {
   documents: number;
   sourceDir: string;
   settings: BatchSettings;
+  /** The same documents as objects of an S3-compatible server, the output there too; local disk when absent. */
+  objectStore?: { sourceUrl: string; outputUrl: string; env: Record<string, string> };
 }
 
 export interface BenchEnvironment {
@@ -143,6 +145,7 @@ export async function runScaleCase(env: BenchEnvironment, scaleCase: ScaleCase, 
         BENCH_WORKFLOW_BUNDLE: env.workflowBundlePath,
         BENCH_ACTIVITY_SLOTS: String(scaleCase.settings.activitySlots),
         BENCH_DOCUMENTS_IN_FLIGHT: String(scaleCase.settings.documentsInFlight),
+        ...scaleCase.objectStore?.env,
       },
     });
     cleanups.unshift(() => stopWorkerProcess(worker));
@@ -152,10 +155,11 @@ export async function runScaleCase(env: BenchEnvironment, scaleCase: ScaleCase, 
     const client = new Client({ connection, namespace: server.namespace });
 
     const { settings } = scaleCase;
+    const store = scaleCase.objectStore;
     const input: BatchInputJson = {
-      source: { dir: scaleCase.sourceDir },
+      source: store ? { url: store.sourceUrl } : { dir: scaleCase.sourceDir },
       extractor: 'local',
-      outputDir: path.join(caseDir, 'output'),
+      outputDir: store ? store.outputUrl : path.join(caseDir, 'output'),
       chunkSize: settings.chunkSize,
       concurrency: settings.concurrency,
       chunksPerRun: settings.chunksPerRun,

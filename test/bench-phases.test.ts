@@ -57,6 +57,7 @@ describe('bench: where a batch spends its wall time', () => {
       reportQueuedMs: 80,
       historyMs: 2950,
       restMs: 220,
+      firstChunkDoneMs: 1000,
       chunks: 2,
       marks: { batchStarted: 1000, firstChunkStarted: 1400, lastChunkCompleted: 3400, reportScheduled: 3420, reportCompleted: 3900 },
     });

@@ -32,8 +32,8 @@ function deferred<T>() {
 }
 
 async function withJournal<T>(run: (journal: ChunkJournal, file: string) => Promise<T>): Promise<T> {
-  const file = path.join(await tempDir('chunk-attempt'), 'chunk-0.jsonl');
-  return withChunkJournal(file, (journal) => run(journal, file));
+  const batchDir = path.join(await tempDir('chunk-attempt'), 'batch');
+  return withChunkJournal(batchDir, 0, (journal) => run(journal, batchDir));
 }
 
 describe('ChunkAttempt', () => {
@@ -52,7 +52,7 @@ describe('ChunkAttempt', () => {
       expect(attempt.failure).toBeUndefined();
       expect(attempt.journaledNow).toBe(2);
       expect(observed.sort()).toEqual([0, 1]);
-      expect([...(await readJournal(file)).keys()].sort()).toEqual([0, 1]);
+      expect([...(await readJournal(file, 0)).keys()].sort()).toEqual([0, 1]);
       expect(beats.at(-1)).toEqual({ done: 2, of: 3 });
     });
   });

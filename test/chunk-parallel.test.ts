@@ -79,6 +79,7 @@ async function chunkOf(documents: number): Promise<{ batchDir: string; input: Ex
   await writeManifest(
     batchDir,
     names.map((name, index) => ({ index, path: path.join(dir, name), sizeBytes: 1 })),
+    documents,
   );
   const input: ExtractChunkInput = {
     batchId: 'b',

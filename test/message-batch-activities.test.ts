@@ -17,9 +17,8 @@ import type { CollectChunkInput, MessageBatchRef, SubmitChunkInput } from '../sr
 import { startEmulator, type Emulator, type EmulatorOptions } from '../src/emulator';
 import { costOf } from '../src/extraction/pricing';
 import { parseCustomId } from '../src/extraction/message-batches/custom-id';
-import type { DocumentResult } from '../src/store/document-result';
 import { readJournal } from '../src/store/journal';
-import { writeManifest } from '../src/store/manifest';
+import { readManifestChunk, writeManifest } from '../src/store/manifest';
 import { readSubmissions, recordAttempt } from '../src/store/message-batch-records';
 import { chunkJournalPath, messageBatchRecordsPath } from '../src/store/paths';
 import { tempDir } from './helpers/batch';
@@ -57,7 +56,7 @@ async function setUp(documents: number, options: EmulatorOptions = {}, limits?: 
   const dir = await documentDir(documents);
   const batchDir = await tempDir('mb-activities');
   const names = (await readdir(dir)).sort();
-  await writeManifest(batchDir, names.map((name, index) => ({ index, path: path.join(dir, name), sizeBytes: 1 })));
+  await writeManifest(batchDir, names.map((name, index) => ({ index, path: path.join(dir, name), sizeBytes: 1 })), documents);
   const input: SubmitChunkInput = {
     batchId: 'b',
     batchDir,
@@ -120,7 +119,7 @@ describe('submitChunk, awaitMessageBatch, collectChunk', () => {
 
     const collected = await run(collectChunk, deps, collectInput(input, submitted.messageBatches));
     expect(collected).toMatchObject({ chunkIndex: 0, succeeded: 6, failed: 0, resubmit: 0, extractedNow: 6 });
-    const journal = await readJournal(chunkJournalPath(batchDir, 0));
+    const journal = await readJournal(batchDir, 0);
     expect([...journal.values()].map((result) => result.path).sort()).toEqual(paths);
     for (const result of journal.values()) {
       expect(result).toMatchObject({ status: 'succeeded', model: 'claude-haiku-4-5' });
@@ -144,7 +143,7 @@ describe('submitChunk, awaitMessageBatch, collectChunk', () => {
     await writeFile(path.join(manifestDir, 'doc-002.txt'), '');
     const submitted = await run(submitChunk, deps, input);
     expect(submitted.messageBatches.map((ref) => ref.requests)).toEqual([3, 3]);
-    const journal = await readJournal(chunkJournalPath(batchDir, 0));
+    const journal = await readJournal(batchDir, 0);
     expect([...journal.values()].map((result) => [result.index, result.status, result.error?.type])).toEqual([[2, 'failed', 'empty']]);
     for (const ref of submitted.messageBatches) await awaitEnded(deps, ref);
     expect(await run(collectChunk, deps, collectInput(input, submitted.messageBatches))).toMatchObject({ succeeded: 6, failed: 1, resubmit: 0 });
@@ -159,7 +158,7 @@ describe('submitChunk, awaitMessageBatch, collectChunk', () => {
     const repairs = emulator!.log.filter((entry) => entry.via === 'messages');
     expect(repairs.map((entry) => entry.turn)).toEqual(['repair']);
     // The repaired document paid its batch answer and its realtime repair turn.
-    const journal = [...(await readJournal(chunkJournalPath(batchDir, 0))).values()];
+    const journal = [...(await readJournal(batchDir, 0)).values()];
     const repaired = journal.find((result) => result.usage!.outputTokens > Math.min(...journal.map((other) => other.usage!.outputTokens)) * 1.5);
     expect(repaired).toBeDefined();
   }, 60_000);
@@ -226,7 +225,7 @@ describe('two live attempts of one chunk (a stalled worker Temporal gave up on, 
     expect(batchCreates()).toBe(1);
     await awaitEnded(deps, retried.messageBatches[0]!);
     expect(await run(collectChunk, deps, collectInput(input, retried.messageBatches))).toMatchObject({ succeeded: 4, failed: 0, resubmit: 0 });
-    expect([...(await readJournal(chunkJournalPath(batchDir, 0))).values()].map((result) => result.path).sort()).toEqual(paths);
+    expect([...(await readJournal(batchDir, 0)).values()].map((result) => result.path).sort()).toEqual(paths);
   }, 60_000);
 });
 
@@ -236,7 +235,7 @@ describe('errored, expired and canceled results', () => {
     const round0 = await run(submitChunk, deps, input);
     await awaitEnded(deps, round0.messageBatches[0]!);
     expect(await run(collectChunk, deps, collectInput(input, round0.messageBatches, 1, 'fail'))).toMatchObject({ succeeded: 0, failed: 0, resubmit: 4 });
-    expect((await readJournal(chunkJournalPath(batchDir, 0))).size).toBe(0);
+    expect((await readJournal(batchDir, 0)).size).toBe(0);
 
     const round1Input = { ...input, round: 1 };
     const round1 = await run(submitChunk, deps, round1Input);
@@ -244,7 +243,7 @@ describe('errored, expired and canceled results', () => {
     expect(round1.messageBatches[0]!.requests).toBe(4);
     await awaitEnded(deps, round1.messageBatches[0]!);
     expect(await run(collectChunk, deps, collectInput(round1Input, round1.messageBatches, 1, 'fail'))).toMatchObject({ failed: 4, resubmit: 0 });
-    for (const result of (await readJournal(chunkJournalPath(batchDir, 0))).values()) {
+    for (const result of (await readJournal(batchDir, 0)).values()) {
       expect(result.error!.message).toMatch(/errored with (api_error|overloaded_error).*in 2 submissions.*messageBatches\.resubmits \(1\) ran out/);
     }
   }, 60_000);
@@ -255,7 +254,7 @@ describe('errored, expired and canceled results', () => {
     expect((await awaitEnded(deps, submitted.messageBatches[0]!)).requestCounts.expired).toBe(3);
     expect(await run(collectChunk, deps, collectInput(input, submitted.messageBatches, 0, 'realtime'))).toMatchObject({ succeeded: 3, resubmit: 0 });
     expect(emulator!.log.filter((entry) => entry.via === 'messages' && entry.status === 200)).toHaveLength(3);
-    for (const result of (await readJournal(chunkJournalPath(batchDir, 0))).values()) expect(result.status).toBe('succeeded');
+    for (const result of (await readJournal(batchDir, 0)).values()) expect(result.status).toBe('succeeded');
   }, 60_000);
 
   it('cancels a Message Batch; collection keeps what finished and leaves canceled documents out', async () => {
@@ -270,11 +269,10 @@ describe('errored, expired and canceled results', () => {
     await run(cancelMessageBatch, deps, { id: ref.id });
     const collected = await run(collectChunk, deps, collectInput(input, submitted.messageBatches));
     expect(collected).toMatchObject({ succeeded: ended.requestCounts.succeeded, resubmit: 0 });
-    expect((await readJournal(chunkJournalPath(batchDir, 0))).size).toBe(ended.requestCounts.succeeded);
+    expect((await readJournal(batchDir, 0)).size).toBe(ended.requestCounts.succeeded);
   }, 60_000);
 });
 
 async function readJournalPaths(batchDir: string): Promise<string[]> {
-  const manifest = await readFile(path.join(batchDir, 'manifest.jsonl'), 'utf8');
-  return manifest.split('\n').filter(Boolean).map((line) => (JSON.parse(line) as DocumentResult).path);
+  return (await readManifestChunk(batchDir, 0, 1000)).map((entry) => entry.path);
 }

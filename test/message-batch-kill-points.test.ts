@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -8,8 +8,10 @@ import { startEmulator, type Emulator } from '../src/emulator';
 import { documentIdentity } from '../src/emulator/request';
 import type { DocumentResult } from '../src/store/document-result';
 import { readSubmissions } from '../src/store/message-batch-records';
-import { batchFiles } from '../src/store/paths';
-import { readJsonLines, startBatch, tempDir, testClient, uniqueId } from './helpers/batch';
+import { batchKeys, batchStorage } from '../src/store/paths';
+import { locationJoin, storageAt } from '../src/storage/location';
+import { startBatch, tempDir, testClient, uniqueId } from './helpers/batch';
+import { testBucketUrl } from './helpers/object-store';
 import { startWorkerProcess, type WorkerProcess } from './helpers/docbatch-worker';
 import { documentDir } from './helpers/documents';
 import { testTemporal } from './helpers/temporal';
@@ -41,7 +43,10 @@ async function isStopped(pid: number): Promise<boolean> {
  * SIGKILLed at `point`, or with `freeze` stopped there (SIGSTOP) while the next worker takes over,
  * then woken once the batch has completed and shut down (SIGTERM: it drains what it was running).
  */
-async function killedAt(point: FaultPoint, freeze = false) {
+/** Where the batch's records and journals live: the kill points hold on local disk and in a bucket alike. */
+type Storage = 'local disk' | 'S3';
+
+async function killedAt(point: FaultPoint, storage: Storage, freeze = false) {
   const emulator = await startEmulator({ validKeys: ['kill-key'], latency: { minMs: 1, maxMs: 5 }, messageBatches: { processingMs: 2500 } });
   emulators.push(emulator);
   const { address, namespace } = testTemporal();
@@ -66,7 +71,7 @@ async function killedAt(point: FaultPoint, freeze = false) {
   };
 
   const dir = await documentDir(DOCUMENTS);
-  const outputDir = await tempDir('kill-out');
+  const outputDir = storage === 'S3' ? testBucketUrl('kill-out') : await tempDir('kill-out');
   const batchId = uniqueId('kill-batch');
   const handle = await startBatch(await testClient(), taskQueue, batchId, {
     source: { dir },
@@ -81,7 +86,7 @@ async function killedAt(point: FaultPoint, freeze = false) {
     retry: { initialInterval: '200ms' },
     messageBatches: { pollInterval: '300ms' },
   });
-  const batchDir = path.join(outputDir, batchId);
+  const batchDir = locationJoin(outputDir, batchId);
   const [, signal] = await (freeze ? stopped() : died);
   const atKill = {
     signal,
@@ -97,7 +102,7 @@ async function killedAt(point: FaultPoint, freeze = false) {
     doomed.child.kill('SIGTERM');
     await died;
   }
-  const results = await readJsonLines<DocumentResult>(summary.files.results);
+  const results = await readResults(summary.files.results);
   // Requests of Message Batches the emulator answered, per document (what Anthropic bills), and realtime calls.
   const paid = new Map<string, number>();
   for (const result of results) {
@@ -108,12 +113,19 @@ async function killedAt(point: FaultPoint, freeze = false) {
 }
 
 async function journaledCount(batchDir: string): Promise<number> {
-  const chunksDir = batchFiles(batchDir).chunksDir;
+  const storage = batchStorage(batchDir);
   let count = 0;
-  for (const file of await readdir(chunksDir).catch(() => [] as string[])) {
-    count += (await readFile(path.join(chunksDir, file), 'utf8')).split('\n').filter((line) => line.endsWith('}')).length;
-  }
+  for await (const log of storage.listLogs(batchKeys.chunks)) count += (await storage.readLog(log)).text.split('\n').filter((line) => line.endsWith('}')).length;
   return count;
+}
+
+async function readResults(url: string): Promise<DocumentResult[]> {
+  const bytes = await storageAt(path.posix.dirname(url)).read(path.posix.basename(url));
+  return bytes!
+    .toString('utf8')
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as DocumentResult);
 }
 
 function expectEveryDocumentOncePaidOnce(outcome: Awaited<ReturnType<typeof killedAt>>, signal = 'SIGKILL') {
@@ -127,23 +139,24 @@ function expectEveryDocumentOncePaidOnce(outcome: Awaited<ReturnType<typeof kill
   expect(outcome.realtime).toBe(0);
 }
 
-describe('a batch-mode worker SIGKILLed', () => {
-  it('before create: the intent is on disk, nothing at Anthropic; the next worker creates it once', async () => {
-    const outcome = await killedAt('message-batch:before-create');
+describe.each<Storage>(['local disk', 'S3'])('a batch-mode worker SIGKILLed, the batch on %s', (storage) => {
+  it('before create: the intent is recorded, nothing at Anthropic; the next worker creates it once', async () => {
+    const outcome = await killedAt('message-batch:before-create', storage);
     expect(outcome.atKill.created).toBe(0);
     expect(outcome.atKill.submissions.map((group) => group.created.length)).toEqual([0]);
     expectEveryDocumentOncePaidOnce(outcome);
   }, 240_000);
 
   it('right after create returned, before its id was recorded: the next worker adopts that Message Batch', async () => {
-    const outcome = await killedAt('message-batch:after-create');
+    const outcome = await killedAt('message-batch:after-create', storage);
     expect(outcome.atKill.created).toBe(1);
     expect(outcome.atKill.submissions.map((group) => group.created.length)).toEqual([0]);
     expectEveryDocumentOncePaidOnce(outcome);
   }, 240_000);
 
-  it('while polling: the next worker polls the recorded Message Batch on', async () => {
-    const outcome = await killedAt('message-batch:polling');
+  // Polling writes nothing to the batch's storage; the slowest case (a minute's timeout) runs once.
+  it.runIf(storage === 'local disk')('while polling: the next worker polls the recorded Message Batch on', async () => {
+    const outcome = await killedAt('message-batch:polling', storage);
     expect(outcome.atKill.submissions.map((group) => group.created.length)).toEqual([1]);
     expect(outcome.atKill.journaled).toBe(0);
     expectEveryDocumentOncePaidOnce(outcome);
@@ -151,16 +164,16 @@ describe('a batch-mode worker SIGKILLed', () => {
   }, 420_000);
 
   it('half-way through collecting: the next worker journals the rest, nothing twice', async () => {
-    const outcome = await killedAt('message-batch:collecting');
+    const outcome = await killedAt('message-batch:collecting', storage);
     expect(outcome.atKill.journaled).toBeGreaterThan(0);
     expect(outcome.atKill.journaled).toBeLessThan(CHUNK_SIZE);
     expectEveryDocumentOncePaidOnce(outcome);
   }, 240_000);
 });
 
-describe('a batch-mode worker frozen (SIGSTOP) before create while the next worker takes over', () => {
+describe.each<Storage>(['local disk', 'S3'])('a batch-mode worker frozen (SIGSTOP) before create while the next worker takes over, the batch on %s', (storage) => {
   it('sends no create once it wakes: the next worker created the Message Batch, and each document is paid once', async () => {
-    const outcome = await killedAt('message-batch:before-create', true);
+    const outcome = await killedAt('message-batch:before-create', storage, true);
     expect(outcome.atKill.created).toBe(0);
     expect(outcome.atKill.submissions.map((group) => group.created.length)).toEqual([0]);
     // Counted after the frozen worker woke, finished what it was running and exited. Slower than a

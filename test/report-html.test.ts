@@ -9,7 +9,6 @@ import { invoice } from '../src/extraction/schemas/invoice';
 import type { DocumentResult } from '../src/store/document-result';
 import { appendToJournal } from '../src/store/journal';
 import { writeManifest } from '../src/store/manifest';
-import { chunkJournalPath } from '../src/store/paths';
 import { writeBatchReport } from '../src/store/report';
 import { launchChromium } from './helpers/browser';
 import { tempDir } from './helpers/batch';
@@ -34,7 +33,7 @@ async function writeBatch(): Promise<{ batchDir: string; startedAt: number }> {
   const total = 60;
   const chunkSize = 10;
   const startedAt = Date.parse('2026-01-05T09:00:00Z');
-  await writeManifest(batchDir, Array.from({ length: total }, (_, index) => ({ index, path: `/data/invoices/2025/invoice-${String(index + 1).padStart(4, '0')}.pdf`, sizeBytes: 40_000 + index })));
+  await writeManifest(batchDir, Array.from({ length: total }, (_, index) => ({ index, path: `/data/invoices/2025/invoice-${String(index + 1).padStart(4, '0')}.pdf`, sizeBytes: 40_000 + index })), chunkSize);
   for (let index = 0; index < total - 4; index++) {
     const model = index % 3 === 0 ? 'claude-sonnet-4-6' : 'claude-haiku-4-5';
     const tokens = { inputTokens: 1500 + index * 10, outputTokens: 300, cacheReadTokens: 2000, cacheWriteTokens: index < 2 ? 2000 : 0 };
@@ -61,9 +60,7 @@ async function writeBatch(): Promise<{ batchDir: string; startedAt: number }> {
       const cached = index % 17 === 8;
       result = { ...base, status: 'succeeded', cached, data, error: null, model, usage: cached ? { ...usage, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0 } : usage, warnings, needsReview: warnings.length > 0 };
     }
-    const journal = chunkJournalPath(batchDir, Math.floor(index / chunkSize));
-    await mkdir(path.dirname(journal), { recursive: true });
-    await appendToJournal(journal, result);
+    await appendToJournal(batchDir, Math.floor(index / chunkSize), result);
   }
   return { batchDir, startedAt };
 }

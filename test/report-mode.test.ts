@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -7,7 +7,7 @@ import { outcomeReport, progressTable } from '../src/cli/format';
 import type { DocumentResult } from '../src/store/document-result';
 import { appendToJournal } from '../src/store/journal';
 import { writeManifest } from '../src/store/manifest';
-import { batchFiles, chunkJournalPath } from '../src/store/paths';
+import { batchFiles } from '../src/store/paths';
 import { readSummary, writeBatchReport } from '../src/store/report';
 import type { WriteReportInput } from '../src/batch/activities';
 
@@ -17,14 +17,12 @@ async function batchDir(): Promise<string> {
   await writeManifest(dir, [
     { index: 0, path: '/data/a.pdf', sizeBytes: 1000 },
     { index: 1, path: '/data/b.pdf', sizeBytes: 1000 },
-  ]);
+  ], 10);
   const result: DocumentResult = {
     index: 0, path: '/data/a.pdf', status: 'succeeded', cached: false, data: { invoiceNumber: 'INV-1' }, error: null, model: 'claude-haiku-4-5',
     usage: { inputTokens: 100, outputTokens: 20, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0.0001 }, attempts: 1, durationMs: 900, finishedAt: Date.parse('2026-11-23T12:00:05Z'), warnings: [], needsReview: false,
   };
-  const journal = chunkJournalPath(dir, 0);
-  await mkdir(path.dirname(journal), { recursive: true });
-  await appendToJournal(journal, result);
+  await appendToJournal(dir, 0, result);
   return dir;
 }
 

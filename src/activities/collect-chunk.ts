@@ -2,7 +2,6 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Message } from '@anthropic-ai/sdk/resources/messages';
 import type { CollectChunkInput, CollectChunkResult } from '../batch/message-batches';
-import { chunkRange } from '../batch/chunks';
 import { failureTypes } from '../batch/failures';
 import { countResults } from '../batch/counts';
 import { documentSlotsFor } from '../extraction/document-slots';
@@ -11,9 +10,8 @@ import { parseCustomId } from '../extraction/message-batches/custom-id';
 import { outcomeOf } from '../extraction/message-batches/results';
 import { batchUsageOf } from '../extraction/message-batches/usage';
 import { type ChunkJournal, withChunkJournal } from '../store/journal';
-import { readManifest } from '../store/manifest';
+import { readManifestChunk } from '../store/manifest';
 import { readSubmissions, type SubmissionGroup } from '../store/message-batch-records';
-import { chunkJournalPath } from '../store/paths';
 import { documentFailed, documentSucceeded, extractDocument, extractionRequest, openDocument } from './document-outcome';
 import { ChunkAttempt } from './chunk-attempt';
 import { underChunkLock } from './chunk-lock';
@@ -38,14 +36,16 @@ import { batchModeTools, type MessageBatchDeps } from './message-batch-tools';
  */
 export async function collectChunk(deps: MessageBatchDeps, input: CollectChunkInput): Promise<CollectChunkResult> {
   return underChunkLock(input, () =>
-    withChunkJournal(chunkJournalPath(input.batchDir, input.chunkIndex), (journal) => collectChunkNow(deps, input, journal)),
+    withChunkJournal(input.batchDir, input.chunkIndex, (journal) => collectChunkNow(deps, input, journal)),
   );
 }
 
 async function collectChunkNow(deps: MessageBatchDeps, input: CollectChunkInput, journal: ChunkJournal): Promise<CollectChunkResult> {
   const context = Context.current();
-  const manifest = await readManifest(input.batchDir);
-  const { start, end } = chunkRange(input.chunkIndex, input.chunkSize, manifest.length);
+  const entries = await readManifestChunk(input.batchDir, input.chunkIndex, input.chunkSize);
+  const start = input.chunkIndex * input.chunkSize;
+  const end = start + entries.length;
+  const manifest = { at: (index: number) => entries[index - start]! };
   const tools = await batchModeTools(deps, input.settings);
   const { extractor, anthropic, schema, client } = tools;
   const attempt = context.info.attempt;
@@ -60,12 +60,12 @@ async function collectChunkNow(deps: MessageBatchDeps, input: CollectChunkInput,
   let resubmit = 0;
   const chunkAttempt = new ChunkAttempt(context, journal, slots, end - start, (result) => deps.observer?.documentFinished(result, input.settings.extractor));
 
-  const path = (index: number) => manifest[index]!.path;
+  const path = (index: number) => manifest.at(index).path;
   const base = (index: number) => ({ base: { index, path: path(index), attempts: attempt }, startedAt: deps.now() });
 
   /** A document whose resubmits ran out: one realtime call, or failed with the reason. */
   const ranOut = async (index: number, reason: string, expired: boolean) => {
-    if (input.whenResubmitsRunOut === 'realtime') return chunkAttempt.inSlot(() => extractDocument(deps, extractor, schema, input.settings, manifest[index]!, attempt));
+    if (input.whenResubmitsRunOut === 'realtime') return chunkAttempt.inSlot(() => extractDocument(deps, extractor, schema, input.settings, manifest.at(index), attempt));
     const submissions = input.round + 1;
     const message = `${path(index)}: ${reason}, in ${submissions} submission${submissions === 1 ? '' : 's'} to the Message Batches API; messageBatches.resubmits (${input.resubmits}) ran out: raise it, or set messageBatches.whenResubmitsRunOut to "realtime"`;
     await chunkAttempt.record(documentFailed(deps, base(index), new DocumentError(expired ? 'timeout' : 'rejected_by_api', message)));
@@ -78,7 +78,7 @@ async function collectChunkNow(deps: MessageBatchDeps, input: CollectChunkInput,
   const succeeded = (index: number, group: SubmissionGroup, message: Message, submittedAt: string) =>
     chunkAttempt.inSlot(async () => {
       // Loaded again for its content (a repair turn), its cache key and encoding; never looked up in the cache: this answer is paid for.
-      const start = await openDocument(deps, schema, input.settings, extractor.settingsKey, manifest[index]!, attempt, { lookUpCache: false });
+      const start = await openDocument(deps, schema, input.settings, extractor.settingsKey, manifest.at(index), attempt, { lookUpCache: false });
       if ('result' in start) return start.result;
       // Its duration counts from the Message Batch's creation: the turnaround at Anthropic.
       const createdAt = Date.parse(submittedAt);

@@ -48,7 +48,7 @@ export async function openDocument(
   try {
     // Listed with a problem (a FIFO, a dangling link …): failed with it, never opened.
     if (entry.problem) throw new DocumentError(entry.problem.type, entry.problem.message);
-    const document = await loadDocument(entry.path);
+    const document = await loadDocument(entry.path, { version: entry.version });
     if (document.encoding !== undefined) base = { ...base, encoding: document.encoding };
     const cacheKey = settings.cache && deps.resultCache ? resultCacheKey(document.bytes, schema.fingerprint, settingsKey) : null;
     const cached = cacheKey && lookUpCache ? await deps.resultCache!.get(cacheKey) : null;

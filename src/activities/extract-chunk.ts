@@ -7,12 +7,10 @@ import type { LoadedSchema } from '../extraction/schemas';
 import { loadSchema, SchemaError } from '../extraction/schemas/load';
 import { type ChunkJournal, withChunkJournal } from '../store/journal';
 import { documentSlotsFor } from '../extraction/document-slots';
-import { readManifest } from '../store/manifest';
-import { chunkJournalPath } from '../store/paths';
+import { readManifestChunk } from '../store/manifest';
 import type { ResultCache } from '../store/result-cache';
 import type { ExtractChunkInput, ExtractChunkResult, ExtractionSettings } from '../batch/activities';
 import { extractDocument } from './document-outcome';
-import { chunkRange } from '../batch/chunks';
 import { countResults } from '../batch/counts';
 import { toActivityFailure } from './failures';
 import { ChunkAttempt } from './chunk-attempt';
@@ -34,13 +32,14 @@ export interface ExtractChunkDeps {
  * extracted again. Returns counts only.
  */
 export async function extractChunk(deps: ExtractChunkDeps, input: ExtractChunkInput): Promise<ExtractChunkResult> {
-  return withChunkJournal(chunkJournalPath(input.batchDir, input.chunkIndex), (journal) => extractChunkWith(deps, input, journal));
+  return withChunkJournal(input.batchDir, input.chunkIndex, (journal) => extractChunkWith(deps, input, journal));
 }
 
 async function extractChunkWith(deps: ExtractChunkDeps, input: ExtractChunkInput, journal: ChunkJournal): Promise<ExtractChunkResult> {
   const context = Context.current();
-  const manifest = await readManifest(input.batchDir);
-  const { start, end } = chunkRange(input.chunkIndex, input.chunkSize, manifest.length);
+  const entries = await readManifestChunk(input.batchDir, input.chunkIndex, input.chunkSize);
+  const start = input.chunkIndex * input.chunkSize;
+  const end = start + entries.length;
   let extractor: Extractor;
   let schema: LoadedSchema;
   try {
@@ -61,7 +60,7 @@ async function extractChunkWith(deps: ExtractChunkDeps, input: ExtractChunkInput
     await Promise.all(
       pending.map((index) =>
         chunkAttempt.inSlot(async () =>
-          (await journal.has(index)) ? undefined : extractDocument(deps, extractor, schema, input.settings, manifest[index]!, context.info.attempt),
+          (await journal.has(index)) ? undefined : extractDocument(deps, extractor, schema, input.settings, entries[index - start]!, context.info.attempt),
         ),
       ),
     );
@@ -70,8 +69,8 @@ async function extractChunkWith(deps: ExtractChunkDeps, input: ExtractChunkInput
     chunkAttempt.close();
   }
   if (chunkAttempt.failure) throw toActivityFailure(chunkAttempt.failure.error);
-  // Counted from the file: it also holds what another attempt of this chunk wrote meanwhile.
-  await journal.refresh();
+  // Counted from the journal: it also holds what another attempt of this chunk wrote meanwhile.
+  await journal.refresh({ force: true });
   const done = journal.done;
   if (context.cancellationSignal.aborted && done.size < end - start) throw new CancelledFailure(`chunk ${input.chunkIndex} cancelled`);
   return { chunkIndex: input.chunkIndex, extractedNow: chunkAttempt.journaledNow, ...countResults(done.values()) };

@@ -1,44 +1,121 @@
 import path from 'node:path';
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { schemaLabel } from '../extraction/schemas';
 import { extractorMismatch } from '../extraction/schemas/compatibility';
 import { loadSchema, SchemaError } from '../extraction/schemas/load';
-import { listSource, SourceError, writeManifest } from '../store/manifest';
+import { locationJoin, resolveLocation } from '../storage/location';
+import { ManifestWriter, readManifestChunk, SourceError } from '../store/manifest';
+import { batchStorage } from '../store/paths';
+import { listSourceStream } from '../store/source-stream';
 import { linkRedrive } from '../store/report';
 import { chunkCountOf } from '../batch/chunks';
 import { failureTypes } from '../batch/failures';
+import { listedSignal, type ListedArgs } from '../batch/messages';
 import type { PlanBatchInput, PlanBatchResult } from '../batch/activities';
 
 export interface PlanBatchDeps {
   hasAnthropicKey: () => boolean;
 }
 
+/** The workflow hears of newly listed chunks at most this often (each signal is a history event). */
+const LISTED_SIGNAL_EVERY_MS = 1_000;
+
 /**
- * Lists the source in a deterministic order and writes manifest.jsonl; returns counts only. Runs
- * again on retry or after continue-as-new with the same result, since the listing is sorted.
+ * Lists the source in a deterministic order into the manifest's parts, one per chunk, and tells
+ * the workflow (the `listed` signal) as chunks become ready, so extraction starts while a large
+ * source is still being listed. Heartbeats carry how far it got: a retried attempt keeps the parts
+ * written and resumes after the last listed entry (a source that can resume: a bucket prefix), or
+ * lists again from the start (same order, same parts). Returns counts only.
  */
 export async function planBatch(deps: PlanBatchDeps, { batchId, input }: PlanBatchInput): Promise<PlanBatchResult> {
-  const batchDir = path.resolve(input.outputDir, batchId);
+  const batchDir = locationJoin(resolveLocation(input.outputDir), batchId);
   const extractor = resolveExtractor(input, deps.hasAnthropicKey());
   const schema = await usableSchema(input, extractor);
-  let entries;
+  const context = activityContext();
+  const plan = {
+    batchDir,
+    sourceLabel: sourceLabelOf(input.source),
+    extractor,
+    schema: typeof input.schema === 'string' ? input.schema : { file: input.schema.file, fingerprint: schema.fingerprint },
+  };
+
+  const resumed = await resumePoint(batchDir, input.chunkSize, context?.info.heartbeatDetails);
+  const listing = listSourceStream(input.source, input.order, resumed.resumable && resumed.after !== undefined ? { after: resumed.after } : {});
+  const start = listing.resumable ? resumed.documents : 0;
+  const writer = new ManifestWriter(batchStorage(batchDir), input.chunkSize, start);
+  let told = Math.floor(start / input.chunkSize);
+  let toldAt = -Infinity;
+  let lastPath: string | undefined;
+  const tell = async (final: boolean) => {
+    context?.heartbeat({ documents: writer.readyChunks * input.chunkSize, after: lastPathOfReady(), bytes: writer.bytes });
+    if (writer.readyChunks === told || (!final && performance.now() - toldAt < LISTED_SIGNAL_EVERY_MS)) return;
+    told = writer.readyChunks;
+    toldAt = performance.now();
+    await signalListed(context, batchId, { ...plan, chunks: told, documents: Math.min(writer.documents, told * input.chunkSize), bytes: writer.bytes });
+  };
+  // The path of the last entry of the last ready chunk: where a retried attempt resumes.
+  const readyPaths = new Map<number, string>();
+  const lastPathOfReady = () => readyPaths.get(writer.readyChunks - 1);
+
   try {
-    entries = await listSource(input.source, input.order);
+    for await (const entry of listing.entries) {
+      await writer.add(entry);
+      lastPath = entry.path;
+      if (writer.documents % input.chunkSize === 0) {
+        const chunk = writer.documents / input.chunkSize - 1;
+        readyPaths.set(chunk, lastPath);
+        readyPaths.delete(chunk - 64);
+      }
+      if (writer.readyChunks > told) await tell(false);
+    }
+    await writer.flush();
   } catch (error) {
     if (error instanceof SourceError) throw ApplicationFailure.nonRetryable(error.message, failureTypes.invalidInput);
     throw error;
   }
-  await writeManifest(batchDir, entries);
-  if (input.redriveOf) await linkRedrive(path.resolve(input.outputDir, input.redriveOf), batchId);
+  if (input.redriveOf) await linkRedrive(locationJoin(resolveLocation(input.outputDir), input.redriveOf), batchId);
   return {
-    batchDir,
-    total: entries.length,
-    chunkCount: chunkCountOf(entries.length, input.chunkSize),
-    totalBytes: entries.reduce((sum, entry) => sum + entry.sizeBytes, 0),
-    sourceLabel: 'dir' in input.source ? `${path.resolve(input.source.dir)} (${input.source.include.join(', ')})` : `manifest ${path.resolve(input.source.manifest)}`,
-    extractor,
-    schema: typeof input.schema === 'string' ? input.schema : { file: input.schema.file, fingerprint: schema.fingerprint },
+    ...plan,
+    total: writer.documents,
+    chunkCount: chunkCountOf(writer.documents, input.chunkSize),
+    totalBytes: writer.bytes,
   };
+}
+
+/** Where a retried attempt resumes: after the last entry its predecessor wrote into a ready chunk, if that part is there. */
+async function resumePoint(batchDir: string, chunkSize: number, details: unknown): Promise<{ resumable: boolean; documents: number; after?: string }> {
+  const last = details as { documents?: unknown; after?: unknown } | undefined;
+  if (!last || typeof last.documents !== 'number' || typeof last.after !== 'string' || last.documents <= 0) return { resumable: false, documents: 0 };
+  const chunk = last.documents / chunkSize - 1;
+  const part = await readManifestChunk(batchDir, chunk, chunkSize).catch(() => []);
+  if (part.at(-1)?.path !== last.after) return { resumable: false, documents: 0 };
+  return { resumable: true, documents: last.documents, after: last.after };
+}
+
+/** The workflow learns of ready chunks; without a client (a unit test's activity environment) it learns at the end. */
+async function signalListed(context: Context | undefined, batchId: string, args: ListedArgs): Promise<void> {
+  let client;
+  try {
+    client = context?.client;
+  } catch {
+    return;
+  }
+  await client?.workflow.getHandle(batchId).signal(listedSignal, args);
+}
+
+function activityContext(): Context | undefined {
+  try {
+    return Context.current();
+  } catch {
+    return undefined;
+  }
+}
+
+function sourceLabelOf(source: PlanBatchInput['input']['source']): string {
+  if ('dir' in source) return `${path.resolve(source.dir)} (${source.include.join(', ')})`;
+  if ('url' in source) return `${source.url} (${source.include.join(', ')})`;
+  return `manifest ${path.resolve(source.manifest)}`;
 }
 
 /**

@@ -3,7 +3,6 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { MessageCreateParamsNonStreaming } from '@anthropic-ai/sdk/resources/messages';
 import type { SubmitChunkInput, SubmitChunkResult, MessageBatchRef } from '../batch/message-batches';
-import { chunkRange } from '../batch/chunks';
 import { eInvoiceFirst } from '../extraction/einvoice/extractor';
 import { DocumentError } from '../extraction/errors';
 import { customId, newToken } from '../extraction/message-batches/custom-id';
@@ -11,10 +10,9 @@ import { MessageBatchGrouper, messageBatchLimits, requestBytes } from '../extrac
 import { reconcileCandidates } from '../extraction/message-batches/reconcile';
 import type { DocumentResult } from '../store/document-result';
 import { type ChunkJournal, withChunkJournal } from '../store/journal';
-import { readManifest } from '../store/manifest';
+import { readManifestChunk } from '../store/manifest';
 import { failureTypes } from '../batch/failures';
 import { attemptSuperseded, readSubmissions, recordAttempt, recordCreated, recordedMessageBatchIds, recordIntent, type CreatedRecord, type SubmissionGroup } from '../store/message-batch-records';
-import { chunkJournalPath } from '../store/paths';
 import { documentFailed, documentSucceeded, extractionRequest, openDocument, type OpenedDocument } from './document-outcome';
 import { heartbeatEveryMs } from './chunk-attempt';
 import { underChunkLock } from './chunk-lock';
@@ -57,14 +55,16 @@ export async function submitChunk(deps: MessageBatchDeps, input: SubmitChunkInpu
   return underChunkLock(input, async () => {
     const attemptId = randomUUID();
     await recordAttempt(input.batchDir, input.chunkIndex, { id: attemptId, attempt: Context.current().info.attempt, at: new Date(deps.now()).toISOString() });
-    return withChunkJournal(chunkJournalPath(input.batchDir, input.chunkIndex), (journal) => submitChunkNow(deps, input, journal, attemptId));
+    return withChunkJournal(input.batchDir, input.chunkIndex, (journal) => submitChunkNow(deps, input, journal, attemptId));
   });
 }
 
 async function submitChunkNow(deps: MessageBatchDeps, input: SubmitChunkInput, journal: ChunkJournal, attemptId: string): Promise<SubmitChunkResult> {
   const context = Context.current();
-  const manifest = await readManifest(input.batchDir);
-  const { start, end } = chunkRange(input.chunkIndex, input.chunkSize, manifest.length);
+  const entries = await readManifestChunk(input.batchDir, input.chunkIndex, input.chunkSize);
+  const start = input.chunkIndex * input.chunkSize;
+  const end = start + entries.length;
+  const manifest = { at: (index: number) => entries[index - start]! };
   const tools = await batchModeTools(deps, input.settings);
   const { extractor, anthropic, schema } = tools;
   const attempt = context.info.attempt;
@@ -76,7 +76,7 @@ async function submitChunkNow(deps: MessageBatchDeps, input: SubmitChunkInput, j
 
   /** A document's request, or its result line when it needs no Message Batch; `split` PDFs go realtime. */
   const prepare = async (index: number): Promise<Prepared | OpenedDocument | DocumentResult> => {
-    const start = await openDocument(deps, schema, input.settings, extractor.settingsKey, manifest[index]!, attempt);
+    const start = await openDocument(deps, schema, input.settings, extractor.settingsKey, manifest.at(index), attempt);
     if ('result' in start) return start.result;
     const { opened } = start;
     const request = extractionRequest(schema, opened.document);

@@ -58,6 +58,8 @@ export type ExtractChunkResult = z.infer<typeof extractChunkResultSchema>;
 export const locateDocumentsInputSchema = z.object({
   batchDir: z.string(),
   chunkSize: z.number().int().positive(),
+  /** Documents listed so far (absent from requests of workflows started before manifest parts). */
+  total: z.number().int().nonnegative().optional(),
   documents: z.array(z.string()),
 });
 export type LocateDocumentsInput = z.infer<typeof locateDocumentsInputSchema>;
@@ -79,6 +81,8 @@ export const writeReportInputSchema = z.object({
   runs: z.number().int().positive(),
   schema: schemaReferenceSchema,
   chunkSize: z.number().int().positive(),
+  /** Documents in the manifest; absent from reports requested by workflows started before manifest parts (the report then counts them). */
+  total: z.number().int().nonnegative().optional(),
   /** The batch's mode, for the summary; absent from reports requested by workflows started before modes. */
   mode: z.enum(extractionModes).optional(),
 });

@@ -47,6 +47,12 @@ export const batchSourceSchema = z.union([
   z.strictObject({
     manifest: z.string().min(1, 'must name a file that lists one document path per line'),
   }),
+  /** Objects under a bucket prefix of any S3-compatible store; the globs match keys relative to the prefix. */
+  z.strictObject({
+    url: z.string().regex(/^s3:\/\/[^/]+/i, 'must be an s3://bucket/prefix/ URL'),
+    include: z.array(z.string().min(1)).min(1).default(defaultInclude),
+    exclude: z.array(z.string().min(1)).default([]),
+  }),
 ]);
 
 export const extractorKinds = ['auto', 'local', 'anthropic'] as const;

@@ -1,5 +1,6 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
+import { planBatchResultSchema } from './activities';
 import type { Progress } from './progress';
 
 /**
@@ -24,7 +25,19 @@ export type CancelArgs = z.input<typeof cancelArgsSchema>;
 export type SetPriorityArgs = z.infer<typeof setPriorityArgsSchema>;
 export type PrioritizeArgs = z.infer<typeof prioritizeArgsSchema>;
 
+/**
+ * From the planning activity to its workflow while the source is listed: chunks 0 … chunks - 1
+ * have their manifest parts and can run. Not a control: nobody but planning sends it.
+ */
+export const listedArgsSchema = planBatchResultSchema.omit({ total: true, chunkCount: true, totalBytes: true }).extend({
+  chunks: z.number().int().nonnegative(),
+  documents: z.number().int().nonnegative(),
+  bytes: z.number().int().nonnegative(),
+});
+export type ListedArgs = z.infer<typeof listedArgsSchema>;
+
 export const progressQuery = defineQuery<Progress>('progress');
+export const listedSignal = defineSignal<[ListedArgs]>('listed');
 
 export const pauseSignal = defineSignal<[PauseArgs?]>('pause');
 export const resumeSignal = defineSignal<[ResumeArgs?]>('resume');

@@ -38,6 +38,8 @@ export const progressSchema = z.object({
   mode: z.enum(extractionModes).optional(),
   /** Batch mode: documents submitted, Message Batches waiting at Anthropic (ids, age, expiry), their turnaround. */
   messageBatches: messageBatchProgressSchema.optional(),
+  /** True while the source is still being listed: `total` is what is listed so far, and there is no ETA yet. */
+  listing: z.boolean().optional(),
 });
 export type Progress = z.infer<typeof progressSchema>;
 
@@ -131,8 +133,8 @@ export interface BatchView {
   phase: BatchState;
   pauseReason: string | null;
   priority: number;
-  /** Null while the batch is being planned. */
-  plan: { total: number; chunkCount: number; batchDir: string } | null;
+  /** Null while the batch is being planned; `listing` while its source is still being listed (totals so far). */
+  plan: { total: number; chunkCount: number; batchDir: string; listing?: boolean } | null;
   chunkSize: number;
   doneChunks: number;
   inFlightChunks: number[];
@@ -170,13 +172,14 @@ export function progressOf(view: BatchView, now: number): Progress {
     percent: percentOf(processed, total, over),
     elapsedMs: activeMs(clock, now),
     pausedMs: totalPausedMs(clock, now),
-    etaMs: over ? 0 : plan ? etaOf(view, now, total - processed) : null,
+    etaMs: over ? 0 : plan && !plan.listing ? etaOf(view, now, total - processed) : null,
     docsPerSecond: rate === null ? null : Math.round(rate * 1000) / 1000,
     usage: counts.usage,
     outputDir: plan?.batchDir ?? view.outputDir,
     run: view.run,
     mode: view.mode,
     ...(view.messageBatches ? { messageBatches: view.messageBatches.progress } : {}),
+    ...(plan?.listing ? { listing: true } : {}),
   };
 }
 

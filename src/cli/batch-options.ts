@@ -45,8 +45,9 @@ export function addSettingsOptions(command: Command): Command {
 export function addBatchOptions(command: Command): Command {
   command
     .option('--id <batchId>', 'batch id (default: derived from the source and settings, so re-running resumes)')
-    .option('--output <dir>', `output directory (default ${ENV.outputDir} or ./output)`)
-    .option('--include <glob...>', 'include patterns relative to the directory (default: PDFs, text and images)')
+    .option('--output <dir|s3://bucket/prefix>', `output directory or bucket prefix (default ${ENV.outputDir} or ./output)`)
+    .option('--include <glob...>', 'include patterns relative to the directory or bucket prefix (default: every file)')
+    .option('--exclude <glob...>', 'exclude patterns relative to the directory or bucket prefix')
     .option('--follow-symlinks', 'walk into symlinked directories of the source (each directory once)')
     .option('--manifest <file>', 'a file listing one document path per line (instead of a directory)')
     .option('--schema <name|file>', `what to extract: ${schemaNames.join(', ')}, a JSON Schema file or a JS/TS module exporting a zod schema (default ${schemaLabel(defaults.schema)})`);
@@ -58,7 +59,7 @@ export function addBatchOptions(command: Command): Command {
 
 export function toBatchOptions(dir: string | undefined, options: BatchCommandOptions): BatchOptions {
   return {
-    ...definedOnly({ dir, manifest: options.manifest, include: options.include, output: options.output, schema: options.schema }),
+    ...definedOnly({ dir, manifest: options.manifest, include: options.include, exclude: options.exclude, output: options.output, schema: options.schema }),
     ...(options.followSymlinks ? { followSymlinks: true } : {}),
     ...settingsOf(options),
   };

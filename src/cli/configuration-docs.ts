@@ -16,8 +16,8 @@ const envDescriptions: Record<keyof typeof ENV, { purpose: string; fallback: str
   taskQueue: { purpose: 'task queue of workers and batches', fallback: '`docbatch`' },
   maxConcurrentActivities: { purpose: 'chunk activities one worker runs at once (its documents in flight are sized by its rate limiter, or its decoder pool, not by this)', fallback: '`32`' },
   maxActivitiesPerSecond: { purpose: 'batch-wide chunk starts per second across all workers of the task queue', fallback: 'unlimited' },
-  outputDir: { purpose: 'where batch outputs go (`<dir>/<batch id>/`)', fallback: '`./output`' },
-  cacheDir: { purpose: 'result cache directory (content hash + settings)', fallback: '`$DOCBATCH_HOME/cache`' },
+  outputDir: { purpose: 'where batch outputs go (`<dir>/<batch id>/`): a folder, or `s3://bucket/prefix` for a fleet that shares no disk', fallback: '`./output`' },
+  cacheDir: { purpose: 'result cache (content hash + settings): a folder, or `s3://bucket/prefix` so a fleet shares it', fallback: '`$DOCBATCH_HOME/cache`' },
   homeDir: { purpose: 'project-local state: dev server database, temporal binary, cache', fallback: '`.docbatch`' },
   anthropicApiKey: { purpose: 'Claude API key, read by workers only; `--extractor auto` uses Claude when it is set', fallback: 'none: the local extractor' },
   anthropicBaseUrl: { purpose: 'Messages API base URL (the local emulator in tests)', fallback: 'the SDK default' },
@@ -35,10 +35,11 @@ const envDescriptions: Record<keyof typeof ENV, { purpose: string; fallback: str
 /** Every field of the batch input, by dotted path; the defaults come from the schema itself. */
 const inputDescriptions: Record<string, string> = {
   'source.dir': 'directory of documents (absolute: the worker resolves it); `docbatch run [dir]`',
-  'source.include': 'glob patterns inside `dir`; `--include`',
-  'source.exclude': 'glob patterns to leave out',
+  'source.url': 'instead of `dir`: `s3://bucket/prefix/`, the objects under a prefix of any S3-compatible store (credentials from the AWS SDK\'s chain, never the input); `docbatch run s3://…`',
+  'source.include': 'glob patterns inside `dir` or under `url`; `--include`',
+  'source.exclude': 'glob patterns to leave out; `--exclude`',
   'source.followSymlinks': 'walk into symlinked directories (each directory once, so links cannot loop); off, each is a failed entry saying so; `--follow-symlinks`',
-  'source.manifest': 'instead of `dir`: a file with one document path per line, or an earlier manifest.jsonl; `--manifest`',
+  'source.manifest': 'instead of `dir`: a file with one document path (or `s3://` URL) per line, or an earlier manifest.jsonl; `--manifest`',
   schema: 'what to extract',
   extractor: '`auto` (Claude when the worker has ANTHROPIC_API_KEY, else local), `local` or `anthropic`; `--extractor`',
   mode: '`realtime` (a Messages API call per document) or `batch` (Message Batches: half the price, results within 24 hours; see docs/anthropic.md); Claude only: with `batch`, extractor `local` is refused and `auto` means Claude; `--mode`',
@@ -49,7 +50,7 @@ const inputDescriptions: Record<string, string> = {
   'models.simple': 'model for small text-layer documents',
   'models.complex': 'model for scans, images, long or complex documents',
   'models.escalation': 'model tried once when output stays invalid after a repair turn',
-  outputDir: 'output root; the batch writes `<outputDir>/<batch id>/`; `--output`',
+  outputDir: 'output root, a folder or `s3://bucket/prefix`; the batch writes `<outputDir>/<batch id>/`; `--output`',
   chunkSize: 'documents per chunk activity, extracted in parallel within the worker\'s limits; `--chunk-size`',
   concurrency: 'chunks in flight at once (the sliding window); with `chunkSize`, the documents open to the workers; `--concurrency`',
   priority: 'task-queue priority of the chunks, 1 highest; `--priority`, `docbatch priority`',
@@ -80,6 +81,7 @@ export function inputDefaults(): Map<string, unknown> {
   walk(parsed, '');
   defaults.set('source.dir', undefined);
   defaults.set('source.manifest', undefined);
+  defaults.set('source.url', undefined);
   defaults.set('redriveOf', undefined);
   return defaults;
 }
@@ -95,7 +97,7 @@ export function configurationMarkdown(): string {
   );
   const inputRows = Object.entries(inputDescriptions).map(([field, purpose]) => {
     const value = defaults.get(field);
-    const shown = value === undefined ? (field.startsWith('source.') && field !== 'source.exclude' && field !== 'source.include' ? 'one of dir / manifest is required' : '–') : `\`${JSON.stringify(value)}\``;
+    const shown = value === undefined ? (field.startsWith('source.') && field !== 'source.exclude' && field !== 'source.include' ? 'one of dir / url / manifest is required' : '–') : `\`${JSON.stringify(value)}\``;
     return `| \`${field}\` | ${purpose} | ${shown} |`;
   });
   return [

@@ -59,7 +59,7 @@ async function runBatch(dir: string | undefined, options: RunOptions): Promise<n
     if (interrupt.signal.aborted) return INTERRUPTED_EXIT_CODE;
 
     const outcome = await startOrAttachBatch(session.client, { batchId, json: inputJson, input, taskQueue: session.taskQueue, source, rerun: options.rerun === true });
-    announce(session, outcome, source.documents, source.label);
+    announce(session, outcome, source.label);
     if (outcome.kind === 'completed-earlier') {
       return printOutcome(session, { batchId, state: outcome.summary.state, summary: outcome.summary }, json);
     }
@@ -90,9 +90,9 @@ async function runBatch(dir: string | undefined, options: RunOptions): Promise<n
   }
 }
 
-function announce(session: TemporalSession, outcome: StartOutcome, documents: number, label: string): void {
+function announce(session: TemporalSession, outcome: StartOutcome, label: string): void {
   const url = session.batchUrl(outcome.batchId);
-  if (outcome.kind === 'started') note(`batch ${outcome.batchId}: ${documents} documents from ${label}\nWeb UI: ${url}`);
+  if (outcome.kind === 'started') note(`batch ${outcome.batchId}: documents from ${label}\nWeb UI: ${url}`);
   if (outcome.kind === 'attached') note(`batch ${outcome.batchId} is already running: following it\nWeb UI: ${url}`);
   if (outcome.kind === 'completed-earlier') note(`batch ${outcome.batchId} completed earlier: its report follows (--rerun starts it again)`);
 }

@@ -26,7 +26,7 @@ export const startCommand: CliCommand = {
             return 0;
           }
           printLine(batchId);
-          if (outcome.kind === 'started') note(`started batch ${batchId}: ${source.documents} documents from ${source.label}`);
+          if (outcome.kind === 'started') note(`started batch ${batchId}: documents from ${source.label}`);
           if (outcome.kind === 'attached') note(`batch ${batchId} was already running`);
           if (outcome.kind === 'completed-earlier') note(`batch ${batchId} completed earlier: \`docbatch report ${batchId}\` (--rerun starts it again)`);
           note(`Web UI: ${uiUrl}\nfollow it: docbatch watch ${batchId}`);

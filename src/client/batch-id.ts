@@ -12,7 +12,7 @@ export function deriveBatchId(input: BatchInputJson): string {
 }
 
 function sourcePrefix(source: BatchInputJson['source']): string {
-  const name = 'dir' in source ? path.basename(source.dir) : path.basename(source.manifest).replace(/\.[^.]*$/, '');
+  const name = 'dir' in source ? path.basename(source.dir) : 'url' in source ? path.posix.basename(source.url.replace(/\/+$/, '')) : path.basename(source.manifest).replace(/\.[^.]*$/, '');
   const slug = name
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')

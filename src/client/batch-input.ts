@@ -1,3 +1,4 @@
+import { isObjectUrl, resolveLocation } from '../storage/location';
 import path from 'node:path';
 import { DEFAULTS, readEnv } from '../env';
 import { schemaLabel, type SchemaReference } from '../extraction/schemas';
@@ -9,10 +10,11 @@ import { InvalidBatchSettingsError, SchemaUnusableError } from './errors';
 
 /** The batch settings a person gives on the command line (`docbatch run` / `start`). */
 export interface BatchOptions {
-  /** A directory of documents; ignored when `manifest` is given. */
+  /** A directory of documents, or an `s3://bucket/prefix/` of objects; ignored when `manifest` is given. */
   dir?: string;
   manifest?: string;
   include?: string[];
+  exclude?: string[];
   /** --schema: a built-in name or a schema file (as typed), or an earlier batch's reference (redrive). */
   schema?: string | Exclude<SchemaReference, string>;
   /** Walk into symlinked directories (--follow-symlinks). */
@@ -37,7 +39,8 @@ const DEFAULT_SOURCE_DIR = 'samples/invoices';
 
 /** The output directory: --output, else DOCBATCH_OUTPUT_DIR, else ./output — always absolute. */
 function resolveOutputDir(output: string | undefined, cwd = process.cwd()): string {
-  return path.resolve(cwd, output ?? readEnv('outputDir') ?? DEFAULTS.outputDir);
+  const location = output ?? readEnv('outputDir') ?? DEFAULTS.outputDir;
+  return isObjectUrl(location) ? resolveLocation(location) : path.resolve(cwd, location);
 }
 
 /**
@@ -45,9 +48,12 @@ function resolveOutputDir(output: string | undefined, cwd = process.cwd()): stri
  * settings the person gave (the schema's defaults fill the rest), validated before anything starts.
  */
 export async function batchInputFromOptions(options: BatchOptions, cwd = process.cwd()): Promise<{ json: BatchInputJson; input: BatchInput }> {
+  const globs = { ...(options.include?.length ? { include: options.include } : {}), ...(options.exclude?.length ? { exclude: options.exclude } : {}) };
   const source: BatchInputJson['source'] = options.manifest
     ? { manifest: path.resolve(cwd, options.manifest) }
-    : { dir: path.resolve(cwd, options.dir ?? DEFAULT_SOURCE_DIR), ...(options.include?.length ? { include: options.include } : {}), ...(options.followSymlinks ? { followSymlinks: true } : {}) };
+    : options.dir !== undefined && isObjectUrl(options.dir)
+      ? { url: options.dir, ...globs }
+      : { dir: path.resolve(cwd, options.dir ?? DEFAULT_SOURCE_DIR), ...globs, ...(options.followSymlinks ? { followSymlinks: true } : {}) };
 
   const json: BatchInputJson = {
     source,

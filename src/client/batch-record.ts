@@ -1,6 +1,6 @@
-import path from 'node:path';
 import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
 import { defaultPayloadConverter, WorkflowNotFoundError } from '@temporalio/common';
+import { locationJoin, resolveLocation } from '../storage/location';
 import { DEFAULTS } from '../env';
 import { BatchNotFoundError } from './errors';
 import type { BatchInputJson } from '../batch/input';
@@ -23,7 +23,7 @@ export async function readBatchInput(client: Client, batchId: string): Promise<B
 
 /** `<outputDir>/<batchId>`, resolved as the worker resolves it (relative paths against the current directory). */
 export function batchDirFor(input: BatchInputJson | undefined, batchId: string): string {
-  return path.resolve(input?.outputDir ?? DEFAULTS.outputDir, batchId);
+  return locationJoin(resolveLocation(input?.outputDir ?? DEFAULTS.outputDir), batchId);
 }
 
 /** The batch's execution as Temporal describes it (status, task queue, search attributes), or null when there is none. */

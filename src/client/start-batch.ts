@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { WorkflowIdConflictPolicy, type Client, type WorkflowHandle } from '@temporalio/client';
 import { DEFAULTS } from '../env';
 import type { BatchSummary } from '../batch/summary';
@@ -6,6 +5,7 @@ import type { BatchInput, BatchInputJson } from '../batch/input';
 import { findBatch } from './batch-record';
 import type { SourceOverview } from './batch-source';
 import { schemaLabel } from '../extraction/schemas';
+import { locationJoin } from '../storage/location';
 
 export type BatchHandle = WorkflowHandle;
 
@@ -55,16 +55,15 @@ export async function startOrAttachBatch(client: Client, request: StartBatchRequ
 /** One line for the Web UI's list and header: what is being extracted from where. */
 function staticSummary({ input, source }: StartBatchRequest): string {
   const what = input.redriveOf ? `redrive of ${input.redriveOf}: ` : '';
-  return `${what}${schemaLabel(input.schema)} extraction of ${plural(source.documents, 'document')} from ${source.label}`;
+  return `${what}${schemaLabel(input.schema)} extraction from ${source.label}`;
 }
 
 function staticDetails({ batchId, input, source }: StartBatchRequest): string {
   const rows: [string, string][] = [
     ['Source', source.label],
-    ['Documents', String(source.documents)],
     ['Schema', schemaLabel(input.schema)],
     ['Extractor', input.extractor],
-    ['Output', path.join(input.outputDir, batchId)],
+    ['Output', locationJoin(input.outputDir, batchId)],
     ['Chunk size', String(input.chunkSize)],
     ['Concurrency', `${input.concurrency} chunks`],
     ['Priority', `${input.priority} (1 highest)`],
@@ -76,6 +75,3 @@ function staticDetails({ batchId, input, source }: StartBatchRequest): string {
   return ['| Setting | Value |', '| --- | --- |', ...rows.map(([k, v]) => `| ${k} | ${v.replace(/\|/g, '\\|')} |`)].join('\n');
 }
 
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}

@@ -1,6 +1,8 @@
 import { close, constants, fstat, open, read, type Stats } from 'node:fs';
+import { isObjectUrl, objectAt } from '../storage/location';
+import { isStorageError } from '../storage/storage';
 import { decodeText } from './encoding';
-import { DocumentError } from './errors';
+import { BatchFault, DocumentError } from './errors';
 import type { MediaType, SourceDocument } from './extractor';
 import { detectFormat } from './formats';
 
@@ -15,6 +17,8 @@ export const defaultMaxDocumentBytes = 32 * 1024 * 1024;
 export interface LoadDocumentOptions {
   /** Largest document accepted, in bytes (default 32 MB: the Anthropic API's request limit). */
   maxBytes?: number;
+  /** The version planned (an object's ETag): any other fails as `changed`. */
+  version?: string | undefined;
 }
 
 /**
@@ -25,7 +29,7 @@ export interface LoadDocumentOptions {
  */
 export async function loadDocument(path: string, options: LoadDocumentOptions = {}): Promise<SourceDocument> {
   const maxBytes = options.maxBytes ?? defaultMaxDocumentBytes;
-  const bytes = await readDocumentBytes(path, maxBytes);
+  const bytes = isObjectUrl(path) ? await readObjectBytes(path, maxBytes, options.version) : await readDocumentBytes(path, maxBytes);
   const mediaType = detectMediaType(path, bytes);
   if (!decodedAsText.has(mediaType)) return { path, mediaType, bytes };
   return { path, mediaType, bytes, encoding: decodeText(path, bytes).encoding };
@@ -81,6 +85,28 @@ function readDocumentBytes(path: string, maxBytes: number): Promise<Buffer> {
       });
     });
   });
+}
+
+/**
+ * A document in a bucket, read only if it is still the version planned (a conditional GET) and
+ * refused from its Content-Length before the body is read when it is too large. A refused
+ * credential stops the batch (every document would fail the same way); an unreachable store is
+ * thrown as it is, for the chunk's retry policy.
+ */
+async function readObjectBytes(url: string, maxBytes: number, version: string | undefined): Promise<Buffer> {
+  const { storage, key } = objectAt(url);
+  let bytes: Buffer | null;
+  try {
+    bytes = await storage.read(key, { maxBytes, ...(version === undefined ? {} : { version }) });
+  } catch (error) {
+    if (isStorageError(error, 'version_changed')) throw new DocumentError('changed', `${url} was replaced after the batch was planned: it is not read, so no result mixes versions; redrive the batch's failures to extract the new version`);
+    if (isStorageError(error, 'too_large')) throw new DocumentError('too_large', `${url} is above the ${formatBytes(maxBytes)} limit: split the document or raise maxBytes`);
+    if (isStorageError(error, 'access_denied') || isStorageError(error, 'no_bucket')) throw new BatchFault('storage_denied', error.message);
+    throw error;
+  }
+  if (bytes === null) throw new DocumentError('not_found', `${url} does not exist: it was deleted after the batch was planned`);
+  if (bytes.length === 0) throw emptyError(url);
+  return bytes;
 }
 
 /** Why the open file is refused before reading it, if it is. */

@@ -19,6 +19,8 @@ export const documentErrorTypes = [
   'rejected_by_api',
   'not_found',
   'timeout',
+  /** Replaced or modified after the batch was planned: read, it would mix versions. */
+  'changed',
 ] as const;
 export type DocumentErrorType = (typeof documentErrorTypes)[number];
 
@@ -34,7 +36,7 @@ export class DocumentError extends Error {
   }
 }
 
-export const batchFaultTypes = ['credentials_rejected', 'permission_denied', 'spend_limit_reached', 'model_unavailable', 'schema_changed', 'schema_unusable'] as const;
+export const batchFaultTypes = ['credentials_rejected', 'permission_denied', 'spend_limit_reached', 'model_unavailable', 'schema_changed', 'schema_unusable', 'storage_denied'] as const;
 export type BatchFaultType = (typeof batchFaultTypes)[number];
 
 export class BatchFault extends Error {

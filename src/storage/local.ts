@@ -129,7 +129,7 @@ export class LocalStorage implements Storage {
     for await (const object of this.list(prefix)) yield object.key;
   }
 
-  async *list(prefix = ''): AsyncIterable<ObjectInfo> {
+  async *list(prefix = '', options: { after?: string } = {}): AsyncIterable<ObjectInfo> {
     const found: ObjectInfo[] = [];
     const walk = async (dir: string, keyPrefix: string): Promise<void> => {
       const entries = await readdir(dir, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
@@ -149,7 +149,8 @@ export class LocalStorage implements Storage {
     // A prefix names a folder here; S3's "prefix of a name" is not needed by docbatch's own files.
     await walk(this.urlOf(start), start);
     found.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    yield* found;
+    const after = options.after;
+    yield* after === undefined ? found : found.filter((object) => object.key > after);
   }
 
   async delete(key: string): Promise<void> {

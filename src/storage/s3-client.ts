@@ -41,9 +41,7 @@ const clients = new Map<string, S3Client>();
  * default ones.
  */
 export function s3Client(env: Env = process.env): S3Client {
-  // The pinned SDK release works on Node 20; its notice that later releases will not is for the
-  // project's maintainers (package.json pins it), not for a user's terminal.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  quietNodeVersionNotice();
   const endpoint = s3Endpoint(env);
   const pathStyle = usesPathStyle(env);
   const key = `${endpoint ?? 'aws'}|${pathStyle}`;
@@ -62,3 +60,11 @@ export function s3Client(env: Env = process.env): S3Client {
   return client;
 }
 
+
+/**
+ * The pinned SDK release works on Node 20; its notice that releases from January 2027 will not is
+ * for the project's maintainers (package.json pins the version), not for a user's terminal.
+ */
+export function quietNodeVersionNotice(): void {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+}

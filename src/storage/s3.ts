@@ -34,7 +34,7 @@ export class S3Storage implements Storage {
   }
 
   urlOf(key: string): string {
-    return `s3://${this.bucket}/${this.keyOf(key)}`;
+    return key === '' ? this.location : `s3://${this.bucket}/${this.keyOf(key)}`;
   }
 
   at(prefix: string): Storage {
@@ -156,11 +156,14 @@ export class S3Storage implements Storage {
     return Math.max(last, (known ?? 1) - 1);
   }
 
-  async *list(prefix = ''): AsyncIterable<ObjectInfo> {
+  async *list(prefix = '', options: { after?: string } = {}): AsyncIterable<ObjectInfo> {
     const base = this.prefix === '' ? '' : `${this.prefix}/`;
     const listed = joinKey(prefix);
     try {
-      const pages = paginateListObjectsV2({ client: this.client, pageSize: 1000 }, { Bucket: this.bucket, Prefix: base + (listed === '' ? '' : `${listed}/`) });
+      const pages = paginateListObjectsV2(
+        { client: this.client, pageSize: 1000 },
+        { Bucket: this.bucket, Prefix: base + (listed === '' ? '' : `${listed}/`), ...(options.after === undefined ? {} : { StartAfter: base + options.after }) },
+      );
       for await (const page of pages) {
         for (const object of page.Contents ?? []) {
           const key = object.Key ?? '';

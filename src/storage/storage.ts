@@ -43,8 +43,8 @@ export interface Storage {
   readLog(key: string, from?: LogPosition): Promise<{ text: string; position: LogPosition }>;
   /** The keys of the logs under `prefix`, in key order. */
   listLogs(prefix: string): AsyncIterable<string>;
-  /** Every object under `prefix` (all depths), in key order (bytewise, as S3 lists them). */
-  list(prefix?: string): AsyncIterable<ObjectInfo>;
+  /** Every object under `prefix` (all depths), in key order (bytewise, as S3 lists them); with `after`, only keys after it. */
+  list(prefix?: string, options?: { after?: string }): AsyncIterable<ObjectInfo>;
   /** Removes the object; no error when there is none. */
   delete(key: string): Promise<void>;
 }

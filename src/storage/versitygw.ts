@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CreateBucketCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { docbatchHome } from '../temporal/paths';
+import { quietNodeVersionNotice } from './s3-client';
 
 const execFileAsync = promisify(execFile);
 
@@ -105,6 +106,7 @@ export async function startObjectStoreServer(options: StartObjectStoreOptions): 
   const sidecar = path.join(options.dataDir, 'meta');
   await mkdir(buckets, { recursive: true });
   await mkdir(sidecar, { recursive: true });
+  quietNodeVersionNotice();
   const client = new S3Client({ endpoint, region, forcePathStyle: true, credentials: { accessKeyId, secretAccessKey }, maxAttempts: 1 });
 
   const launch = async (): Promise<ChildProcess> => {

@@ -1,22 +1,28 @@
 import { constants } from 'node:fs';
-import { access, readFile, stat } from 'node:fs/promises';
+import { access, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import type { BatchInput } from '../batch/input';
 import { documentErrorTypes } from '../extraction/errors';
-import { writeFileAtomic } from './atomic-file';
-import { batchFiles } from './paths';
-import { listDirectoryEntries, listPathEntries } from './source-listing';
+import type { Storage } from '../storage/storage';
+import { batchKeys, batchStorage } from './paths';
+import { isObjectUrl } from '../storage/location';
+import { inspectObject } from './object-listing';
+import { inspectPaths, listDirectoryEntries, readManifestLines } from './source-listing';
 
-/** One line of manifest.jsonl: an entry of the source, in processing order. */
+/** One line of the manifest: an entry of the source, in processing order. */
 export const manifestEntrySchema = z.object({
   index: z.number().int().nonnegative(),
+  /** A path, or an `s3://bucket/key` URL. */
   path: z.string(),
   sizeBytes: z.number().int().nonnegative(),
+  /** The object's version when it was listed (an ETag): a document replaced since then fails instead of mixing versions. */
+  version: z.string().optional(),
   /** Why this entry cannot be a document (a FIFO, a dangling link …): its chunk fails it without opening it. */
   problem: z.object({ type: z.enum(documentErrorTypes), message: z.string() }).optional(),
 });
 export type ManifestEntry = z.infer<typeof manifestEntrySchema>;
+export type ListedSourceEntry = Omit<ManifestEntry, 'index'>;
 
 export class SourceError extends Error {
   override readonly name = 'SourceError';
@@ -27,7 +33,7 @@ export class SourceError extends Error {
  * that cannot be one with its problem (see source-listing.ts), so none goes missing silently.
  */
 export async function listSource(source: BatchInput['source'], order: BatchInput['order']): Promise<ManifestEntry[]> {
-  const entries = 'dir' in source ? await listDirectory(source) : await listPathEntries(await listManifestFile(source.manifest));
+  const entries: ListedSourceEntry[] = 'dir' in source ? await listDirectory(source) : 'manifest' in source ? await listManifestFile(source.manifest) : [];
   return sortDocuments(entries, order).map((entry, index) => ({ index, ...entry }));
 }
 
@@ -40,61 +46,162 @@ export function sortDocuments<T extends { path: string; sizeBytes: number }>(doc
 }
 
 async function listDirectory(source: Extract<BatchInput['source'], { dir: string }>) {
-  const dir = path.resolve(source.dir);
+  return listDirectoryEntries({ ...source, dir: await checkDirectorySource(source.dir) });
+}
+
+/** The source folder, absolute, if it exists and can be listed; else a SourceError that says what to do. */
+export async function checkDirectorySource(sourceDir: string): Promise<string> {
+  const dir = path.resolve(sourceDir);
   const info = await stat(dir).catch(() => null);
   if (!info) throw new SourceError(`source.dir ${dir} does not exist: pass an existing directory`);
   if (!info.isDirectory()) throw new SourceError(`source.dir ${dir} is not a directory: pass the folder that holds the documents`);
   await access(dir, constants.R_OK | constants.X_OK).catch(() => {
     throw new SourceError(`source.dir ${dir} cannot be listed (permission denied): grant the worker read access to it`);
   });
-  return listDirectoryEntries({ ...source, dir });
+  return dir;
 }
 
-/** A manifest file lists one path per line, or is a manifest.jsonl of an earlier batch. */
-async function listManifestFile(file: string): Promise<string[]> {
+/** The manifest file can be read; else a SourceError that says what to do. */
+export async function checkManifestSource(file: string): Promise<void> {
   const manifestPath = path.resolve(file);
-  const text = await readFile(manifestPath, 'utf8').catch(() => {
-    throw new SourceError(`source.manifest ${manifestPath} cannot be read: pass a file that lists one document path per line`);
-  });
-  const base = path.dirname(manifestPath);
-  const paths = text
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line !== '' && !line.startsWith('#'))
-    .map((line) => (line.startsWith('{') ? manifestLinePath(JSON.parse(line) as { path?: unknown }) : line))
-    .filter((line) => line !== '')
-    .map((line) => path.resolve(base, line));
-  return [...new Set(paths)];
+  const info = await stat(manifestPath).catch(() => null);
+  const readable = info?.isFile() === true && (await access(manifestPath, constants.R_OK).then(() => true, () => false));
+  if (!readable) throw new SourceError(`source.manifest ${manifestPath} cannot be read: pass a file that lists one document path per line`);
 }
-
-/** The path of a manifest.jsonl entry; anything but a string is kept visible (it then fails as a missing file, by name). */
-function manifestLinePath(entry: { path?: unknown }): string {
-  if (entry.path === undefined || entry.path === null) return '';
-  return typeof entry.path === 'string' ? entry.path : JSON.stringify(entry.path);
-}
-
-export async function writeManifest(batchDir: string, entries: ManifestEntry[]): Promise<void> {
-  await writeFileAtomic(batchFiles(batchDir).manifest, entries.map((entry) => JSON.stringify(entry) + '\n').join(''));
-}
-
-const manifestCache = new Map<string, { mtimeMs: number; entries: ManifestEntry[] }>();
-const MANIFESTS_CACHED = 4;
 
 /**
- * The manifest of a batch, parsed once per worker process: every chunk of a 100,000-document
- * batch reads its slice from memory instead of re-parsing the file.
+ * The entries a manifest file names, streamed (see readManifestLines): paths stat'ed, `s3://`
+ * URLs asked for their size and ETag (HEAD).
  */
-export async function readManifest(batchDir: string): Promise<ManifestEntry[]> {
-  const file = batchFiles(batchDir).manifest;
-  const { mtimeMs } = await stat(file);
-  const cached = manifestCache.get(file);
-  if (cached && cached.mtimeMs === mtimeMs) return cached.entries;
-  const entries = (await readFile(file, 'utf8'))
+async function listManifestFile(file: string): Promise<ListedSourceEntry[]> {
+  const manifestPath = path.resolve(file);
+  await checkManifestSource(manifestPath);
+  const objects: string[] = [];
+  async function* files() {
+    for await (const line of readManifestLines(manifestPath)) {
+      if (isObjectUrl(line.path)) objects.push(line.path);
+      else yield line;
+    }
+  }
+  const entries: ListedSourceEntry[] = [];
+  for await (const { line: _line, ...entry } of inspectPaths(files())) entries.push(entry);
+  for (const url of objects) entries.push(await inspectObject(url));
+  return entries;
+}
+
+/** Part writes in flight while a listing streams into the manifest: a bucket answers each in milliseconds, not microseconds. */
+const PART_WRITES_IN_FLIGHT = 8;
+
+/**
+ * Writes the manifest as the source is listed, one part per chunk (`manifest/<chunk>.jsonl`), so a
+ * chunk reads only its own documents (O(chunk) memory per worker at any batch size) and a chunk can
+ * start as soon as its part exists. `add` numbers the entries; `flush` writes the partial last part.
+ */
+export class ManifestWriter {
+  private current: ManifestEntry[] = [];
+  private writing = new Set<Promise<void>>();
+  private failure: Error | undefined;
+  private ready: number;
+  /** Parts written out of order (a later one finished first), waiting for the ones before. */
+  private readonly writtenAhead = new Set<number>();
+  /** Entries added so far (the next index) and their bytes. */
+  documents: number;
+  bytes = 0;
+
+  constructor(
+    private readonly storage: Storage,
+    private readonly chunkSize: number,
+    /** Where a resumed listing starts: the entries already in written parts (whole chunks). */
+    startIndex = 0,
+  ) {
+    this.documents = startIndex;
+    this.ready = Math.floor(startIndex / chunkSize);
+  }
+
+  /** Chunks 0 … readyChunks - 1 have their parts written: they can run. */
+  get readyChunks(): number {
+    return this.ready;
+  }
+
+  async add(entry: ListedSourceEntry): Promise<void> {
+    if (this.failure) throw this.failure;
+    this.current.push({ index: this.documents++, ...entry });
+    this.bytes += entry.sizeBytes;
+    if (this.current.length === this.chunkSize) await this.writePart();
+  }
+
+  /** Writes what is left and waits for every part: the manifest is whole when this resolves. */
+  async flush(): Promise<void> {
+    if (this.current.length > 0) await this.writePart();
+    await Promise.all(this.writing);
+    if (this.failure) throw this.failure;
+  }
+
+  private async writePart(): Promise<void> {
+    const entries = this.current;
+    this.current = [];
+    const chunk = Math.floor(entries[0]!.index / this.chunkSize);
+    const write = this.storage
+      .write(batchKeys.manifestPart(chunk), entries.map((entry) => JSON.stringify(entry) + '\n').join(''))
+      .then(() => {
+        this.writtenAhead.add(chunk);
+        while (this.writtenAhead.delete(this.ready)) this.ready++;
+      })
+      .catch((error: unknown) => {
+        this.failure ??= error instanceof Error ? error : new Error(String(error));
+      })
+      .finally(() => this.writing.delete(write));
+    this.writing.add(write);
+    if (this.writing.size >= PART_WRITES_IN_FLIGHT) await Promise.race(this.writing);
+  }
+}
+
+/** Writes a whole listing (already in memory) as the manifest's parts. */
+export async function writeManifest(batchDir: string, entries: readonly ManifestEntry[], chunkSize: number): Promise<void> {
+  const writer = new ManifestWriter(batchStorage(batchDir), chunkSize);
+  for (const { index: _index, ...entry } of entries) await writer.add(entry);
+  await writer.flush();
+}
+
+/** The entries of one chunk, from its part; a batch planned before parts reads its slice of manifest.jsonl. */
+export async function readManifestChunk(batchDir: string, chunkIndex: number, chunkSize: number): Promise<ManifestEntry[]> {
+  const storage = batchStorage(batchDir);
+  const bytes = await storage.read(batchKeys.manifestPart(chunkIndex));
+  if (bytes !== null) return parseEntries(bytes.toString('utf8'));
+  // Past the last part of a batch that has parts: no such chunk.
+  if (chunkIndex > 0 && (await storage.stat(batchKeys.manifestPart(0))) !== null) return [];
+  const whole = await readWholeManifest(storage);
+  return whole.slice(chunkIndex * chunkSize, (chunkIndex + 1) * chunkSize);
+}
+
+/** Every entry of the batch in manifest order, a chunk's part at a time. */
+export async function* manifestEntries(batchDir: string, chunkSize: number, chunkCount: number): AsyncGenerator<ManifestEntry> {
+  for (let chunk = 0; chunk < chunkCount; chunk++) {
+    const entries = await readManifestChunk(batchDir, chunk, chunkSize);
+    // Without a count (Infinity), the first empty chunk ends the manifest.
+    if (entries.length === 0) return;
+    yield* entries;
+  }
+}
+
+function parseEntries(text: string): ManifestEntry[] {
+  return text
     .split('\n')
     .filter((line) => line !== '')
     .map((line) => manifestEntrySchema.parse(JSON.parse(line)));
-  manifestCache.delete(file);
-  manifestCache.set(file, { mtimeMs, entries });
-  while (manifestCache.size > MANIFESTS_CACHED) manifestCache.delete(manifestCache.keys().next().value!);
+}
+
+const legacyManifests = new Map<string, ManifestEntry[]>();
+const LEGACY_MANIFESTS_CACHED = 2;
+
+/** manifest.jsonl of a batch planned before manifest parts, parsed once per worker process. */
+async function readWholeManifest(storage: Storage): Promise<ManifestEntry[]> {
+  const cached = legacyManifests.get(storage.location);
+  if (cached) return cached;
+  const bytes = await storage.read(batchKeys.manifest);
+  if (bytes === null) throw new Error(`the manifest of the batch at ${storage.location} is missing (neither manifest/ parts nor manifest.jsonl): were the batch's files deleted?`);
+  const entries = parseEntries(bytes.toString('utf8'));
+  legacyManifests.set(storage.location, entries);
+  while (legacyManifests.size > LEGACY_MANIFESTS_CACHED) legacyManifests.delete(legacyManifests.keys().next().value!);
   return entries;
 }

@@ -1,10 +1,8 @@
-import { mkdir, open, readdir, readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { z } from 'zod';
-import { messageBatchRecordsDir, messageBatchRecordsPath } from './paths';
+import { batchKeys, batchStorage } from './paths';
 
 /**
- * Batch mode's submission records, one append-only file per chunk: for each (round, group) an
+ * Batch mode's submission records, one append-only log per chunk in the batch's storage: for each (round, group) an
  * `intent` line, written and fsynced before `create` is sent, and a `created` line right after
  * `create` returned (or when reconciliation adopted a Message Batch). A retried submitChunk reads
  * them: a group with `created` is never sent again; a group with only its intent is reconciled
@@ -67,7 +65,7 @@ export interface SubmissionGroup {
 
 /** The chunk's groups in the order their intents were first written; a torn or foreign line and a void intent are ignored. */
 export async function readSubmissions(batchDir: string, chunkIndex: number): Promise<SubmissionGroup[]> {
-  return submissionsOf(await readRecords(messageBatchRecordsPath(batchDir, chunkIndex)));
+  return submissionsOf(await readRecords(batchDir, batchKeys.messageBatchRecords(chunkIndex)));
 }
 
 export function submissionsOf(records: readonly SubmissionRecord[]): SubmissionGroup[] {
@@ -97,27 +95,23 @@ export function submissionsOf(records: readonly SubmissionRecord[]): SubmissionG
 
 /** Every Message Batch id recorded by any chunk of the batch: reconciliation never adopts one of these. */
 export async function recordedMessageBatchIds(batchDir: string): Promise<Set<string>> {
-  const dir = messageBatchRecordsDir(batchDir);
-  const files = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return [] as string[];
-    throw error;
-  });
   const ids = new Set<string>();
-  for (const file of files.filter((name) => name.endsWith('.jsonl'))) {
-    for (const record of await readRecords(path.join(dir, file))) if (record.kind === 'created') ids.add(record.id);
+  for await (const log of batchStorage(batchDir).listLogs(batchKeys.messageBatchRecordsDir)) {
+    if (!log.endsWith('.jsonl')) continue;
+    for (const record of await readRecords(batchDir, log)) if (record.kind === 'created') ids.add(record.id);
   }
   return ids;
 }
 
 /** Written when a submitChunk attempt starts, before it reads the records. */
 export function recordAttempt(batchDir: string, chunkIndex: number, attempt: Omit<z.infer<typeof attemptRecordSchema>, 'kind'>): Promise<void> {
-  return appendDurably(messageBatchRecordsPath(batchDir, chunkIndex), { kind: 'attempt', ...attempt });
+  return appendDurably(batchDir, chunkIndex, { kind: 'attempt', ...attempt });
 }
 
 /** Whether an attempt of the chunk started after attempt `id` (its line follows id's): `id` must not send a `create`. */
 export async function attemptSuperseded(batchDir: string, chunkIndex: number, id: string): Promise<boolean> {
   let mine = false;
-  for (const record of await readRecords(messageBatchRecordsPath(batchDir, chunkIndex))) {
+  for (const record of await readRecords(batchDir, batchKeys.messageBatchRecords(chunkIndex))) {
     if (record.kind !== 'attempt') continue;
     if (record.id === id) mine = true;
     else if (mine) return true;
@@ -126,18 +120,15 @@ export async function attemptSuperseded(batchDir: string, chunkIndex: number, id
 }
 
 export function recordIntent(batchDir: string, chunkIndex: number, intent: Omit<IntentRecord, 'kind'>): Promise<void> {
-  return appendDurably(messageBatchRecordsPath(batchDir, chunkIndex), { kind: 'intent', ...intent });
+  return appendDurably(batchDir, chunkIndex, { kind: 'intent', ...intent });
 }
 
 export function recordCreated(batchDir: string, chunkIndex: number, created: Omit<CreatedRecord, 'kind'>): Promise<void> {
-  return appendDurably(messageBatchRecordsPath(batchDir, chunkIndex), { kind: 'created', ...created });
+  return appendDurably(batchDir, chunkIndex, { kind: 'created', ...created });
 }
 
-async function readRecords(file: string): Promise<SubmissionRecord[]> {
-  const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return '';
-    throw error;
-  });
+async function readRecords(batchDir: string, key: string): Promise<SubmissionRecord[]> {
+  const { text } = await batchStorage(batchDir).readLog(key);
   const records: SubmissionRecord[] = [];
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
@@ -145,31 +136,17 @@ async function readRecords(file: string): Promise<SubmissionRecord[]> {
       const parsed = recordSchema.safeParse(JSON.parse(line));
       if (parsed.success) records.push(parsed.data);
     } catch {
-      // A worker killed mid-write leaves a torn last line.
+      // A worker killed mid-write leaves a torn line.
     }
   }
   return records;
 }
 
 /**
- * Appends one line and fsyncs it before returning: an intent must be on disk before `create` is
- * sent. A torn last line (a worker killed mid-write) is closed with a newline first, so it cannot
- * swallow this one.
+ * Appends one line, on stable storage before it returns: an intent must be recorded before
+ * `create` is sent (fsynced on disk; a bucket's PUT is durable when it answers). The log keeps
+ * one order for every reader, which the attempt fence relies on.
  */
-async function appendDurably(file: string, record: SubmissionRecord): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const handle = await open(file, 'a+');
-  try {
-    const { size } = await handle.stat();
-    let torn = false;
-    if (size > 0) {
-      const last = Buffer.alloc(1);
-      await handle.read(last, 0, 1, size - 1);
-      torn = last[0] !== 0x0a;
-    }
-    await handle.appendFile(`${torn ? '\n' : ''}${JSON.stringify(record)}\n`);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
+async function appendDurably(batchDir: string, chunkIndex: number, record: SubmissionRecord): Promise<void> {
+  await batchStorage(batchDir).append(batchKeys.messageBatchRecords(chunkIndex), `${JSON.stringify(record)}\n`, { durable: true });
 }

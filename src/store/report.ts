@@ -1,14 +1,13 @@
-import { readFile } from 'node:fs/promises';
 import { stringify } from 'csv-stringify/sync';
 import type { LoadedSchema, SchemaReference } from '../extraction/schemas';
 import { columnValue, schemaColumns, type SchemaColumn } from '../extraction/schemas/columns';
 import { loadSchema, loadSchemaFile } from '../extraction/schemas/load';
-import { writeFileAtomic, writeLinesAtomic } from './atomic-file';
+import type { Storage } from '../storage/storage';
 import type { DocumentResult } from './document-result';
 import { readJournal } from './journal';
-import { chunkCountOf, chunkRange } from '../batch/chunks';
-import { readManifest } from './manifest';
-import { batchFiles, chunkJournalPath } from './paths';
+import { chunkCountOf } from '../batch/chunks';
+import { readManifestChunk, type ManifestEntry } from './manifest';
+import { batchFiles, batchKeys, batchStorage } from './paths';
 import { renderReportHtml } from './report-html';
 import { ReportTally } from './report-tally';
 import { batchSummarySchema, type BatchSummary } from '../batch/summary';
@@ -23,37 +22,31 @@ export type ReportRequest = WriteReportInput & { finishedAt: number };
  * atomically, so re-running the report (a retried activity) gives the same files.
  */
 export async function writeBatchReport(request: ReportRequest): Promise<BatchSummary> {
+  const storage = batchStorage(request.batchDir);
   const files = batchFiles(request.batchDir);
-  const manifest = await readManifest(request.batchDir);
   const schema = await schemaForReport(request.schema);
   const fields = schema ? schemaColumns(schema.schema) : [];
   const columns = csvColumns(fields);
   const tally = new ReportTally(fields);
+  let total = 0;
 
-  // The files stream: memory stays flat at any batch size (holding the CSV rows of 100,000
-  // documents took about 200 MB of worker heap).
-  await writeLinesAtomic(files.review, async (writeReview) => {
-    await writeLinesAtomic(files.failures, async (writeFailure) => {
-      await writeLinesAtomic(files.resultsCsv, async (writeCsv) => {
-        await writeCsv(stringify([columns.header]));
-        await writeLinesAtomic(files.results, async (writeLine) => {
-          const chunkCount = chunkCountOf(manifest.length, request.chunkSize);
-          for (let chunk = 0; chunk < chunkCount; chunk++) {
-            const journal = await readJournal(chunkJournalPath(request.batchDir, chunk));
-            const { start, end } = chunkRange(chunk, request.chunkSize, manifest.length);
-            for (let index = start; index < end; index++) {
-              const entry = manifest[index]!;
-              const result = journal.get(index) ?? notProcessed(index, entry.path);
-              tally.add(result);
-              await writeLine(JSON.stringify(result) + '\n');
-              await writeCsv(stringify([columns.row(result)]));
-              if (result.status === 'failed') await writeFailure(JSON.stringify({ index, path: result.path, error: result.error, attempts: result.attempts }) + '\n');
-              if (result.needsReview) await writeReview(JSON.stringify({ index, path: result.path, reasons: result.warnings ?? [], data: result.data }) + '\n');
-            }
-          }
-        });
-      });
-    });
+  // Every file streams (a multipart upload in a bucket): memory stays flat at any batch size
+  // (holding the CSV rows of 100,000 documents took about 200 MB of worker heap).
+  await withLineWriters(storage, [batchKeys.results, batchKeys.resultsCsv, batchKeys.failures, batchKeys.review, batchKeys.manifest], async (writers) => {
+    const [writeLine, writeCsv, writeFailure, writeReview, writeManifestLine] = writers as [Writer, Writer, Writer, Writer, Writer];
+    await writeCsv(stringify([columns.header]));
+    for await (const { entries, journal } of chunksOf(request)) {
+      for (const entry of entries) {
+        const result = journal.get(entry.index) ?? notProcessed(entry.index, entry.path);
+        total++;
+        tally.add(result);
+        await writeManifestLine(JSON.stringify(entry) + '\n');
+        await writeLine(JSON.stringify(result) + '\n');
+        await writeCsv(stringify([columns.row(result)]));
+        if (result.status === 'failed') await writeFailure(JSON.stringify({ index: entry.index, path: result.path, error: result.error, attempts: result.attempts }) + '\n');
+        if (result.needsReview) await writeReview(JSON.stringify({ index: entry.index, path: result.path, reasons: result.warnings ?? [], data: result.data }) + '\n');
+      }
+    }
   });
 
   const { succeeded, failed } = tally.counts;
@@ -62,7 +55,7 @@ export async function writeBatchReport(request: ReportRequest): Promise<BatchSum
     state: request.state,
     reason: request.reason,
     outputDir: request.batchDir,
-    total: manifest.length,
+    total,
     processed: succeeded + failed,
     succeeded,
     failed,
@@ -97,16 +90,45 @@ export async function writeBatchReport(request: ReportRequest): Promise<BatchSum
       reportHtml: files.reportHtml,
     },
   });
-  await writeFileAtomic(files.reportHtml, renderReportHtml(summary, tally));
-  await writeFileAtomic(files.summary, JSON.stringify(summary, null, 2) + '\n');
+  await storage.write(batchKeys.reportHtml, renderReportHtml(summary, tally));
+  await storage.write(batchKeys.summary, JSON.stringify(summary, null, 2) + '\n');
   return summary;
 }
 
+/**
+ * Each chunk's manifest part with its journal, in manifest order: one chunk in memory at a time.
+ * Without the total (a report requested by a workflow started before manifest parts), chunks are
+ * read until one has no entries.
+ */
+async function* chunksOf(request: ReportRequest): AsyncGenerator<{ entries: ManifestEntry[]; journal: Map<number, DocumentResult> }> {
+  const chunkCount = request.total === undefined ? Infinity : chunkCountOf(request.total, request.chunkSize);
+  for (let chunk = 0; chunk < chunkCount; chunk++) {
+    const entries = await readManifestChunk(request.batchDir, chunk, request.chunkSize);
+    if (entries.length === 0) break;
+    yield { entries, journal: await readJournal(request.batchDir, chunk) };
+  }
+}
+
+type Writer = (text: string) => Promise<void>;
+
+/** Streams several objects at once, each whole or not at all. */
+async function withLineWriters(storage: Storage, keys: readonly string[], write: (writers: Array<(text: string) => Promise<void>>) => Promise<void>): Promise<void> {
+  const open = async (at: number, writers: Array<(text: string) => Promise<void>>): Promise<void> => {
+    if (at === keys.length) return write(writers);
+    await storage.writeLines(keys[at]!, (writer) => open(at + 1, [...writers, writer]));
+  };
+  await open(0, []);
+}
+
 export async function readSummary(batchDir: string): Promise<BatchSummary | null> {
-  const text = await readFile(batchFiles(batchDir).summary, 'utf8').catch(() => null);
-  if (text === null) return null;
-  const parsed = batchSummarySchema.safeParse(JSON.parse(text));
-  return parsed.success ? parsed.data : null;
+  const bytes = await batchStorage(batchDir).read(batchKeys.summary);
+  if (bytes === null) return null;
+  try {
+    const parsed = batchSummarySchema.safeParse(JSON.parse(bytes.toString('utf8')));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
 }
 
 /** Records on an earlier batch's summary that `redriveId` redrives its failed documents. */
@@ -115,7 +137,7 @@ export async function linkRedrive(parentBatchDir: string, redriveId: string): Pr
   if (!summary) return false;
   if (!summary.redrivenBy.includes(redriveId)) {
     summary.redrivenBy.push(redriveId);
-    await writeFileAtomic(batchFiles(parentBatchDir).summary, JSON.stringify(summary, null, 2) + '\n');
+    await batchStorage(parentBatchDir).write(batchKeys.summary, JSON.stringify(summary, null, 2) + '\n');
   }
   return true;
 }

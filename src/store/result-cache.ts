@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { z } from 'zod';
-import { writeFileAtomic } from './atomic-file';
+import { storageAt } from '../storage/location';
+import type { Storage } from '../storage/storage';
 
 /**
  * Extraction results keyed by the document's content hash and the extraction settings, so a
@@ -25,21 +24,27 @@ export function resultCacheKey(bytes: Uint8Array, schemaFingerprint: string, set
   return createHash('sha256').update(bytes).update('\0').update(schemaFingerprint).update('\0').update(settingsKey).digest('hex');
 }
 
-export function createFileResultCache(dir: string): ResultCache {
-  const fileFor = (key: string) => path.join(dir, key.slice(0, 2), `${key}.json`);
+/** The cache in a folder or a bucket prefix (`s3://…`: a fleet of workers shares it). */
+export function createFileResultCache(location: string): ResultCache {
+  return createStorageResultCache(storageAt(location));
+}
+
+export function createStorageResultCache(storage: Storage): ResultCache {
+  const keyFor = (key: string) => `${key.slice(0, 2)}/${key}.json`;
   return {
     async get(key) {
-      const text = await readFile(fileFor(key), 'utf8').catch(() => null);
-      if (text === null) return null;
+      // A cache that cannot be read is a miss, never a failed document.
+      const bytes = await storage.read(keyFor(key)).catch(() => null);
+      if (bytes === null) return null;
       try {
-        const parsed = cachedExtractionSchema.safeParse(JSON.parse(text));
+        const parsed = cachedExtractionSchema.safeParse(JSON.parse(bytes.toString('utf8')));
         return parsed.success ? parsed.data : null;
       } catch {
         return null;
       }
     },
     async set(key, value) {
-      await writeFileAtomic(fileFor(key), JSON.stringify(value));
+      await storage.write(keyFor(key), JSON.stringify(value));
     },
   };
 }

@@ -2,6 +2,7 @@ import {
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
+  condition,
   isCancellation,
   log,
   patched,
@@ -11,6 +12,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { BatchActivities, ExtractChunkInput, ExtractChunkResult, PlanBatchResult, WriteReportInput } from '../batch/activities';
+import type { ListedArgs } from '../batch/messages';
 import { chunkRange } from '../batch/chunks';
 import { addCounts, emptyCounts, type ChunkCounts } from '../batch/counts';
 import { failureTypes } from '../batch/failures';
@@ -51,6 +53,9 @@ const { writeReport } = proxyActivities<BatchActivities>(reportOptions);
  */
 export class BatchRun {
   private plan: PlanBatchResult | null;
+  /** True while planning lists the source and chunks already run (plan holds the totals so far). */
+  private listing = false;
+  private planningFailure: Error | undefined;
   private queue: ChunkQueue | null;
   private counts: ChunkCounts;
   private clock: BatchClock;
@@ -94,7 +99,7 @@ export class BatchRun {
         phase: this.phase,
         pauseReason: this.pauseReason,
         priority: this.priority,
-        plan: this.plan,
+        plan: this.plan && this.listing ? { ...this.plan, listing: true } : this.plan,
         chunkSize: this.input.chunkSize,
         doneChunks: this.queue?.doneCount ?? 0,
         inFlightChunks: this.queue?.inFlightChunks() ?? [],
@@ -122,7 +127,12 @@ export class BatchRun {
 
   /** Every chunk is done and none is in flight. */
   finished(): boolean {
-    return this.queue !== null && this.queue.isFinished() && this.inFlightCount() === 0;
+    return this.queue !== null && !this.listing && this.queue.isFinished() && this.inFlightCount() === 0;
+  }
+
+  /** Planning failed after chunks had started (the source vanished mid-listing, retries ran out): the batch fails with it. */
+  planningFailed(): Error | undefined {
+    return this.planningFailure;
   }
 
   /** Cancelled, or past its failure tolerance: no new chunk starts. */
@@ -130,9 +140,12 @@ export class BatchRun {
     return this.cancelReason !== null || this.toleranceReason !== null;
   }
 
-  /** This run has done its share: it drains and continues as new before its history grows large. */
+  /**
+   * This run has done its share: it drains and continues as new before its history grows large.
+   * Not while the source is being listed: the planning activity belongs to this run.
+   */
   handOverDue(): boolean {
-    return this.completedThisRun >= this.input.chunksPerRun || workflowInfo().continueAsNewSuggested;
+    return !this.listing && (this.completedThisRun >= this.input.chunksPerRun || workflowInfo().continueAsNewSuggested);
   }
 
   canStartChunk(): boolean {
@@ -189,7 +202,7 @@ export class BatchRun {
 
   /** Moves the chunks of these documents to the front; unknown documents reject the whole request. */
   async prioritize(documents: string[]): Promise<void> {
-    const located = await locateDocuments({ batchDir: this.plan!.batchDir, chunkSize: this.input.chunkSize, documents });
+    const located = await locateDocuments({ batchDir: this.plan!.batchDir, chunkSize: this.input.chunkSize, total: this.plan!.total, documents });
     if (located.unknown.length > 0) throw rejectUpdate(`unknown documents in batch ${this.batchId}: ${located.unknown.join(', ')}`);
     const moved = this.queue!.prioritize(located.chunks);
     if (moved === 0) log.info(`prioritize: the chunks of ${documents.join(', ')} are already done or running`);
@@ -199,9 +212,38 @@ export class BatchRun {
 
   async planBatch(): Promise<void> {
     this.publish();
-    this.plan = await planBatch({ batchId: this.batchId, input: this.input });
-    this.queue = new ChunkQueue(this.plan.chunkCount);
+    if (!patched('streaming-plan')) {
+      this.plan = await planBatch({ batchId: this.batchId, input: this.input });
+      this.queue = new ChunkQueue(this.plan.chunkCount);
+      this.phase = 'running';
+      return;
+    }
+    // Chunks start as planning reports them listed (`listed`); the activity's result is the whole plan.
+    this.listing = true;
+    this.queue = new ChunkQueue(0);
+    void planBatch({ batchId: this.batchId, input: this.input }).then(
+      (plan) => {
+        this.plan = plan;
+        this.queue!.extend(plan.chunkCount);
+        this.listing = false;
+        this.publish();
+      },
+      (error: unknown) => {
+        this.planningFailure = error instanceof Error ? error : new Error(String(error));
+        this.listing = false;
+      },
+    );
+    await condition(() => this.plan !== null || this.planningFailure !== undefined);
+    if (this.planningFailure !== undefined) throw this.planningFailure;
     this.phase = 'running';
+  }
+
+  /** Planning listed more chunks: they can run while it lists the rest. */
+  listed(args: ListedArgs): void {
+    if (!this.listing) return;
+    const { chunks, documents, bytes, ...plan } = args;
+    this.plan = { ...plan, total: documents, chunkCount: chunks, totalBytes: bytes };
+    this.queue!.extend(chunks);
   }
 
   /** Starts the next chunk in the background; its outcome updates the counts, or pauses the batch. */
@@ -351,6 +393,7 @@ export class BatchRun {
       runs: this.runs,
       schema: this.plan?.schema ?? this.input.schema,
       chunkSize: this.input.chunkSize,
+      total: this.plan!.total,
       mode: this.input.mode,
     };
   }

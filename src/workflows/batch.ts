@@ -18,6 +18,7 @@ export async function batchExtraction(rawInput: BatchInputJson, carried?: Carrie
   const batch = new BatchRun(workflowInfo().workflowId, input, carried === undefined ? undefined : parseCarriedState(carried));
 
   setHandler(messages.progressQuery, batch.progress);
+  setHandler(messages.listedSignal, (args) => batch.listed(args));
   const progress = batch.progress;
   registerControl({ signal: messages.pauseSignal, update: messages.pauseUpdate, args: messages.pauseArgsSchema, refusal: () => batch.notSteerable('pause'), apply: (a) => batch.pause(a.reason) }, progress);
   registerControl(
@@ -58,6 +59,8 @@ export async function batchExtraction(rawInput: BatchInputJson, carried?: Carrie
 
     // The sliding window: at most `concurrency` chunks in flight, started in priority order.
     while (!batch.stopping() && !batch.finished()) {
+      const planningFailure = batch.planningFailed();
+      if (planningFailure !== undefined) throw planningFailure;
       if (batch.handOverDue()) {
         await condition(() => batch.inFlightCount() === 0);
         if (batch.stopping() || batch.finished()) break;
@@ -65,7 +68,7 @@ export async function batchExtraction(rawInput: BatchInputJson, carried?: Carrie
         await condition(allHandlersFinished);
         return await continueAsNew<typeof batchExtraction>(input, batch.handOver());
       }
-      await condition(() => batch.stopping() || batch.finished() || batch.handOverDue() || batch.canStartChunk());
+      await condition(() => batch.stopping() || batch.finished() || batch.handOverDue() || batch.canStartChunk() || batch.planningFailed() !== undefined);
       if (batch.canStartChunk()) batch.startNextChunk();
     }
 

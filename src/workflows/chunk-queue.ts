@@ -14,12 +14,22 @@ export class ChunkQueue {
   private cursor = 0;
 
   constructor(
-    readonly chunkCount: number,
+    private count: number,
     doneRanges: ChunkRange[] = [],
     front: number[] = [],
   ) {
     for (const [start, end] of doneRanges) for (let i = start; i < end; i++) this.done.add(i);
     this.front = front.filter((i) => this.isValid(i) && !this.done.has(i));
+  }
+
+  /** Chunks known so far: while the source is still being listed, more arrive (`extend`). */
+  get chunkCount(): number {
+    return this.count;
+  }
+
+  /** More chunks are listed: chunks below `chunkCount` can run. */
+  extend(chunkCount: number): void {
+    this.count = Math.max(this.count, chunkCount);
   }
 
   get doneCount(): number {
