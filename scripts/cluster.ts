@@ -58,7 +58,7 @@ program
     for (const row of rows) process.stdout.write(`${line([row.what, row.where, String(row.pid ?? '-'), row.state])}\n`);
     process.stdout.write(
       `\nclients: TEMPORAL_ADDRESS=${state.address} TEMPORAL_NAMESPACE=${state.namespace}` +
-        `\nbatch outputs (shared until the object store): ${state.outputDir}` +
+        `\nobject store: ${state.objectStore.endpoint} (bucket ${state.objectStore.bucket}); batch outputs: ${state.outputDir}` +
         `\na client host without a worker: ip netns exec ${state.clientHost.netns} … (${state.clientHost.address})\n`,
     );
   });

@@ -17,8 +17,9 @@ import { ensureNamespace, serverCommand, setupSchemas, waitForFrontend, writeSer
 /**
  * `npm run cluster -- up | down | status`: a real Temporal cluster on this machine without Docker.
  * PostgreSQL (Debian's) for persistence and SQL visibility, the Temporal server built from its Go
- * module, docbatch's namespace and search attributes, and N worker hosts, each a network namespace
- * with its own DOCBATCH_HOME that reaches the services only over the cluster's bridge.
+ * module, docbatch's namespace and search attributes, the object store the batches run on, and N
+ * worker hosts, each a network namespace with its own DOCBATCH_HOME that reaches the services only
+ * over the cluster's bridge.
  */
 export interface ClusterOptions {
   /** DOCBATCH_HOME of the machine: binaries, databases, logs, the hosts' homes. */
@@ -36,9 +37,10 @@ export interface ClusterState {
   namespace: string;
   serverVersion: string;
   postgres: { host: string; port: number; dataDir: string };
-  /** Where batch outputs go until docbatch writes them to the object store. */
+  /** Where batch outputs go: `s3://docbatch/output` (every host's DOCBATCH_OUTPUT_DIR). */
   outputDir: string;
-  objectStore: { endpoint: string; bucket: string; dataDir: string };
+  /** `env`: what a client's AWS SDK needs to reach the store (the cluster's local credentials). */
+  objectStore: { endpoint: string; bucket: string; dataDir: string; env: Record<string, string> };
   hosts: Array<{ name: string; netns: string; address: string; home: string }>;
   clientHost: { netns: string; address: string };
   workerEnv: Record<string, string>;
@@ -81,7 +83,7 @@ export function workerHostEnv(paths: ClusterPaths, i: number, namespace: string,
     [ENV.temporalNamespace]: namespace,
     [ENV.homeDir]: paths.hostHome(i),
     [ENV.cacheDir]: `${paths.hostHome(i)}/cache`,
-    [ENV.outputDir]: paths.sharedOutput,
+    [ENV.outputDir]: CLUSTER_OUTPUT,
     // 2 cores for everything: one decoder per host.
     [ENV.decodeWorkers]: '1',
     [ENV.metricsPort]: String(CLUSTER_PORTS.workerMetrics),
@@ -110,6 +112,8 @@ export async function startWorkerHost(home: string, i: number, namespace: string
 }
 
 export const OBJECT_STORE_BUCKET = 'docbatch';
+/** Every host's DOCBATCH_OUTPUT_DIR: batches write every file to the bucket. */
+export const CLUSTER_OUTPUT = `s3://${OBJECT_STORE_BUCKET}/output`;
 const OBJECT_STORE_CREDENTIALS = { accessKeyId: 'docbatch', secretAccessKey: 'docbatch-secret-key', region: 'us-east-1' };
 
 /**
@@ -159,7 +163,6 @@ export async function clusterUp(options: ClusterOptions): Promise<ClusterState> 
   const paths = clusterPaths(options.home);
   const sup = clusterSupervisor(options.home);
   await mkdir(paths.root, { recursive: true });
-  await mkdir(paths.sharedOutput, { recursive: true });
 
   const build = await ensureTemporalServerBuild({ home: options.home, log });
   await ensureBridge();
@@ -185,10 +188,8 @@ export async function clusterUp(options: ClusterOptions): Promise<ClusterState> 
   // The object store (versitygw over a folder of this machine), on the bridge like the server.
   const store = await startClusterObjectStore(options.home, log);
 
-  // OBJECT STORE SWITCH: hosts get the store's env, but batches still write to the one shared
-  // output directory (paths.sharedOutput) until docbatch takes `--output s3://…` / source
-  // `s3://…` (src/storage, in progress on main). Then: outputDir `s3://docbatch/output/`, source
-  // uploaded to `s3://docbatch/sources/…`, and no shared directory at all.
+  // Batches run on the object store: sources at s3://docbatch/…, every batch file under
+  // s3://docbatch/output/ (DOCBATCH_OUTPUT_DIR on each host), so hosts share nothing but the network.
   const workerEnv = { ...store.env, ...(options.workerEnv ?? {}) };
   await ensureClientHostNetwork();
   const hosts: ClusterState['hosts'] = [];
@@ -201,8 +202,8 @@ export async function clusterUp(options: ClusterOptions): Promise<ClusterState> 
     namespace,
     serverVersion: build.version,
     postgres: { host: pg.host, port: pg.port, dataDir: pg.dataDir },
-    outputDir: paths.sharedOutput,
-    objectStore: { endpoint: store.endpoint, bucket: OBJECT_STORE_BUCKET, dataDir: paths.objectStoreData },
+    outputDir: CLUSTER_OUTPUT,
+    objectStore: { endpoint: store.endpoint, bucket: OBJECT_STORE_BUCKET, dataDir: paths.objectStoreData, env: store.env },
     hosts,
     clientHost: { netns: CLIENT_NETNS, address: CLUSTER_NETWORK.clientAddress },
     workerEnv,

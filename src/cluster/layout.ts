@@ -62,7 +62,7 @@ export interface ClusterPaths {
   postgresSocket: string;
   temporalConfig: string;
   objectStoreData: string;
-  /** Until docbatch writes batches to object storage: the one directory every host mounts for outputs. */
+  /** A machine-local output directory for benchmarks that compare servers on local disk (batches on the cluster write to the bucket). */
   sharedOutput: string;
   /** Host i's own DOCBATCH_HOME (cache, decoder scratch): no other host reads it. */
   hostHome: (i: number) => string;

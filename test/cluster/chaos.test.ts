@@ -1,4 +1,5 @@
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
@@ -9,13 +10,14 @@ import { documentIdentity } from '../../src/emulator/request';
 import type { BatchSummary } from '../../src/batch/summary';
 import type { Progress } from '../../src/batch/progress';
 import type { DocumentResult } from '../../src/store/document-result';
-import { batchFiles } from '../../src/store/paths';
+import { batchKeys } from '../../src/store/paths';
+import { storageAt } from '../../src/storage/location';
 import { clusterSupervisor, frontendAddress, readClusterState, SERVICE } from '../../src/cluster/cluster';
-import { CLUSTER_NAMESPACE, CLUSTER_NETWORK, clusterPaths, hostName, hostNetns } from '../../src/cluster/layout';
+import { CLUSTER_NAMESPACE, CLUSTER_NETWORK, hostName, hostNetns } from '../../src/cluster/layout';
 import { ensureBridge, killHost, setHostLink } from '../../src/cluster/network';
 import { signalService, waitForRestart } from '../../src/cluster/supervisor';
 import { docbatchHome } from '../../src/temporal/paths';
-import { chunksOnHost, clusterCommand, failoverFromHistory, sampleCorpus, watchFailover, type MovedChunk } from '../helpers/cluster';
+import { chunksOnHost, clusterCommand, failoverFromHistory, sampleCorpus, uploadCorpus, watchFailover, type MovedChunk } from '../helpers/cluster';
 
 /**
  * The scale-out the architecture promises, on a real cluster (`npm run cluster -- up --workers 3`:
@@ -38,7 +40,6 @@ const FAILOVER_LIMIT_MS = 20_000;
 const API_KEY = 'chaos-key';
 
 const home = docbatchHome();
-const paths = clusterPaths(home);
 const sup = clusterSupervisor(home);
 let emulator: Emulator | undefined;
 let client: Client | undefined;
@@ -66,6 +67,8 @@ beforeAll(async () => {
     DOCBATCH_MAX_CONCURRENT_ACTIVITIES: '8',
   });
   client = new Client({ connection: await Connection.connect({ address: frontendAddress }), namespace: CLUSTER_NAMESPACE });
+  // This process reads the bucket (sources up, results and journals down) as any client would.
+  Object.assign(process.env, (await readClusterState(home))!.objectStore.env);
 }, 60 * 60_000);
 
 afterAll(async () => {
@@ -84,13 +87,18 @@ interface Disruption {
   failover?: MovedChunk[];
 }
 
+/** Documents journaled (durable) in the batch's chunk journals in the bucket right now. */
 async function journaled(batchDir: string): Promise<Set<string>> {
-  const chunksDir = batchFiles(batchDir).chunksDir;
+  const storage = storageAt(batchDir);
   const done = new Set<string>();
-  for (const file of await readdir(chunksDir).catch(() => [] as string[])) {
-    for (const line of (await readFile(path.join(chunksDir, file), 'utf8').catch(() => '')).split('\n')) {
-      if (line.endsWith('}')) done.add((JSON.parse(line) as DocumentResult).path);
+  try {
+    for await (const key of storage.listLogs(batchKeys.chunks)) {
+      for (const line of (await storage.readLog(key)).text.split('\n')) {
+        if (line.endsWith('}')) done.add((JSON.parse(line) as DocumentResult).path);
+      }
     }
+  } catch {
+    // not there yet
   }
   return done;
 }
@@ -101,16 +109,23 @@ interface ChaosRun {
   /** Longest time the progress query went unanswered. */
   longestQueryGapMs: number;
   queries: number;
+  /** The documents' s3:// URLs. */
   documents: string[];
+  /** Each document's identity at the emulator (sha256 of its bytes). */
+  identities: Map<string, string>;
   batchDir: string;
   startedAt: number;
 }
 
 async function runChaos(mode: 'realtime' | 'batch', count: number): Promise<ChaosRun> {
   const batchId = `chaos-${mode}-${Date.now().toString(36)}`;
-  const sourceDir = path.join(paths.root, 'shared-source', batchId);
-  const documents = await sampleCorpus(sourceDir, count);
+  const localDir = await mkdtemp(path.join(os.tmpdir(), `docbatch-${batchId}-`));
+  const files = await sampleCorpus(localDir, count);
   const state = await readClusterState(home);
+  const sourceUrl = `s3://${state!.objectStore.bucket}/sources/${batchId}`;
+  const documents = await uploadCorpus(files, sourceUrl);
+  const identities = new Map<string, string>();
+  for (const [i, url] of documents.entries()) identities.set(url, documentIdentity(await readFile(files[i]!)));
   const outputDir = state!.outputDir;
   const startedAt = Date.now();
   const handle = await client!.workflow.start(DEFAULTS.workflowType, {
@@ -118,7 +133,7 @@ async function runChaos(mode: 'realtime' | 'batch', count: number): Promise<Chao
     workflowId: batchId,
     args: [
       {
-        source: { dir: sourceDir },
+        source: { url: `${sourceUrl}/` },
         outputDir,
         extractor: 'anthropic',
         mode,
@@ -130,7 +145,7 @@ async function runChaos(mode: 'realtime' | 'batch', count: number): Promise<Chao
       },
     ],
   });
-  const batchDir = path.join(outputDir, batchId);
+  const batchDir = `${outputDir}/${batchId}`;
 
   // The progress query, answered throughout: the longest gap between two answers.
   let lastAnswer = Date.now();
@@ -199,7 +214,8 @@ async function runChaos(mode: 'realtime' | 'batch', count: number): Promise<Chao
   over = true;
   await querying;
   for (const d of disruptions) if (d.failover) await failoverFromHistory(handle, d.failover);
-  return { summary, disruptions, longestQueryGapMs, queries, documents, batchDir, startedAt };
+  await rm(localDir, { recursive: true, force: true }).catch(() => undefined);
+  return { summary, disruptions, longestQueryGapMs, queries, documents, identities, batchDir, startedAt };
 }
 
 function report(mode: string, run: ChaosRun, extractions: Map<string, number>): void {
@@ -218,7 +234,7 @@ function report(mode: string, run: ChaosRun, extractions: Map<string, number>): 
 }
 
 /** First-turn extractions the emulator answered 200, per document path (realtime calls and Message Batch requests alike). */
-async function extractionsPerDocument(documents: string[], via: 'messages' | 'message-batch'): Promise<{ byPath: Map<string, number>; firstAt: Map<string, number> }> {
+async function extractionsPerDocument(run: ChaosRun, via: 'messages' | 'message-batch'): Promise<{ byPath: Map<string, number>; firstAt: Map<string, number> }> {
   const byId = new Map<string, { count: number; firstAt: number }>();
   for (const entry of emulator!.log) {
     if (entry.documentId === undefined || entry.via !== via) continue;
@@ -229,8 +245,8 @@ async function extractionsPerDocument(documents: string[], via: 'messages' | 'me
   }
   const byPath = new Map<string, number>();
   const firstAt = new Map<string, number>();
-  for (const document of documents) {
-    const seen = byId.get(documentIdentity(await readFile(document)));
+  for (const document of run.documents) {
+    const seen = byId.get(run.identities.get(document)!);
     // Scans are converted before they are sent, so their identity at the emulator is not the file's.
     if (!seen) continue;
     byPath.set(document, seen.count);
@@ -242,7 +258,8 @@ async function extractionsPerDocument(documents: string[], via: 'messages' | 'me
 async function assertCompletedExactlyOnce(run: ChaosRun): Promise<DocumentResult[]> {
   expect(run.summary.state).toBe('completed');
   expect(run.summary.total).toBe(run.documents.length);
-  const results = (await readFile(run.summary.files.results, 'utf8'))
+  // results.jsonl, read from the bucket.
+  const results = ((await storageAt(run.batchDir).read(batchKeys.results))?.toString('utf8') ?? '')
     .split('\n')
     .filter((line) => line !== '')
     .map((line) => JSON.parse(line) as DocumentResult);
@@ -264,7 +281,7 @@ function assertFailover(run: ChaosRun): void {
 describe(`docbatch on a real cluster: ${WORKERS} worker hosts, hosts killed and cut off, server and database restarted`, () => {
   it(`realtime: ${DOCUMENTS} documents exactly once; redone only what was in flight; chunks move within 20 s`, async () => {
     const run = await runChaos('realtime', DOCUMENTS);
-    const { byPath, firstAt } = await extractionsPerDocument(run.documents, 'messages');
+    const { byPath, firstAt } = await extractionsPerDocument(run, 'messages');
     report('realtime', run, byPath);
     expect(byPath.size).toBeGreaterThan(DOCUMENTS * 0.9);
     await assertCompletedExactlyOnce(run);
@@ -280,12 +297,11 @@ describe(`docbatch on a real cluster: ${WORKERS} worker hosts, hosts killed and 
 
     assertFailover(run);
     expect(run.longestQueryGapMs).toBeLessThan(60_000);
-    await rm(path.join(paths.root, 'shared-source', path.basename(run.batchDir)), { recursive: true, force: true });
   }, 3 * 60 * 60_000);
 
   it(`Message Batches: ${BATCH_DOCUMENTS} documents exactly once, no Message Batch request paid twice`, async () => {
     const run = await runChaos('batch', BATCH_DOCUMENTS);
-    const { byPath } = await extractionsPerDocument(run.documents, 'message-batch');
+    const { byPath } = await extractionsPerDocument(run, 'message-batch');
     expect(byPath.size).toBeGreaterThan(BATCH_DOCUMENTS * 0.9);
     report('batch', run, byPath);
     await assertCompletedExactlyOnce(run);
@@ -294,6 +310,5 @@ describe(`docbatch on a real cluster: ${WORKERS} worker hosts, hosts killed and 
     for (const [document, paid] of byPath) expect({ document, paid }).toEqual({ document, paid: paid <= 1 ? paid : 1 });
     assertFailover(run);
     expect(run.longestQueryGapMs).toBeLessThan(60_000);
-    await rm(path.join(paths.root, 'shared-source', path.basename(run.batchDir)), { recursive: true, force: true });
   }, 2 * 60 * 60_000);
 });

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
@@ -16,7 +17,7 @@ import { ensureNamespace, PARTITIONED_QUEUE_PARTITIONS, PARTITIONED_TASK_QUEUE }
 import { ensureTemporalCli } from '../../src/temporal/binary';
 import { docbatchHome, projectRoot } from '../../src/temporal/paths';
 import { createDocbatchWorker } from '../../src/worker';
-import { clusterCommand } from '../helpers/cluster';
+import { clusterCommand, uploadCorpus } from '../helpers/cluster';
 import { documentDir } from '../helpers/documents';
 import { countingExtractor } from '../helpers/extractors';
 
@@ -35,6 +36,7 @@ beforeAll(async () => {
   await clusterCommand(['down']);
   await clusterCommand(['up', '--workers', '2']);
   client = new Client({ connection: await Connection.connect({ address: frontendAddress }), namespace: CLUSTER_NAMESPACE });
+  Object.assign(process.env, (await readClusterState(home))!.objectStore.env);
 }, 60 * 60_000);
 
 afterAll(async () => {
@@ -46,6 +48,7 @@ afterAll(async () => {
 async function docbatchOnClientHost(args: string[]): Promise<string> {
   const { stdout } = await execFileAsync('ip', ['netns', 'exec', CLIENT_NETNS, process.execPath, 'bin/docbatch.js', ...args], {
     cwd: projectRoot,
+    // process.env carries the object store's AWS_* (beforeAll): a client host reads the bucket too.
     env: { ...process.env, TEMPORAL_ADDRESS: frontendAddress, TEMPORAL_NAMESPACE: CLUSTER_NAMESPACE },
     maxBuffer: 16 * 1024 * 1024,
     timeout: 10 * 60_000,
@@ -70,8 +73,11 @@ describe('SQL visibility on PostgreSQL', () => {
   it('runs a batch started from a host with no worker, and finds it with `temporal workflow list --query` and `docbatch list`', async () => {
     const state = await readClusterState(home);
     const id = `client-host-${Date.now().toString(36)}`;
+    const samples = path.join(projectRoot, 'samples', 'invoices');
+    const source = `s3://${state!.objectStore.bucket}/sources/${id}`;
+    await uploadCorpus((await readdir(samples)).map((name) => path.join(samples, name)), source);
     const summary = JSON.parse(
-      await docbatchOnClientHost(['run', path.join(projectRoot, 'samples', 'invoices'), '--no-worker', '--id', id, '--output', state!.outputDir, '--extractor', 'local', '--json']),
+      await docbatchOnClientHost(['run', `${source}/`, '--no-worker', '--id', id, '--output', state!.outputDir, '--extractor', 'local', '--json']),
     ) as BatchSummary;
     expect(summary.state).toBe('completed');
 

@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { WorkflowHandle } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { hostName } from '../../src/cluster/layout';
+import { storageAt } from '../../src/storage/location';
 import { projectRoot } from '../../src/temporal/paths';
 
 const execFileAsync = promisify(execFile);
@@ -119,3 +120,20 @@ export async function failoverFromHistory(handle: WorkflowHandle, failover: Move
   }
 }
 
+
+/**
+ * Uploads `files` to the bucket prefix `url` (their base names as keys), 16 at a time; returns the
+ * documents' URLs, in the order of `files`.
+ */
+export async function uploadCorpus(files: string[], url: string): Promise<string[]> {
+  const storage = storageAt(url);
+  let next = 0;
+  const upload = async () => {
+    while (next < files.length) {
+      const file = files[next++]!;
+      await storage.write(path.basename(file), await readFile(file));
+    }
+  };
+  await Promise.all(Array.from({ length: 16 }, upload));
+  return files.map((file) => storage.urlOf(path.basename(file)));
+}
