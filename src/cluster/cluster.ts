@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { CreateBucketCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -60,15 +61,36 @@ export function clusterSupervisor(home: string): Supervisor {
 }
 
 export function postgresSettings(paths: ClusterPaths, binDir: string): PostgresSettings {
+  const root = postgresRoot(paths);
   return {
     binDir,
-    dataDir: paths.postgresData,
-    socketDir: paths.postgresSocket,
+    dataDir: path.join(root, 'data'),
+    socketDir: path.join(root, 'socket'),
     host: '127.0.0.1',
     port: CLUSTER_PORTS.postgres,
     user: 'temporal',
     password: 'temporal',
   };
+}
+
+/**
+ * `<home>/cluster/postgres`, when the `postgres` user can reach it (every directory above it
+ * searchable by others); else a directory of this home's own under /var/lib/postgresql (a checkout
+ * under a private home directory, as CI's may be).
+ */
+function postgresRoot(paths: ClusterPaths): string {
+  const wanted = path.dirname(paths.postgresData);
+  for (let dir = path.dirname(wanted); ; dir = path.dirname(dir)) {
+    const searchable = (() => {
+      try {
+        return (statSync(dir).mode & 0o001) !== 0;
+      } catch {
+        return true; // not made yet: mkdir makes it 0755
+      }
+    })();
+    if (!searchable) return path.join('/var/lib/postgresql', `docbatch-cluster-${createHash('sha256').update(paths.root).digest('hex').slice(0, 12)}`);
+    if (dir === path.dirname(dir)) return wanted;
+  }
 }
 
 export const frontendAddress = `${CLUSTER_NETWORK.gateway}:${CLUSTER_PORTS.frontend}`;
