@@ -93,6 +93,9 @@ function postgresRoot(paths: ClusterPaths): string {
   }
 }
 
+/** Seconds a worker host takes to come back after every process of it died. */
+export const HOST_REBOOT_SECONDS = 15;
+
 export const frontendAddress = `${CLUSTER_NETWORK.gateway}:${CLUSTER_PORTS.frontend}`;
 
 /** The env of a process on worker host i: the cluster's addresses and the host's own home. */
@@ -130,6 +133,9 @@ export async function startWorkerHost(home: string, i: number, namespace: string
     env: workerHostEnv(paths, i, namespace, extra),
     cwd: projectRoot,
     cleanEnv: true,
+    // A host whose processes all died comes back like a rebooted machine, not at once: its chunks
+    // move to the others meanwhile (and its start, a workflow bundle, does not compete with them).
+    restartDelaySeconds: HOST_REBOOT_SECONDS,
   });
 }
 

@@ -14,9 +14,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
  * `<name>.stop` (present: do not restart). Output goes to `<logs>/<name>.log`.
  */
 const SUPERVISOR_SCRIPT = `#!/usr/bin/env bash
-# supervise NAME RUN_DIR STOP_SIGNAL -- COMMAND...: keeps COMMAND running until NAME.stop exists
-# or SIGTERM, which it passes on as STOP_SIGNAL.
-name=$1; run=$2; stop_signal=$3; shift 4
+# supervise NAME RUN_DIR STOP_SIGNAL RESTART_DELAY -- COMMAND...: keeps COMMAND running (again
+# RESTART_DELAY seconds after it dies) until NAME.stop exists or SIGTERM, which it passes on as STOP_SIGNAL.
+name=$1; run=$2; stop_signal=$3; restart_delay=$4; shift 5
 child=
 stop() {
   touch "$run/$name.stop"
@@ -33,7 +33,7 @@ while [ ! -e "$run/$name.stop" ]; do
   wait "$child"; code=$?
   echo "[supervisor $(date -u +%FT%T.%3NZ)] $name exited ($code)"
   [ -e "$run/$name.stop" ] && break
-  sleep 1
+  sleep "$restart_delay" & wait $!
 done
 `;
 
@@ -41,6 +41,8 @@ export interface SupervisedService {
   name: string;
   command: string[];
   env?: Record<string, string>;
+  /** Seconds from the command's death to its restart (a host's reboot). @default 1 */
+  restartDelaySeconds?: number;
   /** What stops the command gracefully. @default 'TERM' */
   stopSignal?: 'TERM' | 'INT';
   /** Only `env`, nothing of this process's environment (a host has its own). */
@@ -69,7 +71,7 @@ export async function supervise(sup: Supervisor, service: SupervisedService): Pr
   await rm(path.join(sup.runDir, `${service.name}.pid`), { force: true });
   const log = openSync(path.join(sup.logDir, `${service.name}.log`), 'a');
   try {
-    const child = spawn('bash', [await scriptPath(sup.runDir), service.name, sup.runDir, service.stopSignal ?? 'TERM', '--', ...service.command], {
+    const child = spawn('bash', [await scriptPath(sup.runDir), service.name, sup.runDir, service.stopSignal ?? 'TERM', String(service.restartDelaySeconds ?? 1), '--', ...service.command], {
       detached: true,
       stdio: ['ignore', log, log],
       env: service.cleanEnv ? { ...service.env } : { ...process.env, ...service.env },

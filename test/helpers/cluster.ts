@@ -72,6 +72,8 @@ export interface MovedChunk {
   deadIdentity: string;
   againAt?: number;
   againOn?: string;
+  /** It completed on the lost host just before the loss: nothing to move. */
+  finishedBeforeLoss?: boolean;
 }
 
 /** Chunk activities running on worker host i now (from the workflow's pending activities). */
@@ -116,6 +118,8 @@ export async function failoverFromHistory(handle: WorkflowHandle, failover: Move
         f.againAt = tsMs(event.eventTime) ?? 0;
         f.againOn = started.identity ?? '';
       }
+      // Its last attempt is the one on the lost host, and it completed: it finished before the loss.
+      if (f.againAt === undefined && f.activityId === activityId && started.identity === f.deadIdentity) f.finishedBeforeLoss = true;
     }
   }
 }
