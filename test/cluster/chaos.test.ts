@@ -189,13 +189,18 @@ async function runChaos(mode: 'realtime' | 'batch', count: number): Promise<Chao
   };
 
   const disruptions: Disruption[] = [];
+  // The journals are read first (listing them in the bucket takes a while), then the moment is
+  // taken and the disruption follows at once: everything in `durable` was journaled before `at`.
   const record = async (what: string) => {
-    const d: Disruption = { what, at: Date.now(), durable: await journaled(batchDir) };
+    const durable = await journaled(batchDir);
+    const d: Disruption = { what, at: Date.now(), durable };
     disruptions.push(d);
     return d;
   };
   const killVictim = async () => {
-    const held = await chunksOnHost(handle, VICTIM);
+    // Back from an earlier kill, the host first has to take chunks again (up to a minute).
+    let held = await chunksOnHost(handle, VICTIM);
+    for (const until = Date.now() + 60_000; held.length === 0 && !over && Date.now() < until; held = await chunksOnHost(handle, VICTIM)) await sleep(500);
     const d = await record(`SIGKILL every process of ${hostName(VICTIM)}`);
     await killHost(hostNetns(VICTIM));
     d.failover = held.map((c) => ({ activityId: c.activityId, deadIdentity: c.identity }));
