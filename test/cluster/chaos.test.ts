@@ -145,7 +145,8 @@ async function runChaos(mode: 'realtime' | 'batch', count: number): Promise<Chao
         extractor: 'anthropic',
         mode,
         chunkSize: mode === 'realtime' ? REALTIME_CHUNK : 10,
-        concurrency: 12,
+        // Batch mode: few Message Batches at a time, so the batch lasts through all five disruptions.
+        concurrency: mode === 'realtime' ? 12 : 4,
         cache: false,
         retry: { initialInterval: '500ms', maximumInterval: '5s', maximumAttempts: 0 },
         // A lost host is noticed when its chunks miss their heartbeat timeout. The default 15 s moves
