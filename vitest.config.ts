@@ -15,6 +15,7 @@ const unitTests = [
   'test/bench-ratelimit-measure.test.ts',
   'test/chunk-attempt.test.ts',
   'test/chunk-queue.test.ts',
+  'test/cluster-config.test.ts',
   'test/collection-ledger.test.ts',
   'test/compose.test.ts',
   'test/document-loading.test.ts',
@@ -62,7 +63,8 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/**/*.test.ts'],
-          exclude: unitTests,
+          // test/cluster/ runs on the real cluster, as root: `npm run test:cluster` (vitest.cluster.config.ts).
+          exclude: [...unitTests, 'test/cluster/**'],
           globalSetup: ['test/global-setup.ts'],
           // Integration tests share one real dev server and a 2-core machine: run files one at a time.
           fileParallelism: false,

@@ -6,6 +6,8 @@ import { DEFAULTS, ENV } from '../src/env';
 import { priorityDynamicConfig } from '../src/temporal/dynamic-config';
 import { projectRoot } from '../src/temporal/paths';
 import { cliSearchAttributeTypes, docbatchSearchAttributes } from '../src/batch/search-attributes';
+import { TEMPORAL_SERVER_VERSION } from '../src/cluster/server-build';
+import { VERSITYGW_VERSION } from '../src/storage/versitygw';
 
 // No Docker engine runs here: these check that docker-compose.yml and the Dockerfile agree with the code.
 
@@ -39,6 +41,8 @@ describe('docker-compose.yml', () => {
   test('the worker is configured only through env names that src/env.ts reads', () => {
     for (const name of ['worker', 'temporal-init']) {
       for (const key of Object.keys(service(name).environment ?? {})) {
+        // AWS_*: the object store's endpoint and credentials, read by the AWS SDK (src/storage/s3-client.ts).
+        if (key.startsWith('AWS_')) continue;
         expect(envNames, `${name}: ${key} is not in src/env.ts ENV`).toContain(key);
       }
     }
@@ -60,6 +64,22 @@ describe('docker-compose.yml', () => {
   test('the server is backed by PostgreSQL', () => {
     expect(service('temporal').environment?.DB).toMatch(/^postgres/);
     expect(service('postgresql').image).toMatch(/^postgres:/);
+  });
+
+  test('runs the server release the cluster script builds, its schemas set up with temporal-sql-tool as the script does', () => {
+    expect(service('temporal').image).toBe(`temporalio/server:${TEMPORAL_SERVER_VERSION}`);
+    expect(service('temporal-schema').image).toBe(`temporalio/admin-tools:${TEMPORAL_SERVER_VERSION}`);
+    expect(service('temporal-init').image).toBe(`temporalio/admin-tools:${TEMPORAL_SERVER_VERSION}`);
+    const script = [service('temporal-schema').command ?? []].flat().join('\n');
+    for (const step of ['create-database', 'setup-schema -v 0.0', 'update-schema -d /etc/temporal/schema/postgresql/v12/']) expect(script).toContain(step);
+    expect(script).toContain('--plugin postgres12');
+  });
+
+  test('workers reach the object store (versitygw, the one src/storage builds) through the AWS SDK env', () => {
+    expect(service('object-store').image).toBe(`versity/versitygw:${VERSITYGW_VERSION}`);
+    const port = [service('object-store').command ?? []].flat().join(' ').match(/--port :(\d+)/)?.[1];
+    expect(worker.environment?.AWS_ENDPOINT_URL_S3).toBe(`http://object-store:${port}`);
+    for (const key of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION']) expect(worker.environment?.[key]).toBeTruthy();
   });
 
   test('workers share /data for documents, output and cache, and run several replicas', () => {
