@@ -1,4 +1,3 @@
-import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import {
   extractChunkInputSchema,
@@ -11,8 +10,6 @@ import {
   type BatchActivities,
   type ExtractionSettings,
 } from '../batch/activities';
-import { failureTypes } from '../batch/failures';
-import { schemaIssues } from '../batch/issues';
 import {
   awaitMessageBatchInputSchema,
   awaitMessageBatchResultSchema,
@@ -31,6 +28,7 @@ import type { MessageBatchLimits } from '../extraction/message-batches/grouping'
 import type { ExtractionObserver } from '../metrics/observer';
 import type { ResultCache } from '../store/result-cache';
 import { awaitMessageBatch } from './await-message-batch';
+import { checked } from './checked';
 import { cancelMessageBatch } from './cancel-message-batch';
 import { collectChunk } from './collect-chunk';
 import { extractChunk } from './extract-chunk';
@@ -79,14 +77,3 @@ export function createActivities(deps: ActivityDeps): BatchActivities & MessageB
   };
 }
 
-/** An activity whose input is parsed first (a malformed one fails at once, never retried) and whose result is parsed before it is returned. */
-function checked<I extends z.ZodType, O extends z.ZodType>(name: string, input: I, output: O, run: (input: z.output<I>) => Promise<z.input<O>>) {
-  return async (raw: z.input<I>): Promise<z.output<O>> => {
-    const parsed = input.safeParse(raw);
-    if (!parsed.success) {
-      const problems = schemaIssues(parsed.error, '(input)');
-      throw ApplicationFailure.nonRetryable(`${name}: invalid input: ${problems.join('; ')}`, failureTypes.invalidInput, { problems });
-    }
-    return output.parse(await run(parsed.data));
-  };
-}

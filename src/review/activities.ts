@@ -1,9 +1,6 @@
-import { ApplicationFailure } from '@temporalio/common';
-import type { z } from 'zod';
-import { failureTypes } from '../batch/failures';
-import { schemaIssues } from '../batch/issues';
 import { checkCorrectionInputSchema, checkCorrectionResultSchema, openReviewResultSchema, writeReviewedInputSchema, type ReviewActivities } from '../batch/review';
 import { z as zod } from 'zod';
+import { checked } from '../activities/checked';
 import { awaitBatchEnd } from './await-batch';
 import { checkCorrection } from './check-correction';
 import { openReview } from './open-review';
@@ -21,13 +18,3 @@ export function createReviewActivities(): ReviewActivities {
   };
 }
 
-function checked<I extends z.ZodType, O extends z.ZodType>(name: string, input: I, output: O, run: (input: z.output<I>) => Promise<z.input<O>>) {
-  return async (raw: z.input<I>): Promise<z.output<O>> => {
-    const parsed = input.safeParse(raw);
-    if (!parsed.success) {
-      const problems = schemaIssues(parsed.error, '(input)');
-      throw ApplicationFailure.nonRetryable(`${name}: invalid input: ${problems.join('; ')}`, failureTypes.invalidInput, { problems });
-    }
-    return output.parse(await run(parsed.data));
-  };
-}
