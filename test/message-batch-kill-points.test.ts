@@ -1,7 +1,6 @@
 import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { FaultPoint } from '../src/activities/fault-point';
 import { startEmulator, type Emulator } from '../src/emulator';
@@ -9,7 +8,7 @@ import { documentIdentity } from '../src/emulator/request';
 import type { DocumentResult } from '../src/store/document-result';
 import { readSubmissions } from '../src/store/message-batch-records';
 import { batchKeys, batchStorage } from '../src/store/paths';
-import { locationJoin, storageAt } from '../src/storage/location';
+import { locationJoin, objectAt } from '../src/storage/location';
 import { startBatch, tempDir, testClient, uniqueId } from './helpers/batch';
 import { testBucketUrl } from './helpers/object-store';
 import { startWorkerProcess, type WorkerProcess } from './helpers/docbatch-worker';
@@ -120,7 +119,8 @@ async function journaledCount(batchDir: string): Promise<number> {
 }
 
 async function readResults(url: string): Promise<DocumentResult[]> {
-  const bytes = await storageAt(path.posix.dirname(url)).read(path.posix.basename(url));
+  const { storage, key } = objectAt(url);
+  const bytes = await storage.read(key);
   return bytes!
     .toString('utf8')
     .split('\n')

@@ -5,7 +5,7 @@ import { progressQuery } from '../src/batch/messages';
 import { planRedrive, redriveInput } from '../src/client/redrive-batch';
 import type { BatchSummary } from '../src/batch/summary';
 import { listObjectSource } from '../src/store/object-listing';
-import { storageAt } from '../src/storage/location';
+import { objectAt, storageAt } from '../src/storage/location';
 import { mapBounded } from '../src/store/source-listing';
 import type { DocumentResult } from '../src/store/document-result';
 import { samplesDir, startBatch, startTestWorker, testClient, uniqueId } from './helpers/batch';
@@ -25,7 +25,8 @@ async function upload(prefixUrl: string, files: Record<string, Buffer | string>)
 }
 
 async function readLines<T>(url: string): Promise<T[]> {
-  const text = (await storageAt(path.posix.dirname(url)).read(path.posix.basename(url)))!.toString('utf8');
+  const { storage, key } = objectAt(url);
+  const text = (await storage.read(key))!.toString('utf8');
   return text
     .split('\n')
     .filter((line) => line !== '')

@@ -118,14 +118,6 @@ describe.each(storages)('storage contract: %s', (_name, make) => {
     expect(logs).toEqual(['logs/one.jsonl', 'logs/two.jsonl']);
   });
 
-  it('closes a torn last line before appending (a file killed mid-write; segments are never torn)', async () => {
-    if (!storage.capabilities.nativeAppend) return;
-    await storage.write('torn.jsonl', '{"ok":1}\n{"torn":');
-    expect((await storage.readLog('torn.jsonl')).text).toBe('{"ok":1}\n');
-    await storage.append('torn.jsonl', '{"ok":2}\n');
-    expect((await storage.readLog('torn.jsonl')).text.split('\n')).toEqual(['{"ok":1}', '{"torn":', '{"ok":2}', '']);
-  });
-
   it('streams a large object that appears only once it is whole', async () => {
     let seenMidway: Buffer | null = Buffer.alloc(0);
     await storage.writeLines('stream/lines.txt', async (write) => {
@@ -161,5 +153,23 @@ describe.each(storages)('storage contract: %s', (_name, make) => {
     await child.write('k.txt', 'v');
     expect(await readText(storage, 'child/dir/k.txt')).toBe('v');
     expect(child.urlOf('k.txt')).toBe(storage.urlOf('child/dir/k.txt'));
+  });
+});
+
+/** Only a file can be torn: a bucket's segment objects are written whole or not at all. */
+describe('storage contract: local disk, a log file', () => {
+  let local: LocalStorage;
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'docbatch-storage-'));
+    local = new LocalStorage(dir);
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('closes a torn last line before appending (a writer killed mid-write)', async () => {
+    await local.write('torn.jsonl', '{"ok":1}\n{"torn":');
+    expect((await local.readLog('torn.jsonl')).text).toBe('{"ok":1}\n');
+    await local.append('torn.jsonl', '{"ok":2}\n');
+    expect((await local.readLog('torn.jsonl')).text.split('\n')).toEqual(['{"ok":1}', '{"torn":', '{"ok":2}', '']);
   });
 });

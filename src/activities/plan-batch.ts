@@ -50,9 +50,11 @@ export async function planBatch(deps: PlanBatchDeps, { batchId, input }: PlanBat
   let told = Math.floor(start / input.chunkSize);
   let toldAt = -Infinity;
   let lastPath: string | undefined;
-  const tell = async (final: boolean) => {
-    context?.heartbeat({ documents: writer.readyChunks * input.chunkSize, after: lastPathOfReady(), bytes: writer.bytes });
-    if (writer.readyChunks === told || (!final && performance.now() - toldAt < LISTED_SIGNAL_EVERY_MS)) return;
+  // What a retried attempt resumes from: the chunks whose parts are written, and the last entry of the last one.
+  const beat = () => context?.heartbeat({ documents: writer.readyChunks * input.chunkSize, after: lastPathOfReady(), bytes: writer.bytes });
+  const tell = async () => {
+    beat();
+    if (writer.readyChunks === told || performance.now() - toldAt < LISTED_SIGNAL_EVERY_MS) return;
     told = writer.readyChunks;
     toldAt = performance.now();
     await signalListed(context, batchId, { ...plan, chunks: told, documents: Math.min(writer.documents, told * input.chunkSize), bytes: writer.bytes });
@@ -64,7 +66,7 @@ export async function planBatch(deps: PlanBatchDeps, { batchId, input }: PlanBat
   // Collection hook (src/activities/plan-collection.ts): with onlyNew, only the documents the collection does not hold.
   const entries = await collectionEntries({ batchId, batchDir, input, extractor, schemaFingerprint: schema.fingerprint }, listing.entries);
   // Alive while a listing is slow to yield (a sorted order lists everything first; a huge folder is read whole).
-  const alive = setInterval(() => context?.heartbeat({ documents: writer.readyChunks * input.chunkSize, after: lastPathOfReady(), bytes: writer.bytes }), HEARTBEAT_EVERY_MS);
+  const alive = setInterval(beat, HEARTBEAT_EVERY_MS);
   try {
     for await (const entry of entries) {
       await writer.add(entry);
@@ -74,7 +76,7 @@ export async function planBatch(deps: PlanBatchDeps, { batchId, input }: PlanBat
         readyPaths.set(chunk, lastPath);
         readyPaths.delete(chunk - 64);
       }
-      if (writer.readyChunks > told) await tell(false);
+      if (writer.readyChunks > told) await tell();
     }
     await writer.flush();
   } catch (error) {

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import type { BatchInput } from '../batch/input';
@@ -135,13 +134,10 @@ async function judgeEntry(entry: Listed, ledger: CollectionLedger): Promise<{ en
 /** Size and version of a listed document: the bucket's ETag (listed with it), or the file's mtime. */
 async function listedDocument(entry: Listed): Promise<ListedDocument | null> {
   if (entry.version !== undefined) return { key: entry.path, size: entry.sizeBytes, version: entry.version };
-  if (isObjectUrl(entry.path)) {
-    const { storage, key } = objectAt(entry.path);
-    const info = await storage.stat(key).catch(() => null);
-    return info ? { key: entry.path, size: info.size, version: info.version } : null;
-  }
-  const info = await stat(entry.path).catch(() => null);
-  return info ? { key: entry.path, size: info.size, version: String(info.mtimeMs) } : null;
+  // Storage's own version (size and mtime on disk), so the ledger and a conditional read agree on what "changed" means.
+  const { storage, key } = objectAt(entry.path);
+  const info = await storage.stat(key).catch(() => null);
+  return info ? { key: entry.path, size: info.size, version: info.version } : null;
 }
 
 /** SHA-256 of a document's bytes, streamed (a file) or read whole (an object). */

@@ -1,5 +1,4 @@
-import { isObjectUrl, locationJoin, storageAt } from '../storage/location';
-import path from 'node:path';
+import { locationJoin, objectAt, parentLocation, storageAt } from '../storage/location';
 import type { Client } from '@temporalio/client';
 import type { BatchInputJson } from '../batch/input';
 import { batchInputFromOptions, type BatchOptions } from './batch-input';
@@ -29,7 +28,11 @@ export async function planRedrive(client: Client, earlierId: string, overrides: 
   if (!outcome.summary) {
     throw new NothingToRedriveError(`batch ${earlierId} ended (${outcome.state}) without a report`, 'there is no failures.jsonl to redrive from');
   }
-  const failuresText = await readLocation(outcome.summary.files.failures).catch(() => {
+  const { storage: failuresStorage, key: failuresKey } = objectAt(outcome.summary.files.failures);
+  const failuresText = await failuresStorage.read(failuresKey).then((bytes) => {
+    if (bytes === null) throw new Error('missing');
+    return bytes.toString('utf8');
+  }).catch(() => {
     throw new NothingToRedriveError(`cannot read ${outcome.summary!.files.failures}`, `redrive needs the failures file of batch ${earlierId}`);
   });
   const paths = failedPaths(failuresText);
@@ -37,7 +40,7 @@ export async function planRedrive(client: Client, earlierId: string, overrides: 
 
   const batchId = `${earlierId}-redrive-${stableHash(paths)}`;
   // Beside the batch's other files, so a fleet that shares no disk reads it from the same bucket.
-  const outputDir = parentOf(outcome.summary.outputDir);
+  const outputDir = parentLocation(outcome.summary.outputDir);
   const manifest = locationJoin(outputDir, batchId, `redrive-of-${earlierId}.txt`);
   await storageAt(locationJoin(outputDir, batchId)).write(`redrive-of-${earlierId}.txt`, paths.join('\n') + '\n');
 
@@ -88,16 +91,4 @@ function inheritedOptions(input: BatchInputJson | undefined): BatchOptions {
     onlyNew: input.onlyNew ? input.collection : undefined,
     sink: input.sink,
   });
-}
-
-async function readLocation(url: string): Promise<string> {
-  const at = isObjectUrl(url) ? url.lastIndexOf('/') : -1;
-  const storage = at >= 0 ? storageAt(url.slice(0, at)) : storageAt(path.dirname(url));
-  const bytes = await storage.read(at >= 0 ? url.slice(at + 1) : path.basename(url));
-  if (bytes === null) throw new Error(`${url} does not exist`);
-  return bytes.toString('utf8');
-}
-
-function parentOf(location: string): string {
-  return isObjectUrl(location) ? location.slice(0, location.replace(/\/+$/, '').lastIndexOf('/')) : path.dirname(location);
 }

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Client } from '@temporalio/client';
@@ -10,7 +9,7 @@ import type { SourceDocument } from '../extraction/extractor';
 import { formatText } from '../extraction/formats';
 import { renderPagePng, withPdf } from '../extraction/pdf';
 import { loadSchema } from '../extraction/schemas/load';
-import { isObjectUrl, objectAt } from '../storage/location';
+import { objectAt } from '../storage/location';
 import type { DocumentResult } from '../store/document-result';
 import { batchStorage, readCorrections, readResults } from './batch-outputs';
 import { renderReviewPage } from './page';
@@ -173,13 +172,8 @@ export async function startReviewPage(options: ReviewPageOptions): Promise<Revie
 
 /** A queued document's bytes (from disk or a bucket) and media type, for showing it. */
 async function loadForView(location: string): Promise<SourceDocument> {
-  let bytes: Buffer | null;
-  if (isObjectUrl(location)) {
-    const { storage, key } = objectAt(location);
-    bytes = await storage.read(key);
-  } else {
-    bytes = await readFile(location).catch(() => null);
-  }
+  const { storage, key } = objectAt(location);
+  const bytes = await storage.read(key).catch(() => null);
   if (bytes === null) throw new Error(`${location} is not there any more`);
   return { path: location, mediaType: detectMediaType(location, bytes), bytes };
 }

@@ -52,8 +52,19 @@ export function locationJoin(location: string, ...children: string[]): string {
   return `s3://${bucket}/${joinKey(key, ...children)}`;
 }
 
-/** The storage that holds one object and its key there: for reading a single document by its URL. */
-export function objectAt(url: string): { storage: Storage; key: string } {
-  const { bucket, key } = parseObjectUrl(url);
+/** The storage that holds one object or file and its key there: for reading a single document or output by its location. */
+export function objectAt(location: string): { storage: Storage; key: string } {
+  if (!isObjectUrl(location)) {
+    const file = path.resolve(location);
+    return { storage: new LocalStorage(path.dirname(file)), key: path.basename(file) };
+  }
+  const { bucket, key } = parseObjectUrl(location);
   return { storage: new S3Storage(s3Client(), bucket, ''), key };
+}
+
+/** The location one level up: a path's folder, or an `s3://` URL without its last key segment. */
+export function parentLocation(location: string): string {
+  if (!isObjectUrl(location)) return path.dirname(location);
+  const trimmed = location.replace(/\/+$/, '');
+  return trimmed.slice(0, trimmed.lastIndexOf('/'));
 }
