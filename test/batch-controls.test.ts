@@ -8,11 +8,22 @@ import * as messages from '../src/batch/messages';
 import type { Progress } from '../src/batch/progress';
 import { readJsonLines, startBatch, startTestWorker, tempDir, testClient, uniqueId } from './helpers/batch';
 import { documentDir } from './helpers/documents';
-import { countingExtractor } from './helpers/extractors';
+import { countingExtractor, Gate } from './helpers/extractors';
+import type { Extractor } from '../src/extraction/extractor';
 import { eventually } from './helpers/eventually';
 
 const taskQueue = uniqueId('controls');
-const extractor = countingExtractor(60);
+const counting = countingExtractor(60);
+/** Open unless a test closes it: a closed gate holds every document in flight where it is. */
+const gate = new Gate();
+const extractor: Extractor = {
+  ...counting,
+  async extract(request) {
+    const result = await counting.extract(request);
+    await gate.wait();
+    return result;
+  },
+};
 let client: Client;
 let stop: () => Promise<void>;
 
@@ -58,7 +69,9 @@ async function rejection(promise: Promise<unknown>): Promise<string> {
 describe('steering a running batch', () => {
   it('pauses: no new chunk starts, in-flight chunks finish, then resume carries on to the end', async () => {
     const handle = await slowBatch(30);
-    const paused = await handle.executeUpdate(messages.pauseUpdate, { args: [{ reason: 'lunch break' }] });
+    // Held at the gate, the chunks in flight cannot finish in the same workflow task as the pause.
+    gate.close();
+    const paused = await handle.executeUpdate(messages.pauseUpdate, { args: [{ reason: 'lunch break' }] }).finally(() => gate.open());
     expect(paused).toMatchObject({ state: 'paused', pauseReason: 'lunch break' });
     const drained = await eventually(async () => {
       const progress = await handle.query(messages.progressQuery);
