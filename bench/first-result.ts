@@ -6,6 +6,7 @@
  *
  *   npm run bench:first-result -- --documents 1000000 --storage local,s3
  */
+import { heapFlags } from '../bin/heap.js';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -70,6 +71,7 @@ for (const storage of storages) {
     script: workerScript,
     name: 'worker',
     log,
+    nodeArgs: heapFlags([], ''),
     env: {
       BENCH_TEMPORAL_ADDRESS: server.address,
       BENCH_TASK_QUEUE: 'first-result',

@@ -3,6 +3,7 @@
  * Prints a table and writes bench/results/<name>-<timestamp>.json and bench/results/latest-<name>.json.
  * See bench/README.md for the flags and docs/benchmarks.md for the numbers.
  */
+import { DEFAULT_HEAP_MB } from '../bin/heap.js';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -29,7 +30,8 @@ const DEFAULT_SETTINGS: BatchSettings = {
   chunksPerRun: inputDefaults.chunksPerRun,
   activitySlots: DEFAULTS.maxConcurrentActivities,
   documentsInFlight: 64,
-  workerHeapMb: null,
+  // What `docbatch worker` and `docbatch run` give a worker without a flag (bin/heap.js).
+  workerHeapMb: DEFAULT_HEAP_MB,
 };
 const TARGETS = { maxHistoryEvents: 10_000, maxWorkerRssMb: 500, maxScaleRatio: 12 } as const;
 
@@ -44,7 +46,7 @@ const usage = `npm run bench -- [options]
   --chunks-per-run <n>   chunks per run before continue-as-new (default ${DEFAULT_SETTINGS.chunksPerRun})
   --activity-slots <n>   the worker's maxConcurrentActivityTaskExecutions (default ${DEFAULT_SETTINGS.activitySlots})
   --documents-in-flight <n>  documents the extractor works on at once per worker, and the baseline's p-limit (default ${DEFAULT_SETTINGS.documentsInFlight})
-  --worker-heap-mb <n>   the worker's --max-old-space-size (default: V8's, sized from the machine's memory)
+  --worker-heap-mb <n>   the worker's --max-old-space-size (default ${DEFAULT_SETTINGS.workerHeapMb}, docbatch's own; 0: V8's, sized from the machine's memory)
   --no-baseline          skip the p-limit baseline
   --baseline-runs <n>    runs of the baseline per size, the median is the baseline (default 3)
   --docs-dir <dir>       where generated documents are kept and reused (default <tmp>/docbatch-bench-docs)
@@ -204,7 +206,7 @@ function parseOptions(argv: string[]): BenchOptions | null {
       chunksPerRun: positive('--chunks-per-run', values['chunks-per-run'] ?? String(DEFAULT_SETTINGS.chunksPerRun)),
       activitySlots: positive('--activity-slots', values['activity-slots'] ?? String(DEFAULT_SETTINGS.activitySlots)),
       documentsInFlight: positive('--documents-in-flight', values['documents-in-flight'] ?? String(DEFAULT_SETTINGS.documentsInFlight)),
-      workerHeapMb: values['worker-heap-mb'] === undefined ? DEFAULT_SETTINGS.workerHeapMb : positive('--worker-heap-mb', values['worker-heap-mb']),
+      workerHeapMb: values['worker-heap-mb'] === undefined ? DEFAULT_SETTINGS.workerHeapMb : (values['worker-heap-mb'] === '0' ? null : positive('--worker-heap-mb', values['worker-heap-mb'])),
     },
     baseline: !values['no-baseline'],
     baselineRuns: positive('--baseline-runs', values['baseline-runs'] ?? '3'),

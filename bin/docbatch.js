@@ -3,11 +3,21 @@
 // compiled at start. A clone runs its TypeScript sources through tsx, so an edit needs no build.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { followParent, needsHeapCap, relaunchWithHeapCap } from './heap.js';
 
-if (existsSync(fileURLToPath(import.meta.resolve('../src/cli/main.ts')))) {
-  const { register } = await import('tsx/esm/api');
-  register();
-  await import('../src/cli/main.ts');
+if (needsHeapCap()) {
+  relaunchWithHeapCap(fileURLToPath(import.meta.url));
 } else {
-  await import('../dist/cli.js');
+  followParent();
+  await runCli();
+}
+
+async function runCli() {
+  if (existsSync(fileURLToPath(import.meta.resolve('../src/cli/main.ts')))) {
+    const { register } = await import('tsx/esm/api');
+    register();
+    await import('../src/cli/main.ts');
+  } else {
+    await import('../dist/cli.js');
+  }
 }

@@ -7,19 +7,20 @@ import { zeroUsage } from '../src/extraction/usage';
 import type { DocumentResult } from '../src/store/document-result';
 import { type ChunkJournal, readJournal, withChunkJournal } from '../src/store/journal';
 import { tempDir } from './helpers/batch';
+import { eventually } from './helpers/eventually';
 
 function resultOf(index: number): DocumentResult {
   return { index, path: `doc-${index}`, attempts: 1, status: 'succeeded', cached: false, data: {}, error: null, durationMs: 1, model: 'm', usage: zeroUsage };
 }
 
 /** The parts of an activity's Context that ChunkAttempt uses: cancellation, heartbeats, the heartbeat timeout. */
-function fakeContext() {
+function fakeContext(heartbeatTimeoutMs = 60_000) {
   const cancel = new AbortController();
   const beats: unknown[] = [];
   const context = {
     cancellationSignal: cancel.signal,
     heartbeat: (details?: unknown) => void beats.push(details),
-    info: { heartbeatTimeoutMs: 60_000 },
+    info: { heartbeatTimeoutMs },
   } as unknown as Context;
   return { context, cancel, beats };
 }
@@ -39,13 +40,15 @@ async function withJournal<T>(run: (journal: ChunkJournal, file: string) => Prom
 describe('ChunkAttempt', () => {
   it('records each result once, counts only its own lines, and beats with the progress', async () => {
     await withJournal(async (journal, file) => {
-      const { context, beats } = fakeContext();
+      // Beats every 100 ms (a third of the timeout, at least 100 ms).
+      const { context, beats } = fakeContext(300);
       const observed: number[] = [];
       const attempt = new ChunkAttempt(context, journal, new DocumentSlots(() => 2), 3, (result) => observed.push(result.index));
       try {
         await Promise.all([0, 1, 1].map((index) => attempt.inSlot(() => Promise.resolve(resultOf(index)))));
         await attempt.inSlot(() => Promise.resolve(undefined));
         await attempt.settled();
+        await eventually(async () => expect(beats.at(-1)).toEqual({ done: 2, of: 3 }));
       } finally {
         attempt.close();
       }
@@ -53,7 +56,6 @@ describe('ChunkAttempt', () => {
       expect(attempt.journaledNow).toBe(2);
       expect(observed.sort()).toEqual([0, 1]);
       expect([...(await readJournal(file, 0)).keys()].sort()).toEqual([0, 1]);
-      expect(beats.at(-1)).toEqual({ done: 2, of: 3 });
     });
   });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DocumentSlots } from '../src/extraction/document-slots';
+import { createAnthropicExtractor } from '../src/extraction/anthropic/extractor';
 import { createLocalExtractor } from '../src/extraction/local/extractor';
 
 /** Resolves to the names granted so far, after pending grants have run. */
@@ -44,5 +45,14 @@ describe('DocumentSlots with weights', () => {
     expect(local.documentWeight!(20_000)).toBe(1);
     // 32 MB documents (the largest accepted): two at a time hold at most the 64 MB budget.
     expect(Math.floor(size / local.documentWeight!(32 * 1024 * 1024))).toBeLessThanOrEqual(2);
+  });
+
+  it('Claude requests hold at most about 48 MB of documents between them, one large PDF at a time', () => {
+    const claude = createAnthropicExtractor({ apiKey: 'test-key', baseURL: 'http://127.0.0.1:1', models: { simple: 'claude-haiku-4-5', complex: 'claude-sonnet-4-5', escalation: 'claude-sonnet-4-5' }, rateLimiter: false });
+    const size = claude.documentsInFlight!();
+    expect(claude.documentWeight!(50_000)).toBe(1);
+    const inFlight = (bytes: number) => Math.floor(size / claude.documentWeight!(bytes));
+    expect(inFlight(30 * 1024 * 1024)).toBe(1);
+    expect(inFlight(4 * 1024 * 1024) * 4 * 1024 * 1024).toBeLessThanOrEqual(48 * 1024 * 1024);
   });
 });

@@ -66,6 +66,15 @@ function abortReason(signal: AbortSignal): Error {
   return signal.reason instanceof Error ? signal.reason : new Error(`waiting for a document slot was aborted: ${String(signal.reason)}`);
 }
 
+/**
+ * Slots a document of `sizeBytes` takes so that documents in flight hold at most `bytesInFlight`
+ * between them when the pool has `documentsInFlight` slots: small documents take one, a large one
+ * several (so that a worker's heap cap holds whatever the documents' sizes).
+ */
+export function weightForBytes(sizeBytes: number, documentsInFlight: number, bytesInFlight: number): number {
+  return 1 + Math.floor((sizeBytes * documentsInFlight) / bytesInFlight);
+}
+
 const pools = new WeakMap<object, DocumentSlots>();
 
 /** Documents in flight per process for an extractor that does not say (test doubles). */

@@ -51,9 +51,9 @@ export interface Extractor {
    */
   documentsInFlight?(): number;
   /**
-   * Slots of that pool a document of `sizeBytes` takes (default 1): the local extractor counts a
-   * large document as several, so many small text files run at once while large PDFs, whose bytes
-   * wait in memory for a decoder, stay few.
+   * Slots of that pool a document of `sizeBytes` takes (default 1): a large document counts as
+   * several, so many small files run at once while large PDFs (bytes waiting for a decoder, or
+   * base64 in a request body) stay few, within the worker's heap (bin/heap.js).
    */
   documentWeight?(sizeBytes: number): number;
   extract(request: ExtractionRequest): Promise<Extraction>;

@@ -85,8 +85,12 @@ export class LocalStorage implements Storage {
 
   async append(key: string, text: string, options: { durable?: boolean } = {}): Promise<void> {
     const file = this.urlOf(key);
-    await mkdir(path.dirname(file), { recursive: true });
-    const handle = await open(file, 'a+');
+    // The folder is made on the first append that finds it missing, not before every append (a journal appends per document).
+    const handle = await open(file, 'a+').catch(async (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOENT') throw error;
+      await mkdir(path.dirname(file), { recursive: true });
+      return open(file, 'a+');
+    });
     try {
       const { size } = await handle.stat();
       let torn = false;

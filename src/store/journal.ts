@@ -22,18 +22,21 @@ export async function readJournal(batchDir: string, chunkIndex: number): Promise
   return results;
 }
 
+/** The first line of each document counts; a later one (a redo, or this attempt's own line read back) is skipped unvalidated. */
 function addLines(results: Map<number, DocumentResult>, text: string): void {
   for (const line of text.split('\n')) {
-    const result = parseJournalLine(line);
-    if (result && !results.has(result.index)) results.set(result.index, result);
+    const result = parseJournalLine(line, results);
+    if (result) results.set(result.index, result);
   }
 }
 
 /** A worker killed mid-write leaves a torn line: it is ignored and that document is redone. */
-function parseJournalLine(line: string): DocumentResult | null {
+function parseJournalLine(line: string, known: Map<number, DocumentResult>): DocumentResult | null {
   if (line.trim() === '') return null;
   try {
-    const parsed = documentResultSchema.safeParse(JSON.parse(line));
+    const raw = JSON.parse(line) as { index?: unknown };
+    if (typeof raw.index === 'number' && known.has(raw.index)) return null;
+    const parsed = documentResultSchema.safeParse(raw);
     return parsed.success ? parsed.data : null;
   } catch {
     return null;

@@ -17,6 +17,7 @@ import { consistencyRepairInstruction, extractionInstruction, repairInstruction,
 import { defaultRoutingThresholds, routeModel, type RoutingThresholds } from './routing';
 import { apiRequestLimits, fitsOneRequest, type RequestLimits } from './split';
 import { isolatedDecoding, type DecoderPool } from '../isolation';
+import { weightForBytes } from '../document-slots';
 import { imageTokens, pdfTokens, textTokens } from './tokens';
 import { schemaIssues } from '../../batch/issues';
 import type { ExtractionObserver } from '../../metrics/observer';
@@ -255,11 +256,14 @@ export function createAnthropicExtractor(options: AnthropicExtractorOptions): An
     return { definition, model, oneRequest: false };
   }
 
+  const documentsInFlight = () => limiter?.documentsInFlight() ?? unpacedDocumentsInFlight;
+
   return {
     name: 'anthropic',
     settingsKey: `anthropic:v${anthropicExtractorVersion}:${models.simple}/${models.complex}/${models.escalation}:routing=${thresholds.maxSimplePages},${thresholds.maxSimpleBytes},${thresholds.maxSimpleTextChars}:max_tokens=${maxTokens}`,
     // The process's limiter sizes the documents in flight; unpaced, the SDK's own pool is the bound.
-    documentsInFlight: () => limiter?.documentsInFlight() ?? unpacedDocumentsInFlight,
+    documentsInFlight,
+    documentWeight: (sizeBytes) => weightForBytes(sizeBytes, documentsInFlight(), ANTHROPIC_BYTES_IN_FLIGHT),
     async firstRequest(request: ExtractionRequest, cacheTtl: CacheTtl): Promise<FirstRequest> {
       const { definition, model, oneRequest } = await route(request);
       if (!oneRequest) return { kind: 'split' };
@@ -301,6 +305,12 @@ export function createAnthropicExtractor(options: AnthropicExtractorOptions): An
 
 /** Documents in flight for an extractor built without a rate limiter (tests, benchmarks). */
 const unpacedDocumentsInFlight = 64;
+/**
+ * Document bytes the requests in flight may hold between them: a request holds its document about
+ * four times over (the bytes, their base64, the JSON body and the SDK's copy of it), so 48 MB stays
+ * near 200 MB of a worker's 512 MB heap however large its PDFs are.
+ */
+const ANTHROPIC_BYTES_IN_FLIGHT = 48 * 1024 * 1024;
 
 /** The request's definition, with the request's zod schema (a caller may pass a variant of a built-in one). */
 function definitionOf({ schemaName, schema, definition }: ExtractionRequest): SchemaDefinition {

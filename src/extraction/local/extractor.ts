@@ -1,5 +1,6 @@
 import { DocumentError } from '../errors';
 import type { Extraction, ExtractionRequest, Extractor } from '../extractor';
+import { weightForBytes } from '../document-slots';
 import { isolatedDecoding, sharedDecoderPool } from '../isolation';
 import { zeroUsage } from '../usage';
 import { locallyReadSchemas, readLocally } from './readers';
@@ -27,7 +28,7 @@ export function createLocalExtractor(): Extractor {
     // Enough in flight that plain text never waits behind a decode, bounded by weight so that the
     // bytes of large documents waiting for a decoder stay within LOCAL_BYTES_IN_FLIGHT.
     documentsInFlight: () => Math.max(LOCAL_DOCUMENTS_IN_FLIGHT, sharedDecoderPool().size),
-    documentWeight: (sizeBytes) => 1 + Math.floor((sizeBytes * LOCAL_DOCUMENTS_IN_FLIGHT) / LOCAL_BYTES_IN_FLIGHT),
+    documentWeight: (sizeBytes) => weightForBytes(sizeBytes, LOCAL_DOCUMENTS_IN_FLIGHT, LOCAL_BYTES_IN_FLIGHT),
     async extract({ document, schemaName, schema }: ExtractionRequest): Promise<Extraction> {
       if (!locallyReadSchemas.includes(String(schemaName))) {
         throw new DocumentError(
