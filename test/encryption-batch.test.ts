@@ -1,3 +1,4 @@
+import { readBatchInput } from '../src/client/batch-record';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { copyFile, mkdir } from 'node:fs/promises';
@@ -143,6 +144,8 @@ describe('a batch with encrypted payloads', () => {
     expect(status).toMatchObject({ batchId, state: 'completed', total: 4, processed: 4, failed: 1 });
     const report = batchSummarySchema.parse(JSON.parse(await docbatch(['report', batchId, '--json'])));
     expect(report).toMatchObject({ batchId, total: 4, succeeded: 3, failed: 1 });
+    // What redrive, review and the outcome read back: the input, decoded with the keys.
+    expect(await readBatchInput(client, batchId)).toMatchObject({ source: { dir: sourceDir }, chunkSize: 2 });
   }, 600_000);
 
   it('keeps document paths and extracted values out of the history the server stores', async () => {

@@ -1,5 +1,5 @@
 import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
-import { defaultPayloadConverter, WorkflowNotFoundError } from '@temporalio/common';
+import { WorkflowNotFoundError, type Payload } from '@temporalio/common';
 import { locationJoin, resolveLocation } from '../storage/location';
 import { DEFAULTS } from '../env';
 import { BatchNotFoundError } from './errors';
@@ -17,8 +17,11 @@ export async function readBatchInput(client: Client, batchId: string): Promise<B
   });
   const payload = response.history?.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
   if (!payload) return undefined;
-  // docbatch uses the default data converter: plain JSON, no codec.
-  return defaultPayloadConverter.fromPayload<BatchInputJson>(payload);
+  // Through the client's codecs (the encryption codec, when keys are set), last one first, as the SDK decodes.
+  const { payloadCodecs, payloadConverter } = client.options.loadedDataConverter;
+  let decoded: Payload = payload;
+  for (const codec of [...payloadCodecs].reverse()) decoded = (await codec.decode([decoded]))[0]!;
+  return payloadConverter.fromPayload<BatchInputJson>(decoded);
 }
 
 /** `<outputDir>/<batchId>`, resolved as the worker resolves it (relative paths against the current directory). */
