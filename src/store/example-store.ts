@@ -11,6 +11,7 @@ import {
 } from '../extraction/examples/example';
 import { parentLocation, storageAt } from '../storage/location';
 import { joinKey, readText, type Storage } from '../storage/storage';
+import { batchKeys } from './paths';
 
 /**
  * The store of seed examples: under an output location (a path or `s3://bucket/prefix`, beside
@@ -106,6 +107,23 @@ export async function takeSnapshot(location: string, schema: string, now = new D
   const kept = issuers.slice(0, snapshotIssuers);
   const fingerprint = createHash('sha256').update(JSON.stringify(kept)).digest('hex').slice(0, 16);
   return examplesSnapshotSchema.parse({ from: storage.location, schema, fingerprint, takenAt: now.toISOString(), issuers: kept });
+}
+
+/**
+ * The batch's snapshot of the store: taken once, at planning, and kept (a retried planning keeps the
+ * first one), so every chunk of the batch learns from the same examples.
+ */
+export async function snapshotForBatch(batch: Storage, location: string, schema: string): Promise<ExamplesSnapshot> {
+  const existing = await readBatchSnapshot(batch);
+  if (existing !== null) return existing;
+  const snapshot = await takeSnapshot(location, schema);
+  await batch.write(batchKeys.examples, JSON.stringify(snapshot) + '\n');
+  return snapshot;
+}
+
+export async function readBatchSnapshot(batch: Storage): Promise<ExamplesSnapshot | null> {
+  const text = await readText(batch, batchKeys.examples);
+  return text === null ? null : examplesSnapshotSchema.parse(JSON.parse(text));
 }
 
 function safeSegment(name: string): string {

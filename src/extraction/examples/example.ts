@@ -12,8 +12,6 @@ export const examplesPerIssuer = 3;
 export const excerptChars = 4000;
 /** Issuers a batch's snapshot holds at most: the most recently corrected. */
 export const snapshotIssuers = 200;
-/** Tokens of examples the Claude prompt holds by default (the cached system prefix). */
-export const defaultPromptTokens = 6000;
 
 export const seedExampleSchema = z.object({
   /** The issuer as the correction names it. */
