@@ -27,6 +27,19 @@ describe('batch input', () => {
     expect(parsed.problems.join('\n')).toMatch(/surprise/);
   });
 
+  it('takes seed examples from an output location, never with a credential in it', () => {
+    const ok = parseBatchInput({ source: { dir: '/x' }, examples: { from: 's3://docs/output' } });
+    expect(ok.ok && ok.input.examples).toEqual({ from: 's3://docs/output', promptTokens: 6000 });
+    const problems = (examples: unknown) => {
+      const parsed = parseBatchInput({ source: { dir: '/x' }, examples });
+      return parsed.ok ? [] : parsed.problems;
+    };
+    expect(problems({ from: 's3://AKIA:secret@docs/output' }).join('\n')).toMatch(/examples\.from: must not hold credentials .* environment/);
+    expect(problems({ from: 'https://example.com/examples' }).join('\n')).toMatch(/examples\.from: expected a path or an s3:\/\/bucket\/prefix URL/);
+    expect(problems({ from: '' }).join('\n')).toMatch(/examples\.from: must name the output location/);
+    expect(problems({ from: '/out', promptTokens: -1 }).join('\n')).toMatch(/examples\.promptTokens/);
+  });
+
   it('refuses a model it cannot price, before any document is sent', () => {
     const parsed = parseBatchInput({ source: { dir: '/x' }, models: { complex: 'claude-sonet-4-6' } });
     expect(parsed.ok).toBe(false);

@@ -47,7 +47,7 @@ async function collectChunkNow(deps: MessageBatchDeps, input: CollectChunkInput,
   const start = input.chunkIndex * input.chunkSize;
   const end = start + entries.length;
   const manifest = { at: (index: number) => entries[index - start]! };
-  const tools = await batchModeTools(deps, input.settings);
+  const tools = await batchModeTools(deps, input.batchDir, input.settings);
   const { extractor, anthropic, schema, client } = tools;
   const attempt = context.info.attempt;
   const groups = new Map<string, SubmissionGroup>();

@@ -15,6 +15,7 @@ import { countResults } from '../batch/counts';
 import { toActivityFailure } from './failures';
 import { ChunkAttempt } from './chunk-attempt';
 import { openChunkSink } from '../sink/chunk-sink';
+import { seededForChunk } from './chunk-examples';
 
 export interface ExtractChunkDeps {
   extractorFor: (settings: ExtractionSettings) => Extractor | Promise<Extractor>;
@@ -44,7 +45,7 @@ async function extractChunkWith(deps: ExtractChunkDeps, input: ExtractChunkInput
   let extractor: Extractor;
   let schema: LoadedSchema;
   try {
-    extractor = await deps.extractorFor(input.settings);
+    extractor = await seededForChunk(input.batchDir, input.settings, await deps.extractorFor(input.settings));
     schema = await loadSchema(input.settings.schema).catch((error: unknown) => {
       if (!(error instanceof SchemaError)) throw error;
       // Every document of the batch would fail the same way: pause the batch with the one message.

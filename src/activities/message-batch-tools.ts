@@ -11,6 +11,7 @@ import type { MessageBatchRef } from '../batch/message-batches';
 import type { CreatedRecord } from '../store/message-batch-records';
 import type { DocumentOutcomeDeps } from './document-outcome';
 import { toActivityFailure } from './failures';
+import { seededForChunk } from './chunk-examples';
 
 /** What batch mode's activities work with (the worker's real ones, or tests' own). */
 export interface MessageBatchDeps extends DocumentOutcomeDeps {
@@ -32,10 +33,10 @@ export interface BatchModeTools {
 }
 
 /** The extractors, schema and client of a chunk in batch mode; a schema that cannot be used pauses the batch, as in realtime. */
-export async function batchModeTools(deps: MessageBatchDeps, settings: ExtractionSettings): Promise<BatchModeTools> {
+export async function batchModeTools(deps: MessageBatchDeps, batchDir: string, settings: ExtractionSettings): Promise<BatchModeTools> {
   try {
-    const extractor = await deps.extractorFor(settings);
-    const anthropic = await deps.anthropicFor(settings);
+    const extractor = await seededForChunk(batchDir, settings, await deps.extractorFor(settings));
+    const anthropic = await seededForChunk(batchDir, settings, await deps.anthropicFor(settings));
     const client = await deps.messageBatchesClient();
     const schema = await loadSchema(settings.schema).catch((error: unknown) => {
       if (!(error instanceof SchemaError)) throw error;

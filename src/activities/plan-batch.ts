@@ -7,6 +7,7 @@ import { loadSchema, SchemaError } from '../extraction/schemas/load';
 import { locationJoin, resolveLocation } from '../storage/location';
 import { ManifestWriter, readManifestChunk, SourceError } from '../store/manifest';
 import { batchStorage } from '../store/paths';
+import { snapshotForBatch } from '../store/example-store';
 import { listSourceStream } from '../store/source-stream';
 import { linkRedrive } from '../store/report';
 import { chunkCountOf } from '../batch/chunks';
@@ -42,6 +43,9 @@ export async function planBatch(deps: PlanBatchDeps, { batchId, input }: PlanBat
     extractor,
     schema: typeof input.schema === 'string' ? input.schema : { file: input.schema.file, fingerprint: schema.fingerprint },
   };
+
+  // Seed examples: the store as it is now, for every chunk of the batch.
+  if (input.examples) await snapshotForBatch(batchStorage(batchDir), input.examples.from, schema.name);
 
   const resumed = await resumePoint(batchDir, input.chunkSize, context?.info.heartbeatDetails);
   const listing = listSourceStream(input.source, input.order, resumed.resumable && resumed.after !== undefined ? { after: resumed.after } : {});

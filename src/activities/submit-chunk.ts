@@ -65,7 +65,7 @@ async function submitChunkNow(deps: MessageBatchDeps, input: SubmitChunkInput, j
   const start = input.chunkIndex * input.chunkSize;
   const end = start + entries.length;
   const manifest = { at: (index: number) => entries[index - start]! };
-  const tools = await batchModeTools(deps, input.settings);
+  const tools = await batchModeTools(deps, input.batchDir, input.settings);
   const { extractor, anthropic, schema } = tools;
   const attempt = context.info.attempt;
   const limits = deps.messageBatchLimits ?? messageBatchLimits;

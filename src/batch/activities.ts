@@ -36,6 +36,7 @@ export const extractionSettingsSchema = batchInputSchema.pick({
   extractor: true,
   models: true,
   cache: true,
+  examples: true,
 });
 export type ExtractionSettings = z.infer<typeof extractionSettingsSchema>;
 

@@ -110,6 +110,21 @@ export const messageBatchesInputSchema = z.strictObject({
   whenResubmitsRunOut: z.enum(['realtime', 'fail']).default('realtime'),
 });
 
+/**
+ * Where a batch learns from earlier corrections: `from` is the output location (a path or
+ * `s3://bucket/prefix`) whose reviews recorded them under `examples/` (src/store/example-store.ts).
+ * This input is in the workflow's history: a location, never a credential.
+ */
+export const examplesInputSchema = z.strictObject({
+  from: z
+    .string()
+    .min(1, 'must name the output location whose reviews recorded the corrections (a path or s3://bucket/prefix)')
+    .refine((location) => !/^[a-z][a-z0-9+.-]*:\/\//i.test(location) || /^s3:\/\/[^/]+/i.test(location), 'expected a path or an s3://bucket/prefix URL')
+    .refine((location) => !/^s3:\/\/[^/]*@/i.test(location) && !/[?&](?:x-amz-credential|x-amz-signature|awsaccesskeyid)=/i.test(location), 'must not hold credentials (they would be in the workflow history): give them to the workers in their environment'),
+  /** Tokens of examples the Claude prompt holds (its cached prefix); 0 for none (the offline extractor still learns). @default 6000 */
+  promptTokens: z.number().int().min(0).max(50_000).default(6000),
+});
+
 export const batchInputSchema = z.strictObject({
   source: batchSourceSchema,
   /** A built-in schema's name, or {"file": "/abs/schema.json", "fingerprint"?: "..."} (src/extraction/schemas). */
@@ -140,6 +155,8 @@ export const batchInputSchema = z.strictObject({
   collection: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'expected a name of letters, digits, ".", "_" and "-" (at most 100)').optional(),
   /** Extract only documents no earlier batch of `collection` extracted with the same schema and settings (src/store/collection-ledger.ts). */
   onlyNew: z.boolean().default(false),
+  /** Learn from the corrections earlier reviews recorded (the seed examples): `{"from": "<output location>"}`. */
+  examples: examplesInputSchema.optional(),
   /**
    * Where each result also goes as it is journaled: a PostgreSQL URL without its password (this
    * input is in the workflow's history); workers add it from DOCBATCH_DATABASE_URL or PGPASSWORD.

@@ -61,6 +61,7 @@ export function addSourceOptions(command: Command): Command {
     .option('--manifest <file>', 'a file listing one document path per line (instead of a directory)')
     .option('--collection <name>', 'the collection these documents belong to: rows of --sink and the ledger of --only-new are kept per collection (default: the source folder\'s name)')
     .option('--only-new <collection>', 'extract only documents no earlier batch of this collection extracted with the same schema and settings (new or changed ones)')
+    .option('--examples-from <output>', 'learn from the corrections earlier reviews recorded under this output location (usually the same as --output): Claude sees them as examples, the local extractor reads each known issuer\'s fields by the labels they taught')
     .option('--sink <url>', 'also write each result as a row in PostgreSQL as it is extracted: postgres://user:password@host:5432/db (default DOCBATCH_DATABASE_URL)')
     .option('--schema <name|file>', `what to extract: ${schemaNames.join(', ')}, a JSON Schema file or a JS/TS module exporting a zod schema (default ${schemaLabel(defaults.schema)})`);
 }
@@ -68,7 +69,7 @@ export function addSourceOptions(command: Command): Command {
 export function toBatchOptions(dir: string | undefined, options: BatchCommandOptions): BatchOptions {
   return {
     ...definedOnly({ dir, manifest: options.manifest, include: options.include, exclude: options.exclude, output: options.output, schema: options.schema }),
-    ...definedOnly({ collection: options.collection, onlyNew: options.onlyNew, sink: options.sink }),
+    ...definedOnly({ collection: options.collection, onlyNew: options.onlyNew, sink: options.sink, examplesFrom: options.examplesFrom }),
     ...(options.followSymlinks ? { followSymlinks: true } : {}),
     ...settingsOf(options),
   };

@@ -38,6 +38,8 @@ export interface BatchOptions {
   collection?: string;
   /** --only-new <collection>: only documents the collection does not hold yet. */
   onlyNew?: string;
+  /** --examples-from: the output location whose reviews recorded the corrections to learn from. */
+  examplesFrom?: string;
   /** --sink: a postgres:// URL (a password in it stays in this process: the batch input gets the URL without it). Default: DOCBATCH_DATABASE_URL. */
   sink?: string;
   /**
@@ -85,6 +87,7 @@ export async function batchInputFromOptions(options: BatchOptions, cwd = process
       redriveOf: options.redriveOf,
     }),
     ...(options.cache === false ? { cache: false } : {}),
+    ...(options.examplesFrom !== undefined ? { examples: { from: isObjectUrl(options.examplesFrom) ? resolveLocation(options.examplesFrom) : path.resolve(cwd, options.examplesFrom) } } : {}),
     ...(await collectionSettings(options)),
   };
   const parsed = parseBatchInput(json);
@@ -138,6 +141,7 @@ function toFlagNames(problem: string): string {
     collection: '--collection',
     onlyNew: '--only-new',
     sink: '--sink',
+    'examples.from': '--examples-from',
   };
   const field = problem.split(':')[0]!;
   return flags[field] ? `${flags[field]}${problem.slice(field.length)}` : problem;

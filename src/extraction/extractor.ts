@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { SchemaDefinition } from './schemas';
 import type { Usage } from './usage';
+import type { SeedExamples } from './examples/example';
 
 export type { MediaType } from './formats/format';
 import type { MediaType } from './formats/format';
@@ -21,6 +22,8 @@ export interface ExtractionRequest {
   schema: z.ZodObject;
   /** The rest of the schema's definition (description, prompt rules, checks); default: the built-in schema of that name. */
   definition?: SchemaDefinition;
+  /** Corrected documents of known issuers to learn from (the batch's `examples`): Claude sees them, the offline extractor reads their labels. */
+  examples?: SeedExamples;
 }
 
 /** A successful extraction: data already validated against the schema. */

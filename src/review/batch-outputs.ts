@@ -6,6 +6,7 @@ import { storageAt } from '../storage/location';
 import type { Storage } from '../storage/storage';
 import { documentResultSchema, type DocumentResult } from '../store/document-result';
 import { z } from 'zod';
+import { issuerOf } from '../extraction/examples/issuer';
 
 /**
  * The review's view of a batch's outputs, read and written only through the Storage contract, so
@@ -96,16 +97,8 @@ export async function readReviewState(storage: Storage): Promise<ReviewStateFile
   return parsed.success ? parsed.data : null;
 }
 
-/** The document's issuer for the queue's filter: `issuer` (invoices), `merchant` (receipts), `vendor`, `supplier`. */
-export function issuerOf(data: Record<string, unknown> | null): string | null {
-  if (!data) return null;
-  for (const field of ['issuer', 'merchant', 'vendor', 'supplier', 'seller']) {
-    const value = data[field];
-    if (typeof value === 'string' && value.trim() !== '') return value.trim();
-    if (typeof value === 'object' && value !== null && typeof (value as Record<string, unknown>).name === 'string') return (value as { name: string }).name;
-  }
-  return null;
-}
+/** The document's issuer for the queue's filter (the same one seed examples are kept by). */
+export { issuerOf };
 
 /** A check's name from a warning ("totals add up: subtotal 400 + …" → "totals add up"). */
 export function checkNameOf(warning: string): string {

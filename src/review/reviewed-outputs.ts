@@ -6,6 +6,7 @@ import type { DocumentResult } from '../store/document-result';
 import { batchStorage, readCorrections, readResults, reviewKeys, type Correction, type ReviewStateFile } from './batch-outputs';
 import { withReviewSection } from './report-section';
 import { ReviewQueue } from '../batch/review-queue';
+import { recordReviewExamples } from './record-examples';
 
 /** What a reviewed result line adds: the decision on the document. */
 export interface ReviewMark {
@@ -48,6 +49,9 @@ export async function writeReviewedOutputs(input: WriteReviewedRequest): Promise
   await storage.write(reviewKeys.state, JSON.stringify(state, null, 2) + '\n');
   const report = await storage.read(reviewKeys.reportHtml);
   if (report !== null) await storage.write(reviewKeys.reportHtml, withReviewSection(report.toString('utf8'), state));
+  // Seeding: corrections become examples the next batches of the same issuers learn from.
+  const schemaName = schema?.name ?? (typeof input.schema === 'string' ? input.schema : null);
+  if (schemaName !== null) await recordReviewExamples({ batchId: input.batchId, batchLocation: input.batchLocation, schema: schemaName, items: input.items, results, corrections });
   return { writtenAt };
 }
 

@@ -23,6 +23,8 @@ export const batchKeys = {
   summary: 'summary.json',
   review: 'review.jsonl',
   reportHtml: 'report.html',
+  /** The seed examples the batch learns from, as planning read them from the store (written once). */
+  examples: 'examples.json',
 } as const;
 
 function pad(chunk: number): string {

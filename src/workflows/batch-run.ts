@@ -262,8 +262,8 @@ export class BatchRun {
       priority: { priorityKey: this.priority },
       summary: label,
     });
-    const { models, cache, chunkSize } = this.input;
-    const settings = { schema: plan.schema ?? this.input.schema, extractor: plan.extractor, models, cache };
+    const { models, cache, chunkSize, examples } = this.input;
+    const settings = { schema: plan.schema ?? this.input.schema, extractor: plan.extractor, models, cache, ...(examples ? { examples } : {}) };
     const resumesAtStart = this.resumes;
     const chunkInput = { batchId: this.batchId, batchDir: plan.batchDir, chunkIndex: chunk, chunkSize, settings };
     const running = this.input.mode === 'batch' ? this.runMessageBatchChunk(chunkInput, label) : this.chunkScope.run(() => extractChunk(chunkInput));

@@ -21,6 +21,7 @@ import { weightForBytes } from '../document-slots';
 import { imageTokens, pdfTokens, textTokens } from './tokens';
 import { schemaIssues } from '../../batch/issues';
 import type { ExtractionObserver } from '../../metrics/observer';
+import type { SeedExamples } from '../examples/example';
 
 export interface AnthropicModels {
   /** For small text-layer documents. */
@@ -182,10 +183,11 @@ export function createAnthropicExtractor(options: AnthropicExtractorOptions): An
     schemaName: string,
     definition: SchemaDefinition,
     mark: number,
+    examples: SeedExamples | undefined,
     firstAnswer?: FirstAnswer,
   ): Promise<Extraction> {
     const { schema } = definition;
-    const system = systemPrompt(definition);
+    const system = systemPrompt(definition, '5m', examples);
     // Built when a call needs it: a valid answer from a Message Batch needs no content at all.
     let asked: MessageParam[] | undefined;
     const ask = async () => (asked ??= await askFor(document, part, schemaName));
@@ -268,23 +270,23 @@ export function createAnthropicExtractor(options: AnthropicExtractorOptions): An
       const { definition, model, oneRequest } = await route(request);
       if (!oneRequest) return { kind: 'split' };
       const messages = await askFor(request.document, undefined, request.schemaName);
-      return { kind: 'request', model, params: requestParams(model, maxTokens, systemPrompt(definition, cacheTtl), messages, definition.schema) };
+      return { kind: 'request', model, params: requestParams(model, maxTokens, systemPrompt(definition, cacheTtl, request.examples), messages, definition.schema) };
     },
     async extractFrom(request: ExtractionRequest, first: FirstAnswer): Promise<Extraction> {
-      return extractPart(request.document, undefined, first.model, request.schemaName, definitionOf(request), faults.mark(), first);
+      return extractPart(request.document, undefined, first.model, request.schemaName, definitionOf(request), faults.mark(), request.examples, first);
     },
     async extract(request: ExtractionRequest): Promise<Extraction> {
       const { document, schemaName } = request;
       const mark = faults.mark();
       const { definition, model, oneRequest } = await route(request);
-      if (oneRequest) return extractPart(document, undefined, model, schemaName, definition, mark);
+      if (oneRequest) return extractPart(document, undefined, model, schemaName, definition, mark, request.examples);
       let usage = zeroUsage;
       let calls = 0;
       const data: Record<string, unknown>[] = [];
       const servedBy = new Set<string>();
       for (const { part, document: partDocument } of await isolatedDecoding.splitPdf(document, limits, options.decoderPool)) {
         try {
-          const extraction = await extractPart(partDocument, part, model, schemaName, definition, mark);
+          const extraction = await extractPart(partDocument, part, model, schemaName, definition, mark, request.examples);
           usage = addUsage(usage, extraction.usage);
           calls += extraction.calls;
           data.push(extraction.data);

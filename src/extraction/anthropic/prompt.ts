@@ -1,6 +1,8 @@
 import type { TextBlockParam } from '@anthropic-ai/sdk/resources/messages';
 import { z } from 'zod';
 import type { SchemaDefinition } from '../schemas';
+import type { SeedExamples } from '../examples/example';
+import { examplesPromptText } from './examples-prompt';
 
 /** A slice of a PDF sent on its own because the whole is beyond the API's limits. */
 export interface DocumentPart {
@@ -33,15 +35,18 @@ export type CacheTtl = '5m' | '1h';
 
 /**
  * The stable prefix of every request for a schema: the rules and the schema, as one system block
- * with a cache breakpoint. It must be byte-identical across documents for prompt caching to hit,
- * so nothing document-specific ever goes in here.
+ * with a cache breakpoint, then the batch's seed examples (if any) as a second block with its own
+ * breakpoint. It must be byte-identical across documents for prompt caching to hit, so nothing
+ * document-specific ever goes in here: the examples are the batch's, not chosen per document.
  */
-export function systemPrompt(definition: Pick<SchemaDefinition, 'schema' | 'description' | 'rules'>, cacheTtl: CacheTtl = '5m'): TextBlockParam[] {
+export function systemPrompt(definition: Pick<SchemaDefinition, 'schema' | 'description' | 'rules'>, cacheTtl: CacheTtl = '5m', examples?: SeedExamples): TextBlockParam[] {
   const rules = [...generalRules, ...definition.rules, ...closingRules].map((rule, index) => `${index + 1}. ${rule}`).join('\n');
   const jsonSchema = JSON.stringify(z.toJSONSchema(definition.schema), null, 1);
   const text = `${preamble}\n\nRules:\n${rules}\n\nThe document is ${definition.description}.\n\nJSON Schema of the answer:\n${jsonSchema}`;
   // The 5-minute TTL is the API's default, sent as it always was; Message Batches outlive it and ask for 1 hour.
-  return [{ type: 'text', text, cache_control: cacheTtl === '1h' ? { type: 'ephemeral', ttl: '1h' } : { type: 'ephemeral' } }];
+  const cacheControl = cacheTtl === '1h' ? ({ type: 'ephemeral', ttl: '1h' } as const) : ({ type: 'ephemeral' } as const);
+  const examplesText = examples ? examplesPromptText(examples) : null;
+  return [{ type: 'text', text, cache_control: cacheControl }, ...(examplesText === null ? [] : [{ type: 'text' as const, text: examplesText, cache_control: cacheControl }])];
 }
 
 /** The instruction that follows the document in the user turn. */

@@ -4,7 +4,44 @@ import { weightForBytes } from '../document-slots';
 import { isolatedDecoding, sharedDecoderPool } from '../isolation';
 import { zeroUsage } from '../usage';
 import { locallyReadSchemas, readLocally } from './readers';
+import { issuerOfDocument } from '../examples/issuer-match';
+import type { IssuerExamples, SeedExamples } from '../examples/example';
+import { applyLayoutHints, issuerLayoutHints, type LayoutHint } from './layout-hints';
 import { schemaIssues } from '../../batch/issues';
+
+/** Each issuer's hints, learned once per snapshot (the examples objects live as long as the batch's snapshot is cached). */
+const learnedHints = new WeakMap<IssuerExamples, LayoutHint[]>();
+
+/**
+ * The data with the fields a known issuer's corrections taught read by their labels (layout-hints.ts):
+ * a person's correction of this issuer's layout outranks the general rules.
+ */
+function withIssuerHints(text: string, data: Record<string, unknown>, examples: SeedExamples | undefined): { data: Record<string, unknown>; hinted: string[] } {
+  if (!examples || examples.issuers.length === 0) return { data, hinted: [] };
+  const issuer = issuerOfDocument(text, data, examples.issuers);
+  if (!issuer) return { data, hinted: [] };
+  let hints = learnedHints.get(issuer);
+  if (!hints) {
+    hints = issuerLayoutHints(issuer.examples);
+    learnedHints.set(issuer, hints);
+  }
+  const applied = applyLayoutHints(text, data, hints);
+  // Known by the name its text prints: the issuer is that name, as the person wrote it.
+  const named = issuerFieldOf(issuer, applied.data);
+  if (named !== null && applied.data[named] !== issuer.issuer) return { data: { ...applied.data, [named]: issuer.issuer }, hinted: [...applied.fields, named] };
+  return { data: applied.data, hinted: applied.fields };
+}
+
+/** The field the issuer's examples name it in ("issuer", "merchant" …), when the data has it as text or null. */
+function issuerFieldOf(issuer: IssuerExamples, data: Record<string, unknown>): string | null {
+  const example = issuer.examples[0]?.data ?? {};
+  const field = Object.keys(example).find((key) => example[key] === issuer.issuer);
+  return field !== undefined && (typeof data[field] === 'string' || data[field] === null) ? field : null;
+}
+
+/** Documents one worker works on at once offline, and the bytes they may hold between them (a 32 MB document takes half). */
+const LOCAL_DOCUMENTS_IN_FLIGHT = 64;
+const LOCAL_BYTES_IN_FLIGHT = 64 * 1024 * 1024;
 
 /**
  * The offline extractor: the document's text (text layer or OCR) parsed by the rules of its
@@ -16,10 +53,6 @@ import { schemaIssues } from '../../batch/issues';
  * nulls: such a row is almost always a wrong file or an unreadable scan, and a batch owner wants it
  * in failures.jsonl.
  */
-/** Documents one worker works on at once offline, and the bytes they may hold between them (a 32 MB document takes half). */
-const LOCAL_DOCUMENTS_IN_FLIGHT = 64;
-const LOCAL_BYTES_IN_FLIGHT = 64 * 1024 * 1024;
-
 export function createLocalExtractor(): Extractor {
   return {
     name: 'local',
@@ -29,15 +62,18 @@ export function createLocalExtractor(): Extractor {
     // bytes of large documents waiting for a decoder stay within LOCAL_BYTES_IN_FLIGHT.
     documentsInFlight: () => Math.max(LOCAL_DOCUMENTS_IN_FLIGHT, sharedDecoderPool().size),
     documentWeight: (sizeBytes) => weightForBytes(sizeBytes, LOCAL_DOCUMENTS_IN_FLIGHT, LOCAL_BYTES_IN_FLIGHT),
-    async extract({ document, schemaName, schema }: ExtractionRequest): Promise<Extraction> {
+    async extract({ document, schemaName, schema, examples }: ExtractionRequest): Promise<Extraction> {
       if (!locallyReadSchemas.includes(String(schemaName))) {
         throw new DocumentError(
           'validation_failed',
           `${document.path}: the local extractor reads ${locallyReadSchemas.join(' and ')}, not "${String(schemaName)}": use the anthropic extractor for it`,
         );
       }
-      const { data, found, signals } = readLocally(String(schemaName), await isolatedDecoding.documentText(document))!;
-      if (!found) {
+      const text = await isolatedDecoding.documentText(document);
+      const read = readLocally(String(schemaName), text)!;
+      const { data, hinted } = withIssuerHints(text, read.data as Record<string, unknown>, examples);
+      const { signals } = read;
+      if (!read.found && hinted.length === 0) {
         throw new DocumentError(
           'validation_failed',
           `${document.path}: no ${String(schemaName)} fields found (${signals}): check that it is a ${String(schemaName)}, or extract it with the anthropic extractor`,
