@@ -3,7 +3,7 @@ import { link, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { inspectPaths, readManifestLines, walkDirectory, type DirectorySource, type ListedEntry, type WalkOptions } from '../src/store/source-listing';
+import { claim, inspectPaths, readManifestLines, walkDirectory, type DirectorySource, type ListedEntry, type WalkOptions } from '../src/store/source-listing';
 
 // Counts the directories a walk reads, to show a resumed walk skips whole subtrees before its `after`.
 const directoriesRead = vi.hoisted(() => [] as string[]);
@@ -181,6 +181,18 @@ describe('walkDirectory dedupe rules', () => {
     const seen = new Set<string>();
     await collectSeen(dir, undefined, path.join(dir, 'outside-link-2', 'out.txt'), seen, true);
     expect(relative(dir, await walk(dir, { followSymlinks: true }, { after: path.join(dir, 'outside-link-2', 'out.txt'), seen }))).toEqual(relative(dir, entries).slice(2));
+  });
+});
+
+describe('hard-link memory', () => {
+  it('is bounded: past the limit the oldest hard link is forgotten, directories never are', () => {
+    const seen = new Set<string>(['dir:1:2']);
+    for (const inode of [10, 11, 12]) expect(claim(seen, `file:1:${inode}`, 3)).toBe(true);
+    expect(claim(seen, 'file:1:12', 3)).toBe(false);
+    expect(claim(seen, 'file:1:13', 3)).toBe(true);
+    expect([...seen]).toEqual(['dir:1:2', 'file:1:12', 'file:1:13']);
+    // Forgotten: its twin would now be listed again.
+    expect(claim(seen, 'file:1:10', 3)).toBe(true);
   });
 });
 

@@ -74,7 +74,8 @@ const documentLikeName = /\.(pdf|png|jpe?g|gif|webp|tiff?|bmp|txt|text|md|csv|xm
  * - a file with several hard links is listed under the first of its paths (in path order);
  * - with followSymlinks, each directory is walked once (by device and inode), so links cannot loop.
  * Hidden entries (names starting with a dot) are left out unless an include pattern names one.
- * Memory: the directories on the walk's current path and STATS_IN_FLIGHT stats, never the tree.
+ * Memory: the directories on the walk's current path, STATS_IN_FLIGHT stats and at most
+ * HARD_LINKS_REMEMBERED hard-linked files, never the tree.
  */
 export async function* walkDirectory(source: DirectorySource, options: WalkOptions = {}): AsyncGenerator<ListedEntry> {
   const root = path.resolve(source.dir);
@@ -419,10 +420,27 @@ async function* listedOnce(entries: AsyncIterable<Inspected>, seen: Set<string>)
   }
 }
 
-/** True the first time an identity is claimed. */
-function claim(seen: Set<string>, identity: string): boolean {
+/**
+ * Hard-linked files remembered for the dedupe. A source whose files are all hard-linked (a backup
+ * snapshot, files also linked from elsewhere) would otherwise hold every file's identity: past
+ * this many the oldest is forgotten, and a twin listed farther apart than that is listed again
+ * (a second path to the same content, which the result cache then serves).
+ */
+export const HARD_LINKS_REMEMBERED = 100_000;
+
+/** True the first time an identity is claimed. A hard link claimed past `limit` identities makes `seen` forget the oldest hard link (directories are kept). */
+export function claim(seen: Set<string>, identity: string, limit = HARD_LINKS_REMEMBERED): boolean {
   if (seen.has(identity)) return false;
   seen.add(identity);
+  if (identity.startsWith('file:') && seen.size > limit) {
+    for (const oldest of seen) {
+      if (oldest === identity) break;
+      if (oldest.startsWith('file:')) {
+        seen.delete(oldest);
+        break;
+      }
+    }
+  }
   return true;
 }
 
