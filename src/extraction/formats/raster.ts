@@ -118,7 +118,7 @@ export async function ocrPages(document: SourceDocument, pages: readonly RgbaIma
 /** OCR of one encoded image, its failure a DocumentError naming the document. */
 export async function ocrImage(document: SourceDocument, image: Buffer): Promise<string> {
   try {
-    return await recognizeText(image);
+    return (await recognizeText(image)).text;
   } catch (error) {
     throw new DocumentError(
       'unreadable',

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { laidOut, splitWord, sureWordConfidence, type OcrLine } from '../src/extraction/ocr-layout';
+
+/** A line of words in monospaced print: 12 px a character, each word placed at its character column. */
+function line(baseline: number, words: [column: number, text: string, confidence?: number][]): OcrLine {
+  return {
+    baseline: { y0: baseline, y1: baseline },
+    bbox: { y0: baseline - 15, y1: baseline + 3 },
+    words: words.map(([column, text, confidence = 95]) => ({ text, confidence, bbox: { x0: column * 12 + 2, x1: (column + text.length) * 12 - 2 } })),
+  };
+}
+
+describe('laidOut', () => {
+  it('keeps a phrase of monospaced print one cell and breaks at column gaps', () => {
+    const { text } = laidOut([line(100, [[0, 'Total'], [6, 'exkl.'], [12, 'MWST'], [40, '8790.00']])]);
+    expect(text.trim().split(/\s{2,}/u)).toEqual(['Total exkl. MWST', '8790.00']);
+  });
+
+  it('puts back together a number OCR split after its separators', () => {
+    const { text } = laidOut([line(100, [[0, 'Total'], [30, "9'"], [32, '501.'], [36, '99']])]);
+    expect(text.trim().split(/\s{2,}/u)).toEqual(['Total', "9'501.99"]);
+  });
+
+  it('leaves out of the sure text the words read with low confidence', () => {
+    const lines = [line(100, [[0, 'Invoice'], [8, 'no.'], [12, 'INV-0042', sureWordConfidence - 20]]), line(130, [[0, 'Total'], [30, '12.00']])];
+    const { text, sureText } = laidOut(lines);
+    expect(text).toContain('INV-0042');
+    expect(sureText).not.toContain('INV-0042');
+    expect(sureText).toContain('Invoice no.');
+    expect(sureText).toContain('12.00');
+  });
+});
+
+describe('splitWord', () => {
+  it.each([
+    ["3'", '840.', true],
+    ['240.', '00', true],
+    ['1', ',50', true],
+    ['RE-', '2024-', true],
+    ['Genossenschafts-', 'Bund', true],
+    ['3.', 'April', false],
+    ['Total', '12', false],
+    ['-', '12', false],
+  ])('%s + %s -> %s', (before, after, split) => {
+    expect(splitWord(before, after)).toBe(split);
+  });
+});
