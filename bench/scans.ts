@@ -13,8 +13,11 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { joinPageTexts } from '../src/extraction/formats/text-block';
+import { weighByConfidence } from '../src/extraction/local/confidence';
 import { parseInvoiceText } from '../src/extraction/local/fields';
 import { recognizeText, terminateOcr } from '../src/extraction/ocr';
+import type { OcrText } from '../src/extraction/ocr-layout';
 import { noOcrPreparation, ocrPreparationSteps, type OcrPreparation } from '../src/extraction/ocr-input/steps';
 import { defaultOcrSettings, type OcrSettings } from '../src/extraction/ocr-settings';
 import type { Invoice } from '../src/extraction/schemas/invoice';
@@ -77,6 +80,10 @@ for (const document of documents) {
 interface Cell {
   right: number;
   total: number;
+  /** Fields right after weighing by OCR confidence (local/confidence.ts), and the fields it marked doubtful, right or wrong. */
+  rightWeighed: number;
+  doubtfulWrong: number;
+  doubtfulRight: number;
   pages: number;
   ms: number;
   missedByField: Record<string, number>;
@@ -86,19 +93,24 @@ for (const [settingName, setting] of chosenSettings) {
   const row: Record<string, Cell> = {};
   for (const scan of scans) {
     for (const [variant] of chosenVariants) {
-      const cell = (row[variant] ??= { right: 0, total: 0, pages: 0, ms: 0, missedByField: {} });
-      const texts: string[] = [];
+      const cell = (row[variant] ??= { right: 0, total: 0, rightWeighed: 0, doubtfulWrong: 0, doubtfulRight: 0, pages: 0, ms: 0, missedByField: {} });
+      const pages: OcrText[] = [];
       for (const page of scan.pages.get(variant)!) {
         const started = performance.now();
-        texts.push((await recognizeText(page, setting)).text);
+        pages.push(await recognizeText(page, setting));
         cell.ms += performance.now() - started;
         cell.pages++;
       }
-      const actual = parseInvoiceText(texts.join('\f'));
+      const { text, sureText } = joinPageTexts(pages);
+      const actual = parseInvoiceText(text);
+      const weighed = weighByConfidence(actual, sureText === undefined ? undefined : parseInvoiceText(sureText));
       for (const field of scoredFields(scan.expected)) {
         cell.total++;
         if (fieldMatches(field, actual[field], scan.expected[field])) cell.right++;
         else cell.missedByField[field] = (cell.missedByField[field] ?? 0) + 1;
+        const weighedRight = fieldMatches(field, weighed.data[field], scan.expected[field]);
+        if (weighedRight) cell.rightWeighed++;
+        if (weighed.doubtful.includes(field)) cell[weighedRight ? 'doubtfulRight' : 'doubtfulWrong']++;
       }
     }
     process.stderr.write('.');
@@ -118,6 +130,16 @@ for (const [settingName, row] of Object.entries(results)) {
 }
 console.log(`${documents.length} documents of ${options.set}, fields right per kind of scan:\n`);
 console.log(lines.join('\n'));
+
+// Weighing by OCR confidence: fields right without and with it, and what its doubt marks.
+const weighing = ['| OCR setting | fields right | weighed by confidence | marked doubtful: wrong | marked doubtful: right |', '| --- | --- | --- | --- | --- |'];
+for (const [settingName, row] of Object.entries(results)) {
+  const cells = Object.values(row);
+  const sum = (key: 'right' | 'total' | 'rightWeighed' | 'doubtfulWrong' | 'doubtfulRight') => cells.reduce((total, cell) => total + cell[key], 0);
+  const share = (n: number) => `${((100 * n) / sum('total')).toFixed(1)}%`;
+  weighing.push(`| ${[settingName, share(sum('right')), share(sum('rightWeighed')), `${sum('doubtfulWrong')} of ${sum('total') - sum('rightWeighed')} wrong`, `${sum('doubtfulRight')} of ${sum('rightWeighed')} right`].join(' | ')} |`);
+}
+console.log(`\n${weighing.join('\n')}`);
 
 const outDir = join(import.meta.dirname, 'results');
 await mkdir(outDir, { recursive: true });

@@ -22,7 +22,8 @@ const LOCAL_BYTES_IN_FLIGHT = 64 * 1024 * 1024;
 export function createLocalExtractor(): Extractor {
   return {
     name: 'local',
-    settingsKey: 'local:v1',
+    // v2: scans prepared and read in the document's language, fields weighed by OCR confidence.
+    settingsKey: 'local:v2',
     // Text, XML and HTML need no decoder; PDFs and images queue at the decoder pool (one a process).
     // Enough in flight that plain text never waits behind a decode, bounded by weight so that the
     // bytes of large documents waiting for a decoder stay within LOCAL_BYTES_IN_FLIGHT.
@@ -35,7 +36,7 @@ export function createLocalExtractor(): Extractor {
           `${document.path}: the local extractor reads ${locallyReadSchemas.join(' and ')}, not "${String(schemaName)}": use the anthropic extractor for it`,
         );
       }
-      const { data, found, signals } = readLocally(String(schemaName), await isolatedDecoding.documentText(document))!;
+      const { data, doubtful, found, signals } = readLocally(String(schemaName), await isolatedDecoding.readDocumentText(document))!;
       if (!found) {
         throw new DocumentError(
           'validation_failed',
@@ -46,7 +47,15 @@ export function createLocalExtractor(): Extractor {
       if (!result.success) {
         throw new DocumentError('validation_failed', `${document.path}: extracted data does not match the ${String(schemaName)} schema: ${schemaIssues(result.error).join('; ')}`);
       }
-      return { data: result.data, usage: zeroUsage, model: 'local', calls: 1 };
+      if (doubtful.length === 0) return { data: result.data, usage: zeroUsage, model: 'local', calls: 1 };
+      return {
+        data: result.data,
+        usage: zeroUsage,
+        model: 'local',
+        calls: 1,
+        warnings: [`read from words OCR was unsure of: ${doubtful.join(', ')}`],
+        needsReview: true,
+      };
     },
   };
 }
