@@ -3,7 +3,7 @@ import { weighByConfidence } from '../src/extraction/local/confidence';
 import { readLocally } from '../src/extraction/local/readers';
 
 describe('weighByConfidence', () => {
-  const all = { invoiceNumber: 'INV-42', total: 181.5, issueDate: '2024-03-14', lineItems: [{ description: 'Paint' }], dueDate: null };
+  const all: Record<string, unknown> = { invoiceNumber: 'INV-42', total: 181.5, issueDate: '2024-03-14', lineItems: [{ description: 'Paint' }], dueDate: null };
 
   it('trusts every field without a sure reading (no OCR)', () => {
     expect(weighByConfidence(all, undefined)).toEqual({ data: all, doubtful: [] });

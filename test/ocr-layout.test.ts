@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { laidOut, splitWord, sureWordConfidence, type OcrLine } from '../src/extraction/ocr-layout';
+import { laidOut, sureWordConfidence, type OcrLine } from '../src/extraction/ocr-layout';
+import { mendDigits, splitWord } from '../src/extraction/ocr-words';
 
 /** A line of words in monospaced print: 12 px a character, each word placed at its character column. */
 function line(baseline: number, words: [column: number, text: string, confidence?: number][]): OcrLine {
@@ -21,6 +22,10 @@ describe('laidOut', () => {
     expect(text.trim().split(/\s{2,}/u)).toEqual(['Total', "9'501.99"]);
   });
 
+  it('reads look-alike letters in numbers as digits', () => {
+    expect(laidOut([line(100, [[0, 'Total'], [30, '1O5.5O']])]).text.trim().split(/\s{2,}/u)).toEqual(['Total', '105.50']);
+  });
+
   it('leaves out of the sure text the words read with low confidence', () => {
     const lines = [line(100, [[0, 'Invoice'], [8, 'no.'], [12, 'INV-0042', sureWordConfidence - 20]]), line(130, [[0, 'Total'], [30, '12.00']])];
     const { text, sureText } = laidOut(lines);
@@ -28,6 +33,24 @@ describe('laidOut', () => {
     expect(sureText).not.toContain('INV-0042');
     expect(sureText).toContain('Invoice no.');
     expect(sureText).toContain('12.00');
+  });
+});
+
+describe('mendDigits', () => {
+  it.each([
+    ['1O5.5O', '105.50'],
+    ['l4.03.2024', '14.03.2024'],
+    ['2S,00', '25,00'],
+    ['(1B.00)', '(18.00)'],
+    ['€1,2OO.00', '€1,200.00'],
+    ['INV-0042', 'INV-0042'],
+    ['DE4AB7CD12EFG', 'DE4AB7CD12EFG'],
+    ['500g', '500g'],
+    ['SOS', 'SOS'],
+    ['No', 'No'],
+    ['2024', '2024'],
+  ])('%s -> %s', (read, mended) => {
+    expect(mendDigits(read)).toBe(mended);
   });
 });
 

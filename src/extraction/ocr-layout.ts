@@ -1,3 +1,4 @@
+import { mendDigits, splitWord } from './ocr-words';
 import { layoutLines, type PositionedText } from './pdf';
 
 /** What OCR read in an image, laid out as lines. */
@@ -47,8 +48,9 @@ export function laidOut(lines: readonly OcrLine[]): OcrText {
     const y = -((line.baseline.y0 + line.baseline.y1) / 2) * scale;
     let cell: { all: PositionedText; sure: PositionedText; last: string } | undefined;
     let cellEnd = 0;
-    for (const word of line.words) {
-      const sureWord = word.confidence >= sureWordConfidence ? word.text : ' '.repeat(word.text.length);
+    for (const { text: read, confidence, bbox } of line.words) {
+      const word = { text: mendDigits(read), bbox };
+      const sureWord = confidence >= sureWordConfidence ? word.text : ' '.repeat(word.text.length);
       const gap = word.bbox.x0 - cellEnd;
       if (cell !== undefined && gap < columnGap) {
         const space = gap < 1.1 * typicalCharWidth && splitWord(cell.last, word.text) ? '' : ' ';
@@ -66,20 +68,6 @@ export function laidOut(lines: readonly OcrLine[]): OcrText {
     }
   }
   return { text: layoutLines(all), sureText: layoutLines(sure) };
-}
-
-/**
- * Two words, closer than a character apart, that are one token OCR split after a narrow glyph
- * (in monospaced print a separator or hyphen leaves a gap that reads as a word space): a number
- * at its separator ("3'" "840." "00", "1" ",50"), a hyphenated number or name ("RE-" "2024-"
- * "1187", "Genossenschafts-" "Bund").
- */
-export function splitWord(before: string, after: string): boolean {
-  return (
-    (/\d[.,'’]$/u.test(before) && /^\d/u.test(after)) ||
-    (/\d$/u.test(before) && /^[.,]\d/u.test(after)) ||
-    (/[\p{L}\d]-$/u.test(before) && /^[\p{L}\d]/u.test(after))
-  );
 }
 
 function median(values: number[]): number | undefined {
