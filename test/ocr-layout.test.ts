@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { laidOut, sureWordConfidence, type OcrLine } from '../src/extraction/ocr-layout';
+import { fold } from '../src/extraction/local/fold';
 import { mendDigits, splitWord } from '../src/extraction/ocr-words';
 
 /** A line of words in monospaced print: 12 px a character, each word placed at its character column. */
@@ -66,5 +67,14 @@ describe('splitWord', () => {
     ['-', '12', false],
   ])('%s + %s -> %s', (before, after, split) => {
     expect(splitWord(before, after)).toBe(split);
+  });
+});
+
+describe('fold', () => {
+  it('reads a digit between letters as the letter OCR took it for, never in a number or code', () => {
+    expect(fold('T0TAL')).toBe('total');
+    expect(fold('Tota1')).toBe('total');
+    expect(fold('Subt0tal 10.00')).toBe('subtotal 10.00');
+    expect(fold('INV-0042')).toBe('inv-0042');
   });
 });
