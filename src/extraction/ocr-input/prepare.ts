@@ -29,20 +29,38 @@ export interface PreparedPage {
  */
 export async function prepareForOcr(image: Buffer, steps: OcrPreparation): Promise<PreparedPage> {
   if (!Object.values(steps).some(Boolean)) return { image, skewDegrees: null, scale: 1 };
-  let page = await grey(sharp(image).flatten({ background: '#ffffff' }).greyscale());
+  const flat = sharp(image).flatten({ background: '#ffffff' }).greyscale();
+  let page = await grey(flat.clone());
+  // Tilt and line height are measured on a copy with sensor noise and JPEG speckle smoothed away
+  // and no contrast stretch (which would make that noise look like ink); OCR never sees the copy.
+  let measured = await grey(flat.clone().median(3));
   if (steps.contrast) page = await grey(fromGrey(page).normalise({ lower: 1, upper: 99 }));
   let skewDegrees: number | null = null;
   if (steps.deskew) {
-    skewDegrees = skewAngle(page, otsuThreshold(greyHistogram(page)));
-    if (Math.abs(skewDegrees) >= minCorrectedSkewDegrees) page = await grey(fromGrey(page).rotate(-skewDegrees, { background: '#ffffff' }));
+    skewDegrees = skewAngle(measured, otsuThreshold(greyHistogram(measured)));
+    if (Math.abs(skewDegrees) >= minCorrectedSkewDegrees) {
+      page = await levelled(page, skewDegrees);
+      measured = await levelled(measured, skewDegrees);
+    }
   }
   let scale = 1;
   if (steps.upscale) {
-    scale = upscaleFactor(typicalLineHeight(page, otsuThreshold(greyHistogram(page))), page.width, page.height, maxPreparedPixels);
+    scale = upscaleFactor(typicalLineHeight(measured, otsuThreshold(greyHistogram(measured))), page.width, page.height, maxPreparedPixels);
     if (scale > 1) page = await grey(fromGrey(page).resize(Math.round(page.width * scale), Math.round(page.height * scale), { kernel: 'cubic' }));
   }
   const prepared = steps.binarize ? fromGrey(page).threshold(otsuThreshold(greyHistogram(page)) + 1) : fromGrey(page);
   return { image: await prepared.toColourspace('b-w').png({ compressionLevel: 1 }).toBuffer(), skewDegrees, scale };
+}
+
+/** The page turned back by its tilt; the corners it uncovers are filled with its paper's grey, not white, so they read as paper. */
+function levelled(page: GrayImage, skewDegrees: number): Promise<GrayImage> {
+  const paper = paperGrey(greyHistogram(page));
+  return grey(fromGrey(page).rotate(-skewDegrees, { background: { r: paper, g: paper, b: paper } }));
+}
+
+/** The grey of the paper: the most common level. */
+function paperGrey(histogram: readonly number[]): number {
+  return histogram.indexOf(Math.max(...histogram));
 }
 
 function fromGrey(page: GrayImage): Sharp {
