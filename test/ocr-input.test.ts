@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { greyHistogram, type GrayImage } from '../src/extraction/ocr-input/gray';
-import { otsuThreshold } from '../src/extraction/ocr-input/otsu';
+import { inkAndPaper, otsuThreshold } from '../src/extraction/ocr-input/otsu';
 import { prepareForOcr } from '../src/extraction/ocr-input/prepare';
 import { skewAngle } from '../src/extraction/ocr-input/skew';
 import { noOcrPreparation } from '../src/extraction/ocr-input/steps';
@@ -38,6 +38,15 @@ describe('otsuThreshold', () => {
     const threshold = otsuThreshold(greyHistogram(page({ paper: 210, ink: 150 })));
     expect(threshold).toBeGreaterThanOrEqual(150);
     expect(threshold).toBeLessThan(210);
+  });
+});
+
+describe('inkAndPaper', () => {
+  it('finds the grey of faded ink and of grey paper, even when ink is under 1% of the page', () => {
+    const histogram = new Array<number>(256).fill(0);
+    for (let level = 236; level <= 255; level++) histogram[level] = 5000 - Math.abs(level - 245) * 400;
+    for (let level = 120; level <= 160; level++) histogram[level] = 20 - Math.abs(level - 140);
+    expect(inkAndPaper(histogram)).toEqual({ ink: 140, paper: 245 });
   });
 });
 

@@ -1,6 +1,6 @@
 import sharp, { type Sharp } from 'sharp';
 import { greyHistogram, type GrayImage } from './gray';
-import { otsuThreshold } from './otsu';
+import { inkAndPaper, otsuThreshold } from './otsu';
 import { skewAngle } from './skew';
 import type { OcrPreparation } from './steps';
 import { typicalLineHeight, upscaleFactor } from './text-height';
@@ -34,7 +34,11 @@ export async function prepareForOcr(image: Buffer, steps: OcrPreparation): Promi
   // Tilt and line height are measured on a copy with sensor noise and JPEG speckle smoothed away
   // and no contrast stretch (which would make that noise look like ink); OCR never sees the copy.
   let measured = await grey(flat.clone().median(3));
-  if (steps.contrast) page = await grey(fromGrey(page).normalise({ lower: 1, upper: 99 }));
+  if (steps.contrast) {
+    const { ink, paper } = inkAndPaper(greyHistogram(measured));
+    // Ink to black, paper to white; a page that is all paper (or all ink) is left alone.
+    if (paper - ink >= 16) page = await grey(fromGrey(page).linear(255 / (paper - ink), (-255 * ink) / (paper - ink)));
+  }
   let skewDegrees: number | null = null;
   if (steps.deskew) {
     skewDegrees = skewAngle(measured, otsuThreshold(greyHistogram(measured)));

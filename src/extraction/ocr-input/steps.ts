@@ -7,7 +7,7 @@ import { z } from 'zod';
 export const OcrPreparation = z.object({
   /** Colour to luminance, on white where the image is transparent. */
   grayscale: z.boolean(),
-  /** Grey levels stretched so the darkest 1% is black and the lightest 1% white (grey paper, faded ink). */
+  /** Grey levels stretched so the ink is black and the paper white (grey paper, faded ink; otsu.ts inkAndPaper). */
   contrast: z.boolean(),
   /** Text lines made level: the tilt measured by projection profiles, the page turned back. */
   deskew: z.boolean(),
