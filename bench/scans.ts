@@ -41,9 +41,9 @@ const settings: Record<string, OcrSettings> = {
   'no preparation': english(noOcrPreparation),
   ...Object.fromEntries(ocrPreparationSteps.map((step) => [`+${step}`, english({ ...noOcrPreparation, [step]: true })])),
   'all steps': english(allSteps),
-  'default steps, English': english(defaultOcrSettings.preparation),
-  'default steps, all languages': { preparation: defaultOcrSettings.preparation, languages: 'all' },
-  'default steps, detected language': { preparation: defaultOcrSettings.preparation, languages: 'detected' },
+  'default steps / English': english(defaultOcrSettings.preparation),
+  'default steps / all languages': { preparation: defaultOcrSettings.preparation, languages: 'all' },
+  'default steps / detected language': { preparation: defaultOcrSettings.preparation, languages: 'detected' },
 };
 
 /** Render scale (1 = 72 dpi) and degradation of each kind of scan. */
@@ -80,10 +80,11 @@ for (const document of documents) {
 interface Cell {
   right: number;
   total: number;
-  /** Fields right after weighing by OCR confidence (local/confidence.ts), and the fields it marked doubtful, right or wrong. */
-  rightWeighed: number;
+  /** Fields weighing by OCR confidence (local/confidence.ts) marked doubtful, wrong or right. */
   doubtfulWrong: number;
   doubtfulRight: number;
+  /** Wrong fields with a value (not null): the ones a doubt mark can catch. */
+  wrongFound: number;
   pages: number;
   ms: number;
   missedByField: Record<string, number>;
@@ -93,7 +94,7 @@ for (const [settingName, setting] of chosenSettings) {
   const row: Record<string, Cell> = {};
   for (const scan of scans) {
     for (const [variant] of chosenVariants) {
-      const cell = (row[variant] ??= { right: 0, total: 0, rightWeighed: 0, doubtfulWrong: 0, doubtfulRight: 0, pages: 0, ms: 0, missedByField: {} });
+      const cell = (row[variant] ??= { right: 0, total: 0, doubtfulWrong: 0, doubtfulRight: 0, wrongFound: 0, pages: 0, ms: 0, missedByField: {} });
       const pages: OcrText[] = [];
       for (const page of scan.pages.get(variant)!) {
         const started = performance.now();
@@ -106,11 +107,11 @@ for (const [settingName, setting] of chosenSettings) {
       const weighed = weighByConfidence(actual, sureText === undefined ? undefined : parseInvoiceText(sureText));
       for (const field of scoredFields(scan.expected)) {
         cell.total++;
-        if (fieldMatches(field, actual[field], scan.expected[field])) cell.right++;
+        const right = fieldMatches(field, actual[field], scan.expected[field]);
+        if (right) cell.right++;
         else cell.missedByField[field] = (cell.missedByField[field] ?? 0) + 1;
-        const weighedRight = fieldMatches(field, weighed.data[field], scan.expected[field]);
-        if (weighedRight) cell.rightWeighed++;
-        if (weighed.doubtful.includes(field)) cell[weighedRight ? 'doubtfulRight' : 'doubtfulWrong']++;
+        if (!right && actual[field] !== null && !(Array.isArray(actual[field]) && actual[field].length === 0)) cell.wrongFound++;
+        if (weighed.doubtful.includes(field)) cell[right ? 'doubtfulRight' : 'doubtfulWrong']++;
       }
     }
     process.stderr.write('.');
@@ -131,13 +132,12 @@ for (const [settingName, row] of Object.entries(results)) {
 console.log(`${documents.length} documents of ${options.set}, fields right per kind of scan:\n`);
 console.log(lines.join('\n'));
 
-// Weighing by OCR confidence: fields right without and with it, and what its doubt marks.
-const weighing = ['| OCR setting | fields right | weighed by confidence | marked doubtful: wrong | marked doubtful: right |', '| --- | --- | --- | --- | --- |'];
+// Weighing by OCR confidence: which fields it marks doubtful (a wrong field that is null cannot be marked).
+const weighing = ['| OCR setting | wrong fields found (not null) | of them marked doubtful | right fields | of them marked doubtful |', '| --- | --- | --- | --- | --- |'];
 for (const [settingName, row] of Object.entries(results)) {
   const cells = Object.values(row);
-  const sum = (key: 'right' | 'total' | 'rightWeighed' | 'doubtfulWrong' | 'doubtfulRight') => cells.reduce((total, cell) => total + cell[key], 0);
-  const share = (n: number) => `${((100 * n) / sum('total')).toFixed(1)}%`;
-  weighing.push(`| ${[settingName, share(sum('right')), share(sum('rightWeighed')), `${sum('doubtfulWrong')} of ${sum('total') - sum('rightWeighed')} wrong`, `${sum('doubtfulRight')} of ${sum('rightWeighed')} right`].join(' | ')} |`);
+  const sum = (key: 'right' | 'doubtfulWrong' | 'doubtfulRight' | 'wrongFound') => cells.reduce((total, cell) => total + cell[key], 0);
+  weighing.push(`| ${[settingName, sum('wrongFound'), sum('doubtfulWrong'), sum('right'), sum('doubtfulRight')].join(' | ')} |`);
 }
 console.log(`\n${weighing.join('\n')}`);
 

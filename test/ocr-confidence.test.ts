@@ -16,10 +16,10 @@ describe('weighByConfidence', () => {
     expect(doubtful).toEqual(['total', 'lineItems']);
   });
 
-  it("prefers the sure reading's value where both found one", () => {
+  it('marks a field the sure words give otherwise, and keeps the full reading', () => {
     const { data, doubtful } = weighByConfidence(all, { ...all, total: 131.5 });
-    expect(data.total).toBe(131.5);
-    expect(doubtful).toEqual([]);
+    expect(data.total).toBe(181.5);
+    expect(doubtful).toEqual(['total']);
   });
 
   it('leaves fields neither reading found alone', () => {

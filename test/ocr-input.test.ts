@@ -5,7 +5,7 @@ import { inkAndPaper, otsuThreshold } from '../src/extraction/ocr-input/otsu';
 import { prepareForOcr } from '../src/extraction/ocr-input/prepare';
 import { skewAngle } from '../src/extraction/ocr-input/skew';
 import { noOcrPreparation } from '../src/extraction/ocr-input/steps';
-import { readableLineHeight, typicalLineHeight, upscaleFactor } from '../src/extraction/ocr-input/text-height';
+import { readableLineHeight, smallLineHeight, typicalLineHeight, upscaleFactor } from '../src/extraction/ocr-input/text-height';
 
 /** A white page with dark bars for text lines (`lineHeight` high, every `pitch` rows), tilted by `degrees` (clockwise). */
 function page({ width = 600, height = 400, lineHeight = 10, pitch = 30, degrees = 0, paper = 255, ink = 0 } = {}): GrayImage {
@@ -68,6 +68,7 @@ describe('typicalLineHeight and upscaleFactor', () => {
 
   it('enlarges small text to a readable height, within 3× and the pixel budget', () => {
     expect(upscaleFactor(readableLineHeight, 1000, 1000, 40e6)).toBe(1);
+    expect(upscaleFactor(smallLineHeight, 1000, 1000, 40e6)).toBe(1);
     expect(upscaleFactor(null, 1000, 1000, 40e6)).toBe(1);
     expect(upscaleFactor(readableLineHeight / 2, 1000, 1000, 40e6)).toBe(2);
     expect(upscaleFactor(5, 1000, 1000, 40e6)).toBe(3);
