@@ -44,6 +44,7 @@ const settings: Record<string, OcrSettings> = {
   'default steps / English': english(defaultOcrSettings.preparation),
   'default steps / all languages': { preparation: defaultOcrSettings.preparation, languages: 'all' },
   'default steps / detected language': { preparation: defaultOcrSettings.preparation, languages: 'detected' },
+  default: defaultOcrSettings,
 };
 
 /** Render scale (1 = 72 dpi) and degradation of each kind of scan. */
