@@ -5,20 +5,28 @@ import { defaultOcrSettings, type OcrSettings } from './ocr-settings';
 import { detectLanguage, languages, type Language } from './local/language';
 import { laidOut, type OcrText } from './ocr-layout';
 
-let sharedWorker: { languages: string; worker: Promise<Worker> } | undefined;
+/** The process's tesseract workers by the languages they read ("en", "de+en"). */
+const workers = new Map<string, Promise<Worker>>();
 
 /**
- * One tesseract worker per process, created on first use: starting one loads a WASM core and the
- * language models (3–14 MB each), which costs a second or more; recognising a page then reuses
- * it. Asked for other languages, it is replaced. Concurrent callers are serialised by the
+ * A tesseract worker for these languages, created on first use: starting one loads a WASM core
+ * and the language models (3–14 MB each), which costs a second or more; recognising a page then
+ * reuses it. English alone is kept (every page is read with it first) beside the newest other set,
+ * so a batch in one language starts each at most once. Concurrent callers are serialised by a
  * worker's own job queue.
  */
 function ocrWorker(wanted: readonly Language[]): Promise<Worker> {
   const key = wanted.join('+');
-  if (sharedWorker?.languages === key) return sharedWorker.worker;
-  const previous = sharedWorker?.worker;
+  const existing = workers.get(key);
+  if (existing !== undefined) return existing;
+  if (key !== 'en') {
+    for (const [other, previous] of workers) {
+      if (other === 'en') continue;
+      workers.delete(other);
+      void previous.then((worker) => worker.terminate()).catch(() => undefined);
+    }
+  }
   const worker = (async () => {
-    if (previous !== undefined) await (await previous.catch(() => undefined))?.terminate();
     const created = await createWorker(wanted.map((language) => tesseractLanguage[language]).join('+'), OEM.LSTM_ONLY, {
       langPath: languageModelDir(),
       gzip: true,
@@ -33,10 +41,9 @@ function ocrWorker(wanted: readonly Language[]): Promise<Worker> {
     await created.setParameters({ tessedit_pageseg_mode: PSM.AUTO, user_defined_dpi: '300' });
     return created;
   })();
-  const entry = { languages: key, worker };
-  sharedWorker = entry;
+  workers.set(key, worker);
   worker.catch(() => {
-    if (sharedWorker === entry) sharedWorker = undefined;
+    if (workers.get(key) === worker) workers.delete(key);
   });
   return worker;
 }
@@ -60,9 +67,9 @@ async function recognizeWith(image: Buffer, wanted: readonly Language[]): Promis
   return laidOut((result.data.blocks ?? []).flatMap((block) => block.paragraphs.flatMap((paragraph) => paragraph.lines)));
 }
 
-/** Frees the shared OCR worker (its thread and WASM memory); the next OCR starts a new one. */
+/** Frees the OCR workers (their threads and WASM memory); the next OCR starts new ones. */
 export async function terminateOcr(): Promise<void> {
-  const worker = sharedWorker?.worker;
-  sharedWorker = undefined;
-  if (worker !== undefined) await (await worker).terminate();
+  const running = [...workers.values()];
+  workers.clear();
+  await Promise.all(running.map(async (worker) => (await worker.catch(() => undefined))?.terminate()));
 }
