@@ -7,8 +7,8 @@ const maxSkewDegrees = 6;
  * The angle (degrees, positive = the text lines fall to the right, i.e. the page was turned
  * clockwise) by which a page's text lines are tilted, by the projection-profile method: ink pixels
  * are projected onto rows at each candidate angle, and the angle at which the rows are most
- * sharply split into lines and gaps (the largest sum of squared row counts) wins. 0 when the page
- * has no ink. `ink` says which grey levels are ink.
+ * sharply split into lines and gaps (the largest sum of squared row counts) wins, to a tenth of a
+ * degree. 0 when the page has no ink (grey levels at or below `inkAtOrBelow`).
  */
 export function skewAngle(image: GrayImage, inkAtOrBelow: number): number {
   // Every ink pixel of a page at most ~1000 px wide counts the same as a full-resolution one.
