@@ -52,7 +52,7 @@ async function runCase(mode: Mode, files: string[], warm: boolean): Promise<Case
     try {
       const document = await loadDocument(file);
       const text =
-        mode === 'pool' ? await isolatedDecoding.documentText(document) : mode === 'unlimited' ? await recognizeText(document.bytes) : await documentText(document);
+        mode === 'pool' ? await isolatedDecoding.documentText(document) : mode === 'unlimited' ? (await recognizeText(document.bytes)).text : await documentText(document);
       parseInvoiceText(text);
       succeeded++;
     } catch (error) {

@@ -1,121 +1,149 @@
 /**
- * Field accuracy of the local extractor on scans it has to OCR: every document of the invoice
- * corpus (test/corpus/invoices/<set>) printed to a page in a monospaced font, rendered to pixels,
- * then photograph-degraded (a slight skew, blur, sensor noise, a lower resolution), read through
- * the same OCR and rules as a batch. Prints per-variant field accuracy, so an OCR change is
- * measured, not assumed.
+ * Field accuracy of the local extractor on scans it has to OCR, with each OCR setting side by
+ * side (an ablation: no preparation, each preparation step alone, all steps, the default; and the
+ * language strategies). Every `.txt` document of the invoice corpus (test/corpus/invoices/<set>) is
+ * printed, rendered, degraded (scan-render.ts), read through the worker's OCR (`recognizeText`)
+ * and rules (`parseInvoiceText`), and its fields compared with the corpus's truth. Prints a table
+ * and saves it as JSON in bench/results/.
  *
- *   node --import tsx bench/scans.ts [--set dev] [--limit n]
+ *   node --import tsx bench/scans.ts [--set dev] [--limit n] [--settings name,name] [--variants name,name]
+ *
+ * --limit n takes n documents spread over the corpus; --settings and --variants pick rows and columns by name.
  */
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { decode as decodePng, encode as encodePng } from 'fast-png';
-import { PDFDocument, StandardFonts } from 'pdf-lib';
+import { joinPageTexts } from '../src/extraction/formats/text-block';
+import { weighByConfidence } from '../src/extraction/local/confidence';
 import { parseInvoiceText } from '../src/extraction/local/fields';
 import { recognizeText, terminateOcr } from '../src/extraction/ocr';
-import { renderPagePng, withPdf } from '../src/extraction/pdf';
+import type { OcrText } from '../src/extraction/ocr-layout';
+import { noOcrPreparation, ocrPreparationSteps, type OcrPreparation } from '../src/extraction/ocr-input/steps';
+import { defaultOcrSettings, type OcrSettings } from '../src/extraction/ocr-settings';
+import type { Invoice } from '../src/extraction/schemas/invoice';
 import { corpusDocuments, fieldMatches, scoredFields } from '../test/corpus/invoices/corpus';
+import { encodedScan, photographed, printed, renderGray, type Degradation } from './scan-render';
 
-const { values: options } = parseArgs({ options: { set: { type: 'string', default: 'dev' }, limit: { type: 'string' } } });
+const { values: options } = parseArgs({
+  options: {
+    set: { type: 'string', default: 'dev' },
+    limit: { type: 'string' },
+    settings: { type: 'string' },
+    variants: { type: 'string' },
+  },
+});
 
-interface Gray {
-  width: number;
-  height: number;
-  data: Uint8Array;
-}
+const allSteps: OcrPreparation = { grayscale: true, contrast: true, deskew: true, upscale: true, binarize: true };
+const english = (preparation: OcrPreparation): OcrSettings => ({ preparation, languages: 'english' });
 
-/** The text printed on A4 in Courier, as a PDF; characters the standard font cannot encode become '?'. */
-async function printed(text: string): Promise<Uint8Array> {
-  const pdf = await PDFDocument.create();
-  const font = await pdf.embedFont(StandardFonts.Courier);
-  const lines = text.split('\n').map((line) => [...line].map((ch) => (font.getCharacterSet().includes(ch.codePointAt(0)!) ? ch : '?')).join(''));
-  const longest = Math.max(60, ...lines.map((line) => line.length));
-  const size = Math.min(10, 540 / (longest * 0.6));
-  const perPage = Math.floor(780 / (size * 1.3));
-  for (let start = 0; start < lines.length; start += perPage) {
-    const page = pdf.addPage([595, 842]);
-    lines.slice(start, start + perPage).forEach((line, i) => page.drawText(line, { x: 28, y: 842 - 40 - i * size * 1.3, size, font }));
-  }
-  return pdf.save();
-}
+/** The OCR settings compared: preparation steps with English, then the language strategies with the default steps. */
+const settings: Record<string, OcrSettings> = {
+  'no preparation': english(noOcrPreparation),
+  ...Object.fromEntries(ocrPreparationSteps.map((step) => [`+${step}`, english({ ...noOcrPreparation, [step]: true })])),
+  'all steps': english(allSteps),
+  'default steps / English': english(defaultOcrSettings.preparation),
+  'default steps / all languages': { preparation: defaultOcrSettings.preparation, languages: 'all' },
+  'default steps / detected language': { preparation: defaultOcrSettings.preparation, languages: 'detected' },
+  default: defaultOcrSettings,
+};
 
-async function renderGray(pdfBytes: Uint8Array, scale: number): Promise<Gray[]> {
-  const pngs = await withPdf({ path: 'page.pdf', mediaType: 'application/pdf', bytes: Buffer.from(pdfBytes) }, async (pdf) => {
-    const out: Buffer[] = [];
-    for (let n = 1; n <= pdf.numPages; n++) out.push(await renderPagePng(pdf, await pdf.getPage(n), scale));
-    return out;
-  });
-  return pngs.map((png) => {
-    const image = decodePng(png);
-    const c = image.channels;
-    const data = new Uint8Array(image.width * image.height);
-    for (let i = 0; i < data.length; i++) data[i] = Math.round((image.data[i * c]! * 299 + image.data[i * c + 1]! * 587 + image.data[i * c + 2]! * 114) / 1000);
-    return { width: image.width, height: image.height, data };
-  });
-}
+/** Render scale (1 = 72 dpi) and degradation of each kind of scan. */
+const variants: Record<string, { scale: number; degradation: Degradation | null }> = {
+  'clean 144 dpi': { scale: 2, degradation: null },
+  'photo 1.5°': { scale: 2, degradation: { degrees: 1.5, blur: 1, noise: 10, shrink: 0.8, paper: 218, ink: 40 } },
+  'photo 4° JPEG q40': { scale: 2, degradation: { degrees: -4, blur: 1, noise: 6, shrink: 0.9, paper: 200, ink: 60, jpegQuality: 40 } },
+  'small print 72 dpi': { scale: 1, degradation: { degrees: 0.5, blur: 0, noise: 4, shrink: 1, paper: 235, ink: 30 } },
+  'faded thermal': { scale: 2, degradation: { degrees: 1, blur: 1, noise: 8, shrink: 0.7, paper: 225, ink: 140, streaks: true, jpegQuality: 70 } },
+};
 
-/** A deterministic pseudo-random sequence, so every run degrades the same way. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => ((state = (state * 1664525 + 1013904223) >>> 0) / 2 ** 32);
-}
+const pick = <T>(all: Record<string, T>, names: string | undefined): [string, T][] =>
+  Object.entries(all).filter(([name]) => names === undefined || names.split(',').includes(name));
+const chosenSettings = pick(settings, options.settings);
+const chosenVariants = pick(variants, options.variants);
 
-/** A phone photo of a print: rotated by `degrees`, box-blurred, noisy, downscaled by `shrink`, on a grey-ish paper. */
-function photographed(page: Gray, { degrees, blur, noise, shrink }: { degrees: number; blur: number; noise: number; shrink: number }, seed: number): Gray {
-  const width = Math.round(page.width * shrink);
-  const height = Math.round(page.height * shrink);
-  const out = new Uint8Array(width * height);
-  const [sin, cos] = [Math.sin((degrees * Math.PI) / 180), Math.cos((degrees * Math.PI) / 180)];
-  const next = random(seed);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      // Rotate about the centre, sample the source with a box of `blur` pixels.
-      const cx = x / shrink - page.width / 2;
-      const cy = y / shrink - page.height / 2;
-      const sx = cx * cos - cy * sin + page.width / 2;
-      const sy = cx * sin + cy * cos + page.height / 2;
-      let sum = 0;
-      let n = 0;
-      for (let dy = -blur; dy <= blur; dy++) {
-        for (let dx = -blur; dx <= blur; dx++) {
-          const px = Math.round(sx + dx);
-          const py = Math.round(sy + dy);
-          sum += px >= 0 && py >= 0 && px < page.width && py < page.height ? page.data[py * page.width + px]! : 255;
-          n++;
-        }
-      }
-      // Paper is not white in a photo, ink not black; then sensor noise.
-      const shade = 40 + (sum / n) * 0.7 + (next() + next() + next() - 1.5) * noise * 2;
-      out[y * width + x] = Math.max(0, Math.min(255, Math.round(shade)));
-    }
-  }
-  return { width, height, data: out };
-}
+// --limit n: n documents spread evenly over the corpus (it is sorted by language), not its first n.
+const corpus = (await corpusDocuments(options.set)).filter((document) => document.file.endsWith('.txt'));
+const limit = Math.min(corpus.length, options.limit ? Number(options.limit) : corpus.length);
+const documents = Array.from({ length: limit }, (_, i) => corpus[Math.floor((i * corpus.length) / limit)]!);
 
-const variants = {
-  'clean scan (144 dpi)': null,
-  'photo (1.5° skew, blur, noise, 0.8x)': { degrees: 1.5, blur: 1, noise: 10, shrink: 0.8 },
-} as const;
-
-const documents = (await corpusDocuments(options.set)).slice(0, options.limit ? Number(options.limit) : undefined);
-const tally = new Map<string, { right: number; total: number }>();
+// Every scan is made once, then read with each setting.
+const scans: { expected: Partial<Invoice>; pages: Map<string, Buffer[]> }[] = [];
 for (const document of documents) {
-  const text = await readFile(document.file, 'utf8').catch(() => null);
-  if (text === null || !document.file.endsWith('.txt')) continue;
-  const pages = await renderGray(await printed(text), 2);
-  for (const [name, degradation] of Object.entries(variants)) {
-    const images = pages.map((page, i) => (degradation ? photographed(page, degradation, i + 1) : page));
-    const ocr: string[] = [];
-    for (const image of images) ocr.push(await recognizeText(Buffer.from(encodePng({ width: image.width, height: image.height, data: image.data, channels: 1, depth: 8 }))));
-    const actual = parseInvoiceText(ocr.join('\f'));
-    for (const field of scoredFields(document.expected)) {
-      const ok = fieldMatches(field, actual[field], document.expected[field]);
-      const entry = tally.get(name) ?? { right: 0, total: 0 };
-      tally.set(name, { right: entry.right + (ok ? 1 : 0), total: entry.total + 1 });
-    }
+  const pdf = await printed(await readFile(document.file, 'utf8'));
+  const pages = new Map<string, Buffer[]>();
+  for (const [name, { scale, degradation }] of chosenVariants) {
+    const rendered = await renderGray(pdf, scale);
+    pages.set(name, await Promise.all(rendered.map((page, i) => encodedScan(degradation ? photographed(page, degradation, i + 1) : page, degradation?.jpegQuality))));
   }
-  process.stderr.write('.');
+  scans.push({ expected: document.expected, pages });
+}
+
+interface Cell {
+  right: number;
+  total: number;
+  /** Fields weighing by OCR confidence (local/confidence.ts) marked doubtful, wrong or right. */
+  doubtfulWrong: number;
+  doubtfulRight: number;
+  /** Wrong fields with a value (not null): the ones a doubt mark can catch. */
+  wrongFound: number;
+  pages: number;
+  ms: number;
+  missedByField: Record<string, number>;
+}
+const results: Record<string, Record<string, Cell>> = {};
+for (const [settingName, setting] of chosenSettings) {
+  const row: Record<string, Cell> = {};
+  for (const scan of scans) {
+    for (const [variant] of chosenVariants) {
+      const cell = (row[variant] ??= { right: 0, total: 0, doubtfulWrong: 0, doubtfulRight: 0, wrongFound: 0, pages: 0, ms: 0, missedByField: {} });
+      const pages: OcrText[] = [];
+      for (const page of scan.pages.get(variant)!) {
+        const started = performance.now();
+        pages.push(await recognizeText(page, setting));
+        cell.ms += performance.now() - started;
+        cell.pages++;
+      }
+      const { text, sureText } = joinPageTexts(pages);
+      const actual = parseInvoiceText(text);
+      const weighed = weighByConfidence(actual, sureText === undefined ? undefined : parseInvoiceText(sureText));
+      for (const field of scoredFields(scan.expected)) {
+        cell.total++;
+        const right = fieldMatches(field, actual[field], scan.expected[field]);
+        if (right) cell.right++;
+        else cell.missedByField[field] = (cell.missedByField[field] ?? 0) + 1;
+        if (!right && actual[field] !== null && !(Array.isArray(actual[field]) && actual[field].length === 0)) cell.wrongFound++;
+        if (weighed.doubtful.includes(field)) cell[right ? 'doubtfulRight' : 'doubtfulWrong']++;
+      }
+    }
+    process.stderr.write('.');
+  }
+  results[settingName] = row;
+  process.stderr.write(` ${settingName}\n`);
 }
 await terminateOcr();
-process.stderr.write('\n');
-for (const [name, { right, total }] of tally) console.log(`${name.padEnd(40)} ${right}/${total} fields (${((100 * right) / total).toFixed(1)}%)`);
+
+const percent = ({ right, total }: Cell) => `${((100 * right) / total).toFixed(1)}%`;
+const header = ['OCR setting', ...chosenVariants.map(([name]) => name), 'all', 's/page'];
+const lines = [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`];
+for (const [settingName, row] of Object.entries(results)) {
+  const cells = Object.values(row);
+  const sum = (key: 'right' | 'total' | 'pages' | 'ms') => cells.reduce((total, cell) => total + cell[key], 0);
+  lines.push(`| ${[settingName, ...cells.map(percent), `${((100 * sum('right')) / sum('total')).toFixed(1)}%`, (sum('ms') / sum('pages') / 1000).toFixed(2)].join(' | ')} |`);
+}
+console.log(`${documents.length} documents of ${options.set}, fields right per kind of scan:\n`);
+console.log(lines.join('\n'));
+
+// Weighing by OCR confidence: which fields it marks doubtful (a wrong field that is null cannot be marked).
+const weighing = ['| OCR setting | wrong fields found (not null) | of them marked doubtful | right fields | of them marked doubtful |', '| --- | --- | --- | --- | --- |'];
+for (const [settingName, row] of Object.entries(results)) {
+  const cells = Object.values(row);
+  const sum = (key: 'right' | 'doubtfulWrong' | 'doubtfulRight' | 'wrongFound') => cells.reduce((total, cell) => total + cell[key], 0);
+  weighing.push(`| ${[settingName, sum('wrongFound'), sum('doubtfulWrong'), sum('right'), sum('doubtfulRight')].join(' | ')} |`);
+}
+console.log(`\n${weighing.join('\n')}`);
+
+const outDir = join(import.meta.dirname, 'results');
+await mkdir(outDir, { recursive: true });
+const file = join(outDir, `scans-${new Date().toISOString().slice(0, 19).replaceAll(':', '')}.json`);
+await writeFile(file, JSON.stringify({ set: options.set, documents: documents.length, settings: Object.fromEntries(chosenSettings), variants, results }, null, 2) + '\n');
+console.log(`\nsaved ${file}`);

@@ -20,8 +20,10 @@ function pool(options: { size?: number; timeoutMs?: number; maxMemoryMb?: number
   return created;
 }
 
-function text(path: string, on: DecoderPool): Promise<string> {
-  return on.run({ name: 'text', document: { path, mediaType: 'image/png', bytes: Buffer.from('x') } });
+/** What the misbehaving decoder answers to a text task: its path and pid, as a string (not a DocumentText). */
+async function text(path: string, on: DecoderPool): Promise<string> {
+  const answer: unknown = await on.run({ name: 'text', document: { path, mediaType: 'image/png', bytes: Buffer.from('x') } });
+  return String(answer);
 }
 
 async function failure(promise: Promise<unknown>): Promise<DocumentError> {

@@ -82,7 +82,12 @@ export function extractionRequest(schema: LoadedSchema, document: SourceDocument
 /** The line of a finished extraction; the result is cached first (when the batch caches). */
 export async function documentSucceeded(deps: DocumentOutcomeDeps, schema: LoadedSchema, opened: OpenedDocument, extraction: Extraction): Promise<DocumentResult> {
   if (opened.cacheKey) {
-    await deps.resultCache!.set(opened.cacheKey, { data: extraction.data, model: extraction.model, ...(extraction.warnings?.length ? { warnings: extraction.warnings } : {}) });
+    await deps.resultCache!.set(opened.cacheKey, {
+      data: extraction.data,
+      model: extraction.model,
+      ...(extraction.warnings?.length ? { warnings: extraction.warnings } : {}),
+      ...(extraction.needsReview ? { needsReview: true } : {}),
+    });
   }
   const { source } = extraction;
   return {
@@ -140,10 +145,11 @@ function finished(deps: DocumentOutcomeDeps, startedAt: number) {
 
 /**
  * The result line's warnings: the extractor's notes and the schema's failed consistency checks.
- * A failed check means a person should look (needsReview); a note alone does not.
+ * A failed check means a person should look (needsReview), as does an extraction that asks for it
+ * (fields read from doubtful OCR); a note alone does not.
  */
-function review(schema: LoadedSchema, extraction: { data: Record<string, unknown>; warnings?: string[] | undefined }) {
+function review(schema: LoadedSchema, extraction: { data: Record<string, unknown>; warnings?: string[] | undefined; needsReview?: boolean | undefined }) {
   const failedChecks = runChecks(schema, extraction.data);
   const warnings = [...(extraction.warnings ?? []), ...failedChecks];
-  return { ...(warnings.length > 0 ? { warnings } : {}), ...(failedChecks.length > 0 ? { needsReview: true } : {}) };
+  return { ...(warnings.length > 0 ? { warnings } : {}), ...(failedChecks.length > 0 || extraction.needsReview ? { needsReview: true } : {}) };
 }

@@ -38,6 +38,8 @@ export interface Extraction {
   source?: 'e-invoice';
   /** Things the batch owner should know about this result (e.g. an e-invoice that could not be used); part of the result line's `warnings`. */
   warnings?: string[];
+  /** A person should check this result even though it passed its schema's checks (e.g. fields read from words OCR was unsure of, named in `warnings`). */
+  needsReview?: boolean;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { DocumentError } from './errors';
 import type { SourceDocument } from './extractor';
 import { formatOf } from './formats';
+import type { DocumentText } from './formats/text-block';
 
 export { pageCount } from './pdf';
 export { terminateOcr } from './ocr';
@@ -13,9 +14,14 @@ export { terminateOcr } from './ocr';
  * naming the document when there is no text to be had.
  */
 export async function documentText(doc: SourceDocument): Promise<string> {
+  return (await readDocumentText(doc)).text;
+}
+
+/** The text of a document as documentText reads it, with what OCR was sure of (formats/text-block.ts). */
+export async function readDocumentText(doc: SourceDocument): Promise<DocumentText> {
   const format = formatOf(doc.mediaType);
   const text = await format.text(doc);
-  if (text.trim() === '') {
+  if (text.text.trim() === '') {
     const scanned = format.mediaType.startsWith('image/') || format.mediaType === 'application/pdf';
     throw new DocumentError(
       scanned ? 'unreadable' : 'empty',

@@ -11,6 +11,7 @@ const cachedExtractionSchema = z.object({
   data: z.record(z.string(), z.unknown()),
   model: z.string(),
   warnings: z.array(z.string()).optional(),
+  needsReview: z.boolean().optional(),
 });
 export type CachedExtraction = z.infer<typeof cachedExtractionSchema>;
 

@@ -1,5 +1,6 @@
 import type { ContentBlockParam } from '@anthropic-ai/sdk/resources/messages';
 import type { SourceDocument } from '../extractor';
+import type { DocumentText } from './text-block';
 
 /** Every media type docbatch reads; one format module each (see index.ts). */
 export const mediaTypes = [
@@ -50,8 +51,8 @@ export interface DocumentFormat {
   readonly detection: 'magic' | 'text';
   /** True when the bytes are this format (see `detection`). */
   matches(bytes: Buffer, extension: string): boolean;
-  /** The document's text, read offline (text layer, markup stripped, or OCR). */
-  text(document: SourceDocument): Promise<string>;
+  /** The document's text, read offline (text layer, markup stripped, or OCR, with what OCR is sure of). */
+  text(document: SourceDocument): Promise<DocumentText>;
   /** The document as Messages API content blocks, in a form the API accepts. */
   content(document: SourceDocument): Promise<ContentBlockParam[]>;
   /**

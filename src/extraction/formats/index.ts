@@ -131,6 +131,6 @@ function describeUnknownBytes(bytes: Buffer): string {
 }
 
 /** The document's text, read offline by its format. */
-export function formatText(document: SourceDocument): Promise<string> {
-  return formatOf(document.mediaType).text(document);
+export async function formatText(document: SourceDocument): Promise<string> {
+  return (await formatOf(document.mediaType).text(document)).text;
 }

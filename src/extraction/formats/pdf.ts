@@ -5,7 +5,7 @@ import type { DocumentFormat } from './format';
 import { reportDecodeProgress } from '../isolation/progress';
 import { checkPageCount } from '../limits';
 import { ocrImage } from './raster';
-import { joinPages } from './text-block';
+import { joinPageTexts, type DocumentText } from './text-block';
 
 /** A PDF page with fewer non-blank characters than this in its text layer is a scan. */
 export const minTextLayerChars = 16;
@@ -47,21 +47,21 @@ export const pdfFormat: DocumentFormat = {
     }),
 };
 
-async function pdfText(document: SourceDocument): Promise<string> {
+async function pdfText(document: SourceDocument): Promise<DocumentText> {
   return withPdf(document, async (pdf) => {
     checkPageCount(document, pdf.numPages);
-    const pages: string[] = [];
+    const pages: DocumentText[] = [];
     for (let number = 1; number <= pdf.numPages; number++) {
       const page = await pdf.getPage(number);
       try {
         const layer = await pageTextLayer(page);
         // No usable text layer: a scanned page. Render it and read it.
-        pages.push(isScannedPage(layer) ? await ocrImage(document, await renderPagePng(pdf, page)) : layer);
+        pages.push(isScannedPage(layer) ? await ocrImage(document, await renderPagePng(pdf, page)) : { text: layer });
       } finally {
         page.cleanup();
       }
       reportDecodeProgress();
     }
-    return joinPages(pages);
+    return joinPageTexts(pages);
   });
 }

@@ -6,7 +6,7 @@ import type { SourceDocument } from '../extractor';
 import { reportDecodeProgress } from '../isolation/progress';
 import { recognizeText } from '../ocr';
 import type { DocumentProfile, MediaType } from './format';
-import { joinPages } from './text-block';
+import { joinPageTexts, type DocumentText } from './text-block';
 
 /** A decoded page: 8-bit RGBA pixels, row by row. */
 export interface RgbaImage {
@@ -106,17 +106,17 @@ export function pageImageBlocks(document: SourceDocument, pages: readonly RgbaIm
 }
 
 /** Offline text of decoded pages: each page OCR'd (as a lossless PNG at full resolution), pages joined. */
-export async function ocrPages(document: SourceDocument, pages: readonly RgbaImage[]): Promise<string> {
-  const texts: string[] = [];
+export async function ocrPages(document: SourceDocument, pages: readonly RgbaImage[]): Promise<DocumentText> {
+  const texts: DocumentText[] = [];
   for (const page of pages) {
     texts.push(await ocrImage(document, encodePng(onWhite(page))));
     reportDecodeProgress();
   }
-  return joinPages(texts);
+  return joinPageTexts(texts);
 }
 
 /** OCR of one encoded image, its failure a DocumentError naming the document. */
-export async function ocrImage(document: SourceDocument, image: Buffer): Promise<string> {
+export async function ocrImage(document: SourceDocument, image: Buffer): Promise<DocumentText> {
   try {
     return await recognizeText(image);
   } catch (error) {

@@ -9,6 +9,22 @@ export function joinPages(pages: readonly string[]): string {
   return pages.join(pageSeparator);
 }
 
+/**
+ * A document's offline text. `sureText` is the same text without the words OCR read with low
+ * confidence (ocr-layout.ts); absent when every word is sure (a text layer, a text file).
+ */
+export interface DocumentText {
+  text: string;
+  sureText?: string;
+}
+
+/** Pages' texts as one document's, page by page. */
+export function joinPageTexts(pages: readonly DocumentText[]): DocumentText {
+  const text = joinPages(pages.map((page) => page.text));
+  if (pages.every((page) => page.sureText === undefined)) return { text };
+  return { text, sureText: joinPages(pages.map((page) => page.sureText ?? page.text)) };
+}
+
 export function documentTextBlock(text: string): string {
   return `<document>\n${text}\n</document>`;
 }

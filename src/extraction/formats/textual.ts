@@ -23,6 +23,7 @@ export function textualFormat(spec: TextualFormatSpec): DocumentFormat {
   return {
     ...spec,
     detection: spec.detection ?? 'text',
+    text: async (document) => ({ text: await spec.text(document) }),
     content: async (document) => [{ type: 'text', text: documentTextBlock(await spec.text(document)) }],
     profile: async (document) => {
       const textChars = (await spec.text(document)).length;

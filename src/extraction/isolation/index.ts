@@ -6,10 +6,11 @@ import { imageSize } from '../formats/image';
 import type { PdfPart, RequestLimits } from '../anthropic/split';
 import type { PdfAttachment } from '../einvoice/attachments';
 import type { SourceDocument } from '../extractor';
+import type { DocumentText } from '../formats/text-block';
 import { checkImagePixels } from '../limits';
 import { documentContent } from '../anthropic/content';
 import { profileDocument } from '../anthropic/profile';
-import { documentText } from '../text';
+import { readDocumentText } from '../text';
 import { DecoderPool } from './pool';
 
 export { DecoderPool, type DecoderPoolOptions } from './pool';
@@ -65,7 +66,12 @@ const contentFromBytes = new Set<string>(['application/pdf', 'image/png', 'image
  */
 export const isolatedDecoding = {
   async documentText(document: SourceDocument, pool = sharedDecoderPool()): Promise<string> {
-    if (document.mediaType === 'text/plain') return documentText(document);
+    return (await this.readDocumentText(document, pool)).text;
+  },
+
+  /** The text with what OCR was sure of (formats/text-block.ts). */
+  async readDocumentText(document: SourceDocument, pool = sharedDecoderPool()): Promise<DocumentText> {
+    if (document.mediaType === 'text/plain') return readDocumentText(document);
     checkImagePixels(document, imageSize(document.mediaType, document.bytes));
     return pool.run({ name: 'text', document });
   },

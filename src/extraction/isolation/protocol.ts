@@ -4,6 +4,7 @@ import type { PdfPart, RequestLimits } from '../anthropic/split';
 import type { PdfAttachment } from '../einvoice/attachments';
 import type { DocumentErrorType } from '../errors';
 import type { SourceDocument } from '../extractor';
+import type { DocumentText } from '../formats/text-block';
 
 /**
  * What the worker asks a decoder process to do with one document, and what each answers. Every
@@ -11,7 +12,7 @@ import type { SourceDocument } from '../extractor';
  */
 export interface DecodeTasks {
   /** The document's text: text layer, OCR for images and scans (text.ts). */
-  text: { input: { document: SourceDocument }; output: string };
+  text: { input: { document: SourceDocument }; output: DocumentText };
   /** Routing facts for the Anthropic extractor, reading at most `readPagesUpTo` text layers. */
   profile: { input: { document: SourceDocument; readPagesUpTo: number }; output: DocumentProfile };
   /** The document as Messages API content blocks: TIFF/BMP/HEIC pages converted to PNG, DOCX/HTML as text. */

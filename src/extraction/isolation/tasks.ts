@@ -2,7 +2,7 @@ import { documentContent } from '../anthropic/content';
 import { profileDocument } from '../anthropic/profile';
 import { splitPdf } from '../anthropic/split';
 import { pdfXmlAttachments } from '../einvoice/attachments';
-import { documentText, pageCount } from '../text';
+import { pageCount, readDocumentText } from '../text';
 import { onDecodeProgress } from './progress';
 import type { DecodeTask } from './protocol';
 
@@ -14,7 +14,7 @@ export async function runDecodeTask(task: DecodeTask, onProgress: () => void): P
   onDecodeProgress(onProgress);
   switch (task.name) {
     case 'text':
-      return documentText(task.document);
+      return readDocumentText(task.document);
     case 'profile':
       return profileDocument(task.document, task.readPagesUpTo);
     case 'content':

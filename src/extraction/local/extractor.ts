@@ -56,7 +56,8 @@ const LOCAL_BYTES_IN_FLIGHT = 64 * 1024 * 1024;
 export function createLocalExtractor(): Extractor {
   return {
     name: 'local',
-    settingsKey: 'local:v1',
+    // v2: scans prepared and read in the document's language, fields weighed by OCR confidence.
+    settingsKey: 'local:v2',
     // Text, XML and HTML need no decoder; PDFs and images queue at the decoder pool (one a process).
     // Enough in flight that plain text never waits behind a decode, bounded by weight so that the
     // bytes of large documents waiting for a decoder stay within LOCAL_BYTES_IN_FLIGHT.
@@ -69,10 +70,10 @@ export function createLocalExtractor(): Extractor {
           `${document.path}: the local extractor reads ${locallyReadSchemas.join(' and ')}, not "${String(schemaName)}": use the anthropic extractor for it`,
         );
       }
-      const text = await isolatedDecoding.documentText(document);
-      const read = readLocally(String(schemaName), text)!;
-      const { data, hinted } = withIssuerHints(text, read.data as Record<string, unknown>, examples);
-      const { signals } = read;
+      const documentText = await isolatedDecoding.readDocumentText(document);
+      const read = readLocally(String(schemaName), documentText)!;
+      const { data, hinted } = withIssuerHints(documentText.text, read.data as Record<string, unknown>, examples);
+      const { doubtful, signals } = read;
       if (!read.found && hinted.length === 0) {
         throw new DocumentError(
           'validation_failed',
@@ -83,7 +84,17 @@ export function createLocalExtractor(): Extractor {
       if (!result.success) {
         throw new DocumentError('validation_failed', `${document.path}: extracted data does not match the ${String(schemaName)} schema: ${schemaIssues(result.error).join('; ')}`);
       }
-      return { data: result.data, usage: zeroUsage, model: 'local', calls: 1 };
+      // A field read by a correction's label replaced the rules' reading: their doubt about it no longer applies.
+      const unsure = doubtful.filter((field) => !hinted.includes(field));
+      if (unsure.length === 0) return { data: result.data, usage: zeroUsage, model: 'local', calls: 1 };
+      return {
+        data: result.data,
+        usage: zeroUsage,
+        model: 'local',
+        calls: 1,
+        warnings: [`read from words OCR was unsure of: ${unsure.join(', ')}`],
+        needsReview: true,
+      };
     },
   };
 }

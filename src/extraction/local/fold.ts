@@ -1,6 +1,7 @@
 /**
  * Text folded for matching labels and month names: lower case, accents dropped ("Échéance" ->
- * "echeance", "zapłaty" -> "zaplaty"), and the OCR misreading "lnvoice" read as "invoice". Every
+ * "echeance", "zapłaty" -> "zaplaty"), and OCR misreadings: "lnvoice" read as "invoice", and a
+ * digit between letters read as the letter it looks like ("T0TAL", "Summ3" stays, "Tota1"). Every
  * character maps to exactly one, so an index in the folded text is the same index in the original
  * and a value can be cut from the original at a label's end.
  */
@@ -10,8 +11,11 @@ export function fold(text: string): string {
     const base = special.get(char) ?? char.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
     folded += base.length === char.length ? base : char.toLowerCase().length === char.length ? char.toLowerCase() : char;
   }
-  return folded.replace(/\bln(?=v[oO]ice)/g, 'in');
+  return folded.replace(/\bln(?=v[oO]ice)/g, 'in').replace(/(?<=\p{L})[015](?=\p{L})|(?<=\p{L}{3})[015]\b/gu, (digit) => letterLookAlikes[digit]!);
 }
+
+/** Digits OCR reads for letters, in a word (never in a number: a letter must stand beside them). */
+const letterLookAlikes: Record<string, string> = { '0': 'o', '1': 'l', '5': 's' };
 
 const special = new Map([
   ['ł', 'l'],

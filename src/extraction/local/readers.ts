@@ -1,6 +1,8 @@
 import type { SchemaName } from '../schemas';
 import type { Invoice } from '../schemas/invoice';
 import type { Receipt } from '../schemas/receipt';
+import type { DocumentText } from '../formats/text-block';
+import { weighByConfidence } from './confidence';
 import { parseInvoiceText } from './fields';
 import { parseReceiptText } from './receipt';
 
@@ -35,13 +37,17 @@ const localReaders = { invoice: invoiceReader, receipt: receiptReader } satisfie
 /** The schemas the local extractor fills. */
 export const locallyReadSchemas = Object.keys(localReaders);
 
-/** A document's text read for a schema: its data, and whether any field of its kind was found; null for a schema the local extractor does not read. */
-export function readLocally(schemaName: string, text: string): { data: unknown; found: boolean; signals: string } | null {
+/**
+ * A document's text read for a schema: its data (weighed by OCR confidence, confidence.ts), the
+ * fields that rest on doubtful OCR, and whether any field of its kind was found; null for a schema
+ * the local extractor does not read.
+ */
+export function readLocally(schemaName: string, text: DocumentText): { data: unknown; doubtful: string[]; found: boolean; signals: string } | null {
   if (!Object.hasOwn(localReaders, schemaName)) return null;
-  if (schemaName === 'invoice') {
-    const data = invoiceReader.parse(text);
-    return { data, found: invoiceReader.hasSignal(data), signals: invoiceReader.signals };
-  }
-  const data = receiptReader.parse(text);
-  return { data, found: receiptReader.hasSignal(data), signals: receiptReader.signals };
+  return schemaName === 'invoice' ? read(invoiceReader, text) : read(receiptReader, text);
+}
+
+function read<T extends Record<string, unknown>>(reader: LocalReader<T>, { text, sureText }: DocumentText) {
+  const { data, doubtful } = weighByConfidence(reader.parse(text), sureText === undefined ? undefined : reader.parse(sureText));
+  return { data, doubtful, found: reader.hasSignal(data), signals: reader.signals };
 }
