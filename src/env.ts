@@ -19,6 +19,7 @@ export const ENV = {
   anthropicBaseUrl: 'ANTHROPIC_BASE_URL',
   decodeWorkers: 'DOCBATCH_DECODE_WORKERS',
   decodeTimeoutSeconds: 'DOCBATCH_DECODE_TIMEOUT_SECONDS',
+  ocr: 'DOCBATCH_OCR',
   encryptionKey: 'DOCBATCH_ENCRYPTION_KEY',
   encryptionKeyFile: 'DOCBATCH_ENCRYPTION_KEY_FILE',
   metricsPort: 'DOCBATCH_METRICS_PORT',

@@ -16,6 +16,7 @@ import { createFileResultCache } from './store/result-cache';
 import { connectWorkerConnection } from './temporal/connection';
 import { docbatchHome } from './temporal/paths';
 import { builtFile, packageRoot, runsCompiled } from './package-layout';
+import { ocrSettingsFromEnv } from './extraction/ocr-settings';
 
 /** The workflow sources, which a worker running from them bundles when it starts. */
 export const workflowsPath = path.join(packageRoot, 'src', 'workflows', 'index.ts');
@@ -66,6 +67,8 @@ export function defaultActivityDeps(env = process.env, observer?: ExtractionObse
 
 /** A worker for the docbatch task queue. Any number of them, on any machines, share the queue. */
 export async function createDocbatchWorker(options: DocbatchWorkerOptions = {}): Promise<Worker> {
+  // Settings the decoder processes read later, refused now rather than on the first scan.
+  ocrSettingsFromEnv();
   const connection = options.connection ?? (await connectWorkerConnection());
   const activities = { ...createActivities({ ...defaultActivityDeps(process.env, options.observer), ...options.activityDeps }), ...createReviewActivities() };
   // 0 (unset) means no batch-wide cap.

@@ -23,6 +23,10 @@ const envDescriptions: Record<keyof typeof ENV, { purpose: string; fallback: str
   anthropicBaseUrl: { purpose: 'Messages API base URL (the local emulator in tests)', fallback: 'the SDK default' },
   decodeWorkers: { purpose: 'decoder processes per worker: PDF parsing, rendering and OCR run isolated in them, one document each', fallback: 'the number of cores' },
   decodeTimeoutSeconds: { purpose: 'seconds a document may go without progress (a page, an image) while decoded before it fails as `timeout`', fallback: '`120`' },
+  ocr: {
+    purpose: 'how the offline extractor reads scans: `accurate` (pages deskewed, small print enlarged, read in the document\'s language) or `fast` (the page as it came, English only: about 5× less time a page, fewer fields on tilted, small or faded scans; docs/benchmarks.md)',
+    fallback: '`accurate`',
+  },
   encryptionKey: { purpose: 'encrypts Temporal payloads with AES-256-GCM: base64 of 32 random bytes (`openssl rand -base64 32`); more keys after the first (comma-separated) only decrypt, for rotation', fallback: 'none: payloads in the clear' },
   encryptionKeyFile: { purpose: 'instead of `DOCBATCH_ENCRYPTION_KEY`: a file of such keys, one a line, the first encrypting', fallback: 'none' },
   metricsPort: { purpose: 'a worker serves Prometheus metrics (docbatch\'s and the Temporal SDK\'s) at `http://<host>:<port>/metrics`', fallback: 'none: no metrics endpoint' },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { OcrPreparation } from './ocr-input/steps';
+import { ENV, readEnv } from '../env';
+import { noOcrPreparation, OcrPreparation } from './ocr-input/steps';
 
 /**
  * Which language models OCR reads a page with: `english` alone; `all` the languages the offline
@@ -17,3 +18,21 @@ export const defaultOcrSettings: OcrSettings = {
   preparation: { grayscale: true, contrast: false, deskew: true, upscale: true, binarize: false },
   languages: 'detected',
 };
+
+/** DOCBATCH_OCR: what a user chooses between, speed or fields (docs/benchmarks.md, "Scans read offline"). */
+export const ocrModes = {
+  accurate: defaultOcrSettings,
+  fast: { preparation: noOcrPreparation, languages: 'english' },
+} as const satisfies Record<string, OcrSettings>;
+
+let chosen: OcrSettings | undefined;
+
+/** The OCR settings of this process, from DOCBATCH_OCR (read once; a decoder process inherits the worker's environment). */
+export function ocrSettingsFromEnv(env: Record<string, string | undefined> = process.env): OcrSettings {
+  if (env === process.env && chosen) return chosen;
+  const mode = readEnv('ocr', env) ?? 'accurate';
+  if (!Object.hasOwn(ocrModes, mode)) throw new Error(`${ENV.ocr}=${mode} is not an OCR mode: use ${Object.keys(ocrModes).join(' or ')}`);
+  const settings = ocrModes[mode as keyof typeof ocrModes];
+  if (env === process.env) chosen = settings;
+  return settings;
+}

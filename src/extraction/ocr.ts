@@ -1,7 +1,7 @@
 import { createWorker, OEM, PSM, type Worker } from 'tesseract.js';
 import { languageModelDir, tesseractLanguage } from './ocr-languages';
 import { prepareForOcr } from './ocr-input/prepare';
-import { defaultOcrSettings, type OcrSettings } from './ocr-settings';
+import { ocrSettingsFromEnv, type OcrSettings } from './ocr-settings';
 import { detectLanguage, languages, type Language } from './local/language';
 import { laidOut, type OcrText } from './ocr-layout';
 
@@ -52,7 +52,7 @@ function ocrWorker(wanted: readonly Language[]): Promise<Worker> {
  * The text tesseract reads in an image (PNG, JPEG, GIF, WEBP bytes), prepared and read as
  * `settings` say (ocr-settings.ts), laid out like a PDF's text layer.
  */
-export async function recognizeText(image: Buffer, settings: OcrSettings = defaultOcrSettings): Promise<OcrText> {
+export async function recognizeText(image: Buffer, settings: OcrSettings = ocrSettingsFromEnv()): Promise<OcrText> {
   const prepared = (await prepareForOcr(image, settings.preparation)).image;
   if (settings.languages === 'english') return recognizeWith(prepared, ['en']);
   if (settings.languages === 'all') return recognizeWith(prepared, languages);
