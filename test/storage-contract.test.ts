@@ -109,6 +109,20 @@ describe.each(storages)('storage contract: %s', (_name, make) => {
     expect((await storage.readLog('tail.jsonl')).text).toBe('a\nb\nc\nd\n');
   });
 
+  it('says where an append landed only when nothing else lies between (a reader then skips its own lines)', async () => {
+    const read = await storage.readLog('own.jsonl');
+    const at = await storage.append('own.jsonl', 'mine\n');
+    if (at) {
+      expect(at.from).toBe(read.position);
+      expect(await storage.readLog('own.jsonl', at.to)).toEqual({ text: '', position: at.to });
+      expect((await storage.readLog('own.jsonl', at.from)).text).toBe('mine\n');
+    }
+    await storage.append('own.jsonl', 'theirs\n');
+    const next = await storage.append('own.jsonl', 'mine again\n');
+    // Whatever it says, it never claims the other writer's line as the appender's own.
+    if (next && at) expect(next.from).not.toBe(at.to);
+  });
+
   it('lists the logs under a prefix', async () => {
     await storage.append('logs/one.jsonl', 'x\n');
     await storage.append('logs/one.jsonl', 'y\n');
@@ -171,5 +185,11 @@ describe('storage contract: local disk, a log file', () => {
     expect((await local.readLog('torn.jsonl')).text).toBe('{"ok":1}\n');
     await local.append('torn.jsonl', '{"ok":2}\n');
     expect((await local.readLog('torn.jsonl')).text.split('\n')).toEqual(['{"ok":1}', '{"torn":', '{"ok":2}', '']);
+  });
+
+  it('knows where a lone append landed', async () => {
+    const at = await local.append('alone.jsonl', 'x\n');
+    expect(at).toEqual({ from: '0', to: '2' });
+    expect(await local.append('alone.jsonl', 'yz\n')).toEqual({ from: '2', to: '5' });
   });
 });

@@ -3,7 +3,7 @@ import { mkdir, open, readdir, rename, rm, stat, writeFile } from 'node:fs/promi
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import path from 'node:path';
-import { joinKey, StorageError, type LogPosition, type ObjectInfo, type ReadOptions, type Storage } from './storage';
+import { joinKey, StorageError, type AppendedAt, type LogPosition, type ObjectInfo, type ReadOptions, type Storage } from './storage';
 
 /** A folder on the local filesystem (or a shared mount) as a Storage: the default. */
 export class LocalStorage implements Storage {
@@ -83,7 +83,7 @@ export class LocalStorage implements Storage {
     }
   }
 
-  async append(key: string, text: string, options: { durable?: boolean } = {}): Promise<void> {
+  async append(key: string, text: string, options: { durable?: boolean } = {}): Promise<AppendedAt | undefined> {
     const file = this.urlOf(key);
     // The folder is made on the first append that finds it missing, not before every append (a journal appends per document).
     const handle = await open(file, 'a+').catch(async (error: NodeJS.ErrnoException) => {
@@ -104,6 +104,9 @@ export class LocalStorage implements Storage {
       let at = 0;
       while (at < bytes.length) at += (await handle.write(bytes, at, bytes.length - at)).bytesWritten;
       if (options.durable) await handle.sync();
+      // Grown by exactly these bytes: nobody appended between the first look and now, so they sit right after `size`.
+      const after = (await handle.stat()).size;
+      return after === size + bytes.length ? { from: String(size), to: String(after) } : undefined;
     } finally {
       await handle.close();
     }

@@ -91,7 +91,7 @@ export class S3Storage implements Storage {
     }
   }
 
-  async append(key: string, text: string): Promise<void> {
+  async append(key: string, text: string): Promise<undefined> {
     const body = Buffer.from(text);
     let next = this.nextSegment.get(key) ?? (await this.lastSegment(key)) + 1;
     for (let conflicts = 0; ; conflicts++) {

@@ -4,6 +4,12 @@
  * (test/storage-contract.test.ts) runs against both. Keys are relative to the storage's root and
  * '/'-separated; a storage never sees a credential in a key or a location.
  */
+/** An append's place in its log: the log's end before it, and right after it. */
+export interface AppendedAt {
+  from: LogPosition;
+  to: LogPosition;
+}
+
 export interface Storage {
   /** Where the root is, for people and for `storageAt`: an absolute path or `s3://bucket/prefix`. */
   readonly location: string;
@@ -33,8 +39,11 @@ export interface Storage {
    * newline first); in a bucket, numbered segment objects `<key>/<seq>` created with
    * If-None-Match: *, the one conditional write every S3-compatible store does atomically.
    * `durable`: on stable storage before it returns (fsync on disk; a PUT already is).
+   * Resolves with where the text landed when the log is known to hold nothing else between
+   * `from` and `to` (a reader of everything up to `from` may move on to `to` without reading back
+   * its own lines); undefined when that is not known.
    */
-  append(key: string, text: string, options?: { durable?: boolean }): Promise<void>;
+  append(key: string, text: string, options?: { durable?: boolean }): Promise<AppendedAt | undefined>;
   /**
    * The text appended to the log at `key` after `from` (from the start without it), and the
    * position to pass next time: a reader that polls reads only what is new. A torn last line is

@@ -124,7 +124,11 @@ export class ChunkJournal {
         const written = new Map<number, DocumentResult>();
         for (const { result } of group) if (!this.results.has(result.index) && !written.has(result.index)) written.set(result.index, result);
         const lines = [...written.values()].map(journalLine).join('');
-        if (lines.length > 0) await this.storage.append(this.key, lines);
+        if (lines.length > 0) {
+          const at = await this.storage.append(this.key, lines);
+          // Nothing else was appended before these lines: the next look need not read them back.
+          if (at && at.from === this.position) this.position = at.to;
+        }
         for (const [index, result] of written) this.results.set(index, result);
         for (const { result, resolve } of group) resolve(written.get(result.index) === result);
       } catch (error) {
