@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -20,7 +21,9 @@ function modelFile(code: string): string {
  * model comes in its own package.
  */
 export function languageModelDir(): string {
-  const dir = join(tmpdir(), `docbatch-ocr-models-${process.getuid?.() ?? 0}`);
+  // One folder per install (named after where its models are): a link never outlives, or points into, another clone or package.
+  const install = createHash('sha256').update(dirname(modelFile('eng'))).digest('hex').slice(0, 12);
+  const dir = join(tmpdir(), `docbatch-ocr-models-${process.getuid?.() ?? 0}-${install}`);
   mkdirSync(dir, { recursive: true });
   for (const code of Object.values(tesseractLanguage)) {
     try {
