@@ -69,8 +69,10 @@ async function rejection(promise: Promise<unknown>): Promise<string> {
 describe('steering a running batch', () => {
   it('pauses: no new chunk starts, in-flight chunks finish, then resume carries on to the end', async () => {
     const handle = await slowBatch(30);
-    // Held at the gate, the chunks in flight cannot finish in the same workflow task as the pause.
+    // A document held at the gate keeps its chunk in flight: it cannot finish in the same workflow
+    // task as the pause (a chunk whose last document passed before the gate closed still can).
     gate.close();
+    await eventually(async () => expect(gate.held).toBeGreaterThan(0));
     const paused = await handle.executeUpdate(messages.pauseUpdate, { args: [{ reason: 'lunch break' }] }).finally(() => gate.open());
     expect(paused).toMatchObject({ state: 'paused', pauseReason: 'lunch break' });
     const drained = await eventually(async () => {

@@ -22,14 +22,25 @@ export function countingExtractor(delayMs = 0): Extractor & { calls: Map<string,
 export class Gate {
   private release: () => void = () => {};
   private opened: Promise<void> = Promise.resolve();
+  private closed = false;
+  /** Callers waiting at the gate right now. */
+  held = 0;
   close(): void {
+    this.closed = true;
     this.opened = new Promise((resolve) => (this.release = resolve));
   }
   open(): void {
+    this.closed = false;
     this.release();
   }
-  wait(): Promise<void> {
-    return this.opened;
+  async wait(): Promise<void> {
+    if (!this.closed) return;
+    this.held++;
+    try {
+      await this.opened;
+    } finally {
+      this.held--;
+    }
   }
 }
 
