@@ -30,6 +30,7 @@ const unitTests = [
   'test/local-receipts.test.ts',
   'test/local-languages.test.ts',
   'test/message-batch-progress.test.ts',
+  'test/printed-einvoice-layouts.test.ts',
   'test/progress-math.test.ts',
   'test/progress-view.test.ts',
   'test/report-mode.test.ts',

@@ -9,12 +9,15 @@ const alt = (...patterns: string[]) => new RegExp(patterns.join('|'), 'u');
 /** "No", "Nr.", "N°", "Nº", "#", "Number" after a document word. */
 const no = '(?:n(?:o|r|um(?:ber|ero)?)?\\s*[.°º]?|#|number|nummer|numero|numer|n\\.?\\s*[°º]|id)';
 
+/** The document type code (UNTDID 1001) an e-invoice viewer prints after the title: "RECHNUNG(380) Nr. 471102". */
+const typeCode = '(?:\\s*\\(\\d{3}\\))?';
+
 /** Labels that name the invoice number explicitly ("Invoice No", "Rechnungsnummer", "N° de facture"). */
 export const invoiceNumberLabel = alt(
-  `(?:tax\\s+|vat\\s+|commercial\\s+)?invoice\\s*-?\\s*${no}`,
+  `(?:tax\\s+|vat\\s+|commercial\\s+)?invoice${typeCode}\\s*-?\\s*${no}`,
   `inv\\s*(?:no|nr|#)\\.?`,
   `(?:bill|credit\\s*note|receipt|document|doc)\\s*${no}`,
-  `rechnungs?\\s*-?\\s*${no}`,
+  `rechnungs?${typeCode}\\s*-?\\s*${no}`,
   `(?:re|rg)\\s*-?\\s*nr\\.?`,
   `beleg\\s*-?\\s*${no}`,
   `gutschrifts?\\s*-?\\s*${no}`,
@@ -243,8 +246,17 @@ export const issuerLabel = alt(
 /** Salutations that open a recipient block ("Herrn", "Familie", "Madame"): the buyer's name follows. */
 export const recipientSalutation = /^(?:herrn?|frau|familie|firma|fam\.|madame|monsieur|mme|m\.|messrs\.?|mr\.?|mrs\.?|ms\.?|sr\.?|sra\.?|senor|senora|sig\.?|sig\.ra|egr\.?|gentile|dhr\.?|mevr\.?|pan|pani)$/u;
 
-/** A party's name given after a field label inside its block ("Denominazione: X", "Name: X", "Nazwa: X"). */
-export const partyNameLabel = /(?:denominazione|ragione\s*sociale|name|company|firma|firmenname|raison\s*sociale|nom|nombre|razon\s*social|naam|bedrijfsnaam|nazwa|nazwa\s*firmy|nome|denominacao|empresa)/u;
+/** A party's name given after a field label inside its block ("Denominazione: X", "Name: X", "Nazwa: X", "Company name: X"). */
+export const partyNameLabel =
+  /(?:denominazione|ragione\s*sociale|(?:company|legal|registered)\s*name|name|company|firma|firmenname|raison\s*sociale|nom\s*de\s*la\s*societe|nom|nombre|razon\s*social|naam|bedrijfsnaam|nazwa\s*firmy|nazwa|nome|denominacao|empresa)/u;
+
+/**
+ * Words that make a party label the heading of its section: "Information about the seller",
+ * "Informationen zum Käufer", "Informations sur l'acheteur", "Datos del vendedor" (how e-invoice
+ * viewers such as KoSIT's XRechnung visualisation print the parties).
+ */
+export const partySectionPrefix =
+  /(?:information(?:en|s)?|angaben|daten|details|data|datos|dati|dados|gegevens|dane|coordonnees)\s+(?:(?:about|of|on)\s+the|zum|zur|des|der|sur\s+(?:le|la|l\s*['’])|du|de\s+(?:la|l\s*['’])|del|della|dello|do|da|(?:van|over)\s+de)?\s*/u;
 
 /** Legal-form suffixes that mark a company name. */
 export const companySuffix =
@@ -304,7 +316,7 @@ export const summaryLabels: { kind: SummaryKind; priority: number; pattern: RegE
     kind: 'tax',
     priority: 2,
     pattern: alt(
-      '(?:total|totaal|totale|summe|gesamt|razem|suma|montant|importe|valor|kwota)\\s*(?:de\\s*(?:la\\s*)?|del\\s*)?(?:vat|tax(?:es)?|gst|tva|iva|btw|mwst\\.?|ust\\.?|imposta|umsatzsteuer|igic|impostos?|impuestos?)',
+      '(?:total|totaal|totale|summe|gesamt|razem|suma|montant(?:\\s*total)?|importe|valor|kwota)\\s*(?:de\\s*(?:la\\s*)?|del\\s*)?(?:vat|tax(?:es)?|gst|tva|iva|btw|mwst\\.?|ust\\.?|imposta|umsatzsteuer|igic|impostos?|impuestos?)',
     ),
   },
   {
@@ -324,6 +336,8 @@ export const summaryLabels: { kind: SummaryKind; priority: number; pattern: RegE
       'cess',
       'mwst\\.?',
       'ust\\.?',
+      '(?:umsatz)?steuerbetrag',
+      '(?:ust|mwst)\\.?\\s*-?\\s*betrag',
       'umsatzsteuer',
       'mehrwertsteuer',
       't\\.?v\\.?a\\.?',
@@ -421,7 +435,7 @@ export const summaryLabels: { kind: SummaryKind; priority: number; pattern: RegE
 
 /** Words that may stand between a summary label and its amount ("Total incl. VAT (EUR):", "IVA (22% su € 107,00)"). */
 export const summaryFiller =
-  /^(?:[a-z]{1,2}|inc|invoice|rechnung|facture|factura|fattura|factuur|faktura|fatura|hoog|laag|verlegd|incl|inkl|including|inclusive|incluido|incluida|inclusa|incluso|compris|excl|exkl|excluding|exclusive|of|vat|tax|mwst|ust|tva|iva|btw|gst|igst|cgst|sgst|net|netto|brutto|ht|ttc|amount|betrag|montant|importe|importo|bedrag|kwota|valor|eur|usd|gbp|chf|pln|inr|brl|sek|nok|dkk|cad|aud|rs|zl|fr|sfr|euro|euros|zzgl|davon|dont|sur|von|den|del|die|der|des|the|and|und|per|cent|total|totale|totaal|rate|satz|stawka|taux|aliquota|tasa|taxa)$/u;
+  /^(?:[a-z]{1,2}|abrechnungswahrung|rechnungswahrung|accounting|currency|devise|comptable|ohne|mit|sans|avec|without|with|inc|invoice|rechnung|facture|factura|fattura|factuur|faktura|fatura|hoog|laag|verlegd|incl|inkl|including|inclusive|incluido|incluida|inclusa|incluso|compris|excl|exkl|excluding|exclusive|of|vat|tax|mwst|ust|tva|iva|btw|gst|igst|cgst|sgst|net|netto|brutto|ht|ttc|amount|betrag|montant|importe|importo|bedrag|kwota|valor|eur|usd|gbp|chf|pln|inr|brl|sek|nok|dkk|cad|aud|rs|zl|fr|sfr|euro|euros|zzgl|davon|dont|sur|von|den|del|die|der|des|the|and|und|per|cent|total|totale|totaal|rate|satz|stawka|taux|aliquota|tasa|taxa)$/u;
 
 const summaryStart = new RegExp(`^(?:${summaryLabels.map((label) => label.pattern.source).join('|')})(?![\\p{L}])`, 'u');
 

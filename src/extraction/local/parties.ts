@@ -9,6 +9,7 @@ import {
   issueDateLabel,
   issuerLabel,
   partyNameLabel,
+  partySectionPrefix,
   recipientSalutation,
 } from './labels';
 import { columnCell, type Cell, type Line } from './layout';
@@ -19,8 +20,8 @@ import { columnCell, type Cell, type Line } from './layout';
  * under it in the label's column, skipping attention lines and tax ids, taking "Denominazione: X"
  * as X. Without a label, the buyer is the name after a salutation ("Herrn", "Familie", "Madame")
  * or in the window address under a sender line ("Kowalski · Lindenstraße 14 · 44135 Dortmund"),
- * and the seller is the letterhead: the first name at the top, preferring one with a legal form
- * (GmbH, S.r.l., Sp. z o.o., Lda., Ltd...).
+ * and the seller is the one that sender line names, else the letterhead: the first name at the
+ * top, preferring one with a legal form (GmbH, S.r.l., Sp. z o.o., Lda., Ltd...).
  */
 export function findBuyer(lines: Line[]): string | null {
   return labelledParty(lines, buyerLabel) ?? salutationParty(lines) ?? windowAddressParty(lines);
@@ -37,6 +38,12 @@ export function findIssuer(lines: Line[], buyer: string | null, bodyStart: numbe
       if (name === buyer || buyerCells.has(`${index}:${cell.start}`) || isBareLabel(cell.folded)) continue;
       if (isPartyName(name)) candidates.push(name);
     }
+  }
+  const sender = senderLineIssuer(lines);
+  if (sender !== null && sender !== buyer) {
+    // The letterhead may spell out what the sender line shortens ("Malerbetrieb Jens Ohm" over "Malerbetrieb Ohm · …").
+    const senderWords = new Set(fold(sender).match(/\p{L}{4,}/gu) ?? []);
+    return candidates.slice(0, 6).find((name) => (fold(name).match(/\p{L}{4,}/gu) ?? []).some((word) => senderWords.has(word))) ?? sender;
   }
   return candidates.slice(0, 6).find((name) => companySuffix.test(name)) ?? candidates[0] ?? null;
 }
@@ -89,16 +96,17 @@ export function otherAddressBlock(lines: Line[], issuer: string | null, bodyStar
   return names.find((name) => name !== issuer) ?? null;
 }
 
-/** The name in the block a party label heads (see findBuyer). */
+/** The name in the block a party label heads, or a section heading names ("Information about the seller"; see findBuyer). */
 function labelledParty(lines: Line[], label: RegExp): string | null {
-  const anchored = new RegExp(`^(?:${label.source})(?![\\p{L}\\p{N}])[\\s:.\\-–]*`, 'u');
+  const anchored = new RegExp(`^(?:${partySectionPrefix.source})?(?:${label.source})(?![\\p{L}\\p{N}])[\\s:.\\-–]*`, 'u');
   for (const [index, line] of lines.entries()) {
     for (const [cellIndex, cell] of line.cells.entries()) {
       const match = cell.folded.match(anchored);
       if (!match) continue;
       const rest = cleanName(cell.text.slice(match[0].length));
       if (rest !== '') {
-        if (isPartyName(rest, true)) return rest;
+        // "Buyer reference: 120943" is another field's label, "Lieferant GmbH" a name, not the seller's label.
+        if (!rest.includes(':') && !suffixOnly.test(rest) && isPartyName(rest, true)) return rest;
         continue;
       }
       const right = line.cells[cellIndex + 1];
@@ -110,21 +118,46 @@ function labelledParty(lines: Line[], label: RegExp): string | null {
   return null;
 }
 
+const nameLabel = new RegExp(`^(?:${partyNameLabel.source})\\s*:\\s*`, 'u');
+
 /** The first name in the column under a cell, within five lines: attention lines, tax ids and addresses are skipped. */
 function nameBelow(lines: Line[], index: number, cell: Pick<Cell, 'start' | 'end'>): string | null {
   const span = { start: cell.start, end: Math.max(cell.end, cell.start + 12) };
-  for (const line of lines.slice(index + 1, index + 6)) {
+  for (const [offset, line] of lines.slice(index + 1, index + 6).entries()) {
     if (line.cells.length === 0) return null; // the block has ended
-    const under = columnCell(line, span);
+    // A block of two columns may give the name in the other one ("Buyer reference: 120943   Name: LE CLIENT").
+    const column = columnCell(line, span);
+    const under = column && nameLabel.test(column.folded) ? column : (line.cells.find((candidate) => nameLabel.test(candidate.folded)) ?? column);
     if (!under) continue;
-    const named = under.folded.match(new RegExp(`^(?:${partyNameLabel.source})\\s*:\\s*`, 'u'));
-    if (named) return cleanName(under.text.slice(named[0].length)) || null;
+    const named = under.folded.match(nameLabel);
+    if (named) {
+      if (named[0].length < under.folded.length) return cleanName(under.text.slice(named[0].length)) || null;
+      return cleanName(valueOfLabel(lines, index + 1 + offset, under) ?? '') || null;
+    }
+    // Another field's label ("Leitweg-ID:", "Buyer reference:", "Nummer   : GE2020211").
+    if (/:\s*$/.test(under.text) || line.cells[line.cells.indexOf(under) + 1]?.text.startsWith(':')) continue;
     if (/^(?:z\.\s?hd|attn|attention|c\/o|t\.?a\.?v|a\/a|all'att|a la atencion|z\.?\s?r\.?)/u.test(under.folded)) continue;
     if (recipientSalutation.test(under.folded.replace(/[:,]$/, ''))) continue;
     const name = cleanName(under.text);
     if (isPartyName(name)) return name;
     if (!/:/.test(under.text)) return null; // an address or a number where the name should be
   }
+  return null;
+}
+
+/**
+ * The value of a label alone in its cell: the cell beside it ("Name:   Ma jolie boutique SARL"),
+ * or, when a table printed the value over two lines centred on the label's, the cells to its
+ * right just above and below ("Stark Industries" / "Name:" / "LLC").
+ */
+function valueOfLabel(lines: Line[], index: number, label: Cell): string | null {
+  const line = lines[index]!;
+  const rightOf = (other: Line | undefined) => other?.cells.find((cell) => cell.start > label.end && cell.start - label.end <= 40);
+  const beside = rightOf(line);
+  if (beside && line.cells[line.cells.indexOf(label) + 1] === beside) return beside.text;
+  const above = rightOf(lines[index - 1]);
+  const below = rightOf(lines[index + 1]);
+  if (above && below && Math.abs(above.start - below.start) <= 2 && !/:\s*$/.test(above.text)) return `${above.text} ${below.text}`;
   return null;
 }
 
@@ -145,10 +178,32 @@ function salutationParty(lines: Line[]): string | null {
   return null;
 }
 
-/** A DIN 5008 window envelope: a one-line sender address ("Name · Street · 12345 City"), then the recipient block. */
-function windowAddressParty(lines: Line[]): string | null {
+/**
+ * The sender line of a DIN 5008 window envelope: the sender's address on one line over the
+ * recipient's ("Name · Street · 12345 City", "QualityHosting AG - Uferweg 40-42 - D-63571
+ * Gelnhausen"). With dashes, which also join words, it takes three parts to count.
+ */
+function senderLine(lines: Line[]): { index: number; sender: string } | null {
   for (const [index, line] of lines.slice(0, 20).entries()) {
-    if (!/\S.{3,}\s[·|•]\s.*\b\d{4,5}\s+\p{L}/u.test(line.text)) continue;
+    const dotted = /\s[·|•]\s/.test(line.text);
+    const parts = line.text.trim().split(dotted ? /\s+[·|•]\s+/ : /\s+[-–]\s+/);
+    if (parts.length < (dotted ? 2 : 3) || parts[0]!.length < 4) continue;
+    if (parts.slice(1).some((part) => /(?:^|\s)(?:[A-Z]{1,2}-)?\d{4,5}\s+\p{L}/u.test(part))) return { index, sender: cleanName(parts[0]!) };
+  }
+  return null;
+}
+
+/** The seller named by the sender line over the window address, when there is one. */
+export function senderLineIssuer(lines: Line[]): string | null {
+  const sender = senderLine(lines)?.sender;
+  return sender !== undefined && isPartyName(sender) ? sender : null;
+}
+
+/** A DIN 5008 window envelope: a one-line sender address, then the recipient block. */
+function windowAddressParty(lines: Line[]): string | null {
+  const sender = senderLine(lines);
+  if (sender) {
+    const index = sender.index;
     for (const next of lines.slice(index + 1, index + 4)) {
       const first = next.cells[0];
       if (!first) continue;
@@ -177,7 +232,7 @@ function buyerBlock(lines: Line[]): Set<string> {
 }
 
 const notAName = new RegExp(
-  `^(?:${[invoiceNumberLabel, issueDateLabel, dueDateLabel, buyerLabel, issuerLabel].map((label) => label.source).join('|')})(?![\\p{L}])|^(?:${documentTitle.source})(?![\\p{L}])|^(?:ship(?:ping)?\\s*(?:to|address)|deliver(?:y)?\\s*(?:to|address)|lieferadresse|lieferanschrift|afleveradres|odbiorca|adresse\\s*de\\s*livraison|page|seite|pagina|strona|p\\.?\\s?iva|vat|tax|tel|phone|fax|e-?mail|iban|bic|swift|gstin|pan|nif|nie|cif|nip|regon|kvk|siret|siren|btw|ust|mwst|steuer|cnpj|cpf|www|http|original|copy|copia|kopie|duplicate|oryginal|consumidor\\s+final|cliente\\s+final|cash\\s+customer|walk-?in\\s+customer|barverkauf|client\\s+comptant)(?![\\p{L}])`,
+  `^(?:${partySectionPrefix.source})?(?:${[invoiceNumberLabel, issueDateLabel, dueDateLabel, buyerLabel, issuerLabel].map((label) => label.source).join('|')})(?![\\p{L}])|^(?:${documentTitle.source})(?![\\p{L}])|^(?:ship(?:ping)?\\s*(?:to|address)|deliver(?:y)?\\s*(?:to|address)|lieferadresse|lieferanschrift|afleveradres|odbiorca|adresse\\s*de\\s*livraison|page|seite|pagina|strona|p\\.?\\s?iva|vat|tax|tel|phone|fax|e-?mail|iban|bic|swift|gstin|pan|nif|nie|cif|nip|regon|kvk|siret|siren|btw|ust|mwst|steuer|cnpj|cpf|www|http|original|copy|copia|kopie|duplicate|oryginal|consumidor\\s+final|cliente\\s+final|cash\\s+customer|walk-?in\\s+customer|barverkauf|client\\s+comptant)(?![\\p{L}])`,
   'u',
 );
 
@@ -190,7 +245,8 @@ export function isPartyName(value: string, labelled = false): boolean {
   if (/@|https?:|www\.|\+?\d[\d ()/-]{7,}/.test(text)) return false; // contact
   // An address, a reference, a date; a name right after its label may carry a number ("Comunidad Calle Mayor 5").
   if (/\d/.test(text) && !companySuffix.test(text) && (!labelled || /^\d|\b\d{4,}\b/.test(text))) return false;
-  if (/^[([]/.test(text) || parseDate(text) !== null || notAName.test(folded)) return false;
+  // "Lieferant GmbH": a label word with a legal form is a company's name.
+  if (/^[([]/.test(text) || parseDate(text) !== null || (notAName.test(folded) && !(companySuffix.test(text) && /\s/.test(text)))) return false;
   if (/^(?:str\.|strasse|rue|avenue|via|calle|rua|ul\.|plac|piazza|avda\.)/u.test(folded)) return false;
   return true;
 }

@@ -42,18 +42,12 @@ export function findTotals(lines: Line[], style: DecimalStyle, skip: Set<number>
   }
 
   const of = (kind: SummaryKind) => candidates.filter((candidate) => candidate.kind === kind);
-  let triple: [Candidate, Candidate, Candidate] | null = null;
-  for (const total of of('total')) {
-    if (total.value === 0) continue;
-    for (const net of of('subtotal')) {
-      for (const tax of of('tax')) {
-        if (Math.abs(net.value + tax.value - total.value) > tolerance) continue;
-        if (triple === null || total.line > triple[2].line || (total.line === triple[2].line && tax.priority + net.priority > triple[0].priority + triple[1].priority)) {
-          triple = [net, tax, total];
-        }
-      }
-    }
-  }
+  // A net figure may be labelled only "Total"/"Gesamtsumme", above the tax and the gross one
+  // ("Total amount 273.00 / Total VAT 35.03 / Total 308.03"): tried when no labelled net adds up.
+  // A tax of zero makes any net that equals some total a "triple": one with a tax says more.
+  const taxed = of('tax').filter((candidate) => candidate.value !== 0);
+  const triple =
+    lastTriple(of('subtotal'), taxed, of('total')) ?? lastTriple(of('total'), taxed, of('total'), true) ?? lastTriple(of('subtotal'), of('tax'), of('total'));
   if (triple) return { subtotal: triple[0].value, tax: triple[1].value, total: triple[2].value };
 
   const distinctRates = new Set(rateLines.map((candidate) => candidate.value));
@@ -62,6 +56,24 @@ export function findTotals(lines: Line[], style: DecimalStyle, skip: Set<number>
     tax: of('tax').some((candidate) => candidate.priority > 1) || distinctRates.size <= 1 ? (strongest(of('tax').filter((c) => c.priority > 0))?.value ?? null) : null,
     total: strongest(of('total').filter((candidate) => candidate.value !== 0)) ?.value ?? strongest(of('total'))?.value ?? null,
   };
+}
+
+/** The last net + tax = gross among the candidates; `inOrder`: net above tax above gross. */
+function lastTriple(nets: Candidate[], taxes: Candidate[], totals: Candidate[], inOrder = false): [Candidate, Candidate, Candidate] | null {
+  let triple: [Candidate, Candidate, Candidate] | null = null;
+  for (const total of totals) {
+    if (total.value === 0) continue;
+    for (const net of nets) {
+      for (const tax of taxes) {
+        if (Math.abs(net.value + tax.value - total.value) > tolerance) continue;
+        if (inOrder && !(net.line < tax.line && tax.line < total.line)) continue;
+        if (triple === null || total.line > triple[2].line || (total.line === triple[2].line && tax.priority + net.priority > triple[0].priority + triple[1].priority)) {
+          triple = [net, tax, total];
+        }
+      }
+    }
+  }
+  return triple;
 }
 
 /** The candidate with the strongest label; among equals, the last in the document. */
@@ -80,7 +92,7 @@ function collectCandidates(lines: Line[], style: DecimalStyle, skip: Set<number>
       if (!found) return;
       const { label, labelEnd } = found;
       const amounts = amountsAfterLabel(cell, labelEnd, line.cells.slice(cellIndex + 1), style);
-      const base = { kind: label.kind, priority: label.priority, line: lineIndex };
+      const base = { kind: netQualified(label.kind, cell, labelEnd, line.cells.slice(cellIndex + 1)), priority: label.priority, line: lineIndex };
       if (amounts === null) return;
       if (amounts.length === 0) {
         // A label alone in its cell, its value below it (a summary table: "Totale imponibile" over "380,00").
@@ -110,6 +122,20 @@ function collectCandidates(lines: Line[], style: DecimalStyle, skip: Set<number>
     });
   });
   return candidates;
+}
+
+/** "Gesamtsumme netto", "Montant total HT", "Total (net)": a total label that a word after it makes the net figure. */
+function netQualified(kind: SummaryKind, cell: Cell, labelEnd: number, following: Cell[]): SummaryKind {
+  if (kind !== 'total') return kind;
+  // The words up to the amount; a cell of another label ("Totale fattura   Netto a pagare") ends them.
+  const words = [cell.folded.slice(labelEnd)];
+  for (const next of following) {
+    if (/\d/.test(words.at(-1)!) || summaryLabelOf(next)) break;
+    words.push(next.folded);
+  }
+  const before = words.join(' ').replace(/[\d.,\s]+$/, '');
+  if (/(?<!\p{L})(?:brutto|gross|ttc|incl|inkl|including|inclusive)(?!\p{L})/u.test(before)) return kind;
+  return /(?<!\p{L})(?:netto|net|ht|h\.t|excl|exkl|excluding|ohne|hors)(?!\p{L})/u.test(before) ? 'subtotal' : kind;
 }
 
 /** The summary label a cell starts with (the longest match: "Total TTC" over "Total"), and where it ends. */
