@@ -112,3 +112,26 @@ describe('printed e-invoice layouts', () => {
     expect(invoice).toMatchObject({ subtotal: 100, tax: 4.9, total: 104.9 });
   });
 });
+
+describe('a cloud provider statement', () => {
+  it('reads "Month D , YYYY", "Total for this invoice" and the seller named under "Service Provider:" past a note', () => {
+    const invoice = parseInvoiceText(
+      [
+        '                                           Amazon Web Services Invoice',
+        '                                           Invoice Number:                                         42183017',
+        '                                           Invoice Date:                                       August 3 , 2014',
+        '       Bill to Address:',
+        '       ATTN: iViveLabs Limited',
+        '        Summary',
+        '          AWS Service Charges                                                                                $4.11',
+        '            Tax *                                                                                             $0.00',
+        '        Total for this invoice                                                                               $4.11',
+        '       * May include estimated US sales tax, VAT, GST and CT                         Service Provider:',
+        '       ** This is not a VAT invoice                                                  (Not to be used for payment remittance)',
+        '                                                                                     Amazon Web Services, Inc.',
+        '                                                                                     410 Terry Ave North',
+      ].join('\n'),
+    );
+    expect(invoice).toMatchObject({ invoiceNumber: '42183017', issueDate: '2014-08-03', issuer: 'Amazon Web Services, Inc.', currency: 'USD', total: 4.11 });
+  });
+});

@@ -47,7 +47,7 @@ const datePatterns: DatePattern[] = [
   },
   {
     // "March 5, 2024", "Sept. 30 2024", "Mar 05-2024"
-    pattern: new RegExp(`(?<![\\p{L}])${monthName}[\\s\\-.]+(\\d{1,2})(?:st|nd|rd|th)?(?:,\\s*|\\s+|-)(\\d{4})(?!\\d)`, 'u'),
+    pattern: new RegExp(`(?<![\\p{L}])${monthName}[\\s\\-.]+(\\d{1,2})(?:st|nd|rd|th)?(?:\\s?,\\s*|\\s+|-)(\\d{4})(?!\\d)`, 'u'),
     parts: (m) => [m[3]!, String(monthByName.get(m[1]!.toLowerCase()) ?? 0), m[2]!],
   },
   {

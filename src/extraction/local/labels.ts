@@ -159,7 +159,7 @@ export const otherDateContext = alt(
 
 /** Labels of the buyer. */
 export const buyerLabel = alt(
-  'bill(?:ed)?\\s*to',
+  'bill(?:ed)?\\s*to(?:\\s*address)?',
   'invoice\\s*to',
   'sold\\s*to',
   'customer(?:\\s*name)?',
@@ -220,7 +220,7 @@ export const issuerLabel = alt(
   'billed\\s*by',
   'bill\\s*from',
   'payee',
-  'provider',
+  '(?:service\\s*)?provider',
   'verkaufer',
   'lieferant',
   'rechnungssteller',
@@ -357,6 +357,7 @@ export const summaryLabels: { kind: SummaryKind; priority: number; pattern: RegE
       'grand\\s*total',
       'invoice\\s*(?:total|amount|value)',
       'total\\s*invoice\\s*(?:value|amount)',
+      'total\\s*(?:for|of)\\s*this\\s*(?:invoice|bill|statement)',
       'total\\s*(?:incl\\.?|including|inclusive(?:\\s*of)?|inc\\.?)(?:\\s*(?:vat|tax|gst))?',
       'total\\s*amount',
       'gesamtbetrag',

@@ -138,6 +138,7 @@ function nameBelow(lines: Line[], index: number, cell: Pick<Cell, 'start' | 'end
     if (/:\s*$/.test(under.text) || line.cells[line.cells.indexOf(under) + 1]?.text.startsWith(':')) continue;
     if (/^(?:z\.\s?hd|attn|attention|c\/o|t\.?a\.?v|a\/a|all'att|a la atencion|z\.?\s?r\.?)/u.test(under.folded)) continue;
     if (recipientSalutation.test(under.folded.replace(/[:,]$/, ''))) continue;
+    if (/^\(.*\)$/.test(under.text.trim())) continue; // a note: "(Not to be used for payment remittance)"
     const name = cleanName(under.text);
     if (isPartyName(name)) return name;
     if (!/:/.test(under.text)) return null; // an address or a number where the name should be
