@@ -135,3 +135,22 @@ describe('a cloud provider statement', () => {
     expect(invoice).toMatchObject({ invoiceNumber: '42183017', issueDate: '2014-08-03', issuer: 'Amazon Web Services, Inc.', currency: 'USD', total: 4.11 });
   });
 });
+
+describe('the seller named only in the bank details', () => {
+  it('takes the account holder when the head of the page shows only the buyer', () => {
+    const invoice = parseInvoiceText(
+      [
+        '                                                                     ALEXINUX',
+        '                                                                     27 rue Henri Rolland',
+        '                                                                     69100 Villeurbanne',
+        '                                         Facture n° 2022089083',
+        '   Date : 28/11/2022',
+        '                                                                   Total HT :                 46,68 €',
+        '                                                                   TVA 20% :                   9,34 €',
+        '                                                                   Total TTC :                56,02 €',
+        '  Virement       BRED BANQUE POPULAIRE – Titulaire du compte : NETPRESSE',
+      ].join('\n'),
+    );
+    expect(invoice).toMatchObject({ invoiceNumber: '2022089083', issuer: 'NETPRESSE', subtotal: 46.68, tax: 9.34, total: 56.02 });
+  });
+});

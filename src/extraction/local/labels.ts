@@ -243,6 +243,24 @@ export const issuerLabel = alt(
   'prestador(?:\\s*de\\s*servicos)?',
 );
 
+/**
+ * Who the payment goes to, in the bank details: "Titulaire du compte : NETPRESSE", "Kontoinhaber:",
+ * "Account name:", "All payment to be made in favor of". That is the seller (or its factor).
+ */
+export const payeeLabel = alt(
+  'titulaire\\s*du\\s*compte',
+  'kontoinhaber(?:in)?',
+  'account\\s*(?:holder|name)',
+  'beneficiary(?:\\s*name)?',
+  '(?:make\\s*(?:checks|cheques)\\s*)?payable\\s*to',
+  'in\\s*favou?r\\s*of',
+  'intestat[oa]\\s*a',
+  'titular\\s*(?:de\\s*la\\s*cuenta|da\\s*conta)',
+  'rekeninghouder',
+  'ten\\s*name\\s*van',
+  'posiadacz\\s*rachunku',
+);
+
 /** Salutations that open a recipient block ("Herrn", "Familie", "Madame"): the buyer's name follows. */
 export const recipientSalutation = /^(?:herrn?|frau|familie|firma|fam\.|madame|monsieur|mme|m\.|messrs\.?|mr\.?|mrs\.?|ms\.?|sr\.?|sra\.?|senor|senora|sig\.?|sig\.ra|egr\.?|gentile|dhr\.?|mevr\.?|pan|pani)$/u;
 

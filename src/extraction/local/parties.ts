@@ -10,6 +10,7 @@ import {
   issuerLabel,
   partyNameLabel,
   partySectionPrefix,
+  payeeLabel,
   recipientSalutation,
 } from './labels';
 import { columnCell, type Cell, type Line } from './layout';
@@ -20,8 +21,9 @@ import { columnCell, type Cell, type Line } from './layout';
  * under it in the label's column, skipping attention lines and tax ids, taking "Denominazione: X"
  * as X. Without a label, the buyer is the name after a salutation ("Herrn", "Familie", "Madame")
  * or in the window address under a sender line ("Kowalski · Lindenstraße 14 · 44135 Dortmund"),
- * and the seller is the one that sender line names, else the letterhead: the first name at the
- * top, preferring one with a legal form (GmbH, S.r.l., Sp. z o.o., Lda., Ltd...).
+ * and the seller is the one that sender line names, else the account holder of the bank details,
+ * else the letterhead: the first name at the top, preferring one with a legal form (GmbH, S.r.l.,
+ * Sp. z o.o., Lda., Ltd...).
  */
 export function findBuyer(lines: Line[]): string | null {
   return labelledParty(lines, buyerLabel) ?? salutationParty(lines) ?? windowAddressParty(lines);
@@ -45,6 +47,8 @@ export function findIssuer(lines: Line[], buyer: string | null, bodyStart: numbe
     const senderWords = new Set(fold(sender).match(/\p{L}{4,}/gu) ?? []);
     return candidates.slice(0, 6).find((name) => (fold(name).match(/\p{L}{4,}/gu) ?? []).some((word) => senderWords.has(word))) ?? sender;
   }
+  const holder = payee(lines);
+  if (holder !== null && holder !== buyer) return holder;
   return candidates.slice(0, 6).find((name) => companySuffix.test(name)) ?? candidates[0] ?? null;
 }
 
@@ -182,13 +186,14 @@ function salutationParty(lines: Line[]): string | null {
 /**
  * The sender line of a DIN 5008 window envelope: the sender's address on one line over the
  * recipient's ("Name · Street · 12345 City", "QualityHosting AG - Uferweg 40-42 - D-63571
- * Gelnhausen"). With dashes, which also join words, it takes three parts to count.
+ * Gelnhausen"): three parts at least, the first a name.
  */
 function senderLine(lines: Line[]): { index: number; sender: string } | null {
   for (const [index, line] of lines.slice(0, 20).entries()) {
     const dotted = /\s[·|•]\s/.test(line.text);
     const parts = line.text.trim().split(dotted ? /\s+[·|•]\s+/ : /\s+[-–]\s+/);
-    if (parts.length < (dotted ? 2 : 3) || parts[0]!.length < 4) continue;
+    // Name · street · town: a first part with a digit is an address line of a letterhead.
+    if (parts.length < 3 || parts[0]!.length < 4 || /\d/.test(parts[0]!)) continue;
     if (parts.slice(1).some((part) => /(?:^|\s)(?:[A-Z]{1,2}-)?\d{4,5}\s+\p{L}/u.test(part))) return { index, sender: cleanName(parts[0]!) };
   }
   return null;
@@ -198,6 +203,23 @@ function senderLine(lines: Line[]): { index: number; sender: string } | null {
 export function senderLineIssuer(lines: Line[]): string | null {
   const sender = senderLine(lines)?.sender;
   return sender !== undefined && isPartyName(sender) ? sender : null;
+}
+
+/** The account holder the bank details name ("Titulaire du compte : NETPRESSE"; the name may be on the next line). */
+function payee(lines: Line[]): string | null {
+  const label = new RegExp(`(?:^|[\\s–-])(?:${payeeLabel.source})\\s*:?\\s*`, 'u');
+  for (const [index, line] of lines.entries()) {
+    for (const cell of line.cells) {
+      const match = label.exec(cell.folded);
+      if (!match) continue;
+      const rest = cleanName(cell.text.slice(match.index + match[0].length));
+      if (rest !== '') return isPartyName(rest) ? rest : null;
+      const next = lines[index + 1]?.cells[0];
+      const name = next ? cleanName(next.text) : '';
+      return isPartyName(name) ? name : null;
+    }
+  }
+  return null;
 }
 
 /** A DIN 5008 window envelope: a one-line sender address, then the recipient block. */
