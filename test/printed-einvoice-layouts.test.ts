@@ -154,3 +154,19 @@ describe('the seller named only in the bank details', () => {
     expect(invoice).toMatchObject({ invoiceNumber: '2022089083', issuer: 'NETPRESSE', subtotal: 46.68, tax: 9.34, total: 56.02 });
   });
 });
+
+describe('an account holder away from bank details', () => {
+  it('is not taken for the seller: on a telecom bill it is the customer', () => {
+    const invoice = parseInvoiceText(
+      [
+        'Northwind Mobile Ltd',
+        'Bill number: 88120455',
+        'Bill date: 02/03/2024',
+        'Account holder: Jane Smith',
+        'Account number: 55120',
+        'Total due: £42.10',
+      ].join('\n'),
+    );
+    expect(invoice.issuer).toBe('Northwind Mobile Ltd');
+  });
+});

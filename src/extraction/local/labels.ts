@@ -244,22 +244,28 @@ export const issuerLabel = alt(
 );
 
 /**
- * Who the payment goes to, in the bank details: "Titulaire du compte : NETPRESSE", "Kontoinhaber:",
- * "Account name:", "All payment to be made in favor of". That is the seller (or its factor).
+ * Who the payment goes to: "payable to", "All payment to be made in favor of". That is the seller
+ * (or its factor).
  */
-export const payeeLabel = alt(
+export const payeeLabel = alt('(?:make\\s*(?:checks|cheques)\\s*)?payable\\s*to', 'in\\s*favou?r\\s*of', 'intestat[oa]\\s*a', 'ten\\s*name\\s*van');
+
+/**
+ * The holder of an account ("Titulaire du compte : NETPRESSE", "Kontoinhaber:", "Account name:"):
+ * the payee in bank details, but on a utility or telecom bill the customer, so it counts only
+ * beside bank words (bankWords).
+ */
+export const accountHolderLabel = alt(
   'titulaire\\s*du\\s*compte',
   'kontoinhaber(?:in)?',
   'account\\s*(?:holder|name)',
   'beneficiary(?:\\s*name)?',
-  '(?:make\\s*(?:checks|cheques)\\s*)?payable\\s*to',
-  'in\\s*favou?r\\s*of',
-  'intestat[oa]\\s*a',
   'titular\\s*(?:de\\s*la\\s*cuenta|da\\s*conta)',
   'rekeninghouder',
-  'ten\\s*name\\s*van',
   'posiadacz\\s*rachunku',
 );
+
+/** Words of bank details: an account holder beside them is the payee. */
+export const bankWords = /(?<!\p{L})(?:iban|bic|swift|sort\s*code|bank|banque|banca|banco|kto|konto|blz|routing|rib)(?!\p{L})/u;
 
 /** Salutations that open a recipient block ("Herrn", "Familie", "Madame"): the buyer's name follows. */
 export const recipientSalutation = /^(?:herrn?|frau|familie|firma|fam\.|madame|monsieur|mme|m\.|messrs\.?|mr\.?|mrs\.?|ms\.?|sr\.?|sra\.?|senor|senora|sig\.?|sig\.ra|egr\.?|gentile|dhr\.?|mevr\.?|pan|pani)$/u;

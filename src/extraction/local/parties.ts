@@ -11,6 +11,8 @@ import {
   partyNameLabel,
   partySectionPrefix,
   payeeLabel,
+  accountHolderLabel,
+  bankWords,
   recipientSalutation,
 } from './labels';
 import { columnCell, type Cell, type Line } from './layout';
@@ -205,12 +207,16 @@ export function senderLineIssuer(lines: Line[]): string | null {
   return sender !== undefined && isPartyName(sender) ? sender : null;
 }
 
-/** The account holder the bank details name ("Titulaire du compte : NETPRESSE"; the name may be on the next line). */
+/**
+ * Who the payment goes to: "payable to X", "in favor of" and the name under it, or the account
+ * holder of bank details ("Titulaire du compte : NETPRESSE" beside an IBAN or a bank's name).
+ */
 function payee(lines: Line[]): string | null {
-  const label = new RegExp(`(?:^|[\\s–-])(?:${payeeLabel.source})\\s*:?\\s*`, 'u');
+  const payTo = new RegExp(`(?:^|[\\s–-])(?:${payeeLabel.source})\\s*:?\\s*`, 'u');
+  const holder = new RegExp(`(?:^|[\\s–-])(?:${accountHolderLabel.source})\\s*:?\\s*`, 'u');
   for (const [index, line] of lines.entries()) {
     for (const cell of line.cells) {
-      const match = label.exec(cell.folded);
+      const match = payTo.exec(cell.folded) ?? (nearBankDetails(lines, index) ? holder.exec(cell.folded) : null);
       if (!match) continue;
       const rest = cleanName(cell.text.slice(match.index + match[0].length));
       if (rest !== '') return isPartyName(rest) ? rest : null;
@@ -220,6 +226,10 @@ function payee(lines: Line[]): string | null {
     }
   }
   return null;
+}
+
+function nearBankDetails(lines: Line[], index: number): boolean {
+  return lines.slice(Math.max(0, index - 1), index + 3).some((line) => bankWords.test(fold(line.text)));
 }
 
 /** A DIN 5008 window envelope: a one-line sender address, then the recipient block. */
