@@ -170,3 +170,18 @@ describe('an account holder away from bank details', () => {
     expect(invoice.issuer).toBe('Northwind Mobile Ltd');
   });
 });
+
+describe('numbers of the invoices this one follows', () => {
+  it('does not take a number listed under "Factures précédentes" for the invoice\'s own', () => {
+    const lines = [
+      '         Détails de la facturation',
+      '          Date de facture:  31.1.2026                        Numéro du contrat:  CT2018120802',
+      '          Devise            EUR (Euro)                       Numéro de commande:',
+      '          Période de facturation:                            Factures précédentes:',
+      '          de:               1.1.2026                         Numéro de facture:  F20260003',
+      '          jusqu\'à:          31.12.2026                       Date de facture:  1.1.2026',
+    ];
+    expect(parseInvoiceText(lines.join('\n')).invoiceNumber).toBeNull();
+    expect(parseInvoiceText(['Numéro de facture:  F20260023', ...lines].join('\n')).invoiceNumber).toBe('F20260023');
+  });
+});

@@ -1,6 +1,6 @@
 import { datesIn } from './dates';
 import { bareNumberLabel, documentTitle, invoiceNumberLabel } from './labels';
-import { labelledValues, type Line } from './layout';
+import { columnCell, labelledValues, type Labelled, type Line } from './layout';
 
 /** Words before a number label that make it another document's number ("Rectifica a la factura Nº", "Bezug: Rechnung Nr."). */
 const referenceWords = /(?:rectifica|bezug|zu|zur|storno|korrektur|do|corrige|correction|ref(?:erence|erencia|erenz)?|riferimento|related|original|origine|credit\s+for|vom|betreft|dotyczy)\W*(?:\p{L}+\W*){0,3}$/u;
@@ -20,7 +20,9 @@ export interface InvoiceNumber {
  * A value that is not an identifier (no digit, a date, an amount) is never taken.
  */
 export function findInvoiceNumber(lines: Line[]): InvoiceNumber | null {
-  const labelled = labelledValues(lines, invoiceNumberLabel, (value) => identifier(value, true) !== null, { rejectPrefix: referenceWords })[0];
+  const labelled = labelledValues(lines, invoiceNumberLabel, (value) => identifier(value, true) !== null, { rejectPrefix: referenceWords }).find(
+    (found) => !underPrecedingInvoices(lines, found),
+  );
   if (labelled) return identifier(labelled.value, true);
 
   const titled = labelledValues(lines, documentTitle, (value) => identifier(value, false) !== null, { atCellStart: true, below: false })[0];
@@ -39,6 +41,18 @@ export function findInvoiceNumber(lines: Line[]): InvoiceNumber | null {
     }
   }
   return null;
+}
+
+/** A heading of the invoices this one follows or corrects ("Previous invoices", "Vorausgegangene Rechnungen", "Factures précédentes"). */
+const precedingInvoices = /^(?:previous|preceding|prior)\s+invoices?|^(?:vorausgegangene|vorherige|fruhere)\s+rechnung(?:en)?|^factures?\s+precedentes?|^fatture?\s+precedent[ei]|^facturas?\s+(?:anteriores?|precedentes?)|^(?:vorige|eerdere)\s+facturen?/u;
+
+/** Whether a labelled number stands in the block under such a heading: it names another invoice. */
+function underPrecedingInvoices(lines: Line[], found: Labelled): boolean {
+  for (let index = found.line; index >= Math.max(0, found.line - 3); index--) {
+    const heading = columnCell(lines[index]!, found.labelCell);
+    if (heading && precedingInvoices.test(heading.folded)) return true;
+  }
+  return false;
 }
 
 /**
