@@ -13,6 +13,7 @@ import { copyFile, mkdir, readdir, readFile, rename, writeFile } from 'node:fs/p
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { chromium, type Browser } from 'playwright-core';
+import { debianChromium, ensureChromium } from '../test/helpers/ensure-chromium';
 
 const execFileAsync = promisify(execFile);
 
@@ -101,8 +102,11 @@ export async function printEInvoice(options: { jar: string; xml: string; kind: P
   return existsSync(pdf) ? { pdf } : { problem: 'no PDF written' };
 }
 
+/** Chromium found (or installed) the way the browser tests find it (test/helpers/ensure-chromium.ts). */
 export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+  const found = ensureChromium({ path: process.env.CHROMIUM_PATH ?? debianChromium, log: (message) => console.error(message) });
+  if (!found.ok) throw new Error(found.problem);
+  return chromium.launch({ executablePath: found.path, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
 }
 
 /** Whether Java runs here (Mustang needs it). */

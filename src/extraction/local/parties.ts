@@ -202,7 +202,7 @@ function senderLine(lines: Line[]): { index: number; sender: string } | null {
 }
 
 /** The seller named by the sender line over the window address, when there is one. */
-export function senderLineIssuer(lines: Line[]): string | null {
+function senderLineIssuer(lines: Line[]): string | null {
   const sender = senderLine(lines)?.sender;
   return sender !== undefined && isPartyName(sender) ? sender : null;
 }
@@ -212,11 +212,10 @@ export function senderLineIssuer(lines: Line[]): string | null {
  * holder of bank details ("Titulaire du compte : NETPRESSE" beside an IBAN or a bank's name).
  */
 function payee(lines: Line[]): string | null {
-  const payTo = new RegExp(`(?:^|[\\s–-])(?:${payeeLabel.source})\\s*:?\\s*`, 'u');
-  const holder = new RegExp(`(?:^|[\\s–-])(?:${accountHolderLabel.source})\\s*:?\\s*`, 'u');
   for (const [index, line] of lines.entries()) {
     for (const cell of line.cells) {
-      const match = payTo.exec(cell.folded) ?? (nearBankDetails(lines, index) ? holder.exec(cell.folded) : null);
+      const holder = accountHolder.exec(cell.folded);
+      const match = payTo.exec(cell.folded) ?? (holder && nearBankDetails(lines, index) ? holder : null);
       if (!match) continue;
       const rest = cleanName(cell.text.slice(match.index + match[0].length));
       if (rest !== '') return isPartyName(rest) ? rest : null;
@@ -227,6 +226,9 @@ function payee(lines: Line[]): string | null {
   }
   return null;
 }
+
+const payTo = new RegExp(`(?:^|[\\s–-])(?:${payeeLabel.source})\\s*:?\\s*`, 'u');
+const accountHolder = new RegExp(`(?:^|[\\s–-])(?:${accountHolderLabel.source})\\s*:?\\s*`, 'u');
 
 function nearBankDetails(lines: Line[], index: number): boolean {
   return lines.slice(Math.max(0, index - 1), index + 3).some((line) => bankWords.test(fold(line.text)));

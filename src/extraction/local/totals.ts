@@ -134,8 +134,8 @@ function netQualified(kind: SummaryKind, cell: Cell, labelEnd: number, following
     words.push(next.folded);
   }
   const before = words.join(' ').replace(/[\d.,\s]+$/, '');
-  if (/(?<!\p{L})(?:brutto|gross|ttc|incl|inkl|including|inclusive)(?!\p{L})/u.test(before)) return kind;
-  return /(?<!\p{L})(?:netto|net|ht|h\.t|excl|exkl|excluding|ohne|hors)(?!\p{L})/u.test(before) ? 'subtotal' : kind;
+  if (withTax.test(before)) return kind;
+  return withoutTax.test(before) || /(?<!\p{L})(?:netto|net|ht|h\.t)(?!\p{L})/u.test(before) ? 'subtotal' : kind;
 }
 
 /** The summary label a cell starts with (the longest match: "Total TTC" over "Total"), and where it ends. */
@@ -195,11 +195,16 @@ function valueBelow(lines: Line[], lineIndex: number, cell: Cell, style: Decimal
   return values.find((value) => value.totalRow)?.value ?? null;
 }
 
+/** Words that make a figure net although a total or tax word names it ("ohne USt.", "excl. VAT", "sin IVA"). */
+const withoutTax = /(?<!\p{L})(?:ohne|excl|exkl|excluding|ex|hors|sin|senza|zonder|bez|sem)(?!\p{L})/u;
+/** Words that make a figure gross ("inkl. USt.", "TTC", "con IVA", "brutto"). */
+const withTax = /(?<!\p{L})(?:inkl|incl|including|inclusive|inc|ttc|con|met|com|brutto|gross)(?!\p{L})/u;
+
 /** Header words of summary columns ("Wartość netto", "Kwota VAT", "Total Amount"). */
 const columnKinds: [SummaryKind, RegExp][] = [
   // "Zwischensumme (ohne USt.)", "Total excl. VAT", "Prix HT": net although a tax word is in it; "inkl. USt.": gross.
-  ['subtotal', /(?<!\p{L})(?:ohne|excl|exkl|excluding|ex|hors|sin|senza|zonder|excl|bez|sem)(?!\p{L})/u],
-  ['total', /(?<!\p{L})(?:inkl|incl|including|inc|ttc|con|met|com|brutto|gross)(?!\p{L})/u],
+  ['subtotal', withoutTax],
+  ['total', withTax],
   ['tax', /(?<!\p{L})(?:vat|tax|tva|iva|btw|mwst|ust|gst|cgst|sgst|igst|imposta|podatek)(?!\p{L})/u],
   ['subtotal', /(?<!\p{L})(?:netto|net|ht|h\.t\.|imponibile|imponible|taxable|subtotal|incidencia|grondslag|base)(?!\p{L})/u],
   ['total', /(?<!\p{L})(?:brutto|gross|total|ttc|totale|totaal|razem|gesamt|betrag|amount)(?!\p{L})/u],
