@@ -2,6 +2,7 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { greyHistogram, type GrayImage } from '../src/extraction/ocr-input/gray';
 import { inkAndPaper, otsuThreshold } from '../src/extraction/ocr-input/otsu';
+import { findPaper } from '../src/extraction/ocr-input/paper';
 import { prepareForOcr } from '../src/extraction/ocr-input/prepare';
 import { skewAngle } from '../src/extraction/ocr-input/skew';
 import { noOcrPreparation } from '../src/extraction/ocr-input/steps';
@@ -60,6 +61,28 @@ describe('skewAngle', () => {
   });
 });
 
+/** A photo: the page laid on a darker table (`background`), at (`left`, `top`) of a larger frame. */
+function onTable(sheet: GrayImage, { width = 1200, height = 1600, left = 300, top = 500, background = 90 } = {}): GrayImage {
+  const data = new Uint8Array(width * height);
+  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) data[y * width + x] = background + ((x * 7 + y * 13) % 23) - 11;
+  for (let y = 0; y < sheet.height; y++) data.set(sheet.data.subarray(y * sheet.width, (y + 1) * sheet.width), (top + y) * width + left);
+  return { width, height, data };
+}
+
+describe('findPaper', () => {
+  it('finds a receipt lying on a darker table, with its print', () => {
+    const found = findPaper(onTable(page({ width: 300, height: 500, paper: 225, ink: 40 }), { width: 1200, height: 1600, left: 300, top: 500 }));
+    expect(found).toMatchObject({ left: 300, top: 500, width: 300, height: 500 });
+    expect(found!.paper).toBeGreaterThan(200);
+    expect(found!.mask.every((inside) => inside === 1)).toBe(true);
+  });
+
+  it('leaves a scan alone: its paper fills the frame, or is not lighter than its surroundings', () => {
+    expect(findPaper(page())).toBeNull();
+    expect(findPaper(onTable(page({ width: 300, height: 500, paper: 236, ink: 40 }), { background: 246 }))).toBeNull();
+  });
+});
+
 describe('typicalLineHeight and upscaleFactor', () => {
   it('measures the height of text lines', () => {
     expect(typicalLineHeight(page({ lineHeight: 12 }), 128)).toBe(12);
@@ -89,9 +112,29 @@ describe('prepareForOcr', () => {
     expect((await prepareForOcr(image, noOcrPreparation)).image).toBe(image);
   });
 
+  it('turns a photo upright by its EXIF orientation, with or without preparation', async () => {
+    // Stored as the sensor saw it (landscape), orientation 6: a viewer turns it a quarter clockwise.
+    const upright = page({ width: 300, height: 500 });
+    const stored = await sharp(Buffer.from(upright.data), { raw: { width: 300, height: 500, channels: 1 } }).rotate(270).jpeg().withMetadata({ orientation: 6 }).toBuffer();
+    for (const steps of [noOcrPreparation, { ...noOcrPreparation, grayscale: true }]) {
+      const { width, height } = await sharp((await prepareForOcr(stored, steps)).image).metadata();
+      expect([width, height]).toEqual([300, 500]);
+    }
+  });
+
+  it('cuts the paper out of a photo, painting the table around it paper-grey', async () => {
+    const photo = onTable(page({ width: 300, height: 500, paper: 225, ink: 40 }));
+    const prepared = await prepareForOcr(await png(photo), { ...noOcrPreparation, grayscale: true, crop: true });
+    expect(prepared.paper).not.toBeNull();
+    const { width, height } = await sharp(prepared.image).metadata();
+    expect(width).toBeLessThan(400);
+    expect(height).toBeLessThan(600);
+  });
+
   it('levels a tilted page, enlarges small text and binarises', async () => {
     const prepared = await prepareForOcr(await png(page({ degrees: 2, lineHeight: 10, paper: 220, ink: 90 })), {
       grayscale: true,
+      crop: true,
       contrast: true,
       deskew: true,
       upscale: true,

@@ -15,7 +15,7 @@ export type OcrSettings = z.infer<typeof OcrSettings>;
 
 /** The worker's OCR: only what bench/scans.ts measured to help (docs/benchmarks.md, "Scans read offline"). */
 export const defaultOcrSettings: OcrSettings = {
-  preparation: { grayscale: true, contrast: false, deskew: true, upscale: true, binarize: false },
+  preparation: { grayscale: true, crop: false, contrast: false, deskew: true, upscale: true, binarize: false },
   languages: 'detected',
 };
 

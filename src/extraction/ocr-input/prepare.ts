@@ -1,6 +1,7 @@
 import sharp, { type Sharp } from 'sharp';
 import { greyHistogram, type GrayImage } from './gray';
 import { inkAndPaper, otsuThreshold } from './otsu';
+import { findPaper } from './paper';
 import { skewAngle } from './skew';
 import type { OcrPreparation } from './steps';
 import { typicalLineHeight, upscaleFactor } from './text-height';
@@ -21,15 +22,31 @@ export interface PreparedPage {
   image: Buffer;
   skewDegrees: number | null;
   scale: number;
+  /** Where the paper was cut out of the photo (crop), in its upright pixels; null when it was not. */
+  paper: { left: number; top: number; width: number; height: number } | null;
 }
 
 /**
- * A page image (PNG, JPEG, GIF, WEBP bytes) made ready for OCR by the chosen steps, as PNG: grey,
- * contrast stretched, levelled, enlarged, binarised, in that order. With no step, the image itself.
+ * A page image (PNG, JPEG, GIF, WEBP bytes) made ready for OCR by the chosen steps, as PNG: upright
+ * (EXIF orientation), grey, the paper cut out of a photo, contrast stretched, levelled, enlarged,
+ * binarised, in that order. With no step, the image itself (turned upright when its EXIF says so).
  */
 export async function prepareForOcr(image: Buffer, steps: OcrPreparation): Promise<PreparedPage> {
-  if (!Object.values(steps).some(Boolean)) return { image, skewDegrees: null, scale: 1 };
-  const flat = sharp(image).flatten({ background: '#ffffff' }).greyscale();
+  if (!Object.values(steps).some(Boolean)) {
+    // A phone stores its sensor's pixels with the turn that makes them upright (EXIF orientation): OCR needs them upright.
+    const { orientation } = await sharp(image).metadata();
+    if (orientation === undefined || orientation === 1) return { image, skewDegrees: null, scale: 1, paper: null };
+    return { image: await sharp(image).autoOrient().png({ compressionLevel: 1 }).toBuffer(), skewDegrees: null, scale: 1, paper: null };
+  }
+  let flat = sharp(image).autoOrient().flatten({ background: '#ffffff' }).greyscale();
+  let paper: PreparedPage['paper'] = null;
+  if (steps.crop) {
+    const cut = await paperInPhoto(flat.clone());
+    if (cut) {
+      paper = cut.region;
+      flat = fromGrey(cut.page);
+    }
+  }
   let page = await grey(flat.clone());
   // Tilt and line height are measured on a copy with sensor noise and JPEG speckle smoothed away
   // and no contrast stretch (which would make that noise look like ink); OCR never sees the copy.
@@ -53,7 +70,41 @@ export async function prepareForOcr(image: Buffer, steps: OcrPreparation): Promi
     if (scale > 1) page = await grey(fromGrey(page).resize(Math.round(page.width * scale), Math.round(page.height * scale), { kernel: 'cubic' }));
   }
   const prepared = steps.binarize ? fromGrey(page).threshold(otsuThreshold(greyHistogram(page)) + 1) : fromGrey(page);
-  return { image: await prepared.toColourspace('b-w').png({ compressionLevel: 1 }).toBuffer(), skewDegrees, scale };
+  return { image: await prepared.toColourspace('b-w').png({ compressionLevel: 1 }).toBuffer(), skewDegrees, scale, paper };
+}
+
+/** The long side of the copy the paper is looked for in: print blurs into its paper, a receipt still spans dozens of pixels. */
+const paperSearchSide = 400;
+
+/**
+ * The paper of a photo cut out (paper.ts): the frame around it cropped, and what it lies on inside
+ * the crop (the corners a turned receipt leaves) painted the paper's grey, so that neither deskew
+ * nor the line height nor OCR take the table for ink. Null when the image is the page itself.
+ */
+async function paperInPhoto(flat: Sharp): Promise<{ page: GrayImage; region: { left: number; top: number; width: number; height: number } } | null> {
+  const page = await grey(flat.clone());
+  const factor = Math.max(page.width, page.height) / paperSearchSide;
+  if (factor < 1.5) return null;
+  const small = await grey(flat.clone().resize(Math.round(page.width / factor), Math.round(page.height / factor), { kernel: 'linear' }).median(3));
+  const found = findPaper(small);
+  if (!found) return null;
+  const [sx, sy] = [page.width / small.width, page.height / small.height];
+  const left = Math.floor(found.left * sx);
+  const top = Math.floor(found.top * sy);
+  const width = Math.min(page.width - left, Math.ceil(found.width * sx));
+  const height = Math.min(page.height - top, Math.ceil(found.height * sy));
+  // A pixel is kept when its small-copy pixel and that pixel's four neighbours are paper: the paper's dark edge is painted too.
+  const onPaper = (x: number, y: number) => x >= 0 && y >= 0 && x < found.width && y < found.height && found.mask[y * found.width + x] === 1;
+  const data = new Uint8Array(width * height);
+  for (let y = 0; y < height; y++) {
+    const my = Math.min(found.height - 1, Math.floor((top + y) / sy) - found.top);
+    for (let x = 0; x < width; x++) {
+      const mx = Math.min(found.width - 1, Math.floor((left + x) / sx) - found.left);
+      const kept = onPaper(mx, my) && onPaper(mx - 1, my) && onPaper(mx + 1, my) && onPaper(mx, my - 1) && onPaper(mx, my + 1);
+      data[y * width + x] = kept ? page.data[(top + y) * page.width + left + x]! : found.paper;
+    }
+  }
+  return { page: { width, height, data }, region: { left, top, width, height } };
 }
 
 /** The page turned back by its tilt; the corners it uncovers are filled with its paper's grey, not white, so they read as paper. */

@@ -7,6 +7,8 @@ import { z } from 'zod';
 export const OcrPreparation = z.object({
   /** Colour to luminance, on white where the image is transparent. */
   grayscale: z.boolean(),
+  /** A photo's paper cut out of what it lies on (a receipt on a table): the frame around it cropped, the background left in the crop painted paper-grey (paper.ts). */
+  crop: z.boolean(),
   /** Grey levels stretched so the ink is black and the paper white (grey paper, faded ink; otsu.ts inkAndPaper). */
   contrast: z.boolean(),
   /** Text lines made level: the tilt measured by projection profiles, the page turned back. */
@@ -22,4 +24,4 @@ export const ocrPreparationSteps = OcrPreparation.keyof().options;
 export type OcrPreparationStep = (typeof ocrPreparationSteps)[number];
 
 /** No preparation: the image as it came. */
-export const noOcrPreparation: OcrPreparation = { grayscale: false, contrast: false, deskew: false, upscale: false, binarize: false };
+export const noOcrPreparation: OcrPreparation = { grayscale: false, crop: false, contrast: false, deskew: false, upscale: false, binarize: false };
