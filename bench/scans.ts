@@ -10,18 +10,14 @@
  *
  * --limit n takes n documents spread over the corpus; --settings and --variants pick rows and columns by name.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { joinPageTexts } from '../src/extraction/formats/text-block';
 import { weighByConfidence } from '../src/extraction/local/confidence';
 import { parseInvoiceText } from '../src/extraction/local/fields';
-import { recognizeText, terminateOcr } from '../src/extraction/ocr';
-import type { OcrText } from '../src/extraction/ocr-layout';
-import { noOcrPreparation, ocrPreparationSteps, type OcrPreparation } from '../src/extraction/ocr-input/steps';
-import { defaultOcrSettings, type OcrSettings } from '../src/extraction/ocr-settings';
+import { terminateOcr } from '../src/extraction/ocr';
 import type { Invoice } from '../src/extraction/schemas/invoice';
 import { corpusDocuments, fieldMatches, scoredFields } from '../test/corpus/invoices/corpus';
+import { markdownTable, ocrSettingsByName, pick, readScan, saveResults, spread } from './scan-bench';
 import { encodedScan, photographed, printed, renderGray, type Degradation } from './scan-render';
 
 const { values: options } = parseArgs({
@@ -33,20 +29,6 @@ const { values: options } = parseArgs({
   },
 });
 
-const allSteps: OcrPreparation = { grayscale: true, contrast: true, deskew: true, upscale: true, binarize: true };
-const english = (preparation: OcrPreparation): OcrSettings => ({ preparation, languages: 'english' });
-
-/** The OCR settings compared: preparation steps with English, then the language strategies with the default steps. */
-const settings: Record<string, OcrSettings> = {
-  'no preparation': english(noOcrPreparation),
-  ...Object.fromEntries(ocrPreparationSteps.map((step) => [`+${step}`, english({ ...noOcrPreparation, [step]: true })])),
-  'all steps': english(allSteps),
-  'default steps / English': english(defaultOcrSettings.preparation),
-  'default steps / all languages': { preparation: defaultOcrSettings.preparation, languages: 'all' },
-  'default steps / detected language': { preparation: defaultOcrSettings.preparation, languages: 'detected' },
-  default: defaultOcrSettings,
-};
-
 /** Render scale (1 = 72 dpi) and degradation of each kind of scan. */
 const variants: Record<string, { scale: number; degradation: Degradation | null }> = {
   'clean 144 dpi': { scale: 2, degradation: null },
@@ -56,15 +38,12 @@ const variants: Record<string, { scale: number; degradation: Degradation | null 
   'faded thermal': { scale: 2, degradation: { degrees: 1, blur: 1, noise: 8, shrink: 0.7, paper: 225, ink: 140, streaks: true, jpegQuality: 70 } },
 };
 
-const pick = <T>(all: Record<string, T>, names: string | undefined): [string, T][] =>
-  Object.entries(all).filter(([name]) => names === undefined || names.split(',').includes(name));
-const chosenSettings = pick(settings, options.settings);
+const chosenSettings = pick(ocrSettingsByName, options.settings);
 const chosenVariants = pick(variants, options.variants);
 
 // --limit n: n documents spread evenly over the corpus (it is sorted by language), not its first n.
 const corpus = (await corpusDocuments(options.set)).filter((document) => document.file.endsWith('.txt'));
-const limit = Math.min(corpus.length, options.limit ? Number(options.limit) : corpus.length);
-const documents = Array.from({ length: limit }, (_, i) => corpus[Math.floor((i * corpus.length) / limit)]!);
+const documents = spread(corpus, options.limit ? Number(options.limit) : undefined);
 
 // Every scan is made once, then read with each setting.
 const scans: { expected: Partial<Invoice>; pages: Map<string, Buffer[]> }[] = [];
@@ -96,14 +75,9 @@ for (const [settingName, setting] of chosenSettings) {
   for (const scan of scans) {
     for (const [variant] of chosenVariants) {
       const cell = (row[variant] ??= { right: 0, total: 0, doubtfulWrong: 0, doubtfulRight: 0, wrongFound: 0, pages: 0, ms: 0, missedByField: {} });
-      const pages: OcrText[] = [];
-      for (const page of scan.pages.get(variant)!) {
-        const started = performance.now();
-        pages.push(await recognizeText(page, setting));
-        cell.ms += performance.now() - started;
-        cell.pages++;
-      }
-      const { text, sureText } = joinPageTexts(pages);
+      const { text, sureText, ms } = await readScan(scan.pages.get(variant)!, setting);
+      cell.ms += ms;
+      cell.pages += scan.pages.get(variant)!.length;
       const actual = parseInvoiceText(text);
       const weighed = weighByConfidence(actual, sureText === undefined ? undefined : parseInvoiceText(sureText));
       for (const field of scoredFields(scan.expected)) {
@@ -124,14 +98,13 @@ await terminateOcr();
 
 const percent = ({ right, total }: Cell) => `${((100 * right) / total).toFixed(1)}%`;
 const header = ['OCR setting', ...chosenVariants.map(([name]) => name), 'all', 's/page'];
-const lines = [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`];
-for (const [settingName, row] of Object.entries(results)) {
+const rows = Object.entries(results).map(([settingName, row]) => {
   const cells = Object.values(row);
   const sum = (key: 'right' | 'total' | 'pages' | 'ms') => cells.reduce((total, cell) => total + cell[key], 0);
-  lines.push(`| ${[settingName, ...cells.map(percent), `${((100 * sum('right')) / sum('total')).toFixed(1)}%`, (sum('ms') / sum('pages') / 1000).toFixed(2)].join(' | ')} |`);
-}
+  return [settingName, ...cells.map(percent), `${((100 * sum('right')) / sum('total')).toFixed(1)}%`, (sum('ms') / sum('pages') / 1000).toFixed(2)];
+});
 console.log(`${documents.length} documents of ${options.set}, fields right per kind of scan:\n`);
-console.log(lines.join('\n'));
+console.log(markdownTable(header, rows));
 
 // Weighing by OCR confidence: which fields it marks doubtful (a wrong field that is null cannot be marked).
 const weighing = ['| OCR setting | wrong fields found (not null) | of them marked doubtful | right fields | of them marked doubtful |', '| --- | --- | --- | --- | --- |'];
@@ -142,8 +115,5 @@ for (const [settingName, row] of Object.entries(results)) {
 }
 console.log(`\n${weighing.join('\n')}`);
 
-const outDir = join(import.meta.dirname, 'results');
-await mkdir(outDir, { recursive: true });
-const file = join(outDir, `scans-${new Date().toISOString().slice(0, 19).replaceAll(':', '')}.json`);
-await writeFile(file, JSON.stringify({ set: options.set, documents: documents.length, settings: Object.fromEntries(chosenSettings), variants, results }, null, 2) + '\n');
+const file = await saveResults('scans', { set: options.set, documents: documents.length, settings: Object.fromEntries(chosenSettings), variants, results });
 console.log(`\nsaved ${file}`);
