@@ -85,4 +85,78 @@ describe('receipts read offline', () => {
       items: [],
     });
   });
+  it('a tax id in the head does not end the items, and the name beside it is the merchant', () => {
+    const nl = parseReceiptText(lines('Café de Jaren', 'BTW NL001234567B01', 'Datum 03-11-2024  17:25', '2 x Verse muntthee   3,40   6,80', '1 x Appeltaart       4,75   4,75', 'Totaal        EUR 11,55'));
+    expect(nl.items.map((item) => [item.quantity, item.unitPrice, item.amount])).toEqual([
+      [2, 3.4, 6.8],
+      [1, 4.75, 4.75],
+    ]);
+    const es = parseReceiptText(lines('MERCADONA, S.A.   A-46103834', 'C/ DE LA PAU, 12', '24/01/2024 20:17  OP: 118532', 'Descripción        P. Unit  Importe', '1 LECHE                     0,89', 'TOTAL (€)                   0,89'));
+    expect(es.merchant).toBe('MERCADONA, S.A.');
+    expect(parseReceiptText(lines('Kassenbon', 'Rosen-Apotheke', 'Marktplatz 7', 'Taschentücher   0,99 A', 'Summe EUR   0,99')).merchant).toBe('Rosen-Apotheke');
+  });
+
+  it('items over two lines and quantity lines above or below their item', () => {
+    const receipt = parseReceiptText(
+      lines(
+        'Bäckerei Schneider',
+        'Laugenbrezel     2 x 0,95',
+        '                         1,90 A',
+        'BANANAS                      0.87',
+        '  3 @ 0.29',
+        '8011243  Dübel 8mm 50St',
+        '         2 x 3,49        6,98 1',
+        '2 @ 1.25',
+        '2 POLAND SPRING 1L          2.50T',
+        'Säule 04  Super E10',
+        '     41,27 l  x  1,849 EUR/l',
+        '                         76,31 EUR *',
+        'CLUBCARD PRICE             -£0.50',
+        'DOLIPRANE 1000MG CPR B/8     2,18  2,10%',
+        'SUMME EUR               90,02',
+      ),
+    );
+    expect(receipt.items.map((item) => [item.quantity, item.unitPrice, item.amount])).toEqual([
+      [2, 0.95, 1.9],
+      [3, 0.29, 0.87],
+      [2, 3.49, 6.98],
+      [2, 1.25, 2.5],
+      [41.27, 1.849, 76.31],
+      [null, null, -0.5],
+      [null, null, 2.18],
+    ]);
+    expect(receipt.items.map((item) => item.description)).toEqual(['Laugenbrezel', 'BANANAS', '8011243 Dübel 8mm 50St', 'POLAND SPRING 1L', 'Säule 04 Super E10', 'CLUBCARD PRICE', 'DOLIPRANE 1000MG CPR B/8']);
+  });
+
+  it('a VAT table in any column order gives its tax by arithmetic; a VAT id is never the tax', () => {
+    const uk = parseReceiptText(lines('TESCO', 'London WC2E 9ED', 'CRISPS   £2.05', 'WRAP     £3.42', 'TOTAL    £5.47', 'VAT RATE   VAT    NET    TOTAL', 'A 20.00%  £0.34  £1.71  £2.05', 'Z  0.00%  £0.00  £3.42  £3.42'));
+    expect(uk).toMatchObject({ tax: 0.34, total: 5.47, currency: 'GBP' });
+    expect(parseReceiptText(lines('THE CROWN', 'VAT No. 123 4567 89', 'Fish & Chips   16.50', 'TOTAL  16.50')).tax).toBeNull();
+    expect(parseReceiptText(lines('BAR ROMA', 'CAPPUCCINO   10%   1,50', 'TOTALE COMPLESSIVO   1,50', 'DI CUI IVA   0,14')).tax).toBe(0.14);
+  });
+
+  it("payment: read below the head, a method paid 0.00 is not the one, the Dutch and Italian card words", () => {
+    expect(parseReceiptText(lines('BAR PASTICCERIA ROMA', 'BRIOCHE   1,30', 'TOTALE COMPLESSIVO   1,30', 'Pagamento elettronico   1,30')).paymentMethod).toBe('card');
+    expect(parseReceiptText(lines('CONAD', 'PASTA   0,99', 'TOTALE COMPLESSIVO   0,99', 'PAGAMENTO CONTANTE   5,00', 'PAGAMENTO ELETTRONICO   0,00', 'RESTO   4,01')).paymentMethod).toBe('cash');
+    expect(parseReceiptText(lines('Albert Heijn', 'MELK   1,15', 'TOTAAL   1,15', 'PINNEN   1,15')).paymentMethod).toBe('card');
+  });
+
+  it('the amount paid: after a tip, or on the card line when no total is labelled', () => {
+    const tipped = parseReceiptText(lines('BISTRO', '11/09/2024   7:48 PM', '1 Chowder   94.50', 'Subtotal   94.50', 'Tax   8.03', 'Total   102.53', 'AMEX  XXXX1005', 'Tip   18.00', 'Total   120.53'));
+    expect(tipped).toMatchObject({ total: 120.53, tax: 8.03, subtotal: 94.5 });
+    expect(parseReceiptText(lines('SHELL', '03/02/2024  07:55:12', 'FUEL SALE   $38.46', 'CREDIT      $38.46', 'MASTERCARD')).total).toBe(38.46);
+  });
+
+  it('Polish fiscal receipts: PTU lines are the tax, not items; the time on the till line', () => {
+    const receipt = parseReceiptText(
+      lines('Żabka Polska sp. z o.o.', '2024-04-18        nr wydr.123456', 'PARAGON FISKALNY', 'Woda 1,5l   2 x3,49   6,98 A', 'Sprzed. opod. PTU A   6,98', 'Kwota A 23,00%   1,31', 'Podatek PTU   1,31', 'SUMA PLN   6,98', '00123 #Kasa 2  Kasjer nr 5   16:47', 'Karta płatnicza   6,98'),
+    );
+    expect(receipt).toMatchObject({ tax: 1.31, total: 6.98, time: '16:47', currency: 'PLN', paymentMethod: 'card' });
+    expect(receipt.items.map((item) => item.amount)).toEqual([6.98]);
+  });
+
+  it('the currency and date order of a receipt that prints neither: a US address, a UK postcode', () => {
+    expect(parseReceiptText(lines('CORNER DELI', 'Portland, ME 04101', '11/09/2024  7:48 PM', 'Soup   9.50', 'Total  9.50'))).toMatchObject({ currency: 'USD', date: '2024-11-09' });
+    expect(parseReceiptText(lines('PRET A MANGER', '75b Victoria Street, London SW1H 0HW', 'Date: 21/10/2024', 'Flat White  3.40', 'Total  3.40')).currency).toBe('GBP');
+  });
 });

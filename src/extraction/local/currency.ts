@@ -50,14 +50,28 @@ const countryCurrency: Record<string, string> = {
   GR: 'EUR', SK: 'EUR', SI: 'EUR', EE: 'EUR', LV: 'EUR', LT: 'EUR', HR: 'EUR', MT: 'EUR', CY: 'EUR',
   PL: 'PLN', CH: 'CHF', LI: 'CHF', GB: 'GBP', SE: 'SEK', DK: 'DKK', NO: 'NOK', CZ: 'CZK', HU: 'HUF', RO: 'RON', BG: 'BGN',
 };
+/** Postal addresses that name the country, for documents that print no currency, IBAN or VAT number (till receipts). */
+const addressCurrency: { code: string; pattern: RegExp; language?: Language }[] = [
+  // A US state and ZIP code: "New York, NY 10018", "Austin, TX 78705".
+  {
+    code: 'USD',
+    pattern: /\b(?:AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|DC)\s+\d{5}(?:-\d{4})?\b/,
+  },
+  // A UK postcode: "London SW1H 0HW", "WC2E 9ED".
+  { code: 'GBP', pattern: /\b[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2}\b/ },
+  // In Portuguese, a Portuguese postcode or NIF: "1200-273 Lisboa", "NIF: 508123456" (Brazil's CEP has five digits first).
+  { code: 'EUR', pattern: /\b\d{4}-\d{3} +\p{Lu}\p{L}+|\bNIF:? *\d{9}\b/u, language: 'pt' },
+];
+
 /** Languages spoken (nearly) only in one currency area, for a last resort when nothing else names it. */
 const languageCurrency: Partial<Record<Language, string>> = { it: 'EUR', nl: 'EUR', pl: 'PLN', de: 'EUR' };
 
 /**
  * The invoice's currency: a "Currency: X" label if there is one, otherwise the code or symbol
  * printed most often ("$" is read with the country hints of the document: CAD, AUD... else USD).
- * With no currency printed at all: the country of the IBAN or VAT numbers, then the language where
- * it names one currency area. Null when there is no evidence.
+ * With no currency printed at all: the country of the IBAN or VAT numbers, then of a postal address
+ * (a US state and ZIP code, a UK or Portuguese postcode), then the language where it names one
+ * currency area. Null when there is no evidence.
  */
 export function detectCurrency(text: string, lines: Line[], language: Language = 'en'): string | null {
   const labelled = labelledValue(lines, /currency|wahrung|devise|moneda|valuta|waluta|moeda|divisa/, (value) => codeAt(value) !== null);
@@ -84,6 +98,8 @@ export function detectCurrency(text: string, lines: Line[], language: Language =
   if (iban && countryCurrency[iban]) return countryCurrency[iban];
   const vatId = text.match(/\b(?:VAT|USt|TVA|IVA|BTW|NIP|MWST|UID)[^\n]{0,25}?\b(ATU|[A-Z]{2})\s?\d{6,}/i)?.[1];
   if (vatId && countryCurrency[vatId.slice(0, 2).toUpperCase()]) return countryCurrency[vatId.slice(0, 2).toUpperCase()]!;
+  const address = addressCurrency.find((hint) => (hint.language === undefined || hint.language === language) && hint.pattern.test(text));
+  if (address) return address.code;
   return languageCurrency[language] ?? null;
 }
 

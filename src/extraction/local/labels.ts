@@ -341,6 +341,8 @@ export const summaryLabels: { kind: SummaryKind; priority: number; pattern: RegE
     priority: 2,
     pattern: alt(
       '(?:total|totaal|totale|summe|gesamt|razem|suma|montant(?:\\s*total)?|importe|valor|kwota)\\s*(?:de\\s*(?:la\\s*)?|del\\s*)?(?:vat|tax(?:es)?|gst|tva|iva|btw|mwst\\.?|ust\\.?|imposta|umsatzsteuer|igic|impostos?|impuestos?)',
+      // A Polish fiscal receipt's tax of all rates (PTU: podatek od towarów i usług).
+      '(?:podatek|suma|razem)\\s*ptu',
     ),
   },
   {
@@ -370,6 +372,9 @@ export const summaryLabels: { kind: SummaryKind; priority: number; pattern: RegE
       'imposta',
       'b\\.?t\\.?w\\.?',
       'kwota\\s*vat',
+      // One rate's PTU on a fiscal receipt: "PTU A 23%", "Kwota A 23,00%".
+      'ptu\\s*[a-g]',
+      'kwota\\s*[a-g]',
       'podatek\\s*vat',
       'igic',
     ),
