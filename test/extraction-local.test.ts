@@ -5,6 +5,7 @@ import { loadDocument } from '../src/extraction/document';
 import { DocumentError } from '../src/extraction/errors';
 import { createLocalExtractor } from '../src/extraction/local/extractor';
 import { invoiceSchema, type Invoice } from '../src/extraction/schemas/invoice';
+import { receiptSchema } from '../src/extraction/schemas/receipt';
 import { terminateOcr } from '../src/extraction/text';
 import { zeroUsage } from '../src/extraction/usage';
 
@@ -56,6 +57,12 @@ describe('local extractor failures', () => {
     const error = await extractSample('broken-not-an-invoice.txt').catch((reason: unknown) => reason);
     expect(error).toBeInstanceOf(DocumentError);
     expect(error).toMatchObject({ type: 'validation_failed', message: expect.stringMatching(/no invoice fields found/) });
+  });
+
+  it('says so when a document has next to no words (a photo OCR could not read), rather than only "no fields"', async () => {
+    const document = { path: 'blurred.txt', mediaType: 'text/plain' as const, bytes: Buffer.from('~~ ;: .. |||\n 1 1') };
+    const error = await extractor.extract({ document, schemaName: 'receipt', schema: receiptSchema }).catch((reason: unknown) => reason);
+    expect(error).toMatchObject({ type: 'validation_failed', message: expect.stringMatching(/no receipt fields found \(.*; its text has no words \(an unreadable scan or photo\?\)\)/) });
   });
 
   it('passes document errors through with their type', async () => {

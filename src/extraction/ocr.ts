@@ -1,4 +1,5 @@
 import { createWorker, OEM, PSM, type Worker } from 'tesseract.js';
+import { reportDecodeProgress } from './isolation/progress';
 import { languageModelDir, tesseractLanguage } from './ocr-languages';
 import { prepareForOcr } from './ocr-input/prepare';
 import { ocrSettingsFromEnv, type OcrSettings } from './ocr-settings';
@@ -57,6 +58,8 @@ export async function recognizeText(image: Buffer, settings: OcrSettings = ocrSe
   if (settings.languages === 'english') return recognizeWith(prepared, ['en']);
   if (settings.languages === 'all') return recognizeWith(prepared, languages);
   const english = await recognizeWith(prepared, ['en']);
+  // A large photo read twice can take a while: each pass is progress, so the decoder's time budget (isolation/pool.ts) restarts.
+  reportDecodeProgress();
   const language = detectLanguage(english.text);
   return language === 'en' ? english : recognizeWith(prepared, [language, 'en']);
 }

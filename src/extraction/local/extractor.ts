@@ -77,9 +77,12 @@ export function createLocalExtractor(): Extractor {
       const { data, hinted } = withIssuerHints(documentText.text, read.data as Record<string, unknown>, examples);
       const { doubtful, signals } = read;
       if (!read.found && hinted.length === 0) {
+        // A scan or photo OCR could hardly read says so, rather than passing for a document of another kind.
+        const words = documentText.text.match(/\p{L}{2,}/gu)?.length ?? 0;
+        const little = words < 10 ? `; its text has ${words === 0 ? 'no words' : `only ${words} word${words === 1 ? '' : 's'}`} (an unreadable scan or photo?)` : '';
         throw new DocumentError(
           'validation_failed',
-          `${document.path}: no ${String(schemaName)} fields found (${signals}): check that it is a ${String(schemaName)}, or extract it with the anthropic extractor`,
+          `${document.path}: no ${String(schemaName)} fields found (${signals}${little}): check that it is a ${String(schemaName)}, or extract it with the anthropic extractor`,
         );
       }
       const result = schema.safeParse(data);
