@@ -114,13 +114,18 @@ describe('ChunkJournal on local disk, a file', () => {
     expect((await readFile(file, 'utf8')).split('\n')).toHaveLength(4);
   });
 
-  it('holds no file handle between appends (a chunk of any size costs no descriptor while it extracts)', async () => {
+  it('holds one file handle per attempt however many documents it appends, and none once closed', async () => {
     const batchDir = path.join(await tempDir('journal'), 'batch');
     const file = path.join(batchDir, batchKeys.chunkJournal(0));
     const opened = await ChunkJournal.open(batchDir, 0);
     await Promise.all([0, 1, 2].map((index) => opened.append(resultOf(index))));
-    expect(await handlesOn(file)).toBe(0);
+    for (const index of [3, 4, 5]) {
+      expect(await opened.has(index)).toBe(false);
+      await opened.append(resultOf(index));
+    }
+    expect(await handlesOn(file)).toBe(1);
     await opened.close();
-    expect([...(await readJournal(batchDir, 0)).keys()].sort()).toEqual([0, 1, 2]);
+    expect(await handlesOn(file)).toBe(0);
+    expect([...(await readJournal(batchDir, 0)).keys()].sort()).toEqual([0, 1, 2, 3, 4, 5]);
   });
 });

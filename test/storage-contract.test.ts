@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { appendFile, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -123,6 +123,23 @@ describe.each(storages)('storage contract: %s', (_name, make) => {
     if (next && at) expect(next.from).not.toBe(at.to);
   });
 
+  it('keeps a log open for one writer: its appends and looks mean what append and readLog mean, with other writers between', async () => {
+    const log = await storage.openLog('open.jsonl');
+    try {
+      const start = await log.readLog();
+      expect(start.text).toBe('');
+      const mine = await log.append('mine\n');
+      await storage.append('open.jsonl', 'theirs\n');
+      const seen = await log.readLog(mine?.to ?? start.position);
+      expect(seen.text).toBe(mine ? 'theirs\n' : 'mine\ntheirs\n');
+      await log.append('mine again\n');
+      expect((await log.readLog(seen.position)).text).toBe('mine again\n');
+    } finally {
+      await log.close();
+    }
+    expect((await storage.readLog('open.jsonl')).text).toBe('mine\ntheirs\nmine again\n');
+  });
+
   it('lists the logs under a prefix', async () => {
     await storage.append('logs/one.jsonl', 'x\n');
     await storage.append('logs/one.jsonl', 'y\n');
@@ -185,6 +202,18 @@ describe('storage contract: local disk, a log file', () => {
     expect((await local.readLog('torn.jsonl')).text).toBe('{"ok":1}\n');
     await local.append('torn.jsonl', '{"ok":2}\n');
     expect((await local.readLog('torn.jsonl')).text.split('\n')).toEqual(['{"ok":1}', '{"torn":', '{"ok":2}', '']);
+  });
+
+  it('closes a torn line another writer left while the log was open', async () => {
+    const log = await local.openLog('torn-open.jsonl');
+    try {
+      expect(await log.append('{"ok":1}\n')).toEqual({ from: '0', to: '9' });
+      await appendFile(path.join(dir, 'torn-open.jsonl'), '{"torn":');
+      expect(await log.append('{"ok":2}\n')).toEqual({ from: '17', to: '27' });
+    } finally {
+      await log.close();
+    }
+    expect((await local.readLog('torn-open.jsonl')).text.split('\n')).toEqual(['{"ok":1}', '{"torn":', '{"ok":2}', '']);
   });
 
   it('knows where a lone append landed', async () => {

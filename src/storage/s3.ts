@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { joinKey, StorageError, type LogPosition, type ObjectInfo, type ReadOptions, type Storage } from './storage';
+import { joinKey, logThrough, StorageError, type LogPosition, type ObjectInfo, type OpenLog, type ReadOptions, type Storage } from './storage';
 
 /** Segment numbers taken by other writers before an append gives up: each one lost to a write that succeeded. */
 const APPEND_CONFLICTS_MAX = 1000;
@@ -109,6 +109,10 @@ export class S3Storage implements Storage {
         throw this.storageError(error, key);
       }
     }
+  }
+
+  openLog(key: string): Promise<OpenLog> {
+    return Promise.resolve(logThrough(this, key));
   }
 
   async readLog(key: string, from: LogPosition = ''): Promise<{ text: string; position: LogPosition }> {

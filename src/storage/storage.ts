@@ -50,12 +50,35 @@ export interface Storage {
    * left for the next read. '' for a log that does not exist.
    */
   readLog(key: string, from?: LogPosition): Promise<{ text: string; position: LogPosition }>;
+  /**
+   * The log at `key` held open for one writer's many appends and looks (a chunk attempt's
+   * journal), with the meaning of `append` and `readLog`: on disk one open file, so a look at an
+   * unchanged log is an fstat and an append one write, instead of a path lookup, an open and a
+   * close each time; in a bucket the same requests as `append` and `readLog`.
+   */
+  openLog(key: string): Promise<OpenLog>;
   /** The keys of the logs under `prefix`, in key order. */
   listLogs(prefix: string): AsyncIterable<string>;
   /** Every object under `prefix` (all depths), in key order (bytewise, as S3 lists them); with `after`, only keys after it. */
   list(prefix?: string, options?: { after?: string }): AsyncIterable<ObjectInfo>;
   /** Removes the object; no error when there is none. */
   delete(key: string): Promise<void>;
+}
+
+/** A log held open by `Storage.openLog`; `close` once done. */
+export interface OpenLog {
+  append(text: string, options?: { durable?: boolean }): Promise<AppendedAt | undefined>;
+  readLog(from?: LogPosition): Promise<{ text: string; position: LogPosition }>;
+  close(): Promise<void>;
+}
+
+/** A log whose storage keeps nothing open: each call is the storage's own `append` / `readLog`. */
+export function logThrough(storage: Pick<Storage, 'append' | 'readLog'>, key: string): OpenLog {
+  return {
+    append: (text, options) => storage.append(key, text, options),
+    readLog: (from) => storage.readLog(key, from),
+    close: () => Promise.resolve(),
+  };
 }
 
 /** Where a reader of a log got to: a byte offset on disk, the last segment read in a bucket. Opaque to callers. */

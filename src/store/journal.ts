@@ -1,4 +1,4 @@
-import type { LogPosition, Storage } from '../storage/storage';
+import type { LogPosition, OpenLog, Storage } from '../storage/storage';
 import { documentResultSchema, type DocumentResult } from './document-result';
 import { batchKeys, batchStorage } from './paths';
 
@@ -74,18 +74,21 @@ export class ChunkJournal {
   private queued: Array<{ result: DocumentResult; resolve: (written: boolean) => void; reject: (error: unknown) => void }> = [];
   private appends: Promise<void> | undefined;
   private readonly results = new Map<number, DocumentResult>();
-  private readonly key: string;
 
   private constructor(
     private readonly storage: Storage,
-    chunkIndex: number,
-  ) {
-    this.key = batchKeys.chunkJournal(chunkIndex);
-  }
+    private readonly log: OpenLog,
+  ) {}
 
   static async open(batchDir: string, chunkIndex: number): Promise<ChunkJournal> {
-    const opened = new ChunkJournal(batchStorage(batchDir), chunkIndex);
-    await opened.refresh({ force: true });
+    const storage = batchStorage(batchDir);
+    const opened = new ChunkJournal(storage, await storage.openLog(batchKeys.chunkJournal(chunkIndex)));
+    try {
+      await opened.refresh({ force: true });
+    } catch (error) {
+      await opened.log.close();
+      throw error;
+    }
     return opened;
   }
 
@@ -125,7 +128,7 @@ export class ChunkJournal {
         for (const { result } of group) if (!this.results.has(result.index) && !written.has(result.index)) written.set(result.index, result);
         const lines = [...written.values()].map(journalLine).join('');
         if (lines.length > 0) {
-          const at = await this.storage.append(this.key, lines);
+          const at = await this.log.append(lines);
           // Nothing else was appended before these lines: the next look need not read them back.
           if (at && at.from === this.position) this.position = at.to;
         }
@@ -146,7 +149,7 @@ export class ChunkJournal {
     if (!options.force && !this.storage.capabilities.nativeAppend && performance.now() - this.refreshedAt < BUCKET_REFRESH_MS) return Promise.resolve();
     this.refreshing ??= (async () => {
       try {
-        const { text, position } = await this.storage.readLog(this.key, this.position);
+        const { text, position } = await this.log.readLog(this.position);
         addLines(this.results, text);
         this.position = position;
         this.refreshedAt = performance.now();
@@ -159,7 +162,11 @@ export class ChunkJournal {
 
   /** Waits for the appends queued so far; the attempt is over. */
   async close(): Promise<void> {
-    await this.appends;
+    try {
+      await this.appends;
+    } finally {
+      await this.log.close();
+    }
   }
 }
 
