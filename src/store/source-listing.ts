@@ -414,27 +414,33 @@ async function inspectFile(file: string, dirs: readonly string[], statFile: Stat
 
 type StatFile = (file: string) => Promise<Stats>;
 
-/** A stat slower than this means a filesystem that does not answer from memory (a network mount, a cold disk). */
-const SLOW_STAT_MS = 2;
+/** Stats timed together, and their mean above which the filesystem does not answer from memory (a network mount, a cold disk). */
+const STAT_WINDOW = 64;
+const SLOW_STAT_MEAN_MS = 0.25;
 
 /**
- * One listing's stat: synchronous while the filesystem answers from memory, asynchronous from the
- * first stat slower than SLOW_STAT_MS on. A synchronous stat of a cached inode costs ~3 µs; an
- * asynchronous one 15–50 µs of the main thread (a request, the thread pool, a promise and the async
- * hooks of Temporal's activity context), most of what listing a local folder costs. A slow
- * filesystem never blocks the event loop for more than one such stat, and then gets
- * STATS_IN_FLIGHT stats at a time through the pool.
+ * One listing's stat: synchronous while the filesystem answers from memory, asynchronous once a
+ * window of STAT_WINDOW synchronous stats took SLOW_STAT_MEAN_MS or more on average. A synchronous
+ * stat of a cached inode costs ~3 µs; an asynchronous one 15–50 µs of the main thread (a request,
+ * the thread pool, a promise and the async hooks of Temporal's activity context), most of what
+ * listing a local folder costs. A mean rather than one slow stat, because a busy machine
+ * preempts a stat now and then; a slow filesystem blocks the event loop for one window at most,
+ * then gets STATS_IN_FLIGHT stats at a time through the pool.
  */
 function adaptiveStat(): StatFile {
   let synchronous = true;
+  let timed = 0;
+  let spentMs = 0;
   return async (file) => {
     if (!synchronous) return stat(file);
     const started = performance.now();
-    try {
-      return statSync(file);
-    } finally {
-      if (performance.now() - started > SLOW_STAT_MS) synchronous = false;
+    const info = statSync(file);
+    spentMs += performance.now() - started;
+    if (++timed === STAT_WINDOW) {
+      synchronous = spentMs / timed < SLOW_STAT_MEAN_MS;
+      [timed, spentMs] = [0, 0];
     }
+    return info;
   };
 }
 
