@@ -20,7 +20,12 @@ export interface PlanBatchDeps {
   hasAnthropicKey: () => boolean;
 }
 
-/** The workflow hears of newly listed chunks at most this often (each signal is a history event). */
+/**
+ * The workflow hears of newly listed chunks at most this often (each signal is a history event),
+ * and at once whenever the chunks listed have doubled since it last heard: in the first second of
+ * a fast listing it would otherwise know of one chunk and leave the worker idle. The doubling
+ * costs log2(chunks) signals.
+ */
 const LISTED_SIGNAL_EVERY_MS = 1_000;
 /** Well within planning's heartbeat timeout (activity-options.ts). */
 const HEARTBEAT_EVERY_MS = 10_000;
@@ -58,7 +63,8 @@ export async function planBatch(deps: PlanBatchDeps, { batchId, input }: PlanBat
   const beat = () => context?.heartbeat({ documents: writer.readyChunks * input.chunkSize, after: lastPathOfReady(), bytes: writer.bytes });
   // Beats with each signal and on the timer below, not per entry: a heartbeat costs ~30 µs of the SDK's pipeline.
   const tell = async () => {
-    if (writer.readyChunks === told || performance.now() - toldAt < LISTED_SIGNAL_EVERY_MS) return;
+    if (writer.readyChunks === told) return;
+    if (writer.readyChunks < 2 * told && performance.now() - toldAt < LISTED_SIGNAL_EVERY_MS) return;
     beat();
     told = writer.readyChunks;
     toldAt = performance.now();
