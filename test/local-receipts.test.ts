@@ -133,6 +133,8 @@ describe('receipts read offline', () => {
     expect(uk).toMatchObject({ tax: 0.34, total: 5.47, currency: 'GBP' });
     expect(parseReceiptText(lines('THE CROWN', 'VAT No. 123 4567 89', 'Fish & Chips   16.50', 'TOTAL  16.50')).tax).toBeNull();
     expect(parseReceiptText(lines('BAR ROMA', 'CAPPUCCINO   10%   1,50', 'TOTALE COMPLESSIVO   1,50', 'DI CUI IVA   0,14')).tax).toBe(0.14);
+    // OCR lays a slip out indented, as it lies in the photo.
+    expect(parseReceiptText(lines('    BAR ROMA', '    CAPPUCCINO   10%   1,50', '    TOTALE COMPLESSIVO   1,50', '    DI CUI IVA   0,14')).tax).toBe(0.14);
   });
 
   it("payment: read below the head, a method paid 0.00 is not the one, the Dutch and Italian card words", () => {

@@ -205,7 +205,7 @@ function findIncludedTax(lines: Line[], style: DecimalStyle, from: number): numb
   // A VAT table's header ("Steuer % Netto Steuer Brutto") names the tax once; its rows carry only the rate.
   let inTable = false;
   for (const line of lines.slice(Math.max(from, 0))) {
-    const folded = fold(line.text);
+    const folded = fold(line.text.trim());
     const named = taxWord.test(folded);
     const money = amountMatches(line.text.replace(/\d{1,2}(?:[.,]\d{1,2})?\s*%/g, ' '), style).filter((match) => match.money);
     if (named && money.length === 0) {
