@@ -12,7 +12,7 @@ import { noOcrPreparation, ocrPreparationSteps, type OcrPreparation } from '../s
 import { defaultOcrSettings, type OcrSettings } from '../src/extraction/ocr-settings';
 
 const allSteps: OcrPreparation = { grayscale: true, crop: true, contrast: true, deskew: true, upscale: true, binarize: true };
-const english = (preparation: OcrPreparation): OcrSettings => ({ preparation, languages: 'english' });
+const english = (preparation: OcrPreparation): OcrSettings => ({ preparation, languages: 'english', segmentation: 'auto' });
 
 /** The OCR settings compared: preparation steps with English, then the language strategies with the default steps. */
 export const ocrSettingsByName: Record<string, OcrSettings> = {
@@ -20,10 +20,13 @@ export const ocrSettingsByName: Record<string, OcrSettings> = {
   ...Object.fromEntries(ocrPreparationSteps.map((step) => [`+${step}`, english({ ...noOcrPreparation, [step]: true })])),
   'all steps': english(allSteps),
   'default steps / English': english(defaultOcrSettings.preparation),
-  'default steps / all languages': { preparation: defaultOcrSettings.preparation, languages: 'all' },
-  'default steps / detected language': { preparation: defaultOcrSettings.preparation, languages: 'detected' },
+  'default steps / all languages': { preparation: defaultOcrSettings.preparation, languages: 'all', segmentation: 'auto' },
+  'default steps / detected language': { preparation: defaultOcrSettings.preparation, languages: 'detected', segmentation: 'auto' },
   default: defaultOcrSettings,
   'default + crop': { ...defaultOcrSettings, preparation: { ...defaultOcrSettings.preparation, crop: true } },
+  'default + crop + narrow as a column': { ...defaultOcrSettings, preparation: { ...defaultOcrSettings.preparation, crop: true }, segmentation: 'narrow' },
+  'default + crop + column': { ...defaultOcrSettings, preparation: { ...defaultOcrSettings.preparation, crop: true }, segmentation: 'column' },
+  'default + column': { ...defaultOcrSettings, segmentation: 'column' },
 };
 
 /** The entries of `all` named in a comma-separated list, in `all`'s order; every entry without a list. */

@@ -10,19 +10,30 @@ import { noOcrPreparation, OcrPreparation } from './ocr-input/steps';
 export const OcrLanguages = z.enum(['english', 'all', 'detected']);
 export type OcrLanguages = z.infer<typeof OcrLanguages>;
 
-export const OcrSettings = z.object({ preparation: OcrPreparation, languages: OcrLanguages });
+/**
+ * How tesseract finds the text on a page: `auto` its automatic page segmentation; `column` the
+ * page as one column of lines; `narrow` a page at least 1.5 times as tall as it is wide (a till
+ * roll, a receipt cut out of a photo) as one column, any other page automatically. Automatic
+ * segmentation splits a till receipt at its dashed rules into blocks and drops right-aligned
+ * amounts it takes for another column's noise.
+ */
+export const OcrSegmentation = z.enum(['auto', 'column', 'narrow']);
+export type OcrSegmentation = z.infer<typeof OcrSegmentation>;
+
+export const OcrSettings = z.object({ preparation: OcrPreparation, languages: OcrLanguages, segmentation: OcrSegmentation });
 export type OcrSettings = z.infer<typeof OcrSettings>;
 
 /** The worker's OCR: only what bench/scans.ts measured to help (docs/benchmarks.md, "Scans read offline"). */
 export const defaultOcrSettings: OcrSettings = {
   preparation: { grayscale: true, crop: false, contrast: false, deskew: true, upscale: true, binarize: false },
   languages: 'detected',
+  segmentation: 'auto',
 };
 
 /** DOCBATCH_OCR: what a user chooses between, speed or fields (docs/benchmarks.md, "Scans read offline"). */
 export const ocrModes = {
   accurate: defaultOcrSettings,
-  fast: { preparation: noOcrPreparation, languages: 'english' },
+  fast: { preparation: noOcrPreparation, languages: 'english', segmentation: 'auto' },
 } as const satisfies Record<string, OcrSettings>;
 
 let chosen: OcrSettings | undefined;

@@ -40,6 +40,7 @@ function ocrWorker(wanted: readonly Language[]): Promise<Worker> {
     // Automatic page segmentation without orientation detection (that would need the osd model).
     // A fixed DPI keeps tesseract from estimating one (and printing that it did) for every image.
     await created.setParameters({ tessedit_pageseg_mode: PSM.AUTO, user_defined_dpi: '300' });
+    segmentationOf.set(created, PSM.AUTO);
     return created;
   })();
   workers.set(key, worker);
@@ -54,7 +55,11 @@ function ocrWorker(wanted: readonly Language[]): Promise<Worker> {
  * `settings` say (ocr-settings.ts), laid out like a PDF's text layer.
  */
 export async function recognizeText(image: Buffer, settings: OcrSettings = ocrSettingsFromEnv()): Promise<OcrText> {
-  const prepared = (await prepareForOcr(image, settings.preparation)).image;
+  const page = await prepareForOcr(image, settings.preparation);
+  const prepared = page.image;
+  const narrow = page.height >= 1.5 * page.width;
+  const psm = settings.segmentation === 'column' || (settings.segmentation === 'narrow' && narrow) ? PSM.SINGLE_COLUMN : PSM.AUTO;
+  const recognizeWith = (image: Buffer, wanted: readonly Language[]) => recognizeIn(image, wanted, psm);
   if (settings.languages === 'english') return recognizeWith(prepared, ['en']);
   if (settings.languages === 'all') return recognizeWith(prepared, languages);
   const english = await recognizeWith(prepared, ['en']);
@@ -64,9 +69,23 @@ export async function recognizeText(image: Buffer, settings: OcrSettings = ocrSe
   return language === 'en' ? english : recognizeWith(prepared, [language, 'en']);
 }
 
-async function recognizeWith(image: Buffer, wanted: readonly Language[]): Promise<OcrText> {
+/** Each worker's page segmentation mode, and the job that last used it: a mode is set and a page read as one step. */
+const segmentationOf = new WeakMap<Worker, PSM>();
+const lastJob = new WeakMap<Worker, Promise<unknown>>();
+
+async function recognizeIn(image: Buffer, wanted: readonly Language[], psm: PSM): Promise<OcrText> {
   const worker = await ocrWorker(wanted);
-  const result = await worker.recognize(image, {}, { blocks: true, text: false });
+  const job = (lastJob.get(worker) ?? Promise.resolve())
+    .catch(() => undefined)
+    .then(async () => {
+      if (segmentationOf.get(worker) !== psm) {
+        await worker.setParameters({ tessedit_pageseg_mode: psm });
+        segmentationOf.set(worker, psm);
+      }
+      return worker.recognize(image, {}, { blocks: true, text: false });
+    });
+  lastJob.set(worker, job);
+  const result = await job;
   return laidOut((result.data.blocks ?? []).flatMap((block) => block.paragraphs.flatMap((paragraph) => paragraph.lines)));
 }
 

@@ -20,6 +20,9 @@ const minCorrectedSkewDegrees = 0.3;
 /** What preparing one page did, for the bench and for debugging a scan. */
 export interface PreparedPage {
   image: Buffer;
+  /** The prepared image's size. */
+  width: number;
+  height: number;
   skewDegrees: number | null;
   scale: number;
   /** Where the paper was cut out of the photo (crop), in its upright pixels; null when it was not. */
@@ -34,9 +37,11 @@ export interface PreparedPage {
 export async function prepareForOcr(image: Buffer, steps: OcrPreparation): Promise<PreparedPage> {
   if (!Object.values(steps).some(Boolean)) {
     // A phone stores its sensor's pixels with the turn that makes them upright (EXIF orientation): OCR needs them upright.
-    const { orientation } = await sharp(image).metadata();
-    if (orientation === undefined || orientation === 1) return { image, skewDegrees: null, scale: 1, paper: null };
-    return { image: await sharp(image).autoOrient().png({ compressionLevel: 1 }).toBuffer(), skewDegrees: null, scale: 1, paper: null };
+    const { orientation, width = 0, height = 0 } = await sharp(image).metadata();
+    if (orientation === undefined || orientation === 1) return { image, width, height, skewDegrees: null, scale: 1, paper: null };
+    // Orientations 5 to 8 turn the image a quarter: its sides swap.
+    const [uprightWidth, uprightHeight] = orientation >= 5 ? [height, width] : [width, height];
+    return { image: await sharp(image).autoOrient().png({ compressionLevel: 1 }).toBuffer(), width: uprightWidth, height: uprightHeight, skewDegrees: null, scale: 1, paper: null };
   }
   let flat = sharp(image).autoOrient().flatten({ background: '#ffffff' }).greyscale();
   let paper: PreparedPage['paper'] = null;
@@ -70,7 +75,8 @@ export async function prepareForOcr(image: Buffer, steps: OcrPreparation): Promi
     if (scale > 1) page = await grey(fromGrey(page).resize(Math.round(page.width * scale), Math.round(page.height * scale), { kernel: 'cubic' }));
   }
   const prepared = steps.binarize ? fromGrey(page).threshold(otsuThreshold(greyHistogram(page)) + 1) : fromGrey(page);
-  return { image: await prepared.toColourspace('b-w').png({ compressionLevel: 1 }).toBuffer(), skewDegrees, scale, paper };
+  const { data, info } = await prepared.toColourspace('b-w').png({ compressionLevel: 1 }).toBuffer({ resolveWithObject: true });
+  return { image: data, width: info.width, height: info.height, skewDegrees, scale, paper };
 }
 
 /** The long side of the copy the paper is looked for in: print blurs into its paper, a receipt still spans dozens of pixels. */
