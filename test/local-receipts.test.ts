@@ -125,6 +125,8 @@ describe('receipts read offline', () => {
       [null, null, -0.5],
       [null, null, 2.18],
     ]);
+    // A US till's "T" (taxable) against the amount, as OCR reads it: a third decimal 7.
+    expect(parseReceiptText(lines('CVS/pharmacy', ' 1 ADVIL 200MG TAB 50CT      9.997', ' 1 NATURE MADE VIT D3       12.79', '   TOTAL   22.78')).items.map((item) => item.amount)).toEqual([9.99, 12.79]);
     expect(receipt.items.map((item) => item.description)).toEqual(['Laugenbrezel', 'BANANAS', '8011243 Dübel 8mm 50St', 'POLAND SPRING 1L', 'Säule 04 Super E10', 'CLUBCARD PRICE', 'DOLIPRANE 1000MG CPR B/8']);
   });
 

@@ -283,8 +283,9 @@ function receiptItems(lines: Line[], style: DecimalStyle, summaryStart: number):
       if (text !== '' && !/^[-=*_~.\s]+$/.test(text)) pending = null;
       continue;
     }
-    // "9.99T": a tax class printed against the amount.
-    const body = text.replace(/(\d[.,]\d{2})[A-Z]$/, '$1').replace(afterAmount, '');
+    // "9.99T": a tax class printed against the amount; OCR reads that T as a third decimal 7 ("9.997").
+    const classed = text.replace(/(\d[.,]\d{2})[A-Z]$/, '$1');
+    const body = (style === 'point' ? classed.replace(/(\s\$?\d{1,4}\.\d{2})7$/, '$1') : classed).replace(afterAmount, '');
     // "-£0.50": the minus before the currency is the amount's.
     const amounts = amountMatches(body, style)
       .filter((match) => match.money)
