@@ -23,10 +23,10 @@ export const ocrSettingsByName: Record<string, OcrSettings> = {
   'default steps / all languages': { preparation: defaultOcrSettings.preparation, languages: 'all', segmentation: 'auto' },
   'default steps / detected language': { preparation: defaultOcrSettings.preparation, languages: 'detected', segmentation: 'auto' },
   default: defaultOcrSettings,
-  'default + crop': { ...defaultOcrSettings, preparation: { ...defaultOcrSettings.preparation, crop: true } },
-  'default + crop + narrow as a column': { ...defaultOcrSettings, preparation: { ...defaultOcrSettings.preparation, crop: true }, segmentation: 'narrow' },
-  'default + crop + column': { ...defaultOcrSettings, preparation: { ...defaultOcrSettings.preparation, crop: true }, segmentation: 'column' },
-  'default + column': { ...defaultOcrSettings, segmentation: 'column' },
+  'default without crop': { ...defaultOcrSettings, preparation: { ...defaultOcrSettings.preparation, crop: false } },
+  'default, automatic segmentation': { ...defaultOcrSettings, segmentation: 'auto' },
+  // The default before receipts were measured: no crop, automatic segmentation.
+  'default of 2026-12-07': { ...defaultOcrSettings, preparation: { ...defaultOcrSettings.preparation, crop: false }, segmentation: 'auto' },
 };
 
 /** The entries of `all` named in a comma-separated list, in `all`'s order; every entry without a list. */

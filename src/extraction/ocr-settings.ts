@@ -12,22 +12,22 @@ export type OcrLanguages = z.infer<typeof OcrLanguages>;
 
 /**
  * How tesseract finds the text on a page: `auto` its automatic page segmentation; `column` the
- * page as one column of lines; `narrow` a page at least 1.5 times as tall as it is wide (a till
- * roll, a receipt cut out of a photo) as one column, any other page automatically. Automatic
- * segmentation splits a till receipt at its dashed rules into blocks and drops right-aligned
- * amounts it takes for another column's noise.
+ * page as one column of lines (words go back on their visual lines by position either way,
+ * ocr-layout.ts). Automatic segmentation splits a till receipt at its dashed rules into blocks and
+ * drops right-aligned amounts it takes for another column's noise; a column reads them, and read
+ * invoices as well (docs/benchmarks.md, "Receipt scans").
  */
-export const OcrSegmentation = z.enum(['auto', 'column', 'narrow']);
+export const OcrSegmentation = z.enum(['auto', 'column']);
 export type OcrSegmentation = z.infer<typeof OcrSegmentation>;
 
 export const OcrSettings = z.object({ preparation: OcrPreparation, languages: OcrLanguages, segmentation: OcrSegmentation });
 export type OcrSettings = z.infer<typeof OcrSettings>;
 
-/** The worker's OCR: only what bench/scans.ts measured to help (docs/benchmarks.md, "Scans read offline"). */
+/** The worker's OCR: only what bench/scans.ts and bench/receipt-scans.ts measured to help (docs/benchmarks.md, "Scans read offline", "Receipt scans"). */
 export const defaultOcrSettings: OcrSettings = {
-  preparation: { grayscale: true, crop: false, contrast: false, deskew: true, upscale: true, binarize: false },
+  preparation: { grayscale: true, crop: true, contrast: false, deskew: true, upscale: true, binarize: false },
   languages: 'detected',
-  segmentation: 'auto',
+  segmentation: 'column',
 };
 
 /** DOCBATCH_OCR: what a user chooses between, speed or fields (docs/benchmarks.md, "Scans read offline"). */

@@ -55,10 +55,8 @@ function ocrWorker(wanted: readonly Language[]): Promise<Worker> {
  * `settings` say (ocr-settings.ts), laid out like a PDF's text layer.
  */
 export async function recognizeText(image: Buffer, settings: OcrSettings = ocrSettingsFromEnv()): Promise<OcrText> {
-  const page = await prepareForOcr(image, settings.preparation);
-  const prepared = page.image;
-  const narrow = page.height >= 1.5 * page.width;
-  const psm = settings.segmentation === 'column' || (settings.segmentation === 'narrow' && narrow) ? PSM.SINGLE_COLUMN : PSM.AUTO;
+  const prepared = (await prepareForOcr(image, settings.preparation)).image;
+  const psm = settings.segmentation === 'column' ? PSM.SINGLE_COLUMN : PSM.AUTO;
   const recognizeWith = (image: Buffer, wanted: readonly Language[]) => recognizeIn(image, wanted, psm);
   if (settings.languages === 'english') return recognizeWith(prepared, ['en']);
   if (settings.languages === 'all') return recognizeWith(prepared, languages);
