@@ -266,6 +266,30 @@ describe('planning that streams the listing', () => {
     });
   });
 
+  it('a run that has done its share starts no more chunks while the source is still listed; it hands over once listing ends', async () => {
+    const batch = mockBatch(20, 1);
+    let finishListing!: () => void;
+    const listingDone = new Promise<void>((resolve) => (finishListing = resolve));
+    const plan = { sourceLabel: 'mock documents', extractor: 'local' as const };
+    batch.activities.planBatch = async ({ batchId }) => {
+      await env.client.workflow.getHandle(batchId).signal(messages.listedSignal, { batchDir: `/mock/${batchId}`, ...plan, chunks: 10, documents: 10, bytes: 10_000 });
+      await listingDone;
+      return { batchDir: `/mock/${batchId}`, ...plan, total: 20, chunkCount: 20, totalBytes: 20_000 };
+    };
+    await withBatch(batch, { chunksPerRun: 3 }, async (handle) => {
+      const firstRun = (await handle.describe()).runId;
+      // Ten chunks are listed, the listing goes on: the run stops at its share of three.
+      await until(handle, (progress) => expect(progress).toMatchObject({ listing: true, chunks: { done: 3, inFlight: 0 } }));
+      finishListing();
+      const summary = await handle.result();
+      expect(summary.runs).toBeGreaterThanOrEqual(2);
+      const history = await env.client.workflow.getHandle(handle.workflowId, firstRun).fetchHistory();
+      const scheduled = (history.events ?? []).filter((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'extractChunk');
+      expect(scheduled).toHaveLength(3);
+      expect([...batch.started].sort((a, b) => a - b)).toEqual([...Array(20).keys()]);
+    });
+  });
+
   it('fails the batch with planning\'s failure when it fails after chunks have started', async () => {
     const batch = mockBatch(40, 4);
     batch.activities.planBatch = async ({ batchId }) => {

@@ -55,6 +55,8 @@ export class BatchRun {
   private plan: PlanBatchResult | null;
   /** True while planning lists the source and chunks already run (plan holds the totals so far). */
   private listing = false;
+  /** Whether this run stops starting chunks once it has done its share while the source is still listed (batches started before that rule run on). */
+  private shareBoundsListing = false;
   private planningFailure: Error | undefined;
   private queue: ChunkQueue | null;
   private counts: ChunkCounts;
@@ -143,16 +145,28 @@ export class BatchRun {
     return this.cancelReason !== null || this.toleranceReason !== null;
   }
 
+  /** This run has done its share of chunks, or Temporal suggests a new run. */
+  private shareDone(): boolean {
+    return this.completedThisRun >= this.input.chunksPerRun || workflowInfo().continueAsNewSuggested;
+  }
+
   /**
    * This run has done its share: it drains and continues as new before its history grows large.
    * Not while the source is being listed: the planning activity belongs to this run.
    */
   handOverDue(): boolean {
-    return !this.listing && (this.completedThisRun >= this.input.chunksPerRun || workflowInfo().continueAsNewSuggested);
+    return !this.listing && this.shareDone();
   }
 
+  /**
+   * A run that has done its share starts no more chunks, even while the source is still listed: it
+   * waits for the listing to end, then hands over. Otherwise a listing slower than extraction (a
+   * bucket of millions of objects, a folder listed on a busy worker) kept the first run going, its
+   * history growing with every chunk towards Temporal's limit.
+   */
   canStartChunk(): boolean {
-    return !this.isPaused() && !this.stopping() && !this.handOverDue() && this.inFlightCount() < this.input.concurrency && this.queue!.hasPending();
+    const waitingForListing = this.listing && this.shareBoundsListing && this.shareDone();
+    return !this.isPaused() && !this.stopping() && !this.handOverDue() && !waitingForListing && this.inFlightCount() < this.input.concurrency && this.queue!.hasPending();
   }
 
   /** Why the batch takes no more steering, or null while it does. */
@@ -225,6 +239,7 @@ export class BatchRun {
     }
     // Chunks start as planning reports them listed (`listed`); the activity's result is the whole plan.
     this.listing = true;
+    this.shareBoundsListing = patched('share-bounds-listing');
     this.queue = new ChunkQueue(0);
     void planBatch({ batchId: this.batchId, input: this.input }).then(
       (plan) => {
