@@ -20,6 +20,7 @@ import { parseArgs } from 'node:util';
 import type { DocumentText } from '../src/extraction/formats/text-block';
 import { readLocally } from '../src/extraction/local/readers';
 import { terminateOcr } from '../src/extraction/ocr';
+import { defaultOcrSettings, type OcrSettings } from '../src/extraction/ocr-settings';
 import type { Receipt } from '../src/extraction/schemas/receipt';
 import { receiptDocuments, receiptFieldMatches, scoredReceiptFields, type ReceiptDocument } from '../test/corpus/receipts/corpus';
 import { markdownTable, ocrSettingsByName, pick, readScan, saveResults, spread } from './scan-bench';
@@ -89,7 +90,12 @@ const variants: Record<string, { pxPerMm: number | null; photo: ((paperMm: numbe
   'phone 12 MP, EXIF-rotated': { pxPerMm: null, photo: () => ({ ...phone, exifRotated: true }) },
 };
 
-const chosenSettings = options['text-only'] ? [] : pick(ocrSettingsByName, options.settings);
+// Texts read earlier are scored under the names they were saved with (a setting renamed since, or a former default).
+const chosenSettings: [string, OcrSettings][] = options['text-only']
+  ? []
+  : options['from-texts']
+    ? options.settings.split(',').map((name) => [name, ocrSettingsByName[name] ?? defaultOcrSettings])
+    : pick(ocrSettingsByName, options.settings);
 const chosenVariants = options['text-only'] ? [] : pick(variants, options.variants);
 const limit = options.limit ? Number(options.limit) : undefined;
 
