@@ -79,7 +79,7 @@ const variants: Record<string, { pxPerMm: number | null; photo: ((paperMm: numbe
     }),
   },
   'phone 12 MP': { pxPerMm: null, photo: () => phone },
-  'phone 12 MP far, faded': {
+  'phone 12 MP far and faded': {
     pxPerMm: null,
     photo: () => ({ ...phone, fill: 0.28, degrees: -5, keystone: 0.1, background: 70, texture: 30, paper: 210, ink: 120, fade: true, light: 0.55, curl: 0.015, blur: 1.6, noise: 8, jpegQuality: 80 }),
   },
