@@ -28,6 +28,7 @@ const unitTests = [
   'test/invoice-fields.test.ts',
   'test/local-corpus.test.ts',
   'test/local-receipts.test.ts',
+  'test/receipt-corpus.test.ts',
   'test/local-languages.test.ts',
   'test/message-batch-progress.test.ts',
   'test/printed-einvoice-layouts.test.ts',

@@ -1,29 +1,14 @@
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import type { Invoice } from '../../../src/extraction/schemas/invoice';
+import { normaliseName, readCorpusSet, type CorpusEntry } from '../corpus-files';
 
 /** The corpus: test/corpus/invoices/<set>/NAME.json (language and expected fields) beside NAME.txt or NAME.pdf. */
 export const corpusDir = import.meta.dirname;
 
-export interface CorpusDocument {
-  file: string;
-  language: string;
-  expected: Partial<Invoice>;
-}
+export type CorpusDocument = CorpusEntry<Partial<Invoice>>;
 
-export async function corpusDocuments(set: string): Promise<CorpusDocument[]> {
-  const dir = join(corpusDir, set);
-  const names = (await readdir(dir)).sort();
-  const documents: CorpusDocument[] = [];
-  for (const name of names.filter((file) => file.endsWith('.json'))) {
-    const base = name.slice(0, -'.json'.length);
-    const file = names.find((other) => other !== name && other.startsWith(`${base}.`));
-    if (!file) throw new Error(`${join(dir, name)} has no document beside it (${base}.txt or ${base}.pdf)`);
-    const { language, expected } = JSON.parse(await readFile(join(dir, name), 'utf8')) as { language: string; expected: Partial<Invoice> };
-    documents.push({ file: join(dir, file), language, expected });
-  }
-  return documents;
+export function corpusDocuments(set: string): Promise<CorpusDocument[]> {
+  return readCorpusSet(corpusDir, set);
 }
 
 /** The fields a document's expectation scores: all it names (line items only where given). */
@@ -41,12 +26,4 @@ export function fieldMatches(field: keyof Invoice, actual: unknown, expected: un
     return normaliseName(expected) === normaliseName(actual);
   }
   return isDeepStrictEqual(actual, expected);
-}
-
-function normaliseName(name: string): string {
-  return name
-    .normalize('NFKC')
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N}&]+/gu, ' ')
-    .trim();
 }

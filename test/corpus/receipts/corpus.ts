@@ -1,29 +1,14 @@
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import type { Receipt } from '../../../src/extraction/schemas/receipt';
+import { normaliseName, readCorpusSet, type CorpusEntry } from '../corpus-files';
 
 /** The corpus: test/corpus/receipts/<set>/NAME.json (language and expected fields) beside NAME.txt. */
 export const receiptCorpusDir = import.meta.dirname;
 
-export interface ReceiptDocument {
-  file: string;
-  name: string;
-  language: string;
-  expected: Partial<Receipt>;
-}
+export type ReceiptDocument = CorpusEntry<Partial<Receipt>>;
 
-export async function receiptDocuments(set: string): Promise<ReceiptDocument[]> {
-  const dir = join(receiptCorpusDir, set);
-  const names = (await readdir(dir)).sort();
-  const documents: ReceiptDocument[] = [];
-  for (const name of names.filter((file) => file.endsWith('.json'))) {
-    const base = name.slice(0, -'.json'.length);
-    if (!names.includes(`${base}.txt`)) throw new Error(`${join(dir, name)} has no receipt beside it (${base}.txt)`);
-    const { language, expected } = JSON.parse(await readFile(join(dir, name), 'utf8')) as { language: string; expected: Partial<Receipt> };
-    documents.push({ file: join(dir, `${base}.txt`), name: base, language, expected });
-  }
-  return documents;
+export function receiptDocuments(set: string): Promise<ReceiptDocument[]> {
+  return readCorpusSet(receiptCorpusDir, set);
 }
 
 /** The fields a receipt's expectation scores: all it names (subtotal only where a receipt prints one before tax). */
@@ -47,12 +32,4 @@ export function receiptFieldMatches(field: keyof Receipt, actual: unknown, expec
     return isDeepStrictEqual(amounts(actual), amounts(expected));
   }
   return isDeepStrictEqual(actual, expected);
-}
-
-function normaliseName(name: string): string {
-  return name
-    .normalize('NFKC')
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N}&]+/gu, ' ')
-    .trim();
 }
