@@ -15,6 +15,7 @@ const unitTests = [
   'test/bench-ratelimit-measure.test.ts',
   'test/chunk-attempt.test.ts',
   'test/chunk-queue.test.ts',
+  'test/chunk-size.test.ts',
   'test/cluster-config.test.ts',
   'test/collection-ledger.test.ts',
   'test/compose.test.ts',

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { batchInputSchema } from '../src/batch/input';
+import { defaultChunkSize } from '../src/batch/chunk-size';
 import { DEFAULTS } from '../src/env';
 import { ensureTemporalCli } from '../src/temporal/binary';
 import { workflowsPath } from '../src/worker';
@@ -19,13 +20,12 @@ import { benchObjectStore, type BenchObjectStore } from './object-store';
 import { runBaseline, runScaleCase, type BaselineResult, type BatchSettings, type BenchEnvironment, type ScaleCase, type ScaleResult } from './scale';
 
 /**
- * docbatch's own defaults (the batch input schema's chunkSize, concurrency and chunksPerRun, the
- * worker's activity slots), so the bench measures what a user gets; docs/benchmarks.md shows the
- * measurements.
+ * docbatch's own defaults (no chunkSize: planning chooses it; the batch input schema's concurrency
+ * and chunksPerRun, the worker's activity slots), so the bench measures what a user gets;
+ * docs/benchmarks.md shows the measurements.
  */
 const inputDefaults = batchInputSchema.parse({ source: { dir: '.' } });
 const DEFAULT_SETTINGS: BatchSettings = {
-  chunkSize: inputDefaults.chunkSize,
   concurrency: inputDefaults.concurrency,
   chunksPerRun: inputDefaults.chunksPerRun,
   activitySlots: DEFAULTS.maxConcurrentActivities,
@@ -41,7 +41,7 @@ const usage = `npm run bench -- [options]
   --sweep <n,n,…>        chunk sizes to sweep (default 1,10,50,200; "none" to skip)
   --sweep-at <n>         batch size of the sweep (default 10000; --quick: 1000)
   --quick                the small sizes, for a run of a few minutes
-  --chunk-size <n>       documents per chunk (default ${DEFAULT_SETTINGS.chunkSize})
+  --chunk-size <n>       documents per chunk (default: planning chooses, as for a user)
   --concurrency <n>      chunks in flight (default ${DEFAULT_SETTINGS.concurrency})
   --chunks-per-run <n>   chunks per run before continue-as-new (default ${DEFAULT_SETTINGS.chunksPerRun})
   --activity-slots <n>   the worker's maxConcurrentActivityTaskExecutions (default ${DEFAULT_SETTINGS.activitySlots})
@@ -110,7 +110,7 @@ async function main(): Promise<void> {
 
     const rows: CaseRow[] = [];
     const runCase = async (kind: CaseRow['kind'], label: string, size: number, settings: BatchSettings, objectStore?: ScaleCase['objectStore']) => {
-      log(`${label}: ${size.toLocaleString('en')} documents, chunk ${settings.chunkSize}, concurrency ${settings.concurrency}, ${settings.chunksPerRun} chunks/run …`);
+      log(`${label}: ${size.toLocaleString('en')} documents, chunk ${settings.chunkSize ?? 'chosen by planning'}, concurrency ${settings.concurrency}, ${settings.chunksPerRun} chunks/run …`);
       const result = await runScaleCase(env, { label, documents: size, sourceDir: sources.get(size)!, settings, ...(objectStore ? { objectStore } : {}) }, timeoutFor(size, settings));
       const baseline = await baselineFor(size);
       const ratio = (ms: number | undefined) => (baseline && result.completed && ms !== undefined ? round(ms / baseline.wallMs, 1) : null);
@@ -201,7 +201,7 @@ function parseOptions(argv: string[]): BenchOptions | null {
     sweep: values.sweep === 'none' ? [] : numberList('--sweep', values.sweep ?? '1,10,50,200'),
     sweepAt: positive('--sweep-at', values['sweep-at'] ?? (quick ? '1000' : '10000')),
     settings: {
-      chunkSize: positive('--chunk-size', values['chunk-size'] ?? String(DEFAULT_SETTINGS.chunkSize)),
+      ...(values['chunk-size'] !== undefined ? { chunkSize: positive('--chunk-size', values['chunk-size']) } : {}),
       concurrency: positive('--concurrency', values.concurrency ?? String(DEFAULT_SETTINGS.concurrency)),
       chunksPerRun: positive('--chunks-per-run', values['chunks-per-run'] ?? String(DEFAULT_SETTINGS.chunksPerRun)),
       activitySlots: positive('--activity-slots', values['activity-slots'] ?? String(DEFAULT_SETTINGS.activitySlots)),
@@ -231,7 +231,7 @@ function positive(flag: string, raw: string): number {
 
 /** Generous: about 50× the measured per-chunk cost, so only a stuck batch times out. */
 function timeoutFor(documents: number, settings: BatchSettings): number {
-  return 5 * 60_000 + Math.ceil(documents / settings.chunkSize) * 250 + documents * 5;
+  return 5 * 60_000 + Math.ceil(documents / (settings.chunkSize ?? defaultChunkSize)) * 250 + documents * 5;
 }
 
 function evaluateTargets(rows: CaseRow[]) {
@@ -270,7 +270,7 @@ function formatTable(rows: CaseRow[]): string {
   const body = rows.map(({ result, baseline, overhead, extractionOverhead }) => [
     result.label,
     result.documents.toLocaleString('en'),
-    String(result.settings.chunkSize),
+    result.settings.chunkSize !== undefined ? String(result.settings.chunkSize) : `${result.chunkSize ?? '?'} (chosen)`,
     String(result.settings.concurrency),
     String(result.settings.documentsInFlight),
     result.settings.workerHeapMb === null ? '–' : `${result.settings.workerHeapMb} MB`,

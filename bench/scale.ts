@@ -17,8 +17,8 @@ import { startWorkerProcess, stopWorkerProcess } from './worker-process';
 
 /** The knobs of one benchmarked batch. */
 export interface BatchSettings {
-  /** Documents per chunk activity. */
-  chunkSize: number;
+  /** Documents per chunk activity; absent: planning chooses, as for a user who names none. */
+  chunkSize?: number;
   /** Chunk activities in flight (the workflow's sliding window). */
   concurrency: number;
   /** Chunks one run completes before it continues as new (unless Temporal suggests it sooner). */
@@ -61,6 +61,8 @@ export interface ScaleResult {
   label: string;
   documents: number;
   settings: BatchSettings;
+  /** Documents per chunk the batch ran with (summary.json): the setting's, or planning's choice. */
+  chunkSize: number | null;
   completed: boolean;
   error?: string;
   /** From starting the workflow to its result: planning, every chunk, the report. */
@@ -160,7 +162,7 @@ export async function runScaleCase(env: BenchEnvironment, scaleCase: ScaleCase, 
       source: store ? { url: store.sourceUrl } : { dir: scaleCase.sourceDir },
       extractor: 'local',
       outputDir: store ? store.outputUrl : path.join(caseDir, 'output'),
-      chunkSize: settings.chunkSize,
+      ...(settings.chunkSize !== undefined ? { chunkSize: settings.chunkSize } : {}),
       concurrency: settings.concurrency,
       chunksPerRun: settings.chunksPerRun,
       cache: false,
@@ -210,6 +212,7 @@ export async function runScaleCase(env: BenchEnvironment, scaleCase: ScaleCase, 
       label: scaleCase.label,
       documents: scaleCase.documents,
       settings,
+      chunkSize: summary?.chunkSize ?? settings.chunkSize ?? null,
       completed: summary?.state === 'completed' && processed === scaleCase.documents,
       ...(error !== undefined ? { error } : summary && processed !== scaleCase.documents ? { error: `processed ${processed} of ${scaleCase.documents}` } : {}),
       wallMs: Math.round(wallMs),

@@ -12,6 +12,7 @@ import { listSourceStream } from '../store/source-stream';
 import { linkRedrive } from '../store/report';
 import { chunkCountOf } from '../batch/chunks';
 import { collectionEntries } from './plan-collection';
+import { chooseChunkSize, chosenChunkSize } from './plan-chunk-size';
 import { failureTypes } from '../batch/failures';
 import { listedSignal, type ListedArgs } from '../batch/messages';
 import type { PlanBatchInput, PlanBatchResult } from '../batch/activities';
@@ -52,42 +53,51 @@ export async function planBatch(deps: PlanBatchDeps, { batchId, input }: PlanBat
   // Seed examples: the store as it is now, for every chunk of the batch.
   if (input.examples) await snapshotForBatch(batchStorage(batchDir), input.examples.from, schema.name);
 
-  const resumed = await resumePoint(batchDir, input.chunkSize, context?.info.heartbeatDetails);
+  // The input's chunk size, or the one an earlier attempt chose; else it is chosen from the first documents listed.
+  const storage = batchStorage(batchDir);
+  const known = input.chunkSize ?? (await chosenChunkSize(storage));
+  const resumed = known === undefined ? { resumable: false, documents: 0 } : await resumePoint(batchDir, known, context?.info.heartbeatDetails);
   const listing = listSourceStream(input.source, input.order, resumed.resumable && resumed.after !== undefined ? { after: resumed.after } : {});
   const start = listing.resumable ? resumed.documents : 0;
-  const writer = new ManifestWriter(batchStorage(batchDir), input.chunkSize, start);
-  let told = Math.floor(start / input.chunkSize);
+  // Collection hook (src/activities/plan-collection.ts): with onlyNew, only the documents the collection does not hold.
+  const collected = await collectionEntries({ batchId, batchDir, input, extractor, schemaFingerprint: schema.fingerprint }, listing.entries);
+  // Once the chunk size is known.
+  let writer: ManifestWriter | undefined;
+  let told = 0;
   let toldAt = -Infinity;
   let lastPath: string | undefined;
+  // The path of the last entry of the last ready chunk: where a retried attempt resumes.
+  const readyPaths = new Map<number, string>();
   // What a retried attempt resumes from: the chunks whose parts are written, and the last entry of the last one.
-  const beat = () => context?.heartbeat({ documents: writer.readyChunks * input.chunkSize, after: lastPathOfReady(), bytes: writer.bytes });
+  const beat = () =>
+    context?.heartbeat(writer && { documents: writer.readyChunks * writer.chunkSize, after: readyPaths.get(writer.readyChunks - 1), bytes: writer.bytes });
   // Beats with each signal and on the timer below, not per entry: a heartbeat costs ~30 µs of the SDK's pipeline.
-  const tell = async () => {
+  const tell = async (writer: ManifestWriter) => {
     if (writer.readyChunks === told) return;
     if (writer.readyChunks < 2 * told && performance.now() - toldAt < LISTED_SIGNAL_EVERY_MS) return;
     beat();
     told = writer.readyChunks;
     toldAt = performance.now();
-    await signalListed(context, batchId, { ...plan, chunks: told, documents: Math.min(writer.documents, told * input.chunkSize), bytes: writer.bytes });
+    const { chunkSize, documents, bytes } = writer;
+    await signalListed(context, batchId, { ...plan, chunkSize, chunks: told, documents: Math.min(documents, told * chunkSize), bytes });
   };
-  // The path of the last entry of the last ready chunk: where a retried attempt resumes.
-  const readyPaths = new Map<number, string>();
-  const lastPathOfReady = () => readyPaths.get(writer.readyChunks - 1);
 
-  // Collection hook (src/activities/plan-collection.ts): with onlyNew, only the documents the collection does not hold.
-  const entries = await collectionEntries({ batchId, batchDir, input, extractor, schemaFingerprint: schema.fingerprint }, listing.entries);
   // Alive while a listing is slow to yield (a sorted order lists everything first; a huge folder is read whole).
   const alive = setInterval(beat, HEARTBEAT_EVERY_MS);
   try {
+    const { chunkSize, entries } =
+      known === undefined ? await chooseChunkSize(storage, { extractor, mode: input.mode }, collected) : { chunkSize: known, entries: collected };
+    writer = new ManifestWriter(storage, chunkSize, start);
+    told = Math.floor(start / chunkSize);
     for await (const entry of entries) {
       await writer.add(entry);
       lastPath = entry.path;
-      if (writer.documents % input.chunkSize === 0) {
-        const chunk = writer.documents / input.chunkSize - 1;
+      if (writer.documents % chunkSize === 0) {
+        const chunk = writer.documents / chunkSize - 1;
         readyPaths.set(chunk, lastPath);
         readyPaths.delete(chunk - 64);
       }
-      if (writer.readyChunks > told) await tell();
+      if (writer.readyChunks > told) await tell(writer);
     }
     await writer.flush();
   } catch (error) {
@@ -100,7 +110,8 @@ export async function planBatch(deps: PlanBatchDeps, { batchId, input }: PlanBat
   return {
     ...plan,
     total: writer.documents,
-    chunkCount: chunkCountOf(writer.documents, input.chunkSize),
+    chunkSize: writer.chunkSize,
+    chunkCount: chunkCountOf(writer.documents, writer.chunkSize),
     totalBytes: writer.bytes,
   };
 }

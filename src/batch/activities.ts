@@ -21,6 +21,8 @@ export const planBatchResultSchema = z.object({
   batchDir: z.string(),
   total: z.number().int().nonnegative(),
   chunkCount: z.number().int().nonnegative(),
+  /** Documents per chunk: the input's, or what planning chose (batch/chunk-size.ts); absent in batches planned before it chose, which used the input's. */
+  chunkSize: z.number().int().positive().optional(),
   totalBytes: z.number().int().nonnegative(),
   /** A one-line description of the source for people ("dir /data/invoices (**\/*.pdf)"). */
   sourceLabel: z.string(),

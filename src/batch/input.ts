@@ -139,7 +139,8 @@ export const batchInputSchema = z.strictObject({
   // the window until its slowest document is done (up to 12 s at 2-12 s a request, more on a busy
   // worker), so at 4,000 requests/min ~1,200 documents were not enough (0.90 x the limit with one
   // worker, 0.75 with three: bench/ratelimit); 2,400 reach it (0.94-0.999, 0.998). See docs/anthropic.md, "Throughput with default settings".
-  chunkSize: z.number().int().min(1).max(1000).default(100),
+  // Absent: planning chooses (chunk-size.ts), 100 for Claude and costly documents, 500 for text read offline.
+  chunkSize: z.number().int().min(1).max(1000).optional(),
   concurrency: z.number().int().min(1).max(500).default(24),
   priority: z.number().int().min(1).max(5).default(3),
   order: z.enum(documentOrders).default('path'),

@@ -39,6 +39,8 @@ export const batchSummarySchema = z.object({
   /** Share of succeeded documents that filled each CSV column of the schema. */
   fieldFillRates: z.record(z.string(), z.number().min(0).max(1)).optional(),
   runs: z.number().int().positive(),
+  /** Documents per chunk: the input's, or what planning chose for the extractor and documents. Absent from summaries written before it was recorded. */
+  chunkSize: z.number().int().positive().optional(),
   /** How documents reached Claude: `realtime` or `batch` (Message Batches). Absent from summaries written before modes. */
   mode: z.enum(extractionModes).optional(),
   /** The batch's collection (--collection, --only-new): with onlyNew, how many listed documents were new, changed and already known; the sink's database (no password). */

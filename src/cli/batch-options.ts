@@ -2,6 +2,7 @@ import { Option, type Command } from 'commander';
 import type { BatchOptions } from '../client/batch-input';
 import { ENV } from '../env';
 import { batchInputSchema, documentOrders, extractionModes, extractorKinds } from '../batch/input';
+import { defaultChunkSize, textChunkSize } from '../batch/chunk-size';
 import { definedOnly } from '../client/defined-only';
 import { integerArg, numberArg } from './command';
 import { schemaLabel, schemaNames } from '../extraction/schemas';
@@ -22,7 +23,7 @@ const defaults = batchInputSchema.parse({ source: { dir: '.' } });
 /** The extraction settings (shared by run, start and redrive). */
 export function addSettingsOptions(command: Command): Command {
   return command
-    .option('--chunk-size <n>', `documents per chunk activity (default ${defaults.chunkSize})`, integerArg('--chunk-size', 1, 1000))
+    .option('--chunk-size <n>', `documents per chunk activity (default: chosen by planning, ${textChunkSize} for text read offline, else ${defaultChunkSize})`, integerArg('--chunk-size', 1, 1000))
     .option('--concurrency <n>', `chunks in flight at once (default ${defaults.concurrency})`, integerArg('--concurrency', 1, 500))
     .option('--priority <1-5>', `task-queue priority, 1 highest (default ${defaults.priority})`, integerArg('--priority', 1, 5))
     .addOption(new Option('--order <order>', `processing order (default ${defaults.order})`).choices(documentOrders))

@@ -1,5 +1,6 @@
 import { ENV } from '../env';
 import { batchInputSchema } from '../batch/input';
+import { defaultChunkSize, textChunkSize } from '../batch/chunk-size';
 
 /**
  * The README's configuration tables, generated from src/env.ts and the batch input schema, so the
@@ -83,6 +84,11 @@ const inputDescriptions: Record<string, string> = {
   sink: 'also write each result as a PostgreSQL row as its chunk journals it: `postgres://user@host:5432/db` without the password (workers read it from `DOCBATCH_DATABASE_URL` or `PGPASSWORD`); `--sink`',
 };
 
+/** Defaults chosen when the batch runs rather than fixed in the schema. */
+const chosenDefaults: Record<string, string> = {
+  chunkSize: `chosen by planning: \`${textChunkSize}\` for text (plain, XML, HTML) with the offline extractor, else \`${defaultChunkSize}\``,
+};
+
 /** The input fields and their defaults: `{ "source.dir": undefined, chunkSize: 10, ... }`. */
 export function inputDefaults(): Map<string, unknown> {
   const parsed = batchInputSchema.parse({ source: { dir: '/documents' } }) as Record<string, unknown>;
@@ -101,6 +107,7 @@ export function inputDefaults(): Map<string, unknown> {
   defaults.set('redriveOf', undefined);
   defaults.set('collection', undefined);
   defaults.set('sink', undefined);
+  defaults.set('chunkSize', undefined);
   return defaults;
 }
 
@@ -115,7 +122,7 @@ export function configurationMarkdown(): string {
   );
   const inputRows = Object.entries(inputDescriptions).map(([field, purpose]) => {
     const value = defaults.get(field);
-    const shown = value === undefined ? (field.startsWith('source.') && field !== 'source.exclude' && field !== 'source.include' ? 'one of dir / url / manifest is required' : '–') : `\`${JSON.stringify(value)}\``;
+    const shown = value === undefined ? (chosenDefaults[field] ?? (field.startsWith('source.') && field !== 'source.exclude' && field !== 'source.include' ? 'one of dir / url / manifest is required' : '–')) : `\`${JSON.stringify(value)}\``;
     return `| \`${field}\` | ${purpose} | ${shown} |`;
   });
   return [

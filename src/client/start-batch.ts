@@ -66,7 +66,7 @@ function staticDetails({ batchId, input, source }: StartBatchRequest): string {
     ['Schema', schemaLabel(input.schema)],
     ['Extractor', input.extractor],
     ['Output', locationJoin(input.outputDir, batchId)],
-    ['Chunk size', String(input.chunkSize)],
+    ['Chunk size', input.chunkSize === undefined ? 'chosen by planning' : String(input.chunkSize)],
     ['Concurrency', `${input.concurrency} chunks`],
     ['Priority', `${input.priority} (1 highest)`],
     ['Order', input.order],

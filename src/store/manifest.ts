@@ -115,7 +115,7 @@ export class ManifestWriter {
 
   constructor(
     private readonly storage: Storage,
-    private readonly chunkSize: number,
+    readonly chunkSize: number,
     /** Where a resumed listing starts: the entries already in written parts (whole chunks). */
     startIndex = 0,
   ) {

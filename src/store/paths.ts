@@ -11,6 +11,8 @@ export const batchKeys = {
   /** Chunk `chunk`'s documents, written by planning as the source is listed: a chunk reads only its own. */
   manifestPart: (chunk: number) => `manifest/${pad(chunk)}.jsonl`,
   manifestParts: 'manifest',
+  /** The chunk size planning chose (when the input named none): a retried planning attempt keeps it. */
+  chunkSize: 'manifest/chunk-size.json',
   /** The journal of one chunk: a line per finished document, appended as each one finishes. */
   chunkJournal: (chunk: number) => `chunks/${pad(chunk)}.jsonl`,
   chunks: 'chunks',

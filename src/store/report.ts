@@ -85,6 +85,7 @@ export async function writeBatchReport(request: ReportRequest): Promise<BatchSum
     warningsByCheck: tally.warningsByCheck,
     fieldFillRates: tally.fillRates(),
     runs: request.runs,
+    chunkSize: request.chunkSize,
     mode: request.mode,
     redriveOf: request.redriveOf,
     redrivenBy: (await readSummary(request.batchDir))?.redrivenBy ?? [],

@@ -14,6 +14,7 @@ import {
 import type { BatchActivities, ExtractChunkInput, ExtractChunkResult, PlanBatchResult, WriteReportInput } from '../batch/activities';
 import type { ListedArgs } from '../batch/messages';
 import { chunkRange } from '../batch/chunks';
+import { defaultChunkSize } from '../batch/chunk-size';
 import { addCounts, emptyCounts, type ChunkCounts } from '../batch/counts';
 import { failureTypes } from '../batch/failures';
 import type { BatchInput } from '../batch/input';
@@ -105,7 +106,7 @@ export class BatchRun {
         pauseFault: this.pauseFault,
         priority: this.priority,
         plan: this.plan && this.listing ? { ...this.plan, listing: true } : this.plan,
-        chunkSize: this.input.chunkSize,
+        chunkSize: this.chunkSize(),
         doneChunks: this.queue?.doneCount ?? 0,
         inFlightChunks: this.queue?.inFlightChunks() ?? [],
         counts: this.messageBatches.countsWith(this.counts),
@@ -221,7 +222,7 @@ export class BatchRun {
 
   /** Moves the chunks of these documents to the front; unknown documents reject the whole request. */
   async prioritize(documents: string[]): Promise<void> {
-    const located = await locateDocuments({ batchDir: this.plan!.batchDir, chunkSize: this.input.chunkSize, total: this.plan!.total, documents });
+    const located = await locateDocuments({ batchDir: this.plan!.batchDir, chunkSize: this.chunkSize(), total: this.plan!.total, documents });
     if (located.unknown.length > 0) throw rejectUpdate(`unknown documents in batch ${this.batchId}: ${located.unknown.join(', ')}`);
     const moved = this.queue!.prioritize(located.chunks);
     if (moved === 0) log.info(`prioritize: the chunks of ${documents.join(', ')} are already done or running`);
@@ -270,14 +271,15 @@ export class BatchRun {
   startNextChunk(): void {
     const chunk = this.queue!.take()!;
     const plan = this.plan!;
-    const { start, end } = chunkRange(chunk, this.input.chunkSize, plan.total);
+    const chunkSize = this.chunkSize();
+    const { start, end } = chunkRange(chunk, chunkSize, plan.total);
     const label = `chunk ${chunk}: documents ${start + 1}–${end}`;
     const { extractChunk } = proxyActivities<BatchActivities>({
       ...chunkOptions(this.input),
       priority: { priorityKey: this.priority },
       summary: label,
     });
-    const { models, cache, chunkSize, examples } = this.input;
+    const { models, cache, examples } = this.input;
     const settings = { schema: plan.schema ?? this.input.schema, extractor: plan.extractor, models, cache, ...(examples ? { examples } : {}) };
     const resumesAtStart = this.resumes;
     const chunkInput = { batchId: this.batchId, batchDir: plan.batchDir, chunkIndex: chunk, chunkSize, settings };
@@ -349,6 +351,11 @@ export class BatchRun {
 
   // --- internals ---
 
+  /** Documents per chunk: planning's choice, or the input's in batches planned before planning chose. */
+  private chunkSize(): number {
+    return this.plan?.chunkSize ?? this.input.chunkSize ?? defaultChunkSize;
+  }
+
   /** Batch mode: the chunk's documents go to Anthropic as Message Batches (message-batch-chunk.ts). */
   private runMessageBatchChunk(chunk: ExtractChunkInput, label: string): Promise<ExtractChunkResult> {
     return runMessageBatchChunk({
@@ -415,7 +422,7 @@ export class BatchRun {
       redriveOf: this.input.redriveOf,
       runs: this.runs,
       schema: this.plan?.schema ?? this.input.schema,
-      chunkSize: this.input.chunkSize,
+      chunkSize: this.chunkSize(),
       total: this.plan!.total,
       mode: this.input.mode,
     };

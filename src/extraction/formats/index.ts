@@ -43,6 +43,15 @@ export function documentFormats(): readonly DocumentFormat[] {
 
 export const supportedDocumentTypes = 'PDF, PNG, JPEG, GIF, WEBP, TIFF, BMP, HEIC, Word (.docx), HTML, e-invoice XML (CII/UBL), or plain text (.txt, .text, .md, .csv)';
 
+/**
+ * Whether a path names a text format (plain text, e-invoice XML, HTML) by its extension: what
+ * planning sizes chunks by before any document is opened. The bytes still decide when it is read.
+ */
+export function isTextByName(path: string): boolean {
+  const extension = extname(path).toLowerCase();
+  return documentFormats().some((format) => format.detection === 'text' && format.extensions.includes(extension));
+}
+
 export function formatOf(mediaType: MediaType): DocumentFormat {
   const format = documentFormats().find((candidate) => candidate.mediaType === mediaType);
   if (format === undefined) throw new Error(`no document format for ${mediaType}`);
