@@ -30,6 +30,27 @@ describe('DocumentSlots with weights', () => {
     expect(slots.inUse).toBe(0);
   });
 
+  it('an aborted waiter leaves the queue without a slot, and one it held up goes on at once', async () => {
+    const slots = new DocumentSlots(() => 2);
+    const order: string[] = [];
+    const take = (name: string, weight: number, signal?: AbortSignal) => slots.acquire(signal, weight).then((release) => (order.push(name), release));
+    const a = take('a', 1);
+    const cancelled = new AbortController();
+    const heavy = take('heavy', 2, cancelled.signal);
+    const light = take('light', 1);
+    const last = take('last', 1);
+    expect(await granted(order)).toEqual(['a']);
+    cancelled.abort(new Error('chunk cancelled'));
+    await expect(heavy).rejects.toThrow('chunk cancelled');
+    // The heavy document no longer waits at the head: the light one behind it fits now.
+    expect(await granted(order)).toEqual(['a', 'light']);
+    (await a)();
+    expect(await granted(order)).toEqual(['a', 'light', 'last']);
+    (await light)();
+    (await last)();
+    expect(slots.inUse).toBe(0);
+  });
+
   it('grants a document heavier than the whole pool once the pool is idle, never deadlocking', async () => {
     const slots = new DocumentSlots(() => 2);
     const release = await slots.acquire(undefined, 10);

@@ -1,3 +1,4 @@
+import Queue from 'yocto-queue';
 import type { Extractor } from './extractor';
 
 /**
@@ -9,7 +10,8 @@ import type { Extractor } from './extractor';
  */
 export class DocumentSlots {
   private busy = 0;
-  private readonly waiting: { weight: number; grant: () => void }[] = [];
+  // A linked queue: chunks of 500 queue thousands of documents, and an array's shift() moves them all on every grant.
+  private readonly waiting = new Queue<{ weight: number; grant: () => void; aborted: boolean }>();
 
   constructor(private readonly size: () => number) {}
 
@@ -26,6 +28,7 @@ export class DocumentSlots {
     return new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(abortReason(signal));
       const waiter = {
+        aborted: false,
         weight: Math.max(1, Math.floor(weight)),
         grant: () => {
           signal?.removeEventListener('abort', onAbort);
@@ -40,13 +43,14 @@ export class DocumentSlots {
           });
         },
       };
+      // Left in the queue, skipped when it reaches the head.
       const onAbort = () => {
-        const at = this.waiting.indexOf(waiter);
-        if (at >= 0) this.waiting.splice(at, 1);
+        waiter.aborted = true;
         reject(abortReason(signal!));
+        this.drain();
       };
       signal?.addEventListener('abort', onAbort, { once: true });
-      this.waiting.push(waiter);
+      this.waiting.enqueue(waiter);
       this.drain();
     });
   }
@@ -58,7 +62,15 @@ export class DocumentSlots {
   /** First in, first out: a heavy document at the head waits for its slots rather than being overtaken forever. */
   private drain(): void {
     const size = this.capacity();
-    while (this.waiting.length > 0 && this.busy + Math.min(this.waiting[0]!.weight, size) <= size) this.waiting.shift()!.grant();
+    for (let head = this.waiting.peek(); head !== undefined; head = this.waiting.peek()) {
+      if (head.aborted) {
+        this.waiting.dequeue();
+        continue;
+      }
+      if (this.busy + Math.min(head.weight, size) > size) return;
+      this.waiting.dequeue();
+      head.grant();
+    }
   }
 }
 
