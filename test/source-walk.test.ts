@@ -3,7 +3,8 @@ import { link, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { claim, inspectPaths, readManifestLines, walkDirectory, type DirectorySource, type ListedEntry, type WalkOptions } from '../src/store/source-listing';
+import { statSync, type Stats } from 'node:fs';
+import { adaptiveStat, claim, inspectPaths, readManifestLines, walkDirectory, type DirectorySource, type ListedEntry, type WalkOptions } from '../src/store/source-listing';
 
 // Counts the directories a walk reads, to show a resumed walk skips whole subtrees before its `after`.
 const directoriesRead = vi.hoisted(() => [] as string[]);
@@ -241,6 +242,37 @@ describe('manifest sources as streams', () => {
       // c.txt again, not on the next line: listed again (the bounded dedupe).
       [12, 'c.txt', 'document'],
     ]);
+  });
+});
+
+describe('the listing stat', () => {
+  /** A synchronous stat that takes `ms` (a cold disk, a network mount), counting its calls. */
+  const timedStat = (ms: number) => {
+    const calls = { now: 0, later: 0 };
+    const statNow = (file: string): Stats => {
+      calls.now++;
+      const until = performance.now() + ms;
+      while (performance.now() < until);
+      return statSync(file);
+    };
+    const statLater = (file: string) => {
+      calls.later++;
+      return Promise.resolve(statSync(file));
+    };
+    return { calls, statFile: adaptiveStat(statNow, statLater) };
+  };
+  const here = import.meta.filename;
+
+  it('stays synchronous while the filesystem answers from memory', async () => {
+    const { calls, statFile } = timedStat(0);
+    for (let i = 0; i < 200; i++) await statFile(here);
+    expect(calls).toEqual({ now: 200, later: 0 });
+  });
+
+  it('moves to the thread pool after one window of slow stats, so a slow mount blocks the event loop once at most', async () => {
+    const { calls, statFile } = timedStat(0.5);
+    for (let i = 0; i < 200; i++) await statFile(here);
+    expect(calls).toEqual({ now: 64, later: 136 });
   });
 });
 

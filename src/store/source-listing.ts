@@ -412,7 +412,7 @@ async function inspectFile(file: string, dirs: readonly string[], statFile: Stat
   return { path: file, sizeBytes: info.size, dirs, ...(info.nlink > 1 ? { hardLink: `file:${identityOf(info)}` } : {}) };
 }
 
-type StatFile = (file: string) => Promise<Stats>;
+export type StatFile = (file: string) => Promise<Stats>;
 
 /** Stats timed together, and their mean above which the filesystem does not answer from memory (a network mount, a cold disk). */
 const STAT_WINDOW = 64;
@@ -427,14 +427,14 @@ const SLOW_STAT_MEAN_MS = 0.25;
  * preempts a stat now and then; a slow filesystem blocks the event loop for one window at most,
  * then gets STATS_IN_FLIGHT stats at a time through the pool.
  */
-function adaptiveStat(): StatFile {
+export function adaptiveStat(statNow: (file: string) => Stats = statSync, statLater: StatFile = stat): StatFile {
   let synchronous = true;
   let timed = 0;
   let spentMs = 0;
   return async (file) => {
-    if (!synchronous) return stat(file);
+    if (!synchronous) return statLater(file);
     const started = performance.now();
-    const info = statSync(file);
+    const info = statNow(file);
     spentMs += performance.now() - started;
     if (++timed === STAT_WINDOW) {
       synchronous = spentMs / timed < SLOW_STAT_MEAN_MS;
