@@ -24,7 +24,7 @@ export const ocrSettingsByName: Record<string, OcrSettings> = {
   'default steps / detected language': { preparation: defaultOcrSettings.preparation, languages: 'detected', segmentation: 'auto' },
   default: defaultOcrSettings,
   'default without crop': { ...defaultOcrSettings, preparation: { ...defaultOcrSettings.preparation, crop: false } },
-  'default, automatic segmentation': { ...defaultOcrSettings, segmentation: 'auto' },
+  'default with automatic segmentation': { ...defaultOcrSettings, segmentation: 'auto' },
   // The default before receipts were measured: no crop, automatic segmentation.
   'default of 2026-12-07': { ...defaultOcrSettings, preparation: { ...defaultOcrSettings.preparation, crop: false }, segmentation: 'auto' },
 };
