@@ -427,15 +427,15 @@ const SLOW_STAT_MEAN_MS = 0.25;
  * preempts a stat now and then; a slow filesystem blocks the event loop for one window at most,
  * then gets STATS_IN_FLIGHT stats at a time through the pool.
  */
-export function adaptiveStat(statNow: (file: string) => Stats = statSync, statLater: StatFile = stat): StatFile {
+export function adaptiveStat(statNow: (file: string) => Stats = statSync, statLater: StatFile = stat, clock: () => number = () => performance.now()): StatFile {
   let synchronous = true;
   let timed = 0;
   let spentMs = 0;
   return async (file) => {
     if (!synchronous) return statLater(file);
-    const started = performance.now();
+    const started = clock();
     const info = statNow(file);
-    spentMs += performance.now() - started;
+    spentMs += clock() - started;
     if (++timed === STAT_WINDOW) {
       synchronous = spentMs / timed < SLOW_STAT_MEAN_MS;
       [timed, spentMs] = [0, 0];
