@@ -35,6 +35,7 @@ const unitTests = [
   'test/printed-einvoice-layouts.test.ts',
   'test/progress-math.test.ts',
   'test/progress-view.test.ts',
+  'test/report-chunk.test.ts',
   'test/report-mode.test.ts',
   'test/sink-table-layout.test.ts',
   'test/source-walk.test.ts',

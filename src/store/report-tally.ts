@@ -1,4 +1,4 @@
-import { countResult, emptyCounts, type ChunkCounts } from '../batch/counts';
+import { addCounts, countResult, emptyCounts, type ChunkCounts } from '../batch/counts';
 import { isFilled, type SchemaColumn } from '../extraction/schemas/columns';
 import { addUsage, zeroUsage, type Usage } from '../extraction/usage';
 import type { DocumentResult } from './document-result';
@@ -20,10 +20,17 @@ export interface ReviewDocument {
   warnings: string[];
 }
 
+/** A tally's figures, without its methods: one chunk's, to be merged into the batch's (report-chunk.ts). */
+export type TallyState = Pick<
+  ReportTally,
+  'counts' | 'notProcessed' | 'needsReview' | 'durationMs' | 'timed' | 'failuresByType' | 'warningsByCheck' | 'models' | 'usageByModel' | 'finishedAt' | 'slowest' | 'review' | 'filled'
+>;
+
 /**
  * The figures of a batch's report: the shared counts (batch/counts.ts) plus what only the report
  * shows, added up one result line at a time so memory stays flat (apart from one timestamp per
- * document for the throughput chart).
+ * document for the throughput chart). Chunks are read ahead, so each is tallied on its own and merged in
+ * manifest order.
  */
 export class ReportTally {
   counts: ChunkCounts = emptyCounts();
@@ -38,7 +45,8 @@ export class ReportTally {
   readonly finishedAt: number[] = [];
   readonly slowest: SlowDocument[] = [];
   readonly review: ReviewDocument[] = [];
-  private readonly filled: number[];
+  /** Per column, the succeeded documents that filled it. */
+  readonly filled: number[];
 
   constructor(private readonly columns: readonly SchemaColumn[]) {
     this.filled = columns.map(() => 0);
@@ -50,7 +58,7 @@ export class ReportTally {
     else if (!result.cached) {
       this.durationMs += result.durationMs;
       this.timed++;
-      this.noteDuration(result);
+      this.noteSlow({ path: result.path, durationMs: result.durationMs, model: result.model, status: result.status });
     }
     if (result.finishedAt !== undefined) this.finishedAt.push(result.finishedAt);
     if (result.error) this.failuresByType[result.error.type] = (this.failuresByType[result.error.type] ?? 0) + 1;
@@ -71,19 +79,47 @@ export class ReportTally {
     }
   }
 
+  state(): TallyState {
+    const { counts, notProcessed, needsReview, durationMs, timed, failuresByType, warningsByCheck, models, usageByModel, finishedAt, slowest, review, filled } = this;
+    return { counts, notProcessed, needsReview, durationMs, timed, failuresByType, warningsByCheck, models, usageByModel, finishedAt, slowest, review, filled };
+  }
+
+  /** Adds the tally of the next chunk in manifest order. */
+  merge(next: TallyState): void {
+    this.counts = addCounts(this.counts, next.counts);
+    this.notProcessed += next.notProcessed;
+    this.needsReview += next.needsReview;
+    this.durationMs += next.durationMs;
+    this.timed += next.timed;
+    addCountsByKey(this.failuresByType, next.failuresByType);
+    addCountsByKey(this.warningsByCheck, next.warningsByCheck);
+    addCountsByKey(this.models, next.models);
+    for (const [model, usage] of Object.entries(next.usageByModel)) this.usageByModel[model] = addUsage(this.usageByModel[model] ?? zeroUsage, usage);
+    for (const at of next.finishedAt) this.finishedAt.push(at);
+    for (const slow of next.slowest) this.noteSlow(slow);
+    for (const document of next.review) if (this.review.length < reviewShown) this.review.push(document);
+    next.filled.forEach((count, index) => {
+      this.filled[index]! += count;
+    });
+  }
+
   /** Share of succeeded documents that filled each column. */
   fillRates(): Record<string, number> {
     const { succeeded } = this.counts;
     return Object.fromEntries(this.columns.map((column, index) => [column.name, succeeded === 0 ? 0 : Math.round((this.filled[index]! / succeeded) * 10_000) / 10_000]));
   }
 
-  private noteDuration(result: DocumentResult): void {
+  private noteSlow(document: SlowDocument): void {
     const last = this.slowest.at(-1);
-    if (this.slowest.length >= slowestShown && last !== undefined && last.durationMs >= result.durationMs) return;
-    this.slowest.push({ path: result.path, durationMs: result.durationMs, model: result.model, status: result.status });
+    if (this.slowest.length >= slowestShown && last !== undefined && last.durationMs >= document.durationMs) return;
+    this.slowest.push(document);
     this.slowest.sort((a, b) => b.durationMs - a.durationMs);
     if (this.slowest.length > slowestShown) this.slowest.pop();
   }
+}
+
+function addCountsByKey(into: Record<string, number>, from: Record<string, number>): void {
+  for (const [key, count] of Object.entries(from)) into[key] = (into[key] ?? 0) + count;
 }
 
 /** "line items sum: the 3 line item amounts..." -> "line items sum". */

@@ -1,12 +1,9 @@
-import { stringify } from 'csv-stringify/sync';
 import type { LoadedSchema, SchemaReference } from '../extraction/schemas';
-import { columnValue, schemaColumns, type SchemaColumn } from '../extraction/schemas/columns';
+import { schemaColumns, type SchemaColumn } from '../extraction/schemas/columns';
 import { loadSchema, loadSchemaFile } from '../extraction/schemas/load';
 import type { Storage } from '../storage/storage';
-import type { DocumentResult } from './document-result';
-import { readJournal } from './journal';
 import { chunkCountOf } from '../batch/chunks';
-import { readManifestChunk, type ManifestEntry } from './manifest';
+import { csvHeader, renderReportChunk, type RenderedChunk } from './report-chunk';
 import { batchFiles, batchKeys, batchStorage } from './paths';
 import { renderReportHtml } from './report-html';
 import { ReportTally } from './report-tally';
@@ -26,7 +23,6 @@ export async function writeBatchReport(request: ReportRequest): Promise<BatchSum
   const files = batchFiles(request.batchDir);
   const schema = await schemaForReport(request.schema);
   const fields = schema ? schemaColumns(schema.schema) : [];
-  const columns = csvColumns(fields);
   const tally = new ReportTally(fields);
   let total = 0;
 
@@ -34,26 +30,16 @@ export async function writeBatchReport(request: ReportRequest): Promise<BatchSum
   // (holding the CSV rows of 100,000 documents took about 200 MB of worker heap).
   await withLineWriters(storage, [batchKeys.results, batchKeys.resultsCsv, batchKeys.failures, batchKeys.review, batchKeys.manifest], async (writers) => {
     const [writeLine, writeCsv, writeFailure, writeReview, writeManifestLine] = writers as [Writer, Writer, Writer, Writer, Writer];
-    await writeCsv(stringify([columns.header]));
+    await writeCsv(csvHeader(fields));
     // Written a chunk at a time: one write per file per chunk, not five awaits per document.
-    for await (const { entries, journal } of chunksOf(request)) {
-      const lines = { results: '', manifest: '', failures: '', review: '' };
-      const rows: unknown[][] = [];
-      for (const entry of entries) {
-        const result = journal.get(entry.index) ?? notProcessed(entry.index, entry.path);
-        total++;
-        tally.add(result);
-        lines.manifest += JSON.stringify(entry) + '\n';
-        lines.results += JSON.stringify(result) + '\n';
-        rows.push(columns.row(result));
-        if (result.status === 'failed') lines.failures += JSON.stringify({ index: entry.index, path: result.path, error: result.error, attempts: result.attempts }) + '\n';
-        if (result.needsReview) lines.review += JSON.stringify({ index: entry.index, path: result.path, reasons: result.warnings ?? [], data: result.data }) + '\n';
-      }
-      await writeManifestLine(lines.manifest);
-      await writeLine(lines.results);
-      await writeCsv(stringify(rows));
-      if (lines.failures !== '') await writeFailure(lines.failures);
-      if (lines.review !== '') await writeReview(lines.review);
+    for await (const chunk of renderedChunks(request, fields)) {
+      total += chunk.documents;
+      tally.merge(chunk.tally);
+      await writeManifestLine(chunk.manifest);
+      await writeLine(chunk.results);
+      await writeCsv(chunk.csv);
+      if (chunk.failures !== '') await writeFailure(chunk.failures);
+      if (chunk.review !== '') await writeReview(chunk.review);
     }
   });
 
@@ -104,17 +90,30 @@ export async function writeBatchReport(request: ReportRequest): Promise<BatchSum
   return summary;
 }
 
+/** Chunks being read ahead of the one being written: their reads overlap the CPU of the others. */
+const CHUNKS_AHEAD = 3;
+
 /**
- * Each chunk's manifest part with its journal, in manifest order: one chunk in memory at a time.
- * Without the total (a report requested by a workflow started before manifest parts), chunks are
- * read until one has no entries.
+ * Each chunk rendered (report-chunk.ts), in manifest order, a few read ahead of the one being
+ * written: memory holds those few chunks at any batch size. Without the total (a report requested
+ * by a workflow started before manifest parts), chunks are read until one has no entries.
  */
-async function* chunksOf(request: ReportRequest): AsyncGenerator<{ entries: ManifestEntry[]; journal: Map<number, DocumentResult> }> {
+async function* renderedChunks(request: ReportRequest, columns: readonly SchemaColumn[]): AsyncGenerator<RenderedChunk> {
   const chunkCount = request.total === undefined ? Infinity : chunkCountOf(request.total, request.chunkSize);
-  for (let chunk = 0; chunk < chunkCount; chunk++) {
-    const entries = await readManifestChunk(request.batchDir, chunk, request.chunkSize);
-    if (entries.length === 0) break;
-    yield { entries, journal: await readJournal(request.batchDir, chunk) };
+  const ahead: Array<Promise<RenderedChunk>> = [];
+  let next = 0;
+  const readAhead = () => {
+    while (ahead.length < CHUNKS_AHEAD && next < chunkCount) {
+      const rendering = renderReportChunk({ batchDir: request.batchDir, chunk: next++, chunkSize: request.chunkSize, columns });
+      // Awaited in order below: a failure meanwhile is not an unhandled rejection.
+      rendering.catch(() => undefined);
+      ahead.push(rendering);
+    }
+  };
+  for (readAhead(); ahead.length > 0; readAhead()) {
+    const chunk = await ahead.shift()!;
+    if (chunk.documents === 0) return;
+    yield chunk;
   }
 }
 
@@ -149,41 +148,6 @@ export async function linkRedrive(parentBatchDir: string, redriveId: string): Pr
     await batchStorage(parentBatchDir).write(batchKeys.summary, JSON.stringify(summary, null, 2) + '\n');
   }
   return true;
-}
-
-function notProcessed(index: number, path: string): DocumentResult {
-  return {
-    index,
-    path,
-    status: 'not_processed',
-    cached: false,
-    data: null,
-    error: null,
-    attempts: 0,
-    durationMs: 0,
-    model: null,
-    usage: null,
-  };
-}
-
-/** results.csv: one row per document, the schema's fields flattened (columns.ts). */
-function csvColumns(fields: readonly SchemaColumn[]) {
-  return {
-    header: ['path', 'status', 'cached', 'error_type', 'error_message', 'needs_review', 'warnings', ...fields.map((field) => field.name)],
-    row(result: DocumentResult): unknown[] {
-      const data = result.data ?? {};
-      return [
-        result.path,
-        result.status,
-        result.cached,
-        result.error?.type ?? '',
-        result.error?.message ?? '',
-        result.needsReview === true,
-        (result.warnings ?? []).join('; '),
-        ...fields.map((field) => columnValue(data, field)),
-      ];
-    },
-  };
 }
 
 /**
