@@ -1,13 +1,14 @@
-import { copyFile, readdir, readFile, rm } from 'node:fs/promises';
+import { copyFile, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { describe, expect, it } from 'vitest';
 import { planBatch } from '../src/activities/plan-batch';
+import { chooseChunkSize } from '../src/activities/plan-chunk-size';
 import type { PlanBatchResult } from '../src/batch/activities';
 import { chunkSizeFor, defaultChunkSize, textChunkSize } from '../src/batch/chunk-size';
 import { batchInputSchema, type BatchInputJson } from '../src/batch/input';
-import { readManifestChunk } from '../src/store/manifest';
-import { batchKeys } from '../src/store/paths';
+import { readManifestChunk, type ListedSourceEntry } from '../src/store/manifest';
+import { batchKeys, batchStorage } from '../src/store/paths';
 import { samplesDir, tempDir } from './helpers/batch';
 import { documentDir } from './helpers/documents';
 
@@ -73,5 +74,29 @@ describe('the chunk size planning chooses', () => {
     await copyFile(path.join(samplesDir, '..', 'formats', pdf), path.join(dir, 'doc-000.pdf'));
     const again = await plan('retried', { source: { dir }, extractor: 'local' }, outputDir);
     expect(again).toMatchObject({ total: 2, chunkSize: textChunkSize, chunkCount: 1 });
+  });
+
+  it('chooses again when the recorded choice cannot be read (a file written by hand, or half written)', async () => {
+    const dir = await documentDir(12);
+    const outputDir = await tempDir('chunk-size');
+    const first = await plan('unreadable', { source: { dir }, extractor: 'local' }, outputDir);
+    await writeFile(path.join(first.batchDir, batchKeys.chunkSize), '{"chunkSi');
+    const again = await plan('unreadable', { source: { dir }, extractor: 'local' }, outputDir);
+    expect(again).toMatchObject({ total: 12, chunkSize: textChunkSize });
+    expect(await recorded(again.batchDir)).toEqual({ chunkSize: textChunkSize });
+  });
+
+  it('passes on every listed entry once and in order, however many it looked at', async () => {
+    for (const count of [0, 1, textChunkSize - 1, textChunkSize, textChunkSize + 1, 2 * textChunkSize + 3]) {
+      const storage = batchStorage(await tempDir('chunk-size'));
+      async function* listed(): AsyncGenerator<ListedSourceEntry> {
+        for (let index = 0; index < count; index++) yield { path: `/inbox/${index}.txt`, sizeBytes: 10 };
+      }
+      const { chunkSize, entries } = await chooseChunkSize(storage, { extractor: 'local', mode: 'realtime' }, listed());
+      expect(chunkSize).toBe(textChunkSize);
+      const passed: string[] = [];
+      for await (const entry of entries) passed.push(entry.path);
+      expect(passed).toEqual(Array.from({ length: count }, (_, index) => `/inbox/${index}.txt`));
+    }
   });
 });

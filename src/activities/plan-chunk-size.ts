@@ -7,12 +7,16 @@ import { batchKeys } from '../store/paths';
 
 const chosenSchema = z.object({ chunkSize: z.number().int().positive() });
 
-/** The size an earlier planning attempt of this batch chose, if one did. */
+/** The size an earlier planning attempt of this batch chose, if one did (a file that is not one is chosen again). */
 export async function chosenChunkSize(storage: Storage): Promise<number | undefined> {
   const bytes = await storage.read(batchKeys.chunkSize);
   if (bytes === null) return undefined;
-  const parsed = chosenSchema.safeParse(JSON.parse(bytes.toString('utf8')));
-  return parsed.success ? parsed.data.chunkSize : undefined;
+  try {
+    const parsed = chosenSchema.safeParse(JSON.parse(bytes.toString('utf8')));
+    return parsed.success ? parsed.data.chunkSize : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -27,16 +31,16 @@ export async function chooseChunkSize(
 ): Promise<{ chunkSize: number; entries: AsyncIterable<ListedSourceEntry> }> {
   const iterator = entries[Symbol.asyncIterator]();
   const first: ListedSourceEntry[] = [];
-  let next = await iterator.next();
-  while (!next.done && first.length < textChunkSize) {
-    first.push(next.value);
-    if (first.length < textChunkSize) next = await iterator.next();
+  let done = false;
+  while (!done && first.length < textChunkSize) {
+    const next = await iterator.next();
+    if (next.done) done = true;
+    else first.push(next.value);
   }
   // An entry that cannot be a document (its problem is set) costs nothing to fail.
   const textOnly = first.every((entry) => entry.problem !== undefined || isTextByName(entry.path));
   const chunkSize = chunkSizeFor({ ...facts, textOnly });
   await storage.write(batchKeys.chunkSize, JSON.stringify({ chunkSize }) + '\n');
-  const done = next.done === true;
   async function* all(): AsyncGenerator<ListedSourceEntry> {
     yield* first;
     if (done) return;
