@@ -17,7 +17,7 @@ import { ensureTemporalCli } from '../src/temporal/binary';
 import { workflowsPath } from '../src/worker';
 import { benchDocuments } from './documents';
 import { benchObjectStore, type BenchObjectStore } from './object-store';
-import { runBaseline, runScaleCase, type BaselineResult, type BatchSettings, type BenchEnvironment, type ScaleCase, type ScaleResult } from './scale';
+import { runBaseline, runScaleCase, type BaselineResult, type BaselineRun, type BatchSettings, type BenchEnvironment, type ScaleCase, type ScaleResult } from './scale';
 
 /**
  * docbatch's own defaults (no chunkSize: planning chooses it; the batch input schema's concurrency
@@ -48,7 +48,8 @@ const usage = `npm run bench -- [options]
   --documents-in-flight <n>  documents the extractor works on at once per worker, and the baseline's p-limit (default ${DEFAULT_SETTINGS.documentsInFlight})
   --worker-heap-mb <n>   the worker's --max-old-space-size (default ${DEFAULT_SETTINGS.workerHeapMb}, docbatch's own; 0: V8's, sized from the machine's memory)
   --no-baseline          skip the p-limit baseline
-  --baseline-runs <n>    runs of the baseline per size, the median is the baseline (default 3)
+  --baseline-runs <n>    runs of the baseline per size, half before the size's first case and the rest
+                         after it; the median is the baseline (default 3)
   --docs-dir <dir>       where generated documents are kept and reused (default <tmp>/docbatch-bench-docs)
   --storage <list>       local, s3 or local,s3: where the documents and the outputs are (s3: a versitygw
                          started by the bench over the same documents, hard-linked into its bucket folder)
@@ -97,19 +98,30 @@ async function main(): Promise<void> {
     const sources = new Map<number, string>();
     for (const size of sizesNeeded) sources.set(size, await benchDocuments(options.docsDir, size, log));
 
+    // The baseline's runs bracket the size's first case: half run before it and the rest after, so
+    // a machine whose speed drifts during a long case (a shared host) moves both sides alike.
     const baselines = new Map<number, BaselineResult>();
+    const baselineRunsBefore = new Map<number, BaselineRun[]>();
+    const runsBefore = Math.floor(options.baselineRuns / 2);
+    const baselineBefore = async (size: number): Promise<void> => {
+      if (!options.baseline || runsBefore === 0 || baselines.has(size) || baselineRunsBefore.has(size)) return;
+      log(`baseline: ${size.toLocaleString('en')} documents through a p-limit loop, ${runsBefore} of ${options.baselineRuns} runs before the case …`);
+      baselineRunsBefore.set(size, (await runBaseline(env, size, sources.get(size)!, options.settings.documentsInFlight, runsBefore)).runs);
+    };
     const baselineFor = async (size: number): Promise<BaselineResult | null> => {
       if (!options.baseline) return null;
       const known = baselines.get(size);
       if (known) return known;
-      log(`baseline: ${size.toLocaleString('en')} documents through a p-limit loop, ${options.baselineRuns} runs …`);
-      const result = await runBaseline(env, size, sources.get(size)!, options.settings.documentsInFlight, options.baselineRuns);
+      const before = baselineRunsBefore.get(size) ?? [];
+      log(`baseline: ${size.toLocaleString('en')} documents through a p-limit loop, ${options.baselineRuns - before.length} of ${options.baselineRuns} runs …`);
+      const result = await runBaseline(env, size, sources.get(size)!, options.settings.documentsInFlight, options.baselineRuns - before.length, before);
       baselines.set(size, result);
       return result;
     };
 
     const rows: CaseRow[] = [];
     const runCase = async (kind: CaseRow['kind'], label: string, size: number, settings: BatchSettings, objectStore?: ScaleCase['objectStore']) => {
+      await baselineBefore(size);
       log(`${label}: ${size.toLocaleString('en')} documents, chunk ${settings.chunkSize ?? 'chosen by planning'}, concurrency ${settings.concurrency}, ${settings.chunksPerRun} chunks/run …`);
       const result = await runScaleCase(env, { label, documents: size, sourceDir: sources.get(size)!, settings, ...(objectStore ? { objectStore } : {}) }, timeoutFor(size, settings));
       const baseline = await baselineFor(size);

@@ -273,9 +273,9 @@ function workerNodeArgs(settings: BatchSettings): string[] {
 }
 
 
-/** The same documents through the p-limit loop `times` times, one after another; the median run is the baseline. */
-export async function runBaseline(env: BenchEnvironment, documents: number, sourceDir: string, concurrency: number, times: number): Promise<BaselineResult> {
-  const runs: BaselineRun[] = [];
+/** The same documents through the p-limit loop `times` times, one after another; the median of these and the `earlier` runs is the baseline. */
+export async function runBaseline(env: BenchEnvironment, documents: number, sourceDir: string, concurrency: number, times: number, earlier: BaselineRun[] = []): Promise<BaselineResult> {
+  const runs: BaselineRun[] = [...earlier];
   for (let i = 0; i < times; i++) runs.push(await runBaselineOnce(env, documents, sourceDir, concurrency));
   const wallMs = median(runs.map((run) => run.wallMs));
   return {
