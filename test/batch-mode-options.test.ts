@@ -9,6 +9,7 @@ import { batchInputFromOptions } from '../src/client/batch-input';
 import { InvalidBatchSettingsError } from '../src/client/errors';
 import { redriveSettings } from '../src/client/redrive-batch';
 import { estimateBatch } from '../src/extraction/estimate';
+import { defaultChunkSize } from '../src/batch/chunk-size';
 import { costOf } from '../src/extraction/pricing';
 import { samplesDir, tempDir } from './helpers/batch';
 
@@ -80,6 +81,16 @@ describe('estimate of batch mode', () => {
     expect(estimate.cacheReadTokens).toBe(4 * prefix);
     expect(batch.cacheWriteTokens).toBe(3 * prefix);
     expect(batch.cacheReadTokens).toBe(2 * prefix);
+  });
+
+  it('groups documents into Message Batches of the chunk size planning chooses for Claude, unless one is given', async () => {
+    const many = Array.from({ length: defaultChunkSize + defaultChunkSize / 2 }, () => paths[1]!);
+    const chosen = await estimateBatch(many, { models: allSonnet });
+    const prefix = chosen.cacheWriteTokens;
+    // Two chunks: one cache write in each.
+    expect(chosen.batch.cacheWriteTokens).toBe(2 * prefix);
+    const given = await estimateBatch(many, { models: allSonnet, chunkSize: defaultChunkSize / 2 });
+    expect(given.batch.cacheWriteTokens).toBe(3 * prefix);
   });
 
   it('costs about half of realtime, and at most its ceiling with no cache hit at all', async () => {

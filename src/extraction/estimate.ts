@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { defaultChunkSize } from '../batch/chunk-size';
 import { outputFormat } from './anthropic/output';
 import { extractionInstruction, systemPrompt } from './anthropic/prompt';
 import { defaultRoutingThresholds, routeModel, type RoutingThresholds } from './anthropic/routing';
@@ -39,8 +40,8 @@ import { loadSchema } from './schemas/load';
 export const estimateSettingsSchema = z.object({
   schema: schemaReferenceSchema.default('invoice'),
   models: z.object({ simple: z.string().min(1), complex: z.string().min(1), escalation: z.string().min(1) }),
-  /** Documents per chunk: in batch mode, per Message Batch. */
-  chunkSize: z.number().int().positive().default(50),
+  /** Documents per chunk: in batch mode, per Message Batch. @default the size planning chooses for Claude (batch/chunk-size.ts) */
+  chunkSize: z.number().int().positive().default(defaultChunkSize),
 });
 export type EstimateSettings = z.input<typeof estimateSettingsSchema>;
 
