@@ -122,6 +122,22 @@ describe('documentText', () => {
     expect(text).toMatch(/^\s*Support hours\s{2,}11\s{2,}67\.07\s{2,}737\.77$/m);
   });
 
+  it('reads a file too large to read synchronously whole, and refuses one above maxBytes before reading it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'docbatch-large-'));
+    try {
+      const large = join(dir, 'statement.txt');
+      const text = Array.from({ length: 20_000 }, (_, line) => `line ${line}: 10.00 EUR`).join('\n');
+      await writeFile(large, text);
+      expect(Buffer.byteLength(text)).toBeGreaterThan(256 * 1024);
+      const document = await loadDocument(large);
+      expect(document.bytes.toString('utf8')).toBe(text);
+      const refused = await errorOf(loadDocument(large, { maxBytes: 100 * 1024 }));
+      expect(refused.type).toBe('too_large');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('reads UTF-8 text files as they are', async () => {
     const text = await readSample('invoice-05-markdown.md');
     expect(text).toContain('| Description | Qty | Unit price | Amount |');

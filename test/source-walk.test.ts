@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { statSync, type Stats } from 'node:fs';
+import { whileInMemory } from '../src/storage/while-in-memory';
 import { adaptiveStat, claim, inspectPaths, readManifestLines, walkDirectory, type DirectorySource, type ListedEntry, type WalkOptions } from '../src/store/source-listing';
 
 // Counts the directories a walk reads, to show a resumed walk skips whole subtrees before its `after`.
@@ -273,6 +274,31 @@ describe('the listing stat', () => {
     const { calls, statFile } = timedStat(0.5);
     for (let i = 0; i < 200; i++) await statFile(here);
     expect(calls).toEqual({ now: 64, later: 136 });
+  });
+
+  it('makes a call the synchronous side declines (a large file) asynchronously, and counts it towards no window', async () => {
+    const calls: string[] = [];
+    let clock = 0;
+    const read = whileInMemory(
+      (size: number) => {
+        calls.push('now');
+        clock += 0.5;
+        return size > 100 ? undefined : size;
+      },
+      (size: number) => {
+        calls.push('later');
+        return Promise.resolve(-size);
+      },
+      () => clock,
+    );
+    expect(await read(10)).toBe(10);
+    expect(await read(1000)).toBe(-1000);
+    expect(calls).toEqual(['now', 'now', 'later']);
+    // Slow calls all along: after a window of them every call is made later.
+    for (let i = 0; i < 62; i++) await read(10);
+    calls.length = 0;
+    expect(await read(10)).toBe(-10);
+    expect(calls).toEqual(['later']);
   });
 });
 

@@ -1,6 +1,7 @@
-import { close, constants, fstat, open, read, type Stats } from 'node:fs';
+import { close, closeSync, constants, fstat, fstatSync, open, openSync, read, readSync, type Stats } from 'node:fs';
 import { isObjectUrl, objectAt } from '../storage/location';
 import { isStorageError } from '../storage/storage';
+import { whileInMemory } from '../storage/while-in-memory';
 import { decodeText } from './encoding';
 import { BatchFault, DocumentError } from './errors';
 import type { MediaType, SourceDocument } from './extractor';
@@ -29,7 +30,7 @@ export interface LoadDocumentOptions {
  */
 export async function loadDocument(path: string, options: LoadDocumentOptions = {}): Promise<SourceDocument> {
   const maxBytes = options.maxBytes ?? defaultMaxDocumentBytes;
-  const bytes = isObjectUrl(path) ? await readObjectBytes(path, maxBytes, options.version) : await readDocumentBytes(path, maxBytes);
+  const bytes = isObjectUrl(path) ? await readObjectBytes(path, maxBytes, options.version) : await readFileBytes(path, maxBytes);
   const mediaType = detectMediaType(path, bytes);
   if (!decodedAsText.has(mediaType)) return { path, mediaType, bytes };
   return { path, mediaType, bytes, encoding: decodeText(path, bytes).encoding };
@@ -38,6 +39,49 @@ export async function loadDocument(path: string, options: LoadDocumentOptions = 
 /** The media type of a document's bytes (formats/index.ts decides; see detectFormat). */
 export function detectMediaType(path: string, bytes: Buffer): MediaType {
   return detectFormat(path, bytes).mediaType;
+}
+
+/** Files up to this size may be read synchronously; a larger one would hold the event loop for the read. */
+const SYNC_READ_MAX_BYTES = 256 * 1024;
+
+/**
+ * The worker's reads of documents on disk: synchronous while the filesystem answers from memory
+ * (storage/while-in-memory.ts) and the file is small, which saves each document four round trips
+ * through the thread pool; else asynchronous. One for the process: its documents mostly share a disk.
+ */
+const readFileBytes = whileInMemory(readDocumentBytesNow, readDocumentBytes);
+
+/**
+ * readDocumentBytes below, synchronously: the same open, fstat and read, refused and failed the
+ * same way. Undefined for a file above SYNC_READ_MAX_BYTES, which is read asynchronously.
+ */
+function readDocumentBytesNow(path: string, maxBytes: number): Buffer | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (error) {
+    throw openError(path, error as Error);
+  }
+  try {
+    const info = fstatSync(fd);
+    const refused = sizeProblem(path, info, maxBytes);
+    if (refused) throw refused;
+    if (info.size > SYNC_READ_MAX_BYTES) return undefined;
+    const bytes = Buffer.allocUnsafe(info.size);
+    let filled = 0;
+    while (filled < bytes.length) {
+      const bytesRead = readSync(fd, bytes, filled, bytes.length - filled, filled);
+      // 0: it shrank since the fstat, so what is there.
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+    if (filled === 0) throw emptyError(path);
+    return filled === bytes.length ? bytes : bytes.subarray(0, filled);
+  } catch (error) {
+    throw error instanceof DocumentError ? error : openError(path, error as Error);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**

@@ -6,6 +6,7 @@ import { Readable } from 'node:stream';
 import picomatch from 'picomatch';
 import type { DocumentErrorType } from '../extraction/errors';
 import { isObjectUrl, locationJoin, objectAt } from '../storage/location';
+import { whileInMemory } from '../storage/while-in-memory';
 
 async function readObject(url: string): Promise<Buffer> {
   const { storage, key } = objectAt(url);
@@ -414,34 +415,9 @@ async function inspectFile(file: string, dirs: readonly string[], statFile: Stat
 
 export type StatFile = (file: string) => Promise<Stats>;
 
-/** Stats timed together, and their mean above which the filesystem does not answer from memory (a network mount, a cold disk). */
-const STAT_WINDOW = 64;
-const SLOW_STAT_MEAN_MS = 0.25;
-
-/**
- * One listing's stat: synchronous while the filesystem answers from memory, asynchronous once a
- * window of STAT_WINDOW synchronous stats took SLOW_STAT_MEAN_MS or more on average. A synchronous
- * stat of a cached inode costs ~3 µs; an asynchronous one 15–50 µs of the main thread (a request,
- * the thread pool, a promise and the async hooks of Temporal's activity context), most of what
- * listing a local folder costs. A mean rather than one slow stat, because a busy machine
- * preempts a stat now and then; a slow filesystem blocks the event loop for one window at most,
- * then gets STATS_IN_FLIGHT stats at a time through the pool.
- */
+/** One listing's stat: synchronous while the filesystem answers from memory (storage/while-in-memory.ts), which is most of what listing a local folder costs. */
 export function adaptiveStat(statNow: (file: string) => Stats = statSync, statLater: StatFile = stat, clock: () => number = () => performance.now()): StatFile {
-  let synchronous = true;
-  let timed = 0;
-  let spentMs = 0;
-  return async (file) => {
-    if (!synchronous) return statLater(file);
-    const started = clock();
-    const info = statNow(file);
-    spentMs += clock() - started;
-    if (++timed === STAT_WINDOW) {
-      synchronous = spentMs / timed < SLOW_STAT_MEAN_MS;
-      [timed, spentMs] = [0, 0];
-    }
-    return info;
-  };
+  return whileInMemory(statNow, statLater, clock);
 }
 
 /** The walk's entries, each file once: the first path of a hard-linked file; `seen` learns what was listed as it is yielded. */
