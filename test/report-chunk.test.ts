@@ -1,6 +1,8 @@
 import { appendFile, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { describe, expect, it } from 'vitest';
+import { writeReport } from '../src/activities/write-report';
 import { runChecks } from '../src/extraction/schemas';
 import { schemaColumns } from '../src/extraction/schemas/columns';
 import { invoice } from '../src/extraction/schemas/invoice';
@@ -104,5 +106,15 @@ describe("a report's chunks", () => {
       notProcessed: expected.filter((result) => result.status === 'not_processed').length,
       needsReview: toReview.length,
     });
+  });
+
+  it('beat once per chunk written, so a long report is not mistaken for a dead worker', async () => {
+    const batchDir = await writeBatch();
+    const environment = new MockActivityEnvironment();
+    let beats = 0;
+    environment.on('heartbeat', () => beats++);
+    const summary = await environment.run(writeReport, { now: () => 60_000 }, { batchId: 'beats', batchDir, schema: 'invoice', chunkSize, total, state: 'completed', startedAt: 0, elapsedMs: 60_000, pausedMs: 0, runs: 1 });
+    expect(summary.total).toBe(total);
+    expect(beats).toBe(chunks);
   });
 });

@@ -1,3 +1,4 @@
+import { Context } from '@temporalio/activity';
 import { writeBatchReport } from '../store/report';
 import { withCollection } from './collection-summary';
 import type { BatchSummary } from '../batch/summary';
@@ -12,5 +13,8 @@ export async function writeReport(
   input: WriteReportInput,
 ): Promise<BatchSummary> {
   // Collection hook (src/activities/collection-summary.ts): new / changed / known and the sink, when the batch has a collection.
-  return withCollection(input.batchDir, await writeBatchReport({ ...input, finishedAt: deps.now() }));
+  const context = Context.current();
+  // A beat per chunk written (the SDK sends at most one per heartbeat interval): see reportOptions.
+  const summary = await writeBatchReport({ ...input, finishedAt: deps.now() }, { chunkWritten: () => context.heartbeat() });
+  return withCollection(input.batchDir, summary);
 }

@@ -18,7 +18,7 @@ export type ReportRequest = WriteReportInput & { finishedAt: number };
  * line per document: a document no chunk finished is `not_processed`. Every file is written
  * atomically, so re-running the report (a retried activity) gives the same files.
  */
-export async function writeBatchReport(request: ReportRequest): Promise<BatchSummary> {
+export async function writeBatchReport(request: ReportRequest, events: { chunkWritten?: () => void } = {}): Promise<BatchSummary> {
   const storage = batchStorage(request.batchDir);
   const files = batchFiles(request.batchDir);
   const schema = await schemaForReport(request.schema);
@@ -40,6 +40,7 @@ export async function writeBatchReport(request: ReportRequest): Promise<BatchSum
       await writeCsv(chunk.csv);
       if (chunk.failures !== '') await writeFailure(chunk.failures);
       if (chunk.review !== '') await writeReview(chunk.review);
+      events.chunkWritten?.();
     }
   });
 
