@@ -3,6 +3,8 @@ import path from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { describe, expect, it } from 'vitest';
 import { writeReport } from '../src/activities/write-report';
+import type { WriteReportInput } from '../src/batch/activities';
+import type { BatchSummary } from '../src/batch/summary';
 import { runChecks } from '../src/extraction/schemas';
 import { schemaColumns } from '../src/extraction/schemas/columns';
 import { invoice } from '../src/extraction/schemas/invoice';
@@ -113,7 +115,8 @@ describe("a report's chunks", () => {
     const environment = new MockActivityEnvironment();
     let beats = 0;
     environment.on('heartbeat', () => beats++);
-    const summary = await environment.run(writeReport, { now: () => 60_000 }, { batchId: 'beats', batchDir, schema: 'invoice', chunkSize, total, state: 'completed', startedAt: 0, elapsedMs: 60_000, pausedMs: 0, runs: 1 });
+    const input: WriteReportInput = { batchId: 'beats', batchDir, schema: 'invoice', chunkSize, total, state: 'completed', startedAt: 0, elapsedMs: 60_000, pausedMs: 0, runs: 1 };
+    const summary: BatchSummary = await environment.run(writeReport, { now: () => 60_000 }, input);
     expect(summary.total).toBe(total);
     expect(beats).toBe(chunks);
   });
