@@ -1,18 +1,20 @@
-/** Calls timed together, and their mean above which the filesystem does not answer from memory (a network mount, a cold disk). */
+/** Calls timed together. */
 const WINDOW = 64;
-const SLOW_MEAN_MS = 0.25;
-/** What a window's calls may take in all: once spent, the calls go asynchronous without waiting for the window's end. */
-const WINDOW_BUDGET_MS = WINDOW * SLOW_MEAN_MS;
+/** A window's median call at or above this: the filesystem does not answer from memory (a network mount, a cold disk). */
+const SLOW_MEDIAN_MS = 0.25;
+/** What the synchronous calls of one window may take in all, whatever their median: the most a slow filesystem holds the event loop. */
+const WINDOW_BUDGET_MS = 100;
 
 /**
  * A filesystem call made synchronously while the filesystem answers from memory, asynchronously
- * for good once the synchronous calls of a window of WINDOW took WINDOW_BUDGET_MS (a mean of
- * SLOW_MEAN_MS). A synchronous stat or read of a cached file costs a few µs; an asynchronous call
- * 15–50 µs of the main thread (a request, the thread pool, a promise and the async hooks of
- * Temporal's activity context), and a document read is four of them. A budget rather than one
- * slow call, because a busy machine preempts a call now and then; spent, it stops at once, so a
- * slow filesystem (a network mount, a cold disk, a FUSE mount that downloads) holds the event loop
- * for WINDOW_BUDGET_MS and one call at most, and heartbeats go on.
+ * for good once a window of WINDOW synchronous calls had a median of SLOW_MEDIAN_MS or more, or
+ * spent WINDOW_BUDGET_MS in all (checked after every call). A synchronous stat or read of a cached
+ * file costs a few µs; an asynchronous call 15–50 µs of the main thread (a request, the thread
+ * pool, a promise and the async hooks of Temporal's activity context), and a document read is four
+ * of them. The median, because on a busy machine the kernel preempts a call now and then for
+ * milliseconds (over a batch of a million documents, often enough to tip a mean); the budget, so a
+ * slow filesystem (a FUSE mount that downloads each file) holds the event loop for
+ * WINDOW_BUDGET_MS and one call at most, and heartbeats go on.
  * `now` may decline a call (undefined: a large file) and it is made `later`, untimed.
  */
 export function whileInMemory<A extends unknown[], R>(
@@ -21,6 +23,7 @@ export function whileInMemory<A extends unknown[], R>(
   clock: () => number = () => performance.now(),
 ): (...args: A) => Promise<R> {
   let synchronous = true;
+  const timings = new Float64Array(WINDOW);
   let timed = 0;
   let spentMs = 0;
   return async (...args) => {
@@ -30,9 +33,14 @@ export function whileInMemory<A extends unknown[], R>(
     try {
       answer = now(...args);
     } finally {
-      spentMs += clock() - started;
+      const tookMs = clock() - started;
+      timings[timed++] = tookMs;
+      spentMs += tookMs;
       if (spentMs >= WINDOW_BUDGET_MS) synchronous = false;
-      else if (++timed === WINDOW) [timed, spentMs] = [0, 0];
+      else if (timed === WINDOW) {
+        synchronous = timings.slice().sort()[WINDOW / 2]! < SLOW_MEDIAN_MS;
+        [timed, spentMs] = [0, 0];
+      }
     }
     return answer === undefined ? later(...args) : answer;
   };
