@@ -15,7 +15,7 @@ import { defaultChunkSize } from '../src/batch/chunk-size';
 import { DEFAULTS } from '../src/env';
 import { ensureTemporalCli } from '../src/temporal/binary';
 import { workflowsPath } from '../src/worker';
-import { benchDocuments } from './documents';
+import { benchDocuments, warmDocuments } from './documents';
 import { benchObjectStore, type BenchObjectStore } from './object-store';
 import { runBaseline, runScaleCase, type BaselineResult, type BaselineRun, type BatchSettings, type BenchEnvironment, type ScaleCase, type ScaleResult } from './scale';
 
@@ -120,7 +120,13 @@ async function main(): Promise<void> {
     };
 
     const rows: CaseRow[] = [];
+    const warmed = new Set<number>();
     const runCase = async (kind: CaseRow['kind'], label: string, size: number, settings: BatchSettings, objectStore?: ScaleCase['objectStore']) => {
+      if (!warmed.has(size)) {
+        warmed.add(size);
+        log(`reading the ${size.toLocaleString('en')} documents once, so every timed run finds them in the page cache …`);
+        log(`  read in ${((await warmDocuments(sources.get(size)!)) / 1000).toFixed(1)} s`);
+      }
       await baselineBefore(size);
       log(`${label}: ${size.toLocaleString('en')} documents, chunk ${settings.chunkSize ?? 'chosen by planning'}, concurrency ${settings.concurrency}, ${settings.chunksPerRun} chunks/run …`);
       const result = await runScaleCase(env, { label, documents: size, sourceDir: sources.get(size)!, settings, ...(objectStore ? { objectStore } : {}) }, timeoutFor(size, settings));
