@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadDocument } from '../src/extraction/document';
+import { loadDocument, readDocumentBytes, readDocumentBytesNow } from '../src/extraction/document';
 import { DocumentError, type DocumentErrorType } from '../src/extraction/errors';
 import { documentText, pageCount } from '../src/extraction/text';
 
@@ -112,6 +112,34 @@ describe('loadDocument', () => {
     const error = await errorOf(loadDocument(pipe));
     expect(error.type).toBe('unsupported_type');
     expect(error.message).toMatch(/not a regular file/);
+  });
+});
+
+describe('the synchronous and the asynchronous reader', () => {
+  // loadDocument reads synchronously while the disk answers from memory and asynchronously after:
+  // a document must read, or fail with the same type and message, whichever reads it.
+  it('read the same bytes and fail each broken file alike', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'docbatch-readers-'));
+    try {
+      execFileSync('mkfifo', [join(dir, 'pipe.pdf')]);
+      await writeFile(join(dir, 'empty.txt'), '');
+      await writeFile(join(dir, 'large.txt'), 'x'.repeat(2048));
+      const cases = [join(samples, 'invoice-02-two-column.txt'), join(dir, 'missing.pdf'), dir, join(dir, 'pipe.pdf'), join(dir, 'empty.txt'), join(dir, 'large.txt')];
+      const outcome = async (read: () => Promise<Buffer | undefined>) =>
+        read().then(
+          (bytes) => ({ bytes: bytes?.toString('utf8') }),
+          (error: unknown) => ({ type: error instanceof DocumentError ? error.type : 'other', message: (error as Error).message }),
+        );
+      for (const file of cases) {
+        const later = await outcome(() => readDocumentBytes(file, 1024));
+        const now = await outcome(() => Promise.resolve().then(() => readDocumentBytesNow(file, 1024)));
+        expect(now, file).toEqual(later);
+      }
+      const failed = await Promise.all(cases.slice(1).map((file) => outcome(() => readDocumentBytes(file, 1024))));
+      expect(failed.map((result) => ('type' in result ? result.type : 'read'))).toEqual(['not_found', 'unsupported_type', 'unsupported_type', 'empty', 'too_large']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

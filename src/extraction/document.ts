@@ -54,8 +54,9 @@ const readFileBytes = whileInMemory(readDocumentBytesNow, readDocumentBytes);
 /**
  * readDocumentBytes below, synchronously: the same open, fstat and read, refused and failed the
  * same way. Undefined for a file above SYNC_READ_MAX_BYTES, which is read asynchronously.
+ * Exported, with readDocumentBytes, for the test that both fail a document alike.
  */
-function readDocumentBytesNow(path: string, maxBytes: number): Buffer | undefined {
+export function readDocumentBytesNow(path: string, maxBytes: number): Buffer | undefined {
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
@@ -91,7 +92,7 @@ function readDocumentBytesNow(path: string, maxBytes: number): Buffer | undefine
  * `fs` calls chained under one promise: this runs once per document, and fs/promises' FileHandle
  * costs an object and a promise per call (measured in docs/benchmarks.md, "Overhead").
  */
-function readDocumentBytes(path: string, maxBytes: number): Promise<Buffer> {
+export function readDocumentBytes(path: string, maxBytes: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     open(path, constants.O_RDONLY | constants.O_NONBLOCK, (openFailure, fd) => {
       if (openFailure) return reject(openError(path, openFailure));
