@@ -114,6 +114,17 @@ describe('ChunkJournal on local disk, a file', () => {
     expect((await readFile(file, 'utf8')).split('\n')).toHaveLength(4);
   });
 
+  it('has() looks again once its last look is older than a tenth of a second: another attempt\'s document is not done twice', async () => {
+    const batchDir = path.join(await tempDir('journal'), 'batch');
+    await withChunkJournal(batchDir, 0, async (opened) => {
+      expect(await opened.has(1)).toBe(false);
+      await otherAttemptAppends(batchDir, 1);
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      expect(await opened.has(1)).toBe(true);
+      expect(opened.done.get(1)?.model).toBe('other');
+    });
+  });
+
   it('holds one file handle per attempt however many documents it appends, and none once closed', async () => {
     const batchDir = path.join(await tempDir('journal'), 'batch');
     const file = path.join(batchDir, batchKeys.chunkJournal(0));
