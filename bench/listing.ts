@@ -5,19 +5,25 @@
  * - stream: docbatch's walk as planning consumes it (walkDirectory: entries in path order as found,
  *   every entry accounted for, one stat per file, 64 in flight), counted and dropped;
  * - walk: the same walk collected and sorted into manifest entries (listSource), the array callers;
- * - tinyglobby + stat: the listing the walk replaced (glob, then a bounded stat per file).
+ * - tinyglobby + stat: the listing the walk replaced (glob, then a bounded stat per file);
+ * - planning: the planning activity's whole listing (planBatch: the walk a page at a time, the chunk
+ *   size, the manifest's parts written), inside an AsyncLocalStorage context as an activity runs in
+ *   a worker: its async hooks make each promise dearer, as they do there.
  *
  *   npm run bench:listing                     # 100,000 files in 100 folders
  *   npm run bench:listing -- --files 1000000  # 1,000 folders; generated once under the temp dir
  *   npm run bench:listing -- --files 20000 --rounds 1
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { glob } from 'tinyglobby';
+import { planBatch } from '../src/activities/plan-batch';
+import { batchInputSchema } from '../src/batch/input';
 import { listSource } from '../src/store/manifest';
 import { mapBounded, STATS_IN_FLIGHT, walkDirectory } from '../src/store/source-listing';
 
@@ -40,6 +46,14 @@ async function measure(kind: string, dir: string): Promise<void> {
   if (kind === 'stream') {
     for await (const _entry of walkDirectory({ dir, include: ['**/*'], exclude: [], followSymlinks: false })) {
       if (entries++ === 0) firstEntry = (performance.now() - started) / 1000;
+    }
+  } else if (kind === 'planning') {
+    const outputDir = await mkdtemp(path.join(os.tmpdir(), 'docbatch-bench-planning-'));
+    const input = batchInputSchema.parse({ source: { dir }, outputDir, extractor: 'local' });
+    try {
+      entries = (await new AsyncLocalStorage().run({}, () => planBatch({ hasAnthropicKey: () => false }, { batchId: 'bench-planning', input }))).total;
+    } finally {
+      await rm(outputDir, { recursive: true, force: true });
     }
   } else if (kind === 'walk') {
     entries = (await listSource({ dir, include: ['**/*'], exclude: [], followSymlinks: false }, 'path')).length;
@@ -82,10 +96,15 @@ if (caseKind) {
       peakRssMb: number;
     };
   // Alternating rounds (three by default), the fastest of each kept: a loaded machine's I/O latency varies run to run.
-  const rounds = Array.from({ length: roundCount }, () => [run('tinyglobby'), run('walk'), run('stream')]).flat();
+  const rounds = Array.from({ length: roundCount }, () => [run('tinyglobby'), run('walk'), run('stream'), run('planning')]).flat();
   const best = (kind: string) => rounds.filter((r) => r.kind === kind).sort((a, b) => a.seconds - b.seconds)[0]!;
-  const results = [best('tinyglobby'), best('walk'), best('stream')];
-  const labels: Record<string, string> = { tinyglobby: 'tinyglobby + stat (baseline)', walk: 'docbatch walk, collected + sorted', stream: 'docbatch walk, streamed' };
+  const results = [best('tinyglobby'), best('walk'), best('stream'), best('planning')];
+  const labels: Record<string, string> = {
+    tinyglobby: 'tinyglobby + stat (baseline)',
+    walk: 'docbatch walk, collected + sorted',
+    stream: 'docbatch walk, streamed',
+    planning: 'planning: walk + manifest parts, in an activity context',
+  };
   const header = ['listing', 'entries', 'first entry s', 'seconds', 'peak RSS MB'];
   const rows = results.map((r) => [labels[r.kind]!, String(r.entries), r.firstEntrySeconds.toFixed(2), r.seconds.toFixed(2), r.peakRssMb.toFixed(0)]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));

@@ -89,13 +89,16 @@ describe('the chunk size planning chooses', () => {
   it('passes on every listed entry once and in order, however many it looked at', async () => {
     for (const count of [0, 1, textChunkSize - 1, textChunkSize, textChunkSize + 1, 2 * textChunkSize + 3]) {
       const storage = batchStorage(await tempDir('chunk-size'));
-      async function* listed(): AsyncGenerator<ListedSourceEntry> {
-        for (let index = 0; index < count; index++) yield { path: `/inbox/${index}.txt`, sizeBytes: 10 };
+      // Pages of 7: the look at the first entries ends inside a page.
+      async function* listed(): AsyncGenerator<ListedSourceEntry[]> {
+        for (let index = 0; index < count; index += 7) {
+          yield Array.from({ length: Math.min(7, count - index) }, (_, at) => ({ path: `/inbox/${index + at}.txt`, sizeBytes: 10 }));
+        }
       }
-      const { chunkSize, entries } = await chooseChunkSize(storage, { extractor: 'local', mode: 'realtime' }, listed());
+      const { chunkSize, pages } = await chooseChunkSize(storage, { extractor: 'local', mode: 'realtime' }, listed());
       expect(chunkSize).toBe(textChunkSize);
       const passed: string[] = [];
-      for await (const entry of entries) passed.push(entry.path);
+      for await (const page of pages) for (const entry of page) passed.push(entry.path);
       expect(passed).toEqual(Array.from({ length: count }, (_, index) => `/inbox/${index}.txt`));
     }
   });

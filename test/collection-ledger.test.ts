@@ -47,13 +47,17 @@ describe('planning only new documents', () => {
     let counts: unknown;
     const kept: string[] = [];
     const ledger = await readLedger(storageAt(output), 'c', 'k');
+    // A page per entry: the groups judged span pages.
     async function* listing() {
-      yield* entries;
+      for (const entry of entries) yield [entry];
     }
-    for await (const entry of onlyNew(listing(), ledger, async (lines, final) => {
+    for await (const page of onlyNew(listing(), ledger, async (lines, final) => {
       planned.push(...lines);
       if (final) counts = final;
-    })) kept.push(entry.path);
+    })) {
+      expect(page.length).toBeGreaterThan(0);
+      kept.push(...page.map((entry) => entry.path));
+    }
     return { kept, planned, counts };
   }
 

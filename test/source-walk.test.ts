@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { statSync, type Stats } from 'node:fs';
 import { whileInMemory } from '../src/storage/while-in-memory';
-import { adaptiveStat, claim, inspectPaths, readManifestLines, walkDirectory, type DirectorySource, type ListedEntry, type WalkOptions } from '../src/store/source-listing';
+import { adaptiveStat, claim, inspectPaths, LISTING_PAGE, readManifestLines, walkDirectory, walkDirectoryPages, type DirectorySource, type ListedEntry, type WalkOptions } from '../src/store/source-listing';
 
 // Counts the directories a walk reads, to show a resumed walk skips whole subtrees before its `after`.
 const directoriesRead = vi.hoisted(() => [] as string[]);
@@ -318,6 +318,26 @@ describe('the listing stat', () => {
     calls.length = 0;
     expect(await read(10)).toBe(-10);
     expect(calls).toEqual(['later']);
+  });
+});
+
+describe('walkDirectoryPages', () => {
+  it('hands on what walkDirectory yields, in order, in pages of at most LISTING_PAGE, none empty, hard links once', async () => {
+    const dir = await scratch('pages');
+    // Pages fill across directories and end inside one; problems and a hard link's second path fall mid-page.
+    const names = [...Array.from({ length: 70 }, (_, i) => `a/${String(i).padStart(3, '0')}.txt`), ...Array.from({ length: 5 }, (_, i) => `b/${i}.txt`), 'c.txt'];
+    await tree(dir, names);
+    await link(path.join(dir, 'a', '010.txt'), path.join(dir, 'b', 'twin.txt'));
+    execFileSync('mkfifo', [path.join(dir, 'b', 'pipe.pdf')]);
+    const pages: ListedEntry[][] = [];
+    for await (const page of walkDirectoryPages({ dir, include: ['**/*'], exclude: [], followSymlinks: false })) pages.push(page);
+    expect(pages.length).toBeGreaterThan(2);
+    for (const page of pages) expect(page.length).toBeGreaterThan(0);
+    for (const page of pages) expect(page.length).toBeLessThanOrEqual(LISTING_PAGE);
+    const flat = await walk(dir);
+    expect(pages.flat()).toEqual(flat);
+    expect(flat).toHaveLength(names.length + 1);
+    expect(relative(dir, flat)).not.toContain('b/twin.txt');
   });
 });
 

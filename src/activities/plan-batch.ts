@@ -60,7 +60,7 @@ export async function planBatch(deps: PlanBatchDeps, { batchId, input }: PlanBat
   const listing = listSourceStream(input.source, input.order, resumed.resumable && resumed.after !== undefined ? { after: resumed.after } : {});
   const start = listing.resumable ? resumed.documents : 0;
   // Collection hook (src/activities/plan-collection.ts): with onlyNew, only the documents the collection does not hold.
-  const collected = await collectionEntries({ batchId, batchDir, input, extractor, schemaFingerprint: schema.fingerprint }, listing.entries);
+  const collected = await collectionEntries({ batchId, batchDir, input, extractor, schemaFingerprint: schema.fingerprint }, listing.pages);
   // Once the chunk size is known.
   let writer: ManifestWriter | undefined;
   let told = 0;
@@ -85,19 +85,23 @@ export async function planBatch(deps: PlanBatchDeps, { batchId, input }: PlanBat
   // Alive while a listing is slow to yield (a sorted order lists everything first; a huge folder is read whole).
   const alive = setInterval(beat, HEARTBEAT_EVERY_MS);
   try {
-    const { chunkSize, entries } =
-      known === undefined ? await chooseChunkSize(storage, { extractor, mode: input.mode }, collected) : { chunkSize: known, entries: collected };
+    const { chunkSize, pages } =
+      known === undefined ? await chooseChunkSize(storage, { extractor, mode: input.mode }, collected) : { chunkSize: known, pages: collected };
     writer = new ManifestWriter(storage, chunkSize, start);
     told = Math.floor(start / chunkSize);
-    for await (const entry of entries) {
-      await writer.add(entry);
-      lastPath = entry.path;
-      if (writer.documents % chunkSize === 0) {
-        const chunk = writer.documents / chunkSize - 1;
-        readyPaths.set(chunk, lastPath);
-        readyPaths.delete(chunk - 64);
+    for await (const page of pages) {
+      for (const entry of page) {
+        // Awaited only when it writes a part: an await per entry is a promise per entry.
+        const writing = writer.add(entry);
+        if (writing) await writing;
+        lastPath = entry.path;
+        if (writer.documents % chunkSize === 0) {
+          const chunk = writer.documents / chunkSize - 1;
+          readyPaths.set(chunk, lastPath);
+          readyPaths.delete(chunk - 64);
+        }
+        if (writer.readyChunks > told) await tell(writer);
       }
-      if (writer.readyChunks > told) await tell(writer);
     }
     await writer.flush();
   } catch (error) {

@@ -22,29 +22,33 @@ export async function chosenChunkSize(storage: Storage): Promise<number | undefi
 /**
  * Chooses the chunk size from the first documents listed (batch/chunk-size.ts) and records it
  * before any manifest part exists, so a retried attempt keeps it even if the source has changed
- * since. Returns the entries it looked at followed by the rest: the listing is read once.
+ * since. Returns the pages it looked at followed by the rest: the listing is read once.
  */
 export async function chooseChunkSize(
   storage: Storage,
   facts: Omit<ChunkSizeFacts, 'textOnly'>,
-  entries: AsyncIterable<ListedSourceEntry>,
-): Promise<{ chunkSize: number; entries: AsyncIterable<ListedSourceEntry> }> {
-  const iterator = entries[Symbol.asyncIterator]();
-  const first: ListedSourceEntry[] = [];
+  pages: AsyncIterable<ListedSourceEntry[]>,
+): Promise<{ chunkSize: number; pages: AsyncIterable<ListedSourceEntry[]> }> {
+  const iterator = pages[Symbol.asyncIterator]();
+  const first: ListedSourceEntry[][] = [];
+  let looked = 0;
   let done = false;
-  while (!done && first.length < textChunkSize) {
+  while (!done && looked < textChunkSize) {
     const next = await iterator.next();
     if (next.done) done = true;
-    else first.push(next.value);
+    else {
+      first.push(next.value);
+      looked += next.value.length;
+    }
   }
   // An entry that cannot be a document (its problem is set) costs nothing to fail.
-  const textOnly = first.every((entry) => entry.problem !== undefined || isTextByName(entry.path));
+  const textOnly = first.every((page) => page.every((entry) => entry.problem !== undefined || isTextByName(entry.path)));
   const chunkSize = chunkSizeFor({ ...facts, textOnly });
   await storage.write(batchKeys.chunkSize, JSON.stringify({ chunkSize }) + '\n');
-  async function* all(): AsyncGenerator<ListedSourceEntry> {
+  async function* all(): AsyncGenerator<ListedSourceEntry[]> {
     yield* first;
     if (done) return;
     for (let more = await iterator.next(); !more.done; more = await iterator.next()) yield more.value;
   }
-  return { chunkSize, entries: all() };
+  return { chunkSize, pages: all() };
 }

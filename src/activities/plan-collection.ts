@@ -63,9 +63,9 @@ type Listed = Omit<ManifestEntry, 'index'>;
  * logged for the chunks (collection-plan), and the counts are added to collection.json once the
  * listing ends. (A planning attempt that resumed a bucket listing counts only what it listed.)
  */
-export async function collectionEntries(planning: CollectionPlanning, entries: AsyncIterable<Listed>): Promise<AsyncIterable<Listed>> {
+export async function collectionEntries(planning: CollectionPlanning, pages: AsyncIterable<Listed[]>): Promise<AsyncIterable<Listed[]>> {
   const { input } = planning;
-  if (input.collection === undefined && input.sink === undefined && !input.onlyNew) return entries;
+  if (input.collection === undefined && input.sink === undefined && !input.onlyNew) return pages;
   const collection = input.collection ?? defaultCollection(input);
   const settingsKey = settingsKeyOf({ schemaFingerprint: planning.schemaFingerprint, extractor: planning.extractor, models: input.models, mode: input.mode });
   const batch = storageAt(planning.batchDir);
@@ -77,29 +77,30 @@ export async function collectionEntries(planning: CollectionPlanning, entries: A
     ledgerLocation: resolveLocation(input.outputDir),
   };
   await batch.write(COLLECTION_FILE, JSON.stringify(file, null, 2));
-  if (!input.onlyNew) return entries;
+  if (!input.onlyNew) return pages;
   // Read while the source is listed: both take about a second per 100,000 documents.
   const ledger = readLedger(storageAt(input.outputDir), collection, settingsKey);
   ledger.catch(() => undefined);
-  return onlyNew(entries, ledger, async (planned, counts) => {
+  return onlyNew(pages, ledger, async (planned, counts) => {
     if (planned.length > 0) await batch.append(COLLECTION_PLAN_LOG, planned.map((line) => JSON.stringify(line) + '\n').join(''));
     if (counts) await batch.write(COLLECTION_FILE, JSON.stringify({ ...file, counts }, null, 2));
   });
 }
 
 /**
- * The new and changed entries of a listing (and every entry with a problem, so it stays visible),
- * in listing order; `record` gets the identities of each group kept, and the counts at the end.
+ * The new and changed entries of a listing's pages (and every entry with a problem, so it stays
+ * visible), in listing order, a judged group at a time (never an empty page); `record` gets the
+ * identities of each group kept, and the counts at the end.
  */
 export async function* onlyNew(
-  entries: AsyncIterable<Listed>,
+  pages: AsyncIterable<Listed[]>,
   ledgerRead: CollectionLedger | Promise<CollectionLedger>,
   record: (planned: PlannedDocument[], counts?: Record<Novelty, number>) => Promise<void>,
-): AsyncGenerator<Listed> {
+): AsyncGenerator<Listed[]> {
   let ledger: CollectionLedger | undefined;
   const counts: Record<Novelty, number> = { new: 0, changed: 0, known: 0 };
   let group: Listed[] = [];
-  const judge = async function* (): AsyncGenerator<Listed> {
+  const judge = async (): Promise<Listed[]> => {
     ledger ??= await ledgerRead;
     const judging = ledger;
     const judged = await mapBounded(group, JUDGED_IN_FLIGHT, (entry) => judgeEntry(entry, judging));
@@ -111,13 +112,16 @@ export async function* onlyNew(
       if (identity) planned.push({ ...identity, novelty });
     }
     await record(planned);
-    for (const { entry, novelty } of judged) if (novelty !== 'known') yield entry;
+    return judged.filter(({ novelty }) => novelty !== 'known').map(({ entry }) => entry);
   };
-  for await (const entry of entries) {
-    group.push(entry);
-    if (group.length >= JUDGED_AT_ONCE) yield* judge();
+  for await (const page of pages) {
+    group.push(...page);
+    if (group.length < JUDGED_AT_ONCE) continue;
+    const kept = await judge();
+    if (kept.length > 0) yield kept;
   }
-  yield* judge();
+  const kept = await judge();
+  if (kept.length > 0) yield kept;
   await record([], counts);
 }
 

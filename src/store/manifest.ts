@@ -128,11 +128,12 @@ export class ManifestWriter {
     return this.ready;
   }
 
-  async add(entry: ListedSourceEntry): Promise<void> {
+  /** Adds the next entry; the promise of the part's write when it completes a chunk (awaited, it keeps writes in flight bounded). */
+  add(entry: ListedSourceEntry): Promise<void> | undefined {
     if (this.failure) throw this.failure;
     this.current.push({ index: this.documents++, ...entry });
     this.bytes += entry.sizeBytes;
-    if (this.current.length === this.chunkSize) await this.writePart();
+    return this.current.length === this.chunkSize ? this.writePart() : undefined;
   }
 
   /** Writes what is left and waits for every part: the manifest is whole when this resolves. */

@@ -79,12 +79,46 @@ const documentLikeName = /\.(pdf|png|jpe?g|gif|webp|tiff?|bmp|txt|text|md|csv|xm
  * HARD_LINKS_REMEMBERED hard-linked files, never the tree.
  */
 export async function* walkDirectory(source: DirectorySource, options: WalkOptions = {}): AsyncGenerator<ListedEntry> {
+  const seen = options.seen ?? new Set<string>();
+  const once = listedOnce(seen);
+  // Claimed as each entry is yielded, not a page ahead: a caller that stops mid-page keeps `seen` true to what it got.
+  for await (const page of inspectedPages(source, options.after, seen)) {
+    for (const inspected of page) {
+      const entry = once(inspected);
+      if (entry) yield entry;
+    }
+  }
+}
+
+/**
+ * The same walk a page at a time (LISTING_PAGE entries or fewer, never empty), for planning: each
+ * step of an async stream costs a few promises, and under the async hooks of Temporal's activity
+ * context a walk of one entry at a time spent ~15 µs an entry in them, most of what listing costs.
+ * `seen` learns a page's entries before the page is yielded.
+ */
+export async function* walkDirectoryPages(source: DirectorySource, options: WalkOptions = {}): AsyncGenerator<ListedEntry[]> {
+  const seen = options.seen ?? new Set<string>();
+  const once = listedOnce(seen);
+  for await (const page of inspectedPages(source, options.after, seen)) {
+    const entries: ListedEntry[] = [];
+    for (const inspected of page) {
+      const entry = once(inspected);
+      if (entry) entries.push(entry);
+    }
+    if (entries.length > 0) yield entries;
+  }
+}
+
+/** Entries a walk hands on together (and stats in flight per page: two pages are, STATS_IN_FLIGHT in all). */
+export const LISTING_PAGE = STATS_IN_FLIGHT / 2;
+
+/** The walk's entries after their stat, in path order, a page at a time (dedupe not applied yet). */
+async function* inspectedPages(source: DirectorySource, after: string | undefined, seen: ReadonlySet<string>): AsyncGenerator<Inspected[]> {
   const root = path.resolve(source.dir);
   if (!(await stat(root)).isDirectory()) throw new Error(`${root} is not a directory`);
-  const seen = options.seen ?? new Set<string>();
   const walk = new DirectoryWalk(source, root, await realpath(root), seen);
   const statFile = adaptiveStat();
-  yield* listedOnce(mapOrdered(walk.candidates(options.after), STATS_IN_FLIGHT, (candidate) => inspect(candidate, statFile)), seen);
+  yield* mapOrdered(walk.candidatePages(after), 2, (page) => Promise.all(page.map((candidate) => inspect(candidate, statFile))));
 }
 
 /**
@@ -235,9 +269,10 @@ class DirectoryWalk {
     this.visited = new Set([...seen].filter((key) => key.startsWith('dir:')));
   }
 
-  /** Every entry after `after` in path order; whole directories before it are never read. */
-  async *candidates(after: string | undefined): AsyncGenerator<Candidate> {
+  /** Every entry after `after` in path order, LISTING_PAGE at a time; whole directories before it are never read. */
+  async *candidatePages(after: string | undefined): AsyncGenerator<Candidate[]> {
     const stack: Frame[] = [];
+    let page: Candidate[] = [];
     const enterRoot = async () => {
       const prefix = this.root.endsWith(path.sep) ? this.root : this.root + path.sep;
       const resuming = after !== undefined && after.startsWith(prefix);
@@ -247,9 +282,13 @@ class DirectoryWalk {
       if (entered !== null) stack.push(entered);
     };
     const unlistable = await enterRoot();
-    if (unlistable && (after === undefined || this.root > after)) yield { path: this.root, dirs: noDirectories, problem: unlistable.problem };
+    if (unlistable && (after === undefined || this.root > after)) page.push({ path: this.root, dirs: noDirectories, problem: unlistable.problem });
 
     while (stack.length > 0) {
+      if (page.length >= LISTING_PAGE) {
+        yield page;
+        page = [];
+      }
       const frame = stack.at(-1)!;
       const item = frame.items[frame.next++];
       if (item === undefined) {
@@ -267,7 +306,7 @@ class DirectoryWalk {
         if (entered === null) continue;
         if ('problem' in entered) {
           // Opened a moment ago, unlistable now: reported here, out of path order (a race with whoever changed it).
-          if (after === undefined) yield { path: full, dirs: frame.dirs, problem: entered.problem };
+          if (after === undefined) page.push({ path: full, dirs: frame.dirs, problem: entered.problem });
           continue;
         }
         stack.push(entered);
@@ -278,13 +317,14 @@ class DirectoryWalk {
       if (item.kind === 'directory') {
         // Checked at the directory's own path, so a problem comes before a sibling such as `x.pdf.bak`, as its path does.
         const problem = await this.directoryProblem(full, item.directory!);
-        if (problem) yield { path: full, dirs: frame.dirs, problem };
+        if (problem) page.push({ path: full, dirs: frame.dirs, problem });
       } else if (item.kind === 'problem') {
-        yield { path: full, dirs: frame.dirs, problem: item.problem! };
+        page.push({ path: full, dirs: frame.dirs, problem: item.problem! });
       } else {
-        yield { path: full, dirs: frame.dirs };
+        page.push({ path: full, dirs: frame.dirs });
       }
     }
+    if (page.length > 0) yield page;
   }
 
   /** A directory's items, sorted; null when links are followed and it was walked already. */
@@ -420,14 +460,17 @@ export function adaptiveStat(statNow: (file: string) => Stats = statSync, statLa
   return whileInMemory(statNow, statLater, clock);
 }
 
-/** The walk's entries, each file once: the first path of a hard-linked file; `seen` learns what was listed as it is yielded. */
-async function* listedOnce(entries: AsyncIterable<Inspected>, seen: Set<string>): AsyncGenerator<ListedEntry> {
+/**
+ * The walk's entries, each file once: the first path of a hard-linked file (undefined for a later
+ * one); `seen` learns what was listed as it is passed on.
+ */
+function listedOnce(seen: Set<string>): (entry: Inspected) => ListedEntry | undefined {
   let dirs = noDirectories;
-  for await (const entry of entries) {
-    if (entry.hardLink !== undefined && !claim(seen, entry.hardLink)) continue;
+  return (entry) => {
+    if (entry.hardLink !== undefined && !claim(seen, entry.hardLink)) return undefined;
     if (entry.dirs !== dirs) for (const dir of (dirs = entry.dirs)) seen.add(dir);
-    yield listed(entry);
-  }
+    return listed(entry);
+  };
 }
 
 /**

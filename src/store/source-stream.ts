@@ -1,12 +1,13 @@
+import batch from 'it-batch';
 import { isStorageError } from '../storage/storage';
 import type { BatchInput } from '../batch/input';
 import { checkDirectorySource, listSource, SourceError, sortDocuments, type ListedSourceEntry } from './manifest';
 import { listObjectSource } from './object-listing';
-import { walkDirectory } from './source-listing';
+import { LISTING_PAGE, walkDirectoryPages } from './source-listing';
 
 export interface SourceListing {
-  /** The entries in manifest order. */
-  entries: AsyncIterable<ListedSourceEntry>;
+  /** The entries in manifest order, a page at a time (never an empty one): a promise per page, not per entry. */
+  pages: AsyncIterable<ListedSourceEntry[]>;
   /** Whether a listing can resume after a listed path (`after`): planning then continues where a failed attempt stopped. */
   resumable: boolean;
 }
@@ -18,19 +19,19 @@ export interface SourceListing {
  * first entry (held in memory, and said so in docs/benchmarks.md).
  */
 export function listSourceStream(source: BatchInput['source'], order: BatchInput['order'], options: { after?: string } = {}): SourceListing {
-  if (order !== 'path') return { entries: wholeListing(source, order), resumable: false };
-  if ('url' in source) return { entries: objectEntries(source, options.after), resumable: true };
-  if ('dir' in source) return { entries: directoryEntries(source, options.after), resumable: true };
-  return { entries: wholeListing(source, order), resumable: false };
+  if (order !== 'path') return { pages: wholeListing(source, order), resumable: false };
+  if ('url' in source) return { pages: batch(objectEntries(source, options.after), LISTING_PAGE), resumable: true };
+  if ('dir' in source) return { pages: directoryPages(source, options.after), resumable: true };
+  return { pages: wholeListing(source, order), resumable: false };
 }
 
 /**
  * A folder walked in path order (source-listing.ts). A resumed walk does not know the hard links
  * and followed directories of the part before `after`: one of those may be listed again, once.
  */
-async function* directoryEntries(source: Extract<BatchInput['source'], { dir: string }>, after: string | undefined): AsyncGenerator<ListedSourceEntry> {
+async function* directoryPages(source: Extract<BatchInput['source'], { dir: string }>, after: string | undefined): AsyncGenerator<ListedSourceEntry[]> {
   const dir = await checkDirectorySource(source.dir);
-  yield* walkDirectory({ ...source, dir }, after === undefined ? {} : { after });
+  yield* walkDirectoryPages({ ...source, dir }, after === undefined ? {} : { after });
 }
 
 async function* objectEntries(source: Extract<BatchInput['source'], { url: string }>, after: string | undefined): AsyncGenerator<ListedSourceEntry> {
@@ -42,12 +43,13 @@ async function* objectEntries(source: Extract<BatchInput['source'], { url: strin
   }
 }
 
-async function* wholeListing(source: BatchInput['source'], order: BatchInput['order']): AsyncGenerator<ListedSourceEntry> {
+async function* wholeListing(source: BatchInput['source'], order: BatchInput['order']): AsyncGenerator<ListedSourceEntry[]> {
+  let all: ListedSourceEntry[] = [];
   if ('url' in source) {
-    const all: ListedSourceEntry[] = [];
     for await (const entry of objectEntries(source, undefined)) all.push(entry);
-    yield* sortDocuments(all, order);
-    return;
+    all = sortDocuments(all, order);
+  } else {
+    all = (await listSource(source, order)).map(({ index: _index, ...entry }) => entry);
   }
-  for (const { index: _index, ...entry } of await listSource(source, order)) yield entry;
+  for (let at = 0; at < all.length; at += LISTING_PAGE) yield all.slice(at, at + LISTING_PAGE);
 }
