@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { DocumentSlots } from '../src/extraction/document-slots';
 import { createAnthropicExtractor } from '../src/extraction/anthropic/extractor';
@@ -49,6 +50,28 @@ describe('DocumentSlots with weights', () => {
     (await light)();
     (await last)();
     expect(slots.inUse).toBe(0);
+  });
+
+  it('aborting one chunk\'s signal rejects only its waiters, granted ones keep their slots, and no listener is left behind', async () => {
+    const slots = new DocumentSlots(() => 1);
+    const first = new AbortController();
+    const second = new AbortController();
+    const held = slots.acquire(first.signal);
+    const firstWaiting = [slots.acquire(first.signal), slots.acquire(first.signal)];
+    const secondWaiting = [slots.acquire(second.signal), slots.acquire(second.signal)];
+    for (const waiting of [...firstWaiting, ...secondWaiting]) waiting.catch(() => undefined);
+    // One listener per signal, however many of its documents wait.
+    expect(getEventListeners(second.signal, 'abort')).toHaveLength(1);
+    first.abort(new Error('first chunk cancelled'));
+    for (const waiting of firstWaiting) await expect(waiting).rejects.toThrow('first chunk cancelled');
+    const release = await held;
+    expect(slots.inUse).toBe(1);
+    release();
+    (await secondWaiting[0]!)();
+    (await secondWaiting[1]!)();
+    expect(slots.inUse).toBe(0);
+    // Every waiter of the second signal granted: its one listener is gone.
+    expect(getEventListeners(second.signal, 'abort')).toHaveLength(0);
   });
 
   it('grants a document heavier than the whole pool once the pool is idle, never deadlocking', async () => {

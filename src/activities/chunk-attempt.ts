@@ -26,7 +26,9 @@ export class ChunkAttempt {
   journaledNow = 0;
   private firstFailure: { error: unknown } | undefined;
   private readonly stop = new AbortController();
-  private readonly running = new Set<Promise<void>>();
+  /** Documents' work started and not finished, and who waits for none to be left (`settled`). */
+  private inFlight = 0;
+  private readonly waitingForIdle: Array<() => void> = [];
   private readonly onCancel: () => void;
   private readonly beat: ReturnType<typeof setInterval>;
 
@@ -65,7 +67,7 @@ export class ChunkAttempt {
   async record(result: DocumentResult): Promise<boolean> {
     if (!(await this.journal.append(result))) return false;
     // Sink hook: a write that fails fails the attempt; the retry writes what the journal holds first (openChunkSink).
-    await this.sink?.write(result);
+    if (this.sink) await this.sink.write(result);
     this.onJournaled(result);
     this.journaledNow++;
     return true;
@@ -79,7 +81,9 @@ export class ChunkAttempt {
   async inSlot(work: () => Promise<DocumentResult | undefined>, weight = 1): Promise<void> {
     const release = await this.slots.acquire(this.stop.signal, weight).catch(() => undefined);
     if (!release) return;
-    const task = (async () => {
+    this.inFlight++;
+    // Counted rather than kept as a set of promises: a promise and a `finally` less per document.
+    void (async () => {
       try {
         if (this.stopped) return;
         const result = await work();
@@ -88,15 +92,14 @@ export class ChunkAttempt {
         this.fail(error);
       } finally {
         release();
+        if (--this.inFlight === 0) for (const resolve of this.waitingForIdle.splice(0)) resolve();
       }
     })();
-    this.running.add(task);
-    void task.finally(() => this.running.delete(task));
   }
 
-  /** Resolves when every document's work started so far has finished (its tasks never reject). */
+  /** Resolves when every document's work started so far has finished (it never rejects). */
   async settled(): Promise<void> {
-    while (this.running.size > 0) await Promise.all([...this.running]);
+    if (this.inFlight > 0) await new Promise<void>((resolve) => this.waitingForIdle.push(resolve));
   }
 
   close(): void {

@@ -8,10 +8,19 @@ import type { Extractor } from './extractor';
  * limiter as it learns the account's limits and the latency. Chunks queue every document they
  * still have; the chunk that asked first is served first, so chunks finish in order.
  */
+interface Waiter {
+  weight: number;
+  grant: () => void;
+  abort: (reason: Error) => void;
+  aborted: boolean;
+}
+
 export class DocumentSlots {
   private busy = 0;
   // A linked queue: chunks of 500 queue thousands of documents, and an array's shift() moves them all on every grant.
-  private readonly waiting = new Queue<{ weight: number; grant: () => void; aborted: boolean }>();
+  private readonly waiting = new Queue<Waiter>();
+  /** The waiters of each signal and its one abort listener: a chunk queues hundreds of documents on one signal. */
+  private readonly watched = new Map<AbortSignal, { waiters: Set<Waiter>; onAbort: () => void }>();
 
   constructor(private readonly size: () => number) {}
 
@@ -27,11 +36,11 @@ export class DocumentSlots {
   acquire(signal?: AbortSignal, weight = 1): Promise<() => void> {
     return new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(abortReason(signal));
-      const waiter = {
+      const waiter: Waiter = {
         aborted: false,
         weight: Math.max(1, Math.floor(weight)),
         grant: () => {
-          signal?.removeEventListener('abort', onAbort);
+          if (signal) this.unwatch(signal, waiter);
           const taken = Math.min(waiter.weight, this.capacity());
           this.busy += taken;
           let released = false;
@@ -42,17 +51,42 @@ export class DocumentSlots {
             this.drain();
           });
         },
+        // Left in the queue, skipped when it reaches the head.
+        abort: (reason) => {
+          waiter.aborted = true;
+          reject(reason);
+        },
       };
-      // Left in the queue, skipped when it reaches the head.
-      const onAbort = () => {
-        waiter.aborted = true;
-        reject(abortReason(signal!));
-        this.drain();
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
+      if (signal) this.watch(signal, waiter);
       this.waiting.enqueue(waiter);
       this.drain();
     });
+  }
+
+  private watch(signal: AbortSignal, waiter: Waiter): void {
+    let watching = this.watched.get(signal);
+    if (!watching) {
+      const waiters = new Set<Waiter>();
+      const onAbort = () => {
+        this.watched.delete(signal);
+        for (const aborted of waiters) aborted.abort(abortReason(signal));
+        this.drain();
+      };
+      watching = { waiters, onAbort };
+      this.watched.set(signal, watching);
+      signal.addEventListener('abort', onAbort, { once: true });
+    }
+    watching.waiters.add(waiter);
+  }
+
+  /** A granted waiter leaves its signal's watch; the listener goes with the signal's last waiter. */
+  private unwatch(signal: AbortSignal, waiter: Waiter): void {
+    const watching = this.watched.get(signal);
+    if (!watching) return;
+    watching.waiters.delete(waiter);
+    if (watching.waiters.size > 0) return;
+    this.watched.delete(signal);
+    signal.removeEventListener('abort', watching.onAbort);
   }
 
   private capacity(): number {
