@@ -29,9 +29,10 @@ export interface ExtractChunkDeps {
  * document waits for a slot of the worker's process-wide pool (document-slots.ts), sized by the
  * extractor (its rate limiter's Little's-law estimate, or its decoder pool), so a chunk of any size
  * keeps as many requests in flight as the account's limits allow (ChunkAttempt: journaled as each
- * finishes, heartbeats, stop on cancellation or the first failure). The journal is re-checked right
- * before each document, so a document another attempt of this chunk finished meanwhile is not
- * extracted again. Returns counts only.
+ * finishes, heartbeats, stop on cancellation or the first failure). The journal is re-checked before
+ * each document (a look under 100 ms old serves on disk, one under a second in a bucket), so a
+ * document another attempt of this chunk finished meanwhile is not extracted again. Returns counts
+ * only.
  */
 export async function extractChunk(deps: ExtractChunkDeps, input: ExtractChunkInput): Promise<ExtractChunkResult> {
   return withChunkJournal(input.batchDir, input.chunkIndex, (journal) => extractChunkWith(deps, input, journal));
