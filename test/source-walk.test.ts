@@ -295,6 +295,18 @@ describe('the listing stat', () => {
     expect(calls).toEqual({ now: 640, later: 0 });
   });
 
+  it('answers a call made synchronously with its value, not a promise, and fails it by throwing', async () => {
+    const { statFile } = timedStat(0.01);
+    const answer = statFile(here);
+    expect(answer).not.toBeInstanceOf(Promise);
+    expect((answer as Stats).isFile()).toBe(true);
+    expect(() => statFile(path.join(path.dirname(here), 'no-such-file.txt'))).toThrow(/ENOENT/);
+    // Once asynchronous, a promise either way.
+    const slow = timedStat(2_000);
+    await slow.statFile(here);
+    expect(slow.statFile(here)).toBeInstanceOf(Promise);
+  });
+
   it('makes a call the synchronous side declines (a large file) asynchronously, and counts it towards no window', async () => {
     const calls: string[] = [];
     let clock = 0;

@@ -16,17 +16,20 @@ const WINDOW_BUDGET_MS = 100;
  * slow filesystem (a FUSE mount that downloads each file) holds the event loop for
  * WINDOW_BUDGET_MS and one call at most, and heartbeats go on.
  * `now` may decline a call (undefined: a large file) and it is made `later`, untimed.
+ *
+ * A call answered synchronously returns its value, not a promise (a failure throws): a caller
+ * that awaits it gets the same, and one that handles both (the listing) spares a promise a call.
  */
 export function whileInMemory<A extends unknown[], R>(
   now: (...args: A) => R | undefined,
   later: (...args: A) => Promise<R>,
   clock: () => number = () => performance.now(),
-): (...args: A) => Promise<R> {
+): (...args: A) => R | Promise<R> {
   let synchronous = true;
   const timings = new Float64Array(WINDOW);
   let timed = 0;
   let spentMs = 0;
-  return async (...args) => {
+  return (...args) => {
     if (!synchronous) return later(...args);
     const started = clock();
     let answer: R | undefined;

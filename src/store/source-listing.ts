@@ -118,7 +118,7 @@ async function* inspectedPages(source: DirectorySource, after: string | undefine
   if (!(await stat(root)).isDirectory()) throw new Error(`${root} is not a directory`);
   const walk = new DirectoryWalk(source, root, await realpath(root), seen);
   const statFile = adaptiveStat();
-  yield* mapOrdered(walk.candidatePages(after), 2, (page) => Promise.all(page.map((candidate) => inspect(candidate, statFile))));
+  yield* mapOrdered(walk.candidatePages(after), 2, (page) => settledPage(page.map((candidate) => inspect(candidate, statFile))));
 }
 
 /**
@@ -430,33 +430,47 @@ function unlistableProblem(dir: string, error: NodeJS.ErrnoException): EntryProb
   };
 }
 
-function inspect(candidate: Candidate, statFile: StatFile): Promise<Inspected> {
+/** A candidate after its stat: synchronously when the stat was (most files), else a promise. */
+function inspect(candidate: Candidate, statFile: StatFile): Inspected | Promise<Inspected> {
   if (candidate.problem === undefined) return inspectFile(candidate.path, candidate.dirs, statFile);
   const { problem } = candidate;
   return typeof problem === 'function'
     ? problem().then((worded) => ({ path: candidate.path, sizeBytes: 0, problem: worded, dirs: candidate.dirs }))
-    : Promise.resolve({ path: candidate.path, sizeBytes: 0, problem, dirs: candidate.dirs });
+    : { path: candidate.path, sizeBytes: 0, problem, dirs: candidate.dirs };
 }
 
 /** Size and identity of a file; a file the worker may not read is a problem, found before any chunk opens it. */
-async function inspectFile(file: string, dirs: readonly string[], statFile: StatFile): Promise<Inspected> {
-  let info: Stats;
+function inspectFile(file: string, dirs: readonly string[], statFile: StatFile): Inspected | Promise<Inspected> {
+  let info: Stats | Promise<Stats>;
   try {
-    info = await statFile(file);
-    // Readable by everyone: no need to ask (access() doubles the listing time of 100,000 files).
-    if (info.isFile() && (info.mode & constants.S_IROTH) === 0) await access(file, constants.R_OK);
+    info = statFile(file);
   } catch (error) {
-    return { path: file, sizeBytes: 0, problem: await unresolvableProblem(file, error as NodeJS.ErrnoException), dirs };
+    return unresolvable(file, dirs, error);
   }
-  if (info.isDirectory()) return { path: file, sizeBytes: 0, problem: directoryProblem(file), dirs };
-  if (!info.isFile()) return { path: file, sizeBytes: 0, problem: specialFileProblem(file, info), dirs };
-  return { path: file, sizeBytes: info.size, dirs, ...(info.nlink > 1 ? { hardLink: `file:${identityOf(info)}` } : {}) };
+  return info instanceof Promise ? info.then((stats) => inspected(file, dirs, stats), (error: unknown) => unresolvable(file, dirs, error)) : inspected(file, dirs, info);
 }
 
-export type StatFile = (file: string) => Promise<Stats>;
+function inspected(file: string, dirs: readonly string[], info: Stats): Inspected | Promise<Inspected> {
+  if (info.isDirectory()) return { path: file, sizeBytes: 0, problem: directoryProblem(file), dirs };
+  if (!info.isFile()) return { path: file, sizeBytes: 0, problem: specialFileProblem(file, info), dirs };
+  const entry = { path: file, sizeBytes: info.size, dirs, ...(info.nlink > 1 ? { hardLink: `file:${identityOf(info)}` } : {}) };
+  // Readable by everyone: no need to ask (access() doubles the listing time of 100,000 files).
+  if ((info.mode & constants.S_IROTH) !== 0) return entry;
+  return access(file, constants.R_OK).then(
+    () => entry,
+    (error: unknown) => unresolvable(file, dirs, error),
+  );
+}
+
+async function unresolvable(file: string, dirs: readonly string[], error: unknown): Promise<Inspected> {
+  return { path: file, sizeBytes: 0, problem: await unresolvableProblem(file, error as NodeJS.ErrnoException), dirs };
+}
+
+/** One listing's stat, synchronous while the filesystem answers from memory (a Stats, or throws), else a promise. */
+export type StatFile = (file: string) => Stats | Promise<Stats>;
 
 /** One listing's stat: synchronous while the filesystem answers from memory (storage/while-in-memory.ts), which is most of what listing a local folder costs. */
-export function adaptiveStat(statNow: (file: string) => Stats = statSync, statLater: StatFile = stat, clock: () => number = () => performance.now()): StatFile {
+export function adaptiveStat(statNow: (file: string) => Stats = statSync, statLater: (file: string) => Promise<Stats> = stat, clock: () => number = () => performance.now()): StatFile {
   return whileInMemory(statNow, statLater, clock);
 }
 
@@ -573,6 +587,12 @@ export async function mapBounded<T, R>(items: readonly T[], limit: number, map: 
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
   return results;
+}
+
+/** A page of inspections: as it is when every one answered synchronously, else once all have. */
+async function settledPage(page: Array<Inspected | Promise<Inspected>>): Promise<Inspected[]> {
+  if (page.every((entry) => !(entry instanceof Promise))) return page as Inspected[];
+  return Promise.all(page.map((entry) => Promise.resolve(entry)));
 }
 
 /** `map` over a stream, `limit` calls in flight, results in the stream's order. */
