@@ -14,20 +14,16 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { execFileSync } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
-import { once } from 'node:events';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pLimit from 'p-limit';
 import { glob } from 'tinyglobby';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { extractChunk } from '../src/activities/extract-chunk';
 import { batchInputSchema } from '../src/batch/input';
-import { loadDocument } from '../src/extraction/document';
-import { invoiceSchema } from '../src/extraction/schemas/invoice';
 import { writeManifest } from '../src/store/manifest';
+import { extractAllInALoop } from './baseline-loop';
 import { benchDocuments } from './documents';
 import { createZeroLatencyExtractor } from './zero-latency-extractor';
 
@@ -89,28 +85,8 @@ async function measure(kind: 'chunk' | 'loop'): Promise<number[]> {
       return cpuPerDocument(() => new MockActivityEnvironment().run(extractChunk, { extractorFor: () => extractor, resultCache: null, now: () => Date.now() }, input));
     };
 
-    /** The baseline's per-document work, in an async context as the chunk's is. */
-    const loop = async (round: number) => {
-      const out = createWriteStream(path.join(work, `loop-${round}.jsonl`));
-      out.setMaxListeners(inFlight + 1);
-      const limit = pLimit(inFlight);
-      const cpu = await cpuPerDocument(() =>
-        new AsyncLocalStorage().run({}, () =>
-          Promise.all(
-            files.map((file) =>
-              limit(async () => {
-                const document = await loadDocument(file);
-                const extraction = await extractor.extract({ document, schemaName: 'invoice', schema: invoiceSchema });
-                if (!out.write(JSON.stringify({ path: file, status: 'succeeded', data: extraction.data, model: extraction.model }) + '\n')) await once(out, 'drain');
-              }),
-            ),
-          ),
-        ),
-      );
-      out.end();
-      await once(out, 'finish');
-      return cpu;
-    };
+    /** The baseline's per-document work (bench/baseline-loop.ts), in an async context as the chunk's is. */
+    const loop = (round: number) => cpuPerDocument(() => new AsyncLocalStorage().run({}, () => extractAllInALoop(files, extractor, path.join(work, `loop-${round}.jsonl`), inFlight)));
 
     const roundOf = kind === 'chunk' ? chunk : loop;
     await roundOf(0);

@@ -4,12 +4,8 @@
  * file. No Temporal, no checkpoints, no retries. Run as a child process (its peak RSS is its own);
  * prints one JSON line: { documents, succeeded, wallMs, listingMs, cpuMs, peakRssBytes }.
  */
-import { createWriteStream } from 'node:fs';
-import { once } from 'node:events';
-import pLimit from 'p-limit';
 import { glob } from 'tinyglobby';
-import { loadDocument } from '../src/extraction/document';
-import { invoiceSchema } from '../src/extraction/schemas/invoice';
+import { extractAllInALoop } from './baseline-loop';
 import { createZeroLatencyExtractor } from './zero-latency-extractor';
 
 const { BENCH_SOURCE_DIR, BENCH_RESULTS_FILE, BENCH_CONCURRENCY } = process.env;
@@ -22,22 +18,7 @@ const cpuAtStart = process.cpuUsage();
 const extractor = createZeroLatencyExtractor(Number(BENCH_CONCURRENCY));
 const files = (await glob(['**/*'], { cwd: BENCH_SOURCE_DIR, absolute: true, onlyFiles: true })).sort();
 const listingMs = performance.now() - started;
-const limit = pLimit(Number(BENCH_CONCURRENCY));
-const out = createWriteStream(BENCH_RESULTS_FILE);
-let succeeded = 0;
-
-await Promise.all(
-  files.map((file) =>
-    limit(async () => {
-      const document = await loadDocument(file);
-      const extraction = await extractor.extract({ document, schemaName: 'invoice', schema: invoiceSchema });
-      succeeded++;
-      if (!out.write(JSON.stringify({ path: file, status: 'succeeded', data: extraction.data, model: extraction.model }) + '\n')) await once(out, 'drain');
-    }),
-  ),
-);
-out.end();
-await once(out, 'finish');
+const succeeded = await extractAllInALoop(files, extractor, BENCH_RESULTS_FILE, Number(BENCH_CONCURRENCY));
 const wallMs = performance.now() - started;
 const cpu = process.cpuUsage(cpuAtStart);
 const cpuMs = (cpu.user + cpu.system) / 1000;

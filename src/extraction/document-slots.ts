@@ -1,13 +1,7 @@
 import Queue from 'yocto-queue';
 import type { Extractor } from './extractor';
 
-/**
- * The documents one worker process works on at once, whatever chunk or batch they belong to: a
- * first-in, first-out pool whose size is asked of its owner (the extractor: its rate limiter's
- * Little's-law estimate, or its decoder pool's size) each time a slot frees, so it follows the
- * limiter as it learns the account's limits and the latency. Chunks queue every document they
- * still have; the chunk that asked first is served first, so chunks finish in order.
- */
+/** A document waiting for its slots: granted, or aborted with its chunk's signal. */
 interface Waiter {
   weight: number;
   grant: () => void;
@@ -15,6 +9,13 @@ interface Waiter {
   aborted: boolean;
 }
 
+/**
+ * The documents one worker process works on at once, whatever chunk or batch they belong to: a
+ * first-in, first-out pool whose size is asked of its owner (the extractor: its rate limiter's
+ * Little's-law estimate, or its decoder pool's size) each time a slot frees, so it follows the
+ * limiter as it learns the account's limits and the latency. Chunks queue every document they
+ * still have; the chunk that asked first is served first, so chunks finish in order.
+ */
 export class DocumentSlots {
   private busy = 0;
   // A linked queue: chunks of 500 queue thousands of documents, and an array's shift() moves them all on every grant.
