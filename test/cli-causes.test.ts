@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +8,7 @@ import type { Extractor } from '../src/extraction/extractor';
 import { startTestWorker, tempDir, uniqueId } from './helpers/batch';
 import { documentDir } from './helpers/documents';
 import { Gate, gatedExtractor } from './helpers/extractors';
+import { runDocbatch, type CliResult } from './helpers/cli';
 
 /**
  * Every way a batch can stop short of `completed` ends `run` / `watch` / `status` / `report` with
@@ -40,18 +40,9 @@ afterAll(async () => {
   await stopWorker?.();
 });
 
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 function docbatch(args: string[], env: NodeJS.ProcessEnv = cliEnv): Promise<CliResult> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [path.resolve('bin/docbatch.js'), ...args], { env, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
-  });
+  return runDocbatch(args, env);
 }
 
 function errorLines(result: CliResult): string[] {

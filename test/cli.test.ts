@@ -1,4 +1,4 @@
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
@@ -11,6 +11,7 @@ import { startTestWorker, tempDir, uniqueId } from './helpers/batch';
 import { documentDir } from './helpers/documents';
 import { eventually } from './helpers/eventually';
 import { Gate, gatedExtractor } from './helpers/extractors';
+import { runDocbatch, type CliResult } from './helpers/cli';
 
 const taskQueue = uniqueId('cli');
 const gate = new Gate();
@@ -35,20 +36,10 @@ afterAll(async () => {
   await stopWorker?.();
 });
 
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 /** The real CLI in a child process: `node bin/docbatch.js …`. */
 function docbatch(args: string[], env: NodeJS.ProcessEnv = cliEnv): Promise<CliResult> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [path.resolve('bin/docbatch.js'), ...args], { env, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
+  return runDocbatch(args, env);
 }
 
 /** `docbatch watch <id>` until its first progress line, then Ctrl-C (SIGINT), as a person would. */

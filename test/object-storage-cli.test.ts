@@ -1,24 +1,15 @@
-import { execFile } from 'node:child_process';
-import path from 'node:path';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import { testClient, uniqueId } from './helpers/batch';
 import { testBucketUrl, testObjectStore } from './helpers/object-store';
-
-/** `docbatch start` against a bucket it cannot use: one line naming the bucket and the fix, before any workflow exists. */
-function docbatch(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [path.resolve('bin/docbatch.js'), ...args], { env }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
+import { runDocbatch as docbatch } from './helpers/cli';
 
 async function expectNoBatch(batchId: string): Promise<void> {
   const client = await testClient();
   await expect(client.workflow.getHandle(batchId).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
 }
 
+/** `docbatch start` against a bucket it cannot use: one line naming the bucket and the fix, before any workflow exists. */
 describe('docbatch and a bucket it cannot use', () => {
   const env = { ...process.env, ...testObjectStore().env };
 

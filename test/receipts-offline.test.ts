@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
@@ -8,6 +7,7 @@ import { ENV } from '../src/env';
 import { renderPagePng, withPdf } from '../src/extraction/pdf';
 import type { Receipt } from '../src/extraction/schemas/receipt';
 import { readJsonLines, tempDir, uniqueId } from './helpers/batch';
+import { runDocbatch as docbatch } from './helpers/cli';
 
 /** `docbatch run <dir> --schema receipt` with defaults and no API key: the offline extractor fills receipts. */
 const spanish = [
@@ -38,14 +38,6 @@ async function receiptPdf(lines: string[]): Promise<Uint8Array> {
   const page = pdf.addPage([260, 40 + lines.length * 14]);
   lines.forEach((line, i) => page.drawText(line, { x: 10, y: page.getHeight() - 24 - i * 14, size: 9, font }));
   return pdf.save();
-}
-
-function docbatch(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [path.resolve('bin/docbatch.js'), ...args], { env, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
-  });
 }
 
 describe('receipts offline', () => {

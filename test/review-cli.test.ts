@@ -1,4 +1,4 @@
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
@@ -8,6 +8,7 @@ import { ENV } from '../src/env';
 import { startTestWorker, tempDir, testClient, uniqueId } from './helpers/batch';
 import { eventually } from './helpers/eventually';
 import { reviewInvoiceText } from './helpers/review-batch';
+import { runDocbatch, type CliResult } from './helpers/cli';
 
 /** `docbatch review` and `--review` on start, as a person runs them: the real CLI in a child process. */
 const taskQueue = uniqueId('review-cli');
@@ -24,12 +25,8 @@ afterAll(async () => {
   await stop?.();
 });
 
-function docbatch(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [path.resolve('bin/docbatch.js'), ...args], { env: cliEnv }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
-  });
+function docbatch(args: string[]): Promise<CliResult> {
+  return runDocbatch(args, cliEnv);
 }
 
 describe('docbatch review', () => {

@@ -1,4 +1,4 @@
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -6,25 +6,13 @@ import { causeExitCodes } from '../src/client/batch-cause';
 import { ENV } from '../src/env';
 import { tempDir, uniqueId } from './helpers/batch';
 import { documentDir } from './helpers/documents';
+import { runDocbatch as docbatch } from './helpers/cli';
 
 /**
  * `run`'s in-process worker logs to a rotated file under the docbatch home, so the terminal keeps
  * the progress view and one-line problems; --verbose brings the logs back; `docbatch worker` logs
  * to stderr, one JSON object a line with DOCBATCH_LOG_FORMAT=json.
  */
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function docbatch(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [path.resolve('bin/docbatch.js'), ...args], { env, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
 
 async function runEnv(): Promise<NodeJS.ProcessEnv> {
   // A task queue of its own (only the in-process worker polls it), a home of its own for the log file, and no API key.
