@@ -15,6 +15,7 @@ import { failureTypes } from '../src/batch/failures';
 import * as messages from '../src/batch/messages';
 import { readJsonLines, startBatch, startTestWorker, tempDir, testClient, uniqueId } from './helpers/batch';
 import { eventually } from './helpers/eventually';
+import { reviewInvoiceText } from './helpers/review-batch';
 
 /**
  * Schemas from the user and consistency checks, end to end: the real workflow on the dev server,
@@ -64,32 +65,6 @@ async function resultsByName(summary: BatchSummary): Promise<Map<string, Documen
 async function callsFor(file: string): Promise<string[]> {
   const id = documentIdentity(await readFile(file));
   return emulator.log.filter((entry) => entry.documentId === id && entry.status === 200).map((entry) => entry.turn);
-}
-
-/** A text invoice the emulated model reads exactly; amounts consistent unless a fault says otherwise. */
-function invoiceText(number: number): string {
-  const quantity = 2 + (number % 5);
-  const unit = 40 + number;
-  const first = quantity * unit;
-  const second = 100 + number * 3;
-  const subtotal = first + second;
-  const tax = Math.round(subtotal * 0.2 * 100) / 100;
-  const money = (value: number) => value.toFixed(2).padStart(12);
-  return `Northwind Traders Ltd                                   INVOICE
-12 Harbour Road, Bristol                                Invoice No: NW-${7000 + number}
-                                                        Date: 2025-03-01
-                                                        Due Date: 2025-03-31
-Bill To:                                                Currency: EUR
-Contoso AG
-
-Description                                          Qty          Unit Price                 Amount
-Consulting services                                  ${String(quantity).padStart(3)}        ${money(unit)}           ${money(first)}
-Annual software licence                                1        ${money(second)}           ${money(second)}
-
-                                                        Subtotal                     ${money(subtotal)}
-                                                        VAT 20%                      ${money(tax)}
-                                                        Total Due                    ${money(subtotal + tax)}
-`;
 }
 
 describe('schemas from the user, end to end', () => {
@@ -161,10 +136,10 @@ describe('consistency checks with Claude: one repair turn names the failed check
 
   it('keeps the repaired answer when it passes, and flags the document for review when the repair does not fix it', async () => {
     const names = Object.keys(breaks);
-    const texts: Record<string, string> = { 'invoice-00.txt': invoiceText(0) };
+    const texts: Record<string, string> = { 'invoice-00.txt': reviewInvoiceText(0) };
     names.forEach((_, index) => {
-      texts[`invoice-${index + 1}-fixed.txt`] = invoiceText(index + 1);
-      texts[`invoice-${index + 1}-kept.txt`] = invoiceText(index + 11);
+      texts[`invoice-${index + 1}-fixed.txt`] = reviewInvoiceText(index + 1);
+      texts[`invoice-${index + 1}-kept.txt`] = reviewInvoiceText(index + 11);
     });
     const dir = await documents('checks', texts);
     for (const [index, name] of names.entries()) {
@@ -203,7 +178,7 @@ describe('consistency checks with Claude: one repair turn names the failed check
 
 describe('refusals', () => {
   it('refuses, when the batch starts, a schema the chosen extractor cannot fill: one message, no document touched', async () => {
-    const dir = await documents('mismatch', { 'a.txt': invoiceText(1), 'b.txt': invoiceText(2) });
+    const dir = await documents('mismatch', { 'a.txt': reviewInvoiceText(1), 'b.txt': reviewInvoiceText(2) });
     const { reference } = await resolveSchemaArgument(path.join(fixtures, 'purchase-order.schema.json'));
     for (const schema of [reference]) {
       const handle = await batch(dir, { schema, extractor: 'local' });

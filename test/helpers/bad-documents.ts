@@ -193,6 +193,11 @@ export function textPdf(pages: number, line = (page: number) => `Invoice INV-${1
   objects[1] = '<< /Type /Catalog /Pages 2 0 R >>';
   objects[2] = `<< /Type /Pages /Kids [${kids.join(' ')}] /Count ${pages} >>`;
   objects[3] = '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>';
+  return pdfOfObjects(objects);
+}
+
+/** A PDF of numbered objects (`objects[id]`, from 1; the catalog is object 1), with the xref table a reader needs. */
+export function pdfOfObjects(objects: readonly string[]): Buffer {
   let body = '%PDF-1.4\n';
   const offsets: number[] = [];
   for (let id = 1; id < objects.length; id++) {
