@@ -6,12 +6,32 @@
  * and a value can be cut from the original at a label's end.
  */
 export function fold(text: string): string {
+  // Most text is ASCII: lower case is all it needs, and keeps every index.
+  const folded = asciiOnly.test(text) ? text.toLowerCase() : foldEachChar(text);
+  // The digit first, its letters looked behind for after it: the engine then stops only at 0, 1 and 5.
+  return folded.replace(/\bln(?=v[oO]ice)/g, 'in').replace(/[015](?:(?<=\p{L}.)(?=\p{L})|(?<=\p{L}{3}.)\b)/gu, (digit) => letterLookAlikes[digit]!);
+}
+
+const asciiOnly = /^[\p{ASCII}]*$/u;
+
+/** Characters folded so far: a text repeats few distinct ones, and NFD per character is slow. */
+const foldedChars = new Map<string, string>();
+const FOLDED_CHARS_KEPT = 4096;
+
+function foldEachChar(text: string): string {
   let folded = '';
-  for (const char of text) {
+  for (const char of text) folded += foldedChar(char);
+  return folded;
+}
+
+function foldedChar(char: string): string {
+  let folded = foldedChars.get(char);
+  if (folded === undefined) {
     const base = special.get(char) ?? char.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
-    folded += base.length === char.length ? base : char.toLowerCase().length === char.length ? char.toLowerCase() : char;
+    folded = base.length === char.length ? base : char.toLowerCase().length === char.length ? char.toLowerCase() : char;
+    if (foldedChars.size < FOLDED_CHARS_KEPT) foldedChars.set(char, folded);
   }
-  return folded.replace(/\bln(?=v[oO]ice)/g, 'in').replace(/(?<=\p{L})[015](?=\p{L})|(?<=\p{L}{3})[015]\b/gu, (digit) => letterLookAlikes[digit]!);
+  return folded;
 }
 
 /** Digits OCR reads for letters, in a word (never in a number: a letter must stand beside them). */
