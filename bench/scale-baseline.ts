@@ -7,6 +7,8 @@
 import { glob } from 'tinyglobby';
 import { extractAllInALoop } from './baseline-loop';
 import { createZeroLatencyExtractor } from './zero-latency-extractor';
+import { createLocalExtractor } from '../src/extraction/local/extractor';
+import { withEInvoiceReader } from '../src/extraction/einvoice/extractor';
 
 const { BENCH_SOURCE_DIR, BENCH_RESULTS_FILE, BENCH_CONCURRENCY } = process.env;
 if (!BENCH_SOURCE_DIR || !BENCH_RESULTS_FILE || !BENCH_CONCURRENCY) {
@@ -15,7 +17,8 @@ if (!BENCH_SOURCE_DIR || !BENCH_RESULTS_FILE || !BENCH_CONCURRENCY) {
 
 const started = performance.now();
 const cpuAtStart = process.cpuUsage();
-const extractor = createZeroLatencyExtractor(Number(BENCH_CONCURRENCY));
+// BENCH_EXTRACTOR=local: the offline extractor the worker uses, wrapped as the worker wraps it.
+const extractor = process.env.BENCH_EXTRACTOR === 'local' ? withEInvoiceReader(createLocalExtractor()) : createZeroLatencyExtractor(Number(BENCH_CONCURRENCY));
 const files = (await glob(['**/*'], { cwd: BENCH_SOURCE_DIR, absolute: true, onlyFiles: true })).sort();
 const listingMs = performance.now() - started;
 const succeeded = await extractAllInALoop(files, extractor, BENCH_RESULTS_FILE, Number(BENCH_CONCURRENCY));

@@ -20,7 +20,8 @@ const worker = await createDocbatchWorker({
   taskQueue: BENCH_TASK_QUEUE,
   workflowBundle: { codePath: BENCH_WORKFLOW_BUNDLE },
   maxConcurrentActivityTaskExecutions: Number(BENCH_ACTIVITY_SLOTS),
-  activityDeps: { extractorFor: () => extractor, resultCache: null },
+  // BENCH_EXTRACTOR=local: the worker's own offline extractor (its rules' CPU is what a user's text documents cost).
+  activityDeps: { ...(process.env.BENCH_EXTRACTOR === 'local' ? {} : { extractorFor: () => extractor }), resultCache: null },
 });
 process.stdout.write('worker ready\n');
 // BENCH_MEMORY_LOG=1: where the worker's memory is, every 5 s (bench/run.ts shows these lines).
