@@ -9,31 +9,17 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { chromium, type Browser } from 'playwright-core';
 import { debianChromium, ensureChromium } from '../test/helpers/ensure-chromium';
+import { downloaded, pypiRelease } from './registry-files';
 
 const execFileAsync = promisify(execFile);
 
 export const MUSTANG_VERSION = '2.26.0';
 const mustangUrl = `https://repo.maven.apache.org/maven2/org/mustangproject/Mustang-CLI/${MUSTANG_VERSION}/Mustang-CLI-${MUSTANG_VERSION}.jar`;
-
-/** A file downloaded once into `dir`, checked against the digest its registry publishes. */
-async function downloaded(url: string, dir: string, digest: { algorithm: 'sha1' | 'sha256'; hex: string }): Promise<string> {
-  const file = path.join(dir, path.basename(new URL(url).pathname));
-  if (existsSync(file)) return file;
-  await mkdir(dir, { recursive: true });
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`GET ${url}: ${response.status} ${response.statusText}`);
-  const bytes = Buffer.from(await response.arrayBuffer());
-  const actual = createHash(digest.algorithm).update(bytes).digest('hex');
-  if (actual !== digest.hex) throw new Error(`${url}: ${digest.algorithm} ${actual}, the registry says ${digest.hex}`);
-  await writeFile(`${file}.part`, bytes);
-  await rename(`${file}.part`, file);
-  return file;
-}
 
 /** Mustang's command line jar, from Maven Central (its .sha1 beside it). */
 export async function mustangJar(cacheDir: string): Promise<string> {
@@ -43,12 +29,7 @@ export async function mustangJar(cacheDir: string): Promise<string> {
 
 /** The factur-x package's example e-invoices (tests/fixtures/xml of its sdist on PyPI), unpacked into `cacheDir`. */
 export async function facturXExamples(cacheDir: string, version = '7.8'): Promise<string[]> {
-  const index = 'https://pypi.org/pypi/factur-x/json';
-  const meta = (await (await fetch(index)).json()) as { releases: Record<string, { url: string; packagetype: string; digests: { sha256: string } }[]> };
-  const sdist = meta.releases[version]?.find((file) => file.packagetype === 'sdist');
-  if (!sdist) throw new Error(`factur-x ${version} has no sdist on PyPI`);
-  // A mirror may answer with addresses relative to the index.
-  const archive = await downloaded(new URL(sdist.url, index).href, cacheDir, { algorithm: 'sha256', hex: sdist.digests.sha256 });
+  const archive = await pypiRelease(cacheDir, 'factur-x', version, 'sdist');
   const root = path.join(cacheDir, `factur_x-${version}`);
   const fixtures = path.join(root, 'tests', 'fixtures', 'xml');
   if (!existsSync(fixtures)) await execFileAsync('tar', ['-xzf', archive, '-C', cacheDir, `factur_x-${version}/tests/fixtures`]);

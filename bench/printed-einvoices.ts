@@ -20,12 +20,10 @@ import { parseInvoiceText } from '../src/extraction/local/fields';
 import type { Invoice } from '../src/extraction/schemas/invoice';
 import { documentText, terminateOcr } from '../src/extraction/text';
 import { docbatchHome } from '../src/temporal/paths';
-import { fieldMatches } from '../test/corpus/invoices/corpus';
+import { percent, scoredFields as fields, scoreFields } from './einvoice-score';
 import { facturXExamples, javaVersion, launchBrowser, mustangJar, printEInvoice, printKindName, printKinds, type PrintKind } from './einvoice-print';
 
 const { values: options } = parseArgs({ options: { show: { type: 'boolean', default: false } } });
-
-const fields = ['invoiceNumber', 'issueDate', 'dueDate', 'issuer', 'buyer', 'currency', 'subtotal', 'tax', 'total'] as const satisfies readonly (keyof Invoice)[];
 
 if (!(await javaVersion())) throw new Error('bench:printed-einvoices needs java on the PATH (Mustang prints the e-invoices)');
 const cacheDir = path.join(docbatchHome(), 'cache', 'bench');
@@ -82,17 +80,16 @@ async function score(xml: string, truth: Record<string, unknown>, kind: PrintKin
     return;
   }
   row.documents++;
-  for (const field of fields) {
+  for (const { field, right, read, truth: stated } of scoreFields(actual, truth)) {
     row.total++;
-    if (fieldMatches(field, actual[field], truth[field] ?? null)) row.right++;
+    if (right) row.right++;
     else {
       row.missedByField[field] = (row.missedByField[field] ?? 0) + 1;
-      if (options.show) console.log(`${path.basename(printed.pdf)} ${field}: read ${JSON.stringify(actual[field])}, the XML says ${JSON.stringify(truth[field] ?? null)}`);
+      if (options.show) console.log(`${path.basename(printed.pdf)} ${field}: read ${JSON.stringify(read)}, the XML says ${JSON.stringify(stated)}`);
     }
   }
 }
 
-const percent = (right: number, total: number) => (total === 0 ? '–' : `${((100 * right) / total).toFixed(1)}%`);
 const all = [...rows.values()];
 const lines = [
   `| printed as | documents | fields right | ${fields.join(' | ')} |`,

@@ -170,3 +170,34 @@ describe('parseInvoiceText', () => {
     expect(parseInvoiceText('Invoice 5\nWebsite work, as agreed\nTotal 500.00 EUR').lineItems).toEqual([]);
   });
 });
+
+// Found on the German ZUGFeRD 1.0 sample invoices (the dev part of npm run bench:hybrid-einvoices).
+describe('parseInvoiceText on German summary layouts', () => {
+  it('reads a rate column ("USt. %") as rates, and a rate line with its base as that rate’s tax', () => {
+    const text = [
+      'Art.Nr.    Artikelbeschreibung     Menge    Preis/Einheit       Betrag  USt. %',
+      'TB100A4    Trennblätter A4            20             9,90       198,00    19',
+      'Rechnungssumme Netto (excl. USt.)                                198,00',
+      'Steuerbasisbetrag USt. 19%                              198,00    37,62',
+      'Rechnungssumme Brutto (inkl. USt.)                               235,62',
+    ].join('\n');
+    expect(parseInvoiceText(text)).toMatchObject({ subtotal: 198, tax: 37.62, total: 235.62 });
+    // Without the rate line the tax stays unknown: 19 is the rate, not an amount.
+    expect(parseInvoiceText(text.split('\n').filter((line) => !line.startsWith('Steuerbasis')).join('\n')).tax).toBeNull();
+  });
+
+  it('takes the sum row of a summary table with a row per rate, and "MwSt-Betrag" as the tax column', () => {
+    const text = [
+      'Warenwert  Zu-/Abschlag   Nettobetrag   MwSt-Betrag  MwSt-%    Endbetrag',
+      '   326,50     -8,10           321,40          61,07  19,0          382,47',
+      '   130,70     -3,11           127,59           8,93   7,0          136,52',
+      '   457,20    -11,21           448,99          70,00   EUR          518,99',
+    ].join('\n');
+    expect(parseInvoiceText(text)).toMatchObject({ subtotal: 448.99, tax: 70, total: 518.99 });
+  });
+
+  it('reads the due date of "Zahlbar innerhalb 30 Tagen netto bis" and of "Fälligkeitstag"', () => {
+    expect(parseInvoiceText('Rechnung 471102 vom 05.03.2013\nZahlbar innerhalb 30 Tagen netto bis 04.04.2013, 3% Skonto innerhalb 10 Tagen bis 15.03.2013').dueDate).toBe('2013-04-04');
+    expect(parseInvoiceText('Beitragsrechnung vom 11.03.2014\nFälligkeitstag: 01.04.2014').dueDate).toBe('2014-04-01');
+  });
+});

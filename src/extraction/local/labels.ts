@@ -82,9 +82,11 @@ export const dueDateLabel = alt(
   'payment\\s*due(?:\\s*date)?',
   'due\\s*(?:by|on)?',
   'pay(?:able)?\\s*by',
-  'falligkeit(?:sdatum)?',
+  'falligkeit(?:sdatum|stag)?',
   'fallig\\s*(?:am|bis|zum)?',
   'zahlbar\\s*(?:bis|am|zum)(?:\\s*zum)?',
+  // "Zahlbar innerhalb 30 Tagen netto bis 04.04.2013": the date the net amount is due.
+  'zahlbar\\s*innerhalb\\s*\\d{1,3}\\s*tag(?:e|en)\\s*(?:rein\\s*)?(?:netto\\s*)?(?:bis|zum)(?:\\s*zum)?',
   'zahlungsziel',
   'zu\\s*zahlen\\s*bis',
   "(?:date\\s*d\\s*['’]?\\s*)?echeance",
@@ -348,7 +350,11 @@ export const summaryLabels: { kind: SummaryKind; priority: number; pattern: RegE
   {
     kind: 'tax',
     priority: 1,
+    // The first alternative that matches wins, not the longest: "MwSt-Betrag" before "MwSt".
     pattern: alt(
+      '(?:ust|mwst)\\.?\\s*-?\\s*betrag',
+      // One rate's line with its base and its tax: "Steuerbasisbetrag USt. 19%   198,00   37,62".
+      'steuerbasisbetrag\\s*(?:ust|mwst)\\.?',
       '(?:sales\\s*)?tax(?:es)?',
       'vat',
       'gst',
@@ -363,7 +369,6 @@ export const summaryLabels: { kind: SummaryKind; priority: number; pattern: RegE
       'mwst\\.?',
       'ust\\.?',
       '(?:umsatz)?steuerbetrag',
-      '(?:ust|mwst)\\.?\\s*-?\\s*betrag',
       'umsatzsteuer',
       'mehrwertsteuer',
       't\\.?v\\.?a\\.?',

@@ -98,6 +98,8 @@ function collectCandidates(lines: Line[], style: DecimalStyle, skip: Set<number>
         // A label alone in its cell, its value below it (a summary table: "Totale imponibile" over "380,00").
         const rest = cell.folded.slice(labelEnd).replace(/\(?\s*\d{1,2}(?:[.,]\d{1,3})?\s*%\s*\)?/g, '').trim();
         if (rest.length > 2 || (label.kind === 'total' && label.priority === 1)) return;
+        // "USt. %", "MwSt-%", "TVA %": a column of rates, not of amounts.
+        if (rest.includes('%')) return;
         const below = valueBelow(lines, lineIndex, cell, style);
         if (below !== null) candidates.push({ ...base, value: below, priority: label.priority - 0.5 });
         return;
@@ -192,7 +194,13 @@ function valueBelow(lines: Line[], lineIndex: number, cell: Cell, style: Decimal
     values.push({ value: amounts[0]!.value, totalRow: /^(?:total|totale|totaal|summe|razem|suma|gesamt)/.test(line.cells[0]?.folded ?? '') });
   }
   if (values.length === 1) return values[0]!.value;
-  return values.find((value) => value.totalRow)?.value ?? null;
+  const totalRow = values.find((value) => value.totalRow);
+  if (totalRow) return totalRow.value;
+  // A row per tax rate and, last, their sum ("Nettobetrag" over 321,40 / 127,59 / 448,99): the sum.
+  if (values.length < 3) return null;
+  const last = values.at(-1)!.value;
+  const above = values.slice(0, -1).reduce((sum, value) => sum + value.value, 0);
+  return Math.abs(above - last) <= tolerance * values.length ? last : null;
 }
 
 /** Words that make a figure net although a total or tax word names it ("ohne USt.", "excl. VAT", "sin IVA"). */
