@@ -34,24 +34,25 @@ const day = '(\\d{1,2})(?:st|nd|rd|th|er|e|º|°)?\\.?';
 const year = "(\\d{4}|'?\\d{2})";
 
 interface DatePattern {
+  /** Global, for matchAll (which copies it, so its lastIndex is never shared). */
   pattern: RegExp;
   parts: (m: RegExpMatchArray, order: SlashDateOrder) => [string, string, string] | null;
 }
 
 const datePatterns: DatePattern[] = [
-  { pattern: /(?<![\d.,])(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?![\d.,]*\d)/, parts: (m) => [m[1]!, m[3]!, m[4]!] },
+  { pattern: /(?<![\d.,])(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?![\d.,]*\d)/g, parts: (m) => [m[1]!, m[3]!, m[4]!] },
   {
     // "5 March 2024", "31. Januar 2026", "3 de marzo de 2024", "05-Mar-24", "5th of March 2024"
-    pattern: new RegExp(`(?<![\\d\\p{L}])${day}(?:\\s*(?:of|de)\\s+|[\\s\\-./]*)${monthName}(?:\\s+(?:de|del)\\s+|[\\s\\-./,']+)${year}(?!\\d)`, 'u'),
+    pattern: new RegExp(`(?<![\\d\\p{L}])${day}(?:\\s*(?:of|de)\\s+|[\\s\\-./]*)${monthName}(?:\\s+(?:de|del)\\s+|[\\s\\-./,']+)${year}(?!\\d)`, 'gu'),
     parts: (m) => [m[3]!, String(monthByName.get(m[2]!.toLowerCase()) ?? 0), m[1]!],
   },
   {
     // "March 5, 2024", "Sept. 30 2024", "Mar 05-2024"
-    pattern: new RegExp(`(?<![\\p{L}])${monthName}[\\s\\-.]+(\\d{1,2})(?:st|nd|rd|th)?(?:\\s?,\\s*|\\s+|-)(\\d{4})(?!\\d)`, 'u'),
+    pattern: new RegExp(`(?<![\\p{L}])${monthName}[\\s\\-.]+(\\d{1,2})(?:st|nd|rd|th)?(?:\\s?,\\s*|\\s+|-)(\\d{4})(?!\\d)`, 'gu'),
     parts: (m) => [m[3]!, String(monthByName.get(m[1]!.toLowerCase()) ?? 0), m[2]!],
   },
   {
-    pattern: /(?<![\d.,/-])(\d{1,2})([./-])(\d{1,2})\2(\d{4}|\d{2})(?![\d.,]*\d)/,
+    pattern: /(?<![\d.,/-])(\d{1,2})([./-])(\d{1,2})\2(\d{4}|\d{2})(?![\d.,]*\d)/g,
     parts: (m, order) => {
       const [a, b] = [Number(m[1]), Number(m[3])];
       const dayFirst = a > 12 ? true : b > 12 ? false : m[2] === '.' || order === 'DMY';
@@ -71,8 +72,7 @@ export function datesIn(text: string, order: SlashDateOrder = 'DMY'): DateMatch[
   const folded = fold(text);
   const found: DateMatch[] = [];
   for (const { pattern, parts } of datePatterns) {
-    const global = new RegExp(pattern.source, `${pattern.flags}g`);
-    for (const match of folded.matchAll(global)) {
+    for (const match of folded.matchAll(pattern)) {
       const ymd = parts(match, order);
       const iso = ymd && isoDate(...ymd);
       const end = match.index + match[0].length;

@@ -10,6 +10,9 @@ import { parseLineItems } from './line-items';
 import { findBuyer, findIssuer, otherAddressBlock } from './parties';
 import { findTotals } from './totals';
 
+/** A one-word date label followed by a colon (columns read as one line). */
+const genericDateLabelWithColon = new RegExp(`(?:${genericDateLabel.source})(?=\\s*:)`, 'u');
+
 /**
  * Fills the invoice schema from an invoice's text, with no model, in any of the languages in
  * language.ts: labels ("Invoice no", "Rechnungsnummer", "Total TTC", "Do zapłaty"), their values
@@ -85,7 +88,7 @@ export function findIssueDate(lines: Line[], order: SlashDateOrder, afterNumber:
   // One-word labels start their cell, or (columns read as one line, as OCR does) end in a colon: "... Harrow HA1 2SQ Date: 03/02/2025".
   const generic =
     labelledValues(lines, genericDateLabel, (value) => leadingDate(value, order) !== null, { atCellStart: true })[0] ??
-    labelledValues(lines, new RegExp(`(?:${genericDateLabel.source})(?=\\s*:)`, 'u'), (value) => leadingDate(value, order) !== null, { below: false, right: false })[0];
+    labelledValues(lines, genericDateLabelWithColon, (value) => leadingDate(value, order) !== null, { below: false, right: false })[0];
   if (generic) return leadingDate(generic.value, order);
 
   for (const line of lines.slice(0, 25)) {

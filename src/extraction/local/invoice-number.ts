@@ -5,6 +5,10 @@ import { columnCell, labelledValues, type Labelled, type Line } from './layout';
 /** Words before a number label that make it another document's number ("Rectifica a la factura Nº", "Bezug: Rechnung Nr."). */
 const referenceWords = /(?:rectifica|bezug|zu|zur|storno|korrektur|do|corrige|correction|ref(?:erence|erencia|erenz)?|riferimento|related|original|origine|credit\s+for|vom|betreft|dotyczy)\W*(?:\p{L}+\W*){0,3}$/u;
 
+/** A bare number label starting a cell, and a document title alone in its cell (step 3 below). */
+const bareLabel = new RegExp(`^(?:${bareNumberLabel.source})[\\s:.]*`, 'u');
+const titleAlone = new RegExp(`^(?:${documentTitle.source})[\\s:]*$`, 'u');
+
 export interface InvoiceNumber {
   value: string;
   /** What follows the number in its cell ("del 12 maggio 2024", "vom 14.03.2024"), where an issue date may hide. */
@@ -28,9 +32,8 @@ export function findInvoiceNumber(lines: Line[]): InvoiceNumber | null {
   const titled = labelledValues(lines, documentTitle, (value) => identifier(value, false) !== null, { atCellStart: true, below: false })[0];
   if (titled) return identifier(titled.value, false);
 
-  const bareLabel = new RegExp(`^(?:${bareNumberLabel.source})[\\s:.]*`, 'u');
   for (const [index, line] of lines.entries()) {
-    if (!line.cells.some((cell) => new RegExp(`^(?:${documentTitle.source})[\\s:]*$`, 'u').test(cell.folded))) continue;
+    if (!line.cells.some((cell) => titleAlone.test(cell.folded))) continue;
     for (const next of lines.slice(index + 1, index + 4)) {
       const first = next.cells[0];
       if (!first) continue;

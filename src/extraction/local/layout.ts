@@ -79,8 +79,7 @@ export function labelledValues(
   options: LabelOptions = {},
 ): Labelled[] {
   const found: Labelled[] = [];
-  const prefix = options.atCellStart ? '' : '(?:.*?[^\\p{L}\\p{N}])?';
-  const anchored = new RegExp(`^(${prefix})(?:${label.source})(?![\\p{L}\\p{N}])[\\s:#.\\-–=º°]*`, 'u');
+  const anchored = anchoredLabel(label, options.atCellStart === true);
   lines.forEach((line, lineIndex) => {
     line.cells.forEach((cell, cellIndex) => {
       const match = cell.folded.match(anchored);
@@ -100,6 +99,23 @@ export function labelledValues(
     });
   });
   return found;
+}
+
+/** Each label anchored at a cell's start, or after any text before it: built once per label, not per call. */
+const anchoredLabels = new Map<boolean, WeakMap<RegExp, RegExp>>([
+  [true, new WeakMap()],
+  [false, new WeakMap()],
+]);
+
+function anchoredLabel(label: RegExp, atCellStart: boolean): RegExp {
+  const built = anchoredLabels.get(atCellStart)!;
+  let anchored = built.get(label);
+  if (anchored === undefined) {
+    const prefix = atCellStart ? '' : '(?:.*?[^\\p{L}\\p{N}])?';
+    anchored = new RegExp(`^(${prefix})(?:${label.source})(?![\\p{L}\\p{N}])[\\s:#.\\-–=º°]*`, 'u');
+    built.set(label, anchored);
+  }
+  return anchored;
 }
 
 /** The first value after a label (see labelledValues), or undefined. */

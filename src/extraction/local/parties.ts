@@ -102,9 +102,16 @@ export function otherAddressBlock(lines: Line[], issuer: string | null, bodyStar
   return names.find((name) => name !== issuer) ?? null;
 }
 
+/** Each party label anchored at a cell's start: built once per label, not per call. */
+const anchoredPartyLabels = new WeakMap<RegExp, RegExp>();
+
 /** The name in the block a party label heads, or a section heading names ("Information about the seller"; see findBuyer). */
 function labelledParty(lines: Line[], label: RegExp): string | null {
-  const anchored = new RegExp(`^(?:${partySectionPrefix.source})?(?:${label.source})(?![\\p{L}\\p{N}])[\\s:.\\-–]*`, 'u');
+  let anchored = anchoredPartyLabels.get(label);
+  if (anchored === undefined) {
+    anchored = new RegExp(`^(?:${partySectionPrefix.source})?(?:${label.source})(?![\\p{L}\\p{N}])[\\s:.\\-–]*`, 'u');
+    anchoredPartyLabels.set(label, anchored);
+  }
   for (const [index, line] of lines.entries()) {
     for (const [cellIndex, cell] of line.cells.entries()) {
       const match = cell.folded.match(anchored);
@@ -251,9 +258,11 @@ function windowAddressParty(lines: Line[]): string | null {
 }
 
 /** The cells of the block under a buyer label, so the seller search does not take the buyer's address for a letterhead. */
+const buyerLabelAlone = new RegExp(`^(?:${buyerLabel.source})(?![\\p{L}\\p{N}])[\\s:.]*$`, 'u');
+
 function buyerBlock(lines: Line[]): Set<string> {
   const cells = new Set<string>();
-  const anchored = new RegExp(`^(?:${buyerLabel.source})(?![\\p{L}\\p{N}])[\\s:.]*$`, 'u');
+  const anchored = buyerLabelAlone;
   for (const [index, line] of lines.entries()) {
     for (const cell of line.cells) {
       if (!anchored.test(cell.folded)) continue;
@@ -286,8 +295,10 @@ export function isPartyName(value: string, labelled = false): boolean {
   return true;
 }
 
+const bareLabel = new RegExp(`^(?:${buyerLabel.source}|${issuerLabel.source})\\s*:?$`, 'u');
+
 function isBareLabel(folded: string): boolean {
-  return new RegExp(`^(?:${buyerLabel.source}|${issuerLabel.source})\\s*:?$`, 'u').test(folded);
+  return bareLabel.test(folded);
 }
 
 /** Legal forms that end a company name: words after one belong to something else ("Elektro Schmitt GmbH Meisterbetrieb"). */
