@@ -69,6 +69,8 @@ export interface DateMatch {
 
 /** Every date in a piece of text with its position, left to right (impossible dates are skipped). */
 export function datesIn(text: string, order: SlashDateOrder = 'DMY'): DateMatch[] {
+  // Every date has a number in it: most cells (labels, names) are settled here, before any pattern.
+  if (!/\d/.test(text)) return [];
   const folded = fold(text);
   const found: DateMatch[] = [];
   for (const { pattern, parts } of datePatterns) {
