@@ -40,4 +40,12 @@ describe('fold', () => {
       for (const line of text.split('\n')) expect(fold(line)).toBe(foldedByDefinition(line));
     }
   });
+
+  it('is the same as folding each character on its own for every code point, alone and between letters', () => {
+    for (let code = 0; code <= 0x2ffff; code++) {
+      if (code >= 0xd800 && code <= 0xdfff) continue;
+      const char = String.fromCodePoint(code);
+      for (const text of [char, `ΣA${char}Σ x`]) if (fold(text) !== foldedByDefinition(text)) expect({ code, folded: fold(text) }).toEqual({ code, folded: foldedByDefinition(text) });
+    }
+  });
 });

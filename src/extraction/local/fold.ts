@@ -18,11 +18,12 @@ const asciiOnly = /^[\p{ASCII}]*$/u;
 const foldedChars = new Map<string, string>();
 const FOLDED_CHARS_KEPT = 4096;
 
+/** Each non-ASCII character folded on its own (lower-casing them all at once would apply Greek's final sigma), then the ASCII lower-cased whole. */
 function foldEachChar(text: string): string {
-  let folded = '';
-  for (const char of text) folded += foldedChar(char);
-  return folded;
+  return text.replace(nonAscii, foldedChar).toLowerCase();
 }
+
+const nonAscii = /[^\p{ASCII}]/gu;
 
 function foldedChar(char: string): string {
   let folded = foldedChars.get(char);
