@@ -32,4 +32,15 @@ describe('the e-invoice benches’ field scoring', () => {
     expect(percent(84, 155)).toBe('54.2%');
     expect(percent(0, 0)).toBe('–');
   });
+
+  it("takes a party's name as the page prints it where the XML's name field holds more than the name", () => {
+    const issuer = (read: string, xml: string) => scoreFields({ ...truth, issuer: read } as unknown as Invoice, { ...truth, issuer: xml }).find((score) => score.field === 'issuer')!.right;
+    expect(issuer('Max Mustermann', 'Herrn\nMax Mustermann')).toBe(true);
+    expect(issuer('MUSTERLIEFERANT GMBH', 'GLN 4333741000005 \nLief-Nr: 549910\nMUSTERLIEFERANT GMBH')).toBe(true);
+    expect(issuer('Au bon moulin SARL', 'Au bon moulin')).toBe(true);
+    // Half a two-line name, another name, or a salutation alone are still wrong.
+    expect(issuer('MVM Musterhafter', 'MVM Musterhafter\nVersicherungsverein Musterstadt a.G.')).toBe(false);
+    expect(issuer('KOSTENLIEFERANT GMBH', 'MUSTERLIEFERANT GMBH')).toBe(false);
+    expect(issuer('Herrn', 'Herrn\nMax Mustermann')).toBe(false);
+  });
 });
