@@ -155,6 +155,33 @@ describe('parseInvoiceText', () => {
     expect(parseInvoiceText('Tax invoice to: Globex\nInvoice #: INV/2024/0042').invoiceNumber).toBe('INV/2024/0042');
   });
 
+  it("skips a party's GS1 location number between its label and its name (a German EDI layout)", () => {
+    const text = [
+      "        Lieferant                         Käufer                         W A R E N R E C H N U N G       Seite   1",
+      "        GLN 4000001000005 Lief-Nr: 123456  GLN 4000002000002",
+      "        NORDLICHT HANDEL GMBH              BEISPIEL-MARKT GMBH",
+      "                                                                         Beleg-Nr          : R2024000123",
+      "                                                                         Beleg-Datum       : 06.08.2013",
+      "        HAFENSTRASSE 1                 MARKTPLATZ 7",
+      "        20095 HAMBURG                50667 KOELN              Leistungs-Datum   : 05.08.2013",
+      "                                                                         Bestell-Nr        : B2024789",
+      "        USt-IdNr    : DE999888777         USt-IdNr   :",
+      "                                                                         Bestell-Datum     : 01.08.2013",
+      "                                          Kunden-Nr. : 004711",
+      "        WEE-Reg-Nr.  : DE11223344",
+      "                                                                         Lieferschein-Nr   : L2024000456",
+      "                    Ö k o - K o n t r - N r . :",
+      "                                                                         Lieferschein-Datum : 05.08.2013",
+      "               DE-NI-001-1234567890",
+      "        Rechnungsempfänger                Warenempfänger                 Auftrag-Nr-Lief   : A2024321",
+      "        GLN 4000002000002                 GLN 4000002000019              Auftrag-Datum-Lief : 02.08.2013",
+      "        BEISPIEL-MARKT GMBH                 BEISPIEL-MARKT FILIALE",
+      "        MARKTPLATZ 7                      BAHNHOFSTRASSE 4",
+      "        50667 KOELN                 30159 HANNOVER",
+    ].join('\n');
+    expect(parseInvoiceText(text)).toMatchObject({ issuer: 'NORDLICHT HANDEL GMBH', buyer: 'BEISPIEL-MARKT GMBH' });
+  });
+
   it('finds a value written below its label', () => {
     const invoice = parseInvoiceText('Invoice number     Issue date       Due date\nX-981              2024-06-01       2024-07-01\n');
     expect(invoice).toMatchObject({ invoiceNumber: 'X-981', issueDate: '2024-06-01', dueDate: '2024-07-01' });

@@ -152,6 +152,8 @@ function nameBelow(lines: Line[], index: number, cell: Pick<Cell, 'start' | 'end
     if (/^(?:z\.\s?hd|attn|attention|c\/o|t\.?a\.?v|a\/a|all'att|a la atencion|z\.?\s?r\.?)/u.test(under.folded)) continue;
     if (recipientSalutation.test(under.folded.replace(/[:,]$/, ''))) continue;
     if (/^\(.*\)$/.test(under.text.trim())) continue; // a note: "(Not to be used for payment remittance)"
+    // A party's GS1 location number above its name (German EDI layouts: "GLN 4304171000002").
+    if (/^(?:gln|iln)\s*[:.]?\s*\d{13}\b/u.test(under.folded)) continue;
     const name = cleanName(under.text);
     if (isPartyName(name)) return name;
     if (!/:/.test(under.text)) return null; // an address or a number where the name should be
