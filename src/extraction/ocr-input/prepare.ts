@@ -57,12 +57,6 @@ export async function prepareForOcr(image: Buffer, steps: OcrPreparation): Promi
   if (steps.flatten) {
     page = dividedByBackground(page, await backgroundOf(page));
     flat = fromGrey(page);
-    // Division lifts the noise of dim paper with its ink, and faded print is hardly darker than
-    // that noise: smoothed, then its faint ink stretched to black (OCR's copy only; tilt and line
-    // height are measured on the flattened page with a median, below).
-    page = await grey(fromGrey(page).blur(flattenedNoiseSigma));
-    const levels = faintInkLevels(greyHistogram(page), flattenedInkShare);
-    if (levels) page = await grey(fromGrey(page).linear(255 / (levels.paper - levels.ink), (-255 * levels.ink) / (levels.paper - levels.ink)));
   }
   // Tilt and line height are measured on a copy with sensor noise and JPEG speckle smoothed away
   // and no contrast stretch (which would make that noise look like ink); OCR never sees the copy.
@@ -84,6 +78,15 @@ export async function prepareForOcr(image: Buffer, steps: OcrPreparation): Promi
   if (steps.upscale) {
     scale = upscaleFactor(typicalLineHeight(measured, otsuThreshold(greyHistogram(measured))), page.width, page.height, maxPreparedPixels);
     if (scale > 1) page = await grey(fromGrey(page).resize(Math.round(page.width * scale), Math.round(page.height * scale), { kernel: 'cubic' }));
+  }
+  if (steps.flatten) {
+    // Division lifts the noise of dim paper with its ink, and faded print is hardly darker than
+    // that noise: smoothed, then its faint ink stretched to black. Only OCR's copy (tilt and line
+    // height were measured on the flattened page with a median), and after upscaling: smoothing
+    // 9 px lines before enlarging them blurred invoice scans' small print out of reach.
+    page = await grey(fromGrey(page).blur(flattenedNoiseSigma));
+    const levels = faintInkLevels(greyHistogram(page), flattenedInkShare);
+    if (levels) page = await grey(fromGrey(page).linear(255 / (levels.paper - levels.ink), (-255 * levels.ink) / (levels.paper - levels.ink)));
   }
   const prepared = steps.binarize ? fromGrey(page).threshold(otsuThreshold(greyHistogram(page)) + 1) : fromGrey(page);
   const { data, info } = await prepared.toColourspace('b-w').png({ compressionLevel: 1 }).toBuffer({ resolveWithObject: true });
