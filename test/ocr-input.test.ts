@@ -87,6 +87,14 @@ describe('faintInkLevels', () => {
     expect(faintInkLevels(histogram, 0.01)).toEqual({ ink: 204, paper: 247 });
   });
 
+  it('leaves print alone whose darkest pixels are already dark (not faded)', () => {
+    const histogram = new Array<number>(256).fill(0);
+    for (let level = 240; level <= 255; level++) histogram[level] = 600;
+    for (let level = 195; level <= 215; level++) histogram[level] = 10;
+    for (let level = 30; level <= 50; level++) histogram[level] = 5;
+    expect(faintInkLevels(histogram, 0.01)).toBeNull();
+  });
+
   it('leaves blank paper alone', () => {
     const histogram = new Array<number>(256).fill(0);
     for (let level = 248; level <= 255; level++) histogram[level] = 1000;

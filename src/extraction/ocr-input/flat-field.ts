@@ -21,7 +21,8 @@ export function dividedByBackground(page: GrayImage, background: GrayImage, pape
  * the median (most of a page is paper, and it is one grey now), ink the level the darkest
  * `inkShare` of the pixels reach. Otsu's modes (inkAndPaper) do not do here: on faded print the
  * page is nearly all paper and its noise, and the most common level under Otsu's threshold is
- * that noise, not ink. Null when the two are too close to stretch (a blank page).
+ * that noise, not ink. Null when the two are too close to stretch (a blank page), or when the
+ * print is not faded (its darkest pixels are already dark).
  */
 export function faintInkLevels(histogram: readonly number[], inkShare: number): { ink: number; paper: number } | null {
   const total = histogram.reduce((sum, count) => sum + count, 0);
@@ -33,8 +34,24 @@ export function faintInkLevels(histogram: readonly number[], inkShare: number): 
     if (ink < 0 && below >= total * inkShare) ink = level;
     if (below >= total / 2) paper = level;
   }
-  return paper - ink >= minStretchedContrast ? { ink, paper } : null;
+  // Print whose darkest pixels are already dark is not faded: stretching its 1% (on a scanned A4
+  // page with a narrow slip, the grey edges of its glyphs) to black only thickens it.
+  let darkest = 0;
+  for (let level = 0, seen = 0; level < histogram.length; level++) {
+    seen += histogram[level]!;
+    if (seen >= total * darkestShare) {
+      darkest = level;
+      break;
+    }
+  }
+  return paper - ink >= minStretchedContrast && darkest > fadedInkAbove ? { ink, paper } : null;
 }
+
+/** The share of a page's pixels that tells whether its print is dark: the cores of its strokes. */
+const darkestShare = 0.001;
+
+/** Print is faded when even its darkest pixels are lighter than this (halfway to black). */
+const fadedInkAbove = 128;
 
 /** Ink and paper closer than this (grey levels) are noise on blank paper, not print to bring out. */
 const minStretchedContrast = 8;
