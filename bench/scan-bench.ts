@@ -11,7 +11,7 @@ import type { OcrText } from '../src/extraction/ocr-layout';
 import { noOcrPreparation, ocrPreparationSteps, type OcrPreparation } from '../src/extraction/ocr-input/steps';
 import { defaultOcrSettings, type OcrSettings } from '../src/extraction/ocr-settings';
 
-const allSteps: OcrPreparation = { grayscale: true, crop: true, contrast: true, deskew: true, upscale: true, binarize: true };
+const allSteps: OcrPreparation = { grayscale: true, crop: true, flatten: true, contrast: true, deskew: true, upscale: true, binarize: true };
 const english = (preparation: OcrPreparation): OcrSettings => ({ preparation, languages: 'english', segmentation: 'auto' });
 
 /** The OCR settings compared: preparation steps with English, then the language strategies with the default steps. */
@@ -24,9 +24,11 @@ export const ocrSettingsByName: Record<string, OcrSettings> = {
   'default steps / detected language': { preparation: defaultOcrSettings.preparation, languages: 'detected', segmentation: 'auto' },
   default: defaultOcrSettings,
   'default without crop': { ...defaultOcrSettings, preparation: { ...defaultOcrSettings.preparation, crop: false } },
+  // The default before the light was evened out (flatten), 2026-12-08.
+  'default without flatten': { ...defaultOcrSettings, preparation: { ...defaultOcrSettings.preparation, flatten: false } },
   'default with automatic segmentation': { ...defaultOcrSettings, segmentation: 'auto' },
   // The default before receipts were measured: no crop, automatic segmentation.
-  'default of 2026-12-07': { ...defaultOcrSettings, preparation: { ...defaultOcrSettings.preparation, crop: false }, segmentation: 'auto' },
+  'default of 2026-12-07': { ...defaultOcrSettings, preparation: { ...defaultOcrSettings.preparation, crop: false, flatten: false }, segmentation: 'auto' },
 };
 
 /** The entries of `all` named in a comma-separated list, in `all`'s order; every entry without a list. */

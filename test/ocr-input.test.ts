@@ -2,6 +2,7 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { greyHistogram, type GrayImage } from '../src/extraction/ocr-input/gray';
 import { inkAndPaper, otsuThreshold } from '../src/extraction/ocr-input/otsu';
+import { dividedByBackground, faintInkLevels } from '../src/extraction/ocr-input/flat-field';
 import { findPaper } from '../src/extraction/ocr-input/paper';
 import { prepareForOcr } from '../src/extraction/ocr-input/prepare';
 import { skewAngle } from '../src/extraction/ocr-input/skew';
@@ -48,6 +49,56 @@ describe('inkAndPaper', () => {
     for (let level = 236; level <= 255; level++) histogram[level] = 5000 - Math.abs(level - 245) * 400;
     for (let level = 120; level <= 160; level++) histogram[level] = 20 - Math.abs(level - 140);
     expect(inkAndPaper(histogram)).toEqual({ ink: 140, paper: 245 });
+  });
+});
+
+/** `sheet` under uneven light: full brightness at its left edge, `dimmest` of it at its right (a shadow). */
+function shaded(sheet: GrayImage, dimmest: number): GrayImage {
+  const data = sheet.data.map((value, i) => Math.round(value * (1 - ((1 - dimmest) * (i % sheet.width)) / sheet.width)));
+  return { ...sheet, data };
+}
+
+describe('dividedByBackground', () => {
+  it('makes paper one grey under uneven light, and ink the same share of it everywhere', () => {
+    const lit = page({ paper: 200, ink: 140 });
+    const dim = shaded(lit, 0.5);
+    const background = shaded(page({ paper: 200, ink: 200 }), 0.5);
+    const flat = dividedByBackground(dim, background);
+    // Paper at both edges of line 1's gap row, ink in the first word and the last.
+    const at = (image: GrayImage, x: number, y: number) => image.data[y * image.width + x]!;
+    expect([at(flat, 45, 15), at(flat, 550, 15)]).toEqual([255, 255]);
+    expect(Math.abs(at(flat, 45, 25) - at(flat, 545, 25))).toBeLessThanOrEqual(2);
+    expect(at(flat, 545, 25)).toBeCloseTo((140 * 255) / 200, -1);
+  });
+
+  it('clips what is brighter than its background to paper, and wants the page size', () => {
+    const one = (value: number): GrayImage => ({ width: 1, height: 1, data: Uint8Array.of(value) });
+    expect(dividedByBackground(one(250), one(200)).data[0]).toBe(255);
+    expect(dividedByBackground(one(100), one(0)).data[0]).toBe(255);
+    expect(() => dividedByBackground(page(), one(200))).toThrow();
+  });
+});
+
+describe('faintInkLevels', () => {
+  it('finds faint ink that is a few percent of a page of noisy paper', () => {
+    const histogram = new Array<number>(256).fill(0);
+    for (let level = 240; level <= 255; level++) histogram[level] = 600;
+    for (let level = 195; level <= 215; level++) histogram[level] = 10;
+    expect(faintInkLevels(histogram, 0.01)).toEqual({ ink: 204, paper: 247 });
+  });
+
+  it('leaves print alone whose darkest pixels are already dark (not faded)', () => {
+    const histogram = new Array<number>(256).fill(0);
+    for (let level = 240; level <= 255; level++) histogram[level] = 600;
+    for (let level = 195; level <= 215; level++) histogram[level] = 10;
+    for (let level = 30; level <= 50; level++) histogram[level] = 5;
+    expect(faintInkLevels(histogram, 0.01)).toBeNull();
+  });
+
+  it('leaves blank paper alone', () => {
+    const histogram = new Array<number>(256).fill(0);
+    for (let level = 248; level <= 255; level++) histogram[level] = 1000;
+    expect(faintInkLevels(histogram, 0.01)).toBeNull();
   });
 });
 
@@ -131,10 +182,21 @@ describe('prepareForOcr', () => {
     expect(height).toBeLessThan(600);
   });
 
+  it('evens out uneven light: paper white and faint ink darker than it under a shadow and beside it', async () => {
+    const photo = shaded(page({ width: 600, height: 400, paper: 210, ink: 170 }), 0.45);
+    const prepared = await prepareForOcr(await png(photo), { ...noOcrPreparation, grayscale: true, flatten: true });
+    const { data, info } = await sharp(prepared.image).extractChannel(0).raw().toBuffer({ resolveWithObject: true });
+    const at = (x: number, y: number) => data[y * info.width + x]!;
+    // Paper between lines (row 35) and ink in a word (row 25), in the light and in the shadow.
+    expect(Math.min(at(100, 35), at(520, 35))).toBeGreaterThan(230);
+    expect(Math.max(at(45, 25), at(525, 25))).toBeLessThan(120);
+  });
+
   it('levels a tilted page, enlarges small text and binarises', async () => {
     const prepared = await prepareForOcr(await png(page({ degrees: 2, lineHeight: 10, paper: 220, ink: 90 })), {
       grayscale: true,
       crop: true,
+      flatten: false,
       contrast: true,
       deskew: true,
       upscale: true,

@@ -25,7 +25,7 @@ export type OcrSettings = z.infer<typeof OcrSettings>;
 
 /** The worker's OCR: only what bench/scans.ts and bench/receipt-scans.ts measured to help (docs/benchmarks.md, "Scans read offline", "Receipt scans"). */
 export const defaultOcrSettings: OcrSettings = {
-  preparation: { grayscale: true, crop: true, contrast: false, deskew: true, upscale: true, binarize: false },
+  preparation: { grayscale: true, crop: true, flatten: true, contrast: false, deskew: true, upscale: true, binarize: false },
   languages: 'detected',
   segmentation: 'column',
 };

@@ -9,6 +9,8 @@ export const OcrPreparation = z.object({
   grayscale: z.boolean(),
   /** A photo's paper cut out of what it lies on (a receipt on a table): the frame around it cropped, the background left in the crop painted paper-grey (paper.ts). */
   crop: z.boolean(),
+  /** Uneven light evened out: the page divided by its blurred background, paper one grey everywhere (flat-field.ts). */
+  flatten: z.boolean(),
   /** Grey levels stretched so the ink is black and the paper white (grey paper, faded ink; otsu.ts inkAndPaper). */
   contrast: z.boolean(),
   /** Text lines made level: the tilt measured by projection profiles, the page turned back. */
@@ -24,4 +26,4 @@ export const ocrPreparationSteps = OcrPreparation.keyof().options;
 export type OcrPreparationStep = (typeof ocrPreparationSteps)[number];
 
 /** No preparation: the image as it came. */
-export const noOcrPreparation: OcrPreparation = { grayscale: false, crop: false, contrast: false, deskew: false, upscale: false, binarize: false };
+export const noOcrPreparation: OcrPreparation = { grayscale: false, crop: false, flatten: false, contrast: false, deskew: false, upscale: false, binarize: false };
