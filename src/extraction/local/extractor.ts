@@ -59,7 +59,8 @@ export function createLocalExtractor(): Extractor {
     // The version of the rules: a cached result of older rules is not reused. v2: scans prepared and
     // read in the document's language, fields weighed by OCR confidence; v3: printed e-invoice layouts;
     // v4: till receipts (item lines, VAT tables, payment, tips), photos upright and cut out of their background;
-    // v5: German summary layouts (rate columns, tax per rate with its base, sum rows, due dates in payment terms), GLN lines under party labels.
+    // v5: German summary layouts (rate columns, tax per rate with its base, sum rows, due dates in payment terms), GLN lines under
+    // party labels; photos flattened (divided by their background) before OCR.
     settingsKey: 'local:v5',
     // Text, XML and HTML need no decoder; PDFs and images queue at the decoder pool (one a process).
     // Enough in flight that plain text never waits behind a decode, bounded by weight so that the
