@@ -81,12 +81,14 @@ export async function prepareForOcr(image: Buffer, steps: OcrPreparation): Promi
   }
   if (steps.flatten) {
     // Division lifts the noise of dim paper with its ink, and faded print is hardly darker than
-    // that noise: smoothed, then its faint ink stretched to black. Only OCR's copy (tilt and line
+    // that noise: faded print is smoothed, then its faint ink stretched to black. Only OCR's copy (tilt and line
     // height were measured on the flattened page with a median), and after upscaling: smoothing
     // 9 px lines before enlarging them blurred invoice scans' small print out of reach.
-    page = await grey(fromGrey(page).blur(flattenedNoiseSigma));
-    const levels = faintInkLevels(greyHistogram(page), flattenedInkShare);
-    if (levels) page = await grey(fromGrey(page).linear(255 / (levels.paper - levels.ink), (-255 * levels.ink) / (levels.paper - levels.ink)));
+    // Print that is not faded keeps its edges: smoothed, a clean photo's thin strokes (the I of
+    // INV-…) faded away.
+    const smoothed = await grey(fromGrey(page).blur(flattenedNoiseSigma));
+    const levels = faintInkLevels(greyHistogram(smoothed), flattenedInkShare);
+    if (levels) page = await grey(fromGrey(smoothed).linear(255 / (levels.paper - levels.ink), (-255 * levels.ink) / (levels.paper - levels.ink)));
   }
   const prepared = steps.binarize ? fromGrey(page).threshold(otsuThreshold(greyHistogram(page)) + 1) : fromGrey(page);
   const { data, info } = await prepared.toColourspace('b-w').png({ compressionLevel: 1 }).toBuffer({ resolveWithObject: true });
