@@ -259,15 +259,14 @@ function windowAddressParty(lines: Line[]): string | null {
   return null;
 }
 
-/** The cells of the block under a buyer label, so the seller search does not take the buyer's address for a letterhead. */
 const buyerLabelAlone = new RegExp(`^(?:${buyerLabel.source})(?![\\p{L}\\p{N}])[\\s:.]*$`, 'u');
 
+/** The cells of the block under a buyer label, so the seller search does not take the buyer's address for a letterhead. */
 function buyerBlock(lines: Line[]): Set<string> {
   const cells = new Set<string>();
-  const anchored = buyerLabelAlone;
   for (const [index, line] of lines.entries()) {
     for (const cell of line.cells) {
-      if (!anchored.test(cell.folded)) continue;
+      if (!buyerLabelAlone.test(cell.folded)) continue;
       for (const [offset, below] of lines.slice(index + 1, index + 6).entries()) {
         const under = columnCell(below, cell);
         if (under) cells.add(`${index + 1 + offset}:${under.start}`);

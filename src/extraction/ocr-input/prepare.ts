@@ -80,12 +80,10 @@ export async function prepareForOcr(image: Buffer, steps: OcrPreparation): Promi
     if (scale > 1) page = await grey(fromGrey(page).resize(Math.round(page.width * scale), Math.round(page.height * scale), { kernel: 'cubic' }));
   }
   if (steps.flatten) {
-    // Division lifts the noise of dim paper with its ink, and faded print is hardly darker than
-    // that noise: faded print is smoothed, then its faint ink stretched to black. Only OCR's copy (tilt and line
-    // height were measured on the flattened page with a median), and after upscaling: smoothing
-    // 9 px lines before enlarging them blurred invoice scans' small print out of reach.
-    // Print that is not faded keeps its edges: smoothed, a clean photo's thin strokes (the I of
-    // INV-…) faded away.
+    // Division lifts the noise of dim paper with its ink, and faded print is hardly darker than that
+    // noise: faded print is smoothed, then its faint ink stretched to black. Print that is not faded
+    // keeps its edges (smoothed, a clean photo's thin strokes faded away: the I of INV-…). Only
+    // OCR's copy, and after upscaling: smoothing 9 px lines first blurred small print out of reach.
     const smoothed = await grey(fromGrey(page).blur(flattenedNoiseSigma));
     const levels = faintInkLevels(greyHistogram(smoothed), flattenedInkShare);
     if (levels) page = await grey(fromGrey(smoothed).linear(255 / (levels.paper - levels.ink), (-255 * levels.ink) / (levels.paper - levels.ink)));
